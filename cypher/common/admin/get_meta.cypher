@@ -1,0 +1,1 @@
+MATCH (g:GraphMeta {key: $key}) RETURN g.value AS value

@@ -1,0 +1,1 @@
+MERGE (g:GraphMeta {key: $key}) SET g.value = $value

@@ -1,0 +1,5 @@
+UNWIND $rows AS row
+CREATE (:Entity {id: row.id, name: row.name, name_norm: row.name_norm, type: row.type, summary: row.summary,
+                 aliases: row.aliases, embedding: row.embedding, user_id: row.user_id, agent_id: row.agent_id,
+                 run_id: row.run_id, sk: row.sk, uk: row.uk, ak: row.ak, rk: row.rk,
+                 created_at: row.created_at, updated_at: row.updated_at})

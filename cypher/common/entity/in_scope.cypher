@@ -1,0 +1,3 @@
+MATCH (e:Entity)
+WHERE ($user_id IS NULL OR e.user_id = $user_id) AND ($agent_id IS NULL OR e.agent_id = $agent_id) AND ($run_id IS NULL OR e.run_id = $run_id)
+RETURN e.id AS id, e.name AS name, e.name_norm AS name_norm, e.aliases AS aliases

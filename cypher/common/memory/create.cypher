@@ -1,0 +1,5 @@
+// One new memory node with all its properties.
+CREATE (:Memory {id: $id, text: $text, hash: $hash, embedding: $embedding, metadata: $metadata,
+                 memory_type: $memory_type, user_id: $user_id, agent_id: $agent_id, run_id: $run_id,
+                 actor_id: $actor_id, role: $role, sk: $sk, uk: $uk, ak: $ak, rk: $rk,
+                 created_at: $created_at, updated_at: $updated_at, valid_at: $valid_at, invalid_at: $invalid_at})

@@ -1,0 +1,1 @@
+MATCH (m:Memory {id: $id}) DETACH DELETE m

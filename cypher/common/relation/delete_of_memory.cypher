@@ -1,0 +1,3 @@
+MATCH (:Entity)-[r:RELATES]->(:Entity)
+WHERE r.memory_id = $id
+DELETE r

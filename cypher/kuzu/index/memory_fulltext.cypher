@@ -1,0 +1,1 @@
+CALL CREATE_FTS_INDEX('Memory', 'memory_fts', ['text'], stemmer := 'porter')

@@ -1,0 +1,1 @@
+CALL CREATE_VECTOR_INDEX('Memory', 'memory_emb', 'embedding', metric := 'cosine')

@@ -1,0 +1,1 @@
+CALL DROP_PROJECTED_GRAPH('<<graph>>')

@@ -1,0 +1,42 @@
+"""graphmem: graph-first memory for AI agents, with mem0's API.
+
+    from graphmem import Memory
+    memory = Memory()                       # embedded Kuzu in ~/.graphmem, local embeddings, offline
+    memory.add("I love pizza", user_id="alex")
+    memory.search("food", user_id="alex")   # {"results": [...], "relations": [...]}
+
+Importing this package loads nothing heavy: models, databases and NLP load on first use.
+"""
+
+from graphmem.config import MemoryConfig
+from graphmem.errors import (
+    BackendError,
+    ConfigError,
+    ConnectionFailedError,
+    ExtractionError,
+    GraphMemError,
+    MissingDependencyError,
+    NotFoundError,
+    ProviderError,
+    QueryNotFoundError,
+    ValidationError,
+)
+from graphmem.memory import AsyncMemory
+from graphmem.sync import Memory
+
+__all__ = [
+    "AsyncMemory",
+    "BackendError",
+    "ConfigError",
+    "ConnectionFailedError",
+    "ExtractionError",
+    "GraphMemError",
+    "Memory",
+    "MemoryConfig",
+    "MissingDependencyError",
+    "NotFoundError",
+    "ProviderError",
+    "QueryNotFoundError",
+    "ValidationError",
+]
+__version__ = "0.1.0"

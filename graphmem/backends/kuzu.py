@@ -1,0 +1,207 @@
+"""Kuzu, the embedded default: a directory on disk or `:memory:`, no server.
+
+All database work runs on one private thread with one connection: Kuzu's
+projected graphs (used for scoped vector search) live in a connection, and a
+transaction must stay on the connection that began it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graphmem.backends.base import Row, Statement, VectorTable
+from graphmem.backends.cypher import CypherLibrary
+from graphmem.config import KuzuConfig
+from graphmem.errors import BackendError, ConfigError, MissingDependencyError
+from graphmem.scope import Scope
+
+T = TypeVar("T")
+_TABLES = {"memory": "Memory", "entity": "Entity"}
+_MAX_PROJECTIONS = 128
+
+# One kuzu.Database per path and process: Kuzu locks an on-disk database, so two
+# Memory objects on one path must share it.
+_DATABASES: dict[str, tuple[Any, int]] = {}
+_DATABASES_LOCK = threading.Lock()
+
+
+def _import_kuzu() -> Any:
+    try:
+        import kuzu
+    except ImportError:
+        raise MissingDependencyError("the Kuzu backend needs kuzu: pip install 'graphmem[kuzu]'") from None
+    return kuzu
+
+
+def _acquire_database(path: str, buffer_pool_size: int) -> Any:
+    kuzu = _import_kuzu()
+    with _DATABASES_LOCK:
+        if path in _DATABASES:
+            db, count = _DATABASES[path]
+            _DATABASES[path] = (db, count + 1)
+            return db
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = kuzu.Database(path, buffer_pool_size=buffer_pool_size)
+        except RuntimeError as exc:
+            raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
+        if path != ":memory:":  # each ':memory:' is its own database
+            _DATABASES[path] = (db, 1)
+        return db
+
+
+def _release_database(path: str, db: Any) -> None:
+    with _DATABASES_LOCK:
+        entry = _DATABASES.get(path)
+        if entry is None or entry[0] is not db:
+            db.close()
+            return
+        if entry[1] > 1:
+            _DATABASES[path] = (db, entry[1] - 1)
+            return
+        del _DATABASES[path]
+        db.close()
+
+
+class KuzuBackend:
+    dialect = "kuzu"
+
+    def __init__(self, config: KuzuConfig) -> None:
+        self._config = config
+        self._path = config.db if config.db == ":memory:" else str(Path(config.db).expanduser().resolve())
+        self._library = CypherLibrary(self.dialect)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
+        self._dims = 0
+        self._db: Any = None
+        self._conn: Any = None
+        self._projections: OrderedDict[str, None] = OrderedDict()
+
+    @property
+    def location(self) -> str:
+        return self._path
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn)
+
+    # -- connection and schema -------------------------------------------------------------
+
+    async def open(self, dims: int) -> None:
+        await self._run(lambda: self._open_sync(dims))
+
+    def _open_sync(self, dims: int) -> None:
+        if self._conn is not None:
+            return
+        kuzu = _import_kuzu()
+        self._db = _acquire_database(self._path, self._config.buffer_pool_size)
+        self._conn = kuzu.Connection(self._db)
+        self._dims = dims
+        self._create_schema(dims)
+
+    def _create_schema(self, dims: int) -> None:
+        for name in self._library.names():
+            if name.startswith("schema/"):
+                self._execute(self._library.render(name, dims=dims))
+        stored = self._fetch("admin/get_meta", {"key": "embedding_dims"})
+        if stored and int(stored[0]["value"]) != dims:
+            raise ConfigError(
+                f"the database at {self._path!r} holds {stored[0]['value']}-dim embeddings but the embedder "
+                f"makes {dims}-dim ones; use another graph_store.config.db or the same embedder",
+                field="embedder")
+        if not stored:
+            self._fetch("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
+        existing = {row["index name"] for row in self._fetch("admin/show_indexes", {})}
+        for name in ("index/memory_vector", "index/entity_vector", "index/memory_fulltext"):
+            if self._index_name(name) not in existing:
+                self._execute(self._library.get(name))
+
+    @staticmethod
+    def _index_name(statement: str) -> str:
+        return {"index/memory_vector": "memory_emb", "index/entity_vector": "entity_emb",
+                "index/memory_fulltext": "memory_fts"}[statement]
+
+    # -- running statements ----------------------------------------------------------------
+
+    def _execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
+        try:
+            result = self._conn.execute(text, params or {})
+        except RuntimeError as exc:
+            raise BackendError(f"Kuzu: {exc}") from exc
+        results = result if isinstance(result, list) else [result]
+        rows: list[Row] = []
+        for item in results:
+            columns = item.get_column_names()
+            rows.extend(dict(zip(columns, values, strict=True)) for values in item.get_all())
+        return rows
+
+    def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
+        return self._execute(self._library.get(name), params)
+
+    async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
+        return await self._run(lambda: self._fetch(name, params))
+
+    async def write(self, statements: Sequence[Statement]) -> None:
+        await self._run(lambda: self._write_sync(statements))
+
+    def _write_sync(self, statements: Sequence[Statement]) -> None:
+        self._execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                if not statement.is_empty_batch():
+                    self._fetch(statement.name, statement.params)
+        except BaseException:
+            self._execute("ROLLBACK")
+            raise
+        self._execute("COMMIT")
+
+    # -- scoped vector search --------------------------------------------------------------
+
+    def _projection(self, table: str, scope: Scope) -> str:
+        """Name of a projected graph holding only the scope's rows of `table` (made once per connection)."""
+        narrow = scope.narrowest_key()
+        if narrow is None:
+            return table
+        column, key = narrow
+        graph = f"p_{table.lower()}_{column}_{key}"
+        if graph in self._projections:
+            self._projections.move_to_end(graph)
+            return graph
+        if len(self._projections) >= _MAX_PROJECTIONS:
+            oldest, _ = self._projections.popitem(last=False)
+            self._execute(self._library.render("scope/drop_projection", graph=oldest))
+        self._execute(self._library.render("scope/project", graph=graph, table=table, column=column, key=key))
+        self._projections[graph] = None
+        return graph
+
+    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
+        def search() -> list[Row]:
+            graph = self._projection(_TABLES[table], scope)
+            text = self._library.render(f"{table}/vector", graph=graph)
+            return self._execute(text, {"vector": vector, "k": k, **scope.params()})
+
+        return await self._run(search)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def reset(self) -> None:
+        # The schema stays; only its rows go (the dimension marker is written back).
+        await self.write([Statement("admin/delete_all_nodes"),
+                          Statement("admin/set_meta", {"key": "embedding_dims", "value": str(self._dims)})])
+
+    async def close(self) -> None:
+        def close_sync() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                _release_database(self._path, self._db)
+                self._conn = self._db = None
+                self._projections.clear()
+
+        await self._run(close_sync)
+        self._executor.shutdown(wait=True)

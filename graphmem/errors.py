@@ -1,0 +1,70 @@
+"""The one exception tree of graphmem.
+
+    GraphMemError                  base of everything graphmem raises on purpose
+    ├── ConfigError                a config key or value is wrong (names the field)
+    ├── MissingDependencyError     an optional extra is not installed (names the extra)
+    ├── ValidationError            bad input to an API call (names the field); also a ValueError
+    ├── NotFoundError              a memory id that does not exist; also a ValueError, as in mem0
+    ├── BackendError               the graph store failed
+    │   └── ConnectionFailedError  the graph store cannot be reached (names the URL)
+    ├── ProviderError              an embedder or LLM call failed
+    │   └── ExtractionError        the LLM's output could not be used
+    └── QueryNotFoundError         a .cypher statement is missing for a dialect
+
+Nothing is half-written: every error raised during `add`, `update` or
+`delete` is raised before or instead of the single commit of the plan.
+"""
+
+from __future__ import annotations
+
+
+class GraphMemError(Exception):
+    """Base of every error graphmem raises on purpose."""
+
+
+class ConfigError(GraphMemError, ValueError):
+    """A configuration value is wrong; the message names the field."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MissingDependencyError(GraphMemError, ImportError):
+    """An optional dependency is missing; the message says which extra to install."""
+
+
+class ValidationError(GraphMemError, ValueError):
+    """Bad input to an API call; `field` names the argument."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFoundError(GraphMemError, ValueError):
+    """The memory id does not exist (a ValueError, as mem0 raises)."""
+
+
+class BackendError(GraphMemError):
+    """The graph store failed to run a statement."""
+
+
+class ConnectionFailedError(BackendError):
+    """The graph store cannot be reached; `url` says where we tried."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ProviderError(GraphMemError):
+    """An embedder or LLM provider failed."""
+
+
+class ExtractionError(ProviderError):
+    """The LLM answered, but its output could not be turned into an extraction."""
+
+
+class QueryNotFoundError(GraphMemError, LookupError):
+    """No .cypher file for this statement name in this dialect (nor in common/)."""

@@ -1,0 +1,26 @@
+"""Build the parts a config names. Imports are lazy: only the chosen provider's modules load."""
+
+from __future__ import annotations
+
+from graphmem.backends.base import GraphBackend
+from graphmem.config import BoltStore, KuzuStore, MemoryConfig
+from graphmem.errors import ConfigError
+from graphmem.ingest.extract import Extractor
+
+
+def create_backend(store: KuzuStore | BoltStore) -> GraphBackend:
+    if isinstance(store, KuzuStore):
+        from graphmem.backends.kuzu import KuzuBackend
+
+        return KuzuBackend(store.config)
+    raise ConfigError(f"graph_store provider {store.provider!r} is not available in this version",
+                      field="graph_store.provider")
+
+
+def create_extractor(config: MemoryConfig) -> Extractor:
+    if config.llm is not None:
+        raise ConfigError(f"llm provider {config.llm.provider!r} is not available in this version; "
+                          "leave 'llm' unset to use the offline extractor", field="llm.provider")
+    from graphmem.ingest.offline import OfflineExtractor
+
+    return OfflineExtractor()

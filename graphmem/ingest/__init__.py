@@ -1,0 +1,1 @@
+"""Write path: normalise input, extract, resolve, plan."""

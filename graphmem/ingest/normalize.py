@@ -1,0 +1,34 @@
+"""Text normalisation shared by the write and read paths."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise_name(name: str) -> str:
+    """The matching key of an entity name: NFKC, case-folded, single spaces, no edge punctuation."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return _SPACE.sub(" ", _EDGE_PUNCT.sub("", text)).strip()
+
+
+def memory_hash(text: str) -> str:
+    """mem0's memory hash: md5 of the text."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def name_candidates(text: str, max_len: int = 3) -> list[str]:
+    """Normalised word n-grams (1..max_len) of a text: what an entity name in it could be."""
+    tokens = [normalise_name(w) for w in words(text)]
+    tokens = [t for t in tokens if t]
+    grams = {" ".join(tokens[i:i + n]) for n in range(1, max_len + 1) for i in range(len(tokens) - n + 1)}
+    return sorted(grams)

