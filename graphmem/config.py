@@ -98,6 +98,8 @@ class ExtractorConfig(_Strict):
 class SearchConfig(_Strict):
     hops: int = Field(default=2, ge=0, le=4, description="RELATES hops expanded from the query's entities.")
     candidates: int = Field(default=50, gt=0, description="Candidates per seed signal before fusion.")
+    fusion: Literal["rrf", "score"] = Field(default="rrf", description="Rank fusion, or a weighted sum of "
+                                                                       "each signal's scores scaled by its best.")
     rrf_k: int = Field(default=60, gt=0)
     weights: dict[str, float] = Field(
         default_factory=lambda: {"vector": 1.0, "keyword": 1.0, "graph": 0.5},

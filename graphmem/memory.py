@@ -109,7 +109,7 @@ class AsyncMemory:
         entities, fresh = await resolve_entities(backend, scope, extraction.entities, now)
         vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])
         add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
-        memories = [self._new_memory(f, v, items, infer) for f, v in zip(facts, vectors, strict=False)]
+        memories = [self._new_memory(f, v, items) for f, v in zip(facts, vectors, strict=False)]
         relations = await self._new_relations(backend, extraction, entities, memories, now)
         plan = build_add_plan(scope, now, items, memories, entities, relations, metadata, memory_type)
         await backend.write(plan.statements)
@@ -124,7 +124,7 @@ class AsyncMemory:
     async def _verbatim(self, items: list[Message], context: ExtractionContext) -> Extraction:
         """`infer=False`: every non-system message is a memory; entities it names are still linked."""
         kept = [m for m in items if m.role != "system"]
-        mentioned = await self.extractor.mentions([m.content for m in kept], context)
+        mentioned = await self.extractor.mentions(kept, context)
         facts = [ExtractedFact(text=m.content, entities=[e.name for e in ents])
                  for m, ents in zip(kept, mentioned, strict=True)]
         entities: list[ExtractedEntity] = [e for ents in mentioned for e in ents]
@@ -141,9 +141,12 @@ class AsyncMemory:
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 
     @staticmethod
-    def _new_memory(fact: ExtractedFact, vector: list[float], items: list[Message], infer: bool) -> NewMemory:
-        source = next((m for m in items if m.content == fact.text), None) if not infer else None
-        role = source.role if source else next((m.role for m in items if m.role != "system"), "user")
+    def _new_memory(fact: ExtractedFact, vector: list[float], items: list[Message]) -> NewMemory:
+        """The fact's role and speaker are those of the message that says it (by text)."""
+        speaking = [m for m in items if m.role != "system"]
+        source = next((m for m in speaking if m.content == fact.text), None) or next(
+            (m for m in speaking if _said_in(fact.text, m.content)), None)
+        role = source.role if source else "user"
         actor = source.name if source else None
         return NewMemory(text=fact.text, embedding=vector, entity_names=fact.entities, role=role, actor_id=actor)
 
@@ -177,11 +180,12 @@ class AsyncMemory:
         found = await self._retriever.retrieve(query, vector, scope, pool)
         ranked = sorted(found.scores, key=lambda mid: -found.scores[mid])
         rows = {r["id"]: r for r in await backend.read("memory/get_many", {"ids": ranked})} if ranked else {}
-        results = []
-        for mid in ranked:
-            if mid not in rows or (threshold is not None and found.scores[mid] < threshold):
+        results: list[dict[str, Any]] = []
+        for mid in ranked if limit > 0 else []:
+            score = round(found.scores[mid], 6)  # the threshold applies to the score the caller sees
+            if mid not in rows or (threshold is not None and score < threshold):
                 continue
-            record = memory_record(rows[mid], round(found.scores[mid], 6))
+            record = memory_record(rows[mid], score)
             if not matches(record):
                 continue
             if explain:
@@ -238,7 +242,8 @@ class AsyncMemory:
         scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
         now = utc_now()
         context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
-        mentioned = (await self.extractor.mentions([data], context))[0]
+        message = Message(role=row.get("role") or "user", content=data, name=row.get("actor_id"))
+        mentioned = (await self.extractor.mentions([message], context))[0]
         entities, fresh = await resolve_entities(backend, scope, mentioned, now)
         vectors = await self.embedder.embed_texts([data] + [e.name for e in fresh])
         add_new_entities(entities, fresh, vectors[1:], scope, now)
@@ -300,9 +305,9 @@ class AsyncMemory:
         await backend.reset()
 
     async def close(self) -> None:
-        if self._opened:
-            await self.backend.close()
-            self._opened = False
+        """Release the database (also after a failed open, which may hold it half-way)."""
+        await self.backend.close()
+        self._opened = False
 
     async def _existing(self, backend: GraphBackend, memory_id: str) -> dict[str, Any]:
         rows = await backend.read("memory/get", {"id": _check_id(memory_id)})
@@ -315,6 +320,12 @@ def _check_id(memory_id: Any) -> str:
     if not isinstance(memory_id, str) or not memory_id.strip():
         raise ValidationError("memory_id must be a non-empty string", field="memory_id")
     return memory_id.strip()
+
+
+def _said_in(fact: str, content: str) -> bool:
+    """Whether a fact's words come from this message (extractors may add a "Speaker: " prefix)."""
+    body = fact.split(": ", 1)[1] if ": " in fact[:60] else fact
+    return body.strip() in content or fact.strip() in content
 
 
 def _memory_of_relation_fact(extraction: Extraction, memories: list[NewMemory]) -> dict[str, str]:

@@ -8,6 +8,7 @@ running in the caller's thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -111,7 +112,5 @@ class Memory:
         self.close()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown: the loop may already be gone
             self.close()
-        except Exception:  # interpreter shutdown: the loop may already be gone
-            pass

@@ -79,6 +79,7 @@ class KuzuBackend:
         self._library = CypherLibrary(self.dialect)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
         self._dims = 0
+        self._closed = False
         self._db: Any = None
         self._conn: Any = None
         self._projections: OrderedDict[str, None] = OrderedDict()
@@ -103,7 +104,11 @@ class KuzuBackend:
         self._db = _acquire_database(self._path, self._config.buffer_pool_size)
         self._conn = kuzu.Connection(self._db)
         self._dims = dims
-        self._create_schema(dims)
+        try:
+            self._create_schema(dims)
+        except BaseException:
+            self._close_sync()  # a failed open must not keep the database locked
+            raise
 
     def _create_schema(self, dims: int) -> None:
         for name in self._library.names():
@@ -117,7 +122,7 @@ class KuzuBackend:
                 field="embedder")
         if not stored:
             self._fetch("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
-        existing = {row["index name"] for row in self._fetch("admin/show_indexes", {})}
+        existing = {row["name"] for row in self._fetch("admin/show_indexes", {})}
         for name in ("index/memory_vector", "index/entity_vector", "index/memory_fulltext"):
             if self._index_name(name) not in existing:
                 self._execute(self._library.get(name))
@@ -195,13 +200,16 @@ class KuzuBackend:
         await self.write([Statement("admin/delete_all_nodes"),
                           Statement("admin/set_meta", {"key": "embedding_dims", "value": str(self._dims)})])
 
-    async def close(self) -> None:
-        def close_sync() -> None:
-            if self._conn is not None:
-                self._conn.close()
-                _release_database(self._path, self._db)
-                self._conn = self._db = None
-                self._projections.clear()
+    def _close_sync(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            _release_database(self._path, self._db)
+            self._conn = self._db = None
+            self._projections.clear()
 
-        await self._run(close_sync)
+    async def close(self) -> None:
+        if self._closed:
+            return
+        await self._run(self._close_sync)
+        self._closed = True
         self._executor.shutdown(wait=True)

@@ -30,6 +30,6 @@ class Extractor(Protocol):
 
     async def extract(self, messages: Sequence[Message], context: ExtractionContext) -> Extraction: ...
 
-    async def mentions(self, texts: Sequence[str], context: ExtractionContext) -> list[list[ExtractedEntity]]:
-        """Entities named in each text, for `infer=False` linking (no facts, no relations)."""
+    async def mentions(self, messages: Sequence[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
+        """Entities named in each message, for `infer=False` linking (no facts, no relations)."""
         ...

@@ -249,8 +249,8 @@ class OfflineExtractor:
     async def extract(self, messages: Sequence[Message], context: ExtractionContext) -> Extraction:
         return await asyncio.to_thread(self._extract, list(messages), context)
 
-    async def mentions(self, texts: Sequence[str], context: ExtractionContext) -> list[list[ExtractedEntity]]:
-        return await asyncio.to_thread(self._mentions, list(texts), context)
+    async def mentions(self, messages: Sequence[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
+        return await asyncio.to_thread(self._mentions, list(messages), context)
 
     def _extract(self, messages: list[Message], context: ExtractionContext) -> Extraction:
         voices = [_voice(m.role, m.content, m.name, context) for m in messages if m.role != "system"]
@@ -263,8 +263,8 @@ class OfflineExtractor:
         entities = registry.entities()
         return Extraction(facts=list(facts.values()), entities=entities, relations=list(relations.values()))
 
-    def _mentions(self, texts: list[str], context: ExtractionContext) -> list[list[ExtractedEntity]]:
-        voices = [_voice("user", text, None, context) for text in texts]
+    def _mentions(self, messages: list[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
+        voices = [_voice(m.role, m.content, m.name, context) for m in messages]
         result: list[list[ExtractedEntity]] = []
         for voice, doc in zip(voices, _parse([v.text for v in voices], ner_only=True), strict=True):
             registry = _Registry()

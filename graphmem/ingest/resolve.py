@@ -16,6 +16,7 @@ from graphmem.ingest.plan import EntityTable, entity_row
 from graphmem.models import ExtractedEntity
 from graphmem.scope import Scope
 
+
 def merge_duplicates(entities: Sequence[ExtractedEntity]) -> list[ExtractedEntity]:
     """One entity per normalised name (or alias) within an extraction, aliases pooled."""
     merged: list[ExtractedEntity] = []
@@ -49,12 +50,12 @@ async def resolve_entities(backend: GraphBackend, scope: Scope, entities: Sequen
     all_keys = sorted(set().union(*keys_of.values()))
     stored = await backend.read("entity/by_names", {"sk": scope.keys()["sk"], "names": all_keys})
     by_key: dict[str, dict[str, Any]] = {}
-    for row in stored:
-        for key in (row["name_norm"], *(row["aliases"] or [])):
-            by_key.setdefault(key, row)
+    for stored_row in stored:
+        for key in (stored_row["name_norm"], *(stored_row["aliases"] or [])):
+            by_key.setdefault(key, stored_row)
     fresh: list[ExtractedEntity] = []
     for entity in unique:
-        row = next((by_key[k] for k in sorted(keys_of[entity.name]) if k in by_key), None)
+        row: dict[str, Any] | None = next((by_key[k] for k in sorted(keys_of[entity.name]) if k in by_key), None)
         if row is None:
             fresh.append(entity)
             continue

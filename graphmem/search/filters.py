@@ -87,6 +87,17 @@ def _logic_operands(key: str, value: Any) -> list[Predicate]:
     return [compile_filters(v) for v in value]
 
 
+_LOGIC = {"AND": "all", "$and": "all", "OR": "any", "$or": "any", "NOT": "none", "$not": "none"}
+
+
+def _combine(logic: str, parts: list[Predicate]) -> Predicate:
+    if logic == "all":
+        return lambda record: all(p(record) for p in parts)
+    if logic == "any":
+        return lambda record: any(p(record) for p in parts)
+    return lambda record: not any(p(record) for p in parts)
+
+
 def compile_filters(filters: Mapping[str, Any] | None) -> Predicate:
     """One predicate for a filters dict (scope keys excluded: they select the scope)."""
     if filters is None:
@@ -97,15 +108,9 @@ def compile_filters(filters: Mapping[str, Any] | None) -> Predicate:
     for key, value in filters.items():
         if key in SCOPE_FIELDS:
             continue
-        if key in ("AND", "$and"):
-            parts = _logic_operands("AND", value)
-            predicates.append(lambda r, parts=parts: all(p(r) for p in parts))
-        elif key in ("OR", "$or"):
-            parts = _logic_operands("OR", value)
-            predicates.append(lambda r, parts=parts: any(p(r) for p in parts))
-        elif key in ("NOT", "$not"):
-            parts = _logic_operands("NOT", value)
-            predicates.append(lambda r, parts=parts: not any(p(r) for p in parts))
+        logic = _LOGIC.get(str(key))
+        if logic is not None:
+            predicates.append(_combine(logic, _logic_operands(str(key).strip("$").upper(), value)))
         else:
             predicates.append(_field_predicate(str(key), value))
     return lambda record: all(p(record) for p in predicates)

@@ -18,7 +18,7 @@ def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[str]], weights: Mappi
     fused: dict[str, float] = {}
     for name, ids in rankings.items():
         weight = weights.get(name, 0.0)
-        for rank, item in enumerate(ids):
+        for rank, item in enumerate(dict.fromkeys(ids)):  # an id counts once per signal, at its best rank
             fused[item] = fused.get(item, 0.0) + weight / (k + rank + 1)
     return {item: score / ideal for item, score in fused.items()}
 
@@ -26,3 +26,23 @@ def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[str]], weights: Mappi
 def hop_decay(score: float, hops: int, decay: float = 0.5) -> float:
     """A graph neighbour's score fades by `decay` per hop beyond the first."""
     return score * decay ** max(0, hops - 1)
+
+
+def score_fusion(signals: Mapping[str, Mapping[str, float]], weights: Mapping[str, float]) -> dict[str, float]:
+    """Weighted sum of each signal's scores scaled to [0, 1] by its best score, divided by the weights' sum.
+
+    Unlike rank fusion it keeps how much better the first hit is than the
+    tenth, which matters when one signal is confident and the others are not.
+    """
+    total = sum(weights.get(name, 0.0) for name, scores in signals.items() if scores)
+    if total <= 0:
+        return {}
+    fused: dict[str, float] = {}
+    for name, scores in signals.items():
+        weight = weights.get(name, 0.0)
+        best = max(scores.values(), default=0.0)
+        if weight <= 0 or best <= 0:
+            continue
+        for item, score in scores.items():
+            fused[item] = fused.get(item, 0.0) + weight * max(score, 0.0) / best
+    return {item: score / total for item, score in fused.items()}

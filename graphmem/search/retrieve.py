@@ -18,7 +18,7 @@ from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.ingest.normalize import name_candidates
 from graphmem.scope import Scope
-from graphmem.search.fusion import hop_decay, reciprocal_rank_fusion
+from graphmem.search.fusion import hop_decay, reciprocal_rank_fusion, score_fusion
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,6 +40,28 @@ def keyword_query(query: str) -> str:
     return " ".join(_WORD.findall(query))
 
 
+def _stems(text: str) -> set[str]:
+    """Crude stems (first five letters of each word over two letters): enough to match works/working."""
+    return {w[:5] for w in _WORD.findall(text.lower().replace("_", " ")) if len(w) > 2}
+
+
+def rank_relations(relations: list[Row], query: str, memory_similarity: dict[str, float]) -> list[Row]:
+    """Order relations by graph score weighted by relevance to the query.
+
+    Relevance is the larger of the similarity of the memory the relation was
+    drawn from and the share of the relation's words (type, ends) that the
+    query shares.
+    """
+    query_stems = _stems(query)
+    ranked = []
+    for rel in relations:
+        words = _stems(f"{rel['type']} {rel.get('from_name', '')} {rel.get('to_name', '')}")
+        overlap = len(words & query_stems) / len(words) if words else 0.0
+        relevance = max(memory_similarity.get(rel.get("memory_id") or "", 0.0), overlap)
+        ranked.append({**rel, "score": rel["score"] * (0.5 + 0.5 * relevance)})
+    return sorted(ranked, key=lambda r: -r["score"])
+
+
 class Retriever:
     def __init__(self, backend: GraphBackend, config: SearchConfig) -> None:
         self._backend = backend
@@ -54,18 +76,23 @@ class Retriever:
             entity_seeds.setdefault(f"m:{row['id']}", 0.0)  # resolved to entities below
         entity_scores = await self._entities_of_top_memories(entity_seeds, vector_rows)
         relations, reached = await self._expand(entity_scores)
+        similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
+        relations = rank_relations(relations, query, similarity)
         graph_rank = await self._memories_of_entities(reached, params)
         rankings = {
             "vector": [r["id"] for r in vector_rows],
             "keyword": [r["id"] for r in keyword_rows],
             "graph": graph_rank,
         }
-        scores = reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
         signals = {
             "vector": {r["id"]: float(r["similarity"]) for r in vector_rows},
             "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
+        if self._config.fusion == "score":
+            scores = score_fusion(signals, self._config.weights)
+        else:
+            scores = reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
         return Retrieval(scores=scores, signals=signals, relations=relations)
 
     async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:

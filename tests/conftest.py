@@ -1,0 +1,74 @@
+"""Shared fixtures: Memories on real Kuzu databases, always closed.
+
+- `memory`: a sync `Memory` on Kuzu `:memory:` with the hash embedder (fast, deterministic).
+- `disk_memory`: the same on a database directory under `tmp_path`.
+- `any_memory`: runs a test once with each of the two above.
+- `semantic_memory`: one session-wide `Memory` with the real default embedder (all-MiniLM-L6-v2);
+  tests that use it are marked `slow` and each uses its own user_id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem import Memory
+
+HASH_EMBEDDER = {"provider": "hash"}
+
+
+def kuzu_config(db: str | Path, *, embedder: dict[str, Any] | None = HASH_EMBEDDER) -> dict[str, Any]:
+    """A Memory config on the Kuzu database `db` (a directory or ':memory:'), hash embedder unless told."""
+    config: dict[str, Any] = {"graph_store": {"provider": "kuzu", "config": {"db": str(db)}}}
+    if embedder is not None:
+        config["embedder"] = embedder
+    return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _graphmem_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing a test does may write to the real ~/.graphmem."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRAPHMEM_DIR", str(tmp_path_factory.mktemp("graphmem-home")))
+        yield
+
+
+@pytest.fixture
+def config_for() -> Callable[..., dict[str, Any]]:
+    """`config_for(db)`: the hash-embedder config on a Kuzu database, for tests that open their own Memory."""
+    return kuzu_config
+
+
+@pytest.fixture
+def memory() -> Iterator[Memory]:
+    with Memory(kuzu_config(":memory:")) as mem:
+        yield mem
+
+
+@pytest.fixture
+def disk_memory(tmp_path: Path) -> Iterator[Memory]:
+    with Memory(kuzu_config(tmp_path / "db")) as mem:
+        yield mem
+
+
+@pytest.fixture(params=["memory", "disk_memory"], ids=["in-memory", "on-disk"])
+def any_memory(request: pytest.FixtureRequest) -> Memory:
+    mem: Memory = request.getfixturevalue(request.param)
+    return mem
+
+
+@pytest.fixture(scope="session")
+def semantic_memory() -> Iterator[Memory]:
+    """The default local embedder (all-MiniLM-L6-v2), loaded once for the whole session."""
+    with Memory(kuzu_config(":memory:", embedder=None)) as mem:
+        yield mem
+
+
+@pytest.fixture
+def user() -> str:
+    """A user_id no other test uses (for the session-wide Memory)."""
+    return f"user-{uuid.uuid4().hex[:12]}"

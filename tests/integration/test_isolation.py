@@ -1,0 +1,88 @@
+"""A scope never sees another scope's memories, whatever characters its ids and metadata hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphmem import Memory
+from graphmem.backends import kuzu as kuzu_backend
+
+HOSTILE = {
+    "quote": "o'brien",
+    "double-quote": 'say "hi"',
+    "backslash": "back\\slash\\",
+    "braces": "}{",
+    "cypher": "MATCH (n) DETACH DELETE n",
+    "injection": "' OR 1=1 //",
+    "param": "$user_id",
+    "placeholder": "<<graph>>",
+    "unicode": "😀 用户 Ωμέγα",
+    "newline": "line\nbreak\ttab",
+    "long": "x" * 20_000,
+}
+
+
+@pytest.mark.parametrize("field", ["user_id", "agent_id", "run_id"])
+@pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_ids_and_metadata_stay_in_their_scope(memory: Memory, field: str, value: str) -> None:
+    # Both scopes hold the same text, so vector, keyword and graph signals all match both.
+    neighbour = value + "_"
+    text = f"The secret code is {value[:40]}"
+    mine = memory.add(text, **{field: value}, metadata={"tag": value}, infer=False)["results"][0]["id"]
+    theirs = memory.add(text, **{field: neighbour}, metadata={"tag": neighbour}, infer=False)["results"][0]["id"]
+    for scope_id, own in ((value, mine), (neighbour, theirs)):
+        scope = {field: scope_id}
+        assert [r["id"] for r in memory.search("secret code", **scope)["results"]] == [own]
+        assert [r["id"] for r in memory.search(text, filters=scope, top_k=10)["results"]] == [own]
+        listed = memory.get_all(**scope)["results"]
+        assert [r["id"] for r in listed] == [own] and listed[0][field] == scope_id
+    # Filters with such values match exactly, never loosely.
+    assert [r["id"] for r in memory.get_all(**{field: value}, filters={"tag": value})["results"]] == [mine]
+    assert memory.get_all(**{field: neighbour}, filters={"tag": value})["results"] == []
+    assert memory.search("secret", **{field: value}, filters={"tag": {"in": [neighbour]}})["results"] == []
+    # Deleting one scope leaves the other.
+    memory.delete_all(**{field: value})
+    assert memory.get_all(**{field: value})["results"] == []
+    assert [r["id"] for r in memory.get_all(**{field: neighbour})["results"]] == [theirs]
+
+
+def test_hostile_text_is_stored_verbatim(memory: Memory) -> None:
+    for value in HOSTILE.values():
+        memory_id = memory.add(value, user_id="alice", infer=False)["results"][0]["id"]
+        assert memory.get(memory_id)["memory"] == value
+    assert len(memory.get_all(user_id="alice", limit=50)["results"]) == len(HOSTILE)
+    assert memory.get_all(user_id="bob")["results"] == []
+
+
+def test_users_graphs_stay_apart(memory: Memory) -> None:
+    memory.add("John works at OpenAI.", user_id="alice")
+    memory.add("John works at Google.", user_id="bob")
+    for user, employer in (("alice", "OpenAI"), ("bob", "Google")):
+        found = memory.search("Where does John work?", user_id=user)
+        assert {r["user_id"] for r in found["results"]} == {user}
+        assert {r["target"] for r in found["relations"]} == {employer}
+        assert {r["target"] for r in memory.get_all(user_id=user)["relations"]} == {employer}
+
+
+def test_a_users_search_spans_their_agents_and_runs_only(memory: Memory) -> None:
+    memory.add("alice alone likes tea", user_id="alice", infer=False)
+    memory.add("alice with the bot likes tea", user_id="alice", agent_id="bot", infer=False)
+    memory.add("alice in run one likes tea", user_id="alice", run_id="r1", infer=False)
+    memory.add("bob with the bot likes tea", user_id="bob", agent_id="bot", infer=False)
+    assert len(memory.search("likes tea", user_id="alice")["results"]) == 3
+    assert {r["memory"] for r in memory.search("likes tea", user_id="alice", agent_id="bot")["results"]} == {
+        "alice with the bot likes tea"}
+    assert {r["memory"] for r in memory.search("likes tea", agent_id="bot")["results"]} == {
+        "alice with the bot likes tea", "bob with the bot likes tea"}
+
+
+def test_scopes_stay_apart_when_projections_are_evicted(memory: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Scoped vector search uses one projected graph per scope, at most _MAX_PROJECTIONS of them.
+    monkeypatch.setattr(kuzu_backend, "_MAX_PROJECTIONS", 2)
+    users = [f"user{i}" for i in range(5)]
+    for user in users:
+        memory.add(f"favourite colour of {user}", user_id=user, infer=False)
+    for _ in range(2):
+        for user in users:
+            assert [r["memory"] for r in memory.search("favourite colour", user_id=user)["results"]] == [
+                f"favourite colour of {user}"]

@@ -1,0 +1,104 @@
+"""The `.cypher` statement library (graphmem/backends/cypher.py and cypher/)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import graphmem
+from graphmem.backends.cypher import CypherLibrary
+from graphmem.errors import QueryNotFoundError
+from graphmem.resources import data_dir
+
+ROOT = data_dir("cypher")
+FILES = sorted(ROOT.rglob("*.cypher"))
+LIBRARY = CypherLibrary("kuzu")
+PLACEHOLDER = re.compile(r"<<(\w+)>>")
+# Only DDL (numbers) and projected-graph names (code-derived hex keys) may be filled into query text.
+MAY_HAVE_PLACEHOLDERS = ("kuzu/schema/", "kuzu/scope/", "kuzu/memory/vector.cypher", "kuzu/entity/vector.cypher")
+# A statement name as the code spells it: "memory/create", "graph/neighbours", ...
+AREAS = "admin|entity|episode|event|graph|index|memory|relation|schema|scope"
+STATEMENT_NAME = re.compile(rf"""["']((?:{AREAS})/\w+)["']""")
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_library_is_not_empty() -> None:
+    assert len(FILES) > 20
+    assert len(LIBRARY.names()) > 20
+
+
+@pytest.mark.parametrize("name", LIBRARY.names())
+def test_every_statement_loads(name: str) -> None:
+    text = LIBRARY.get(name)
+    assert text.strip()
+    assert not text.rstrip().endswith(";")
+    if PLACEHOLDER.search(text):
+        values = {key: 8 if key == "dims" else "p_abc123" for key in PLACEHOLDER.findall(text)}
+        assert "<<" not in LIBRARY.render(name, **values)
+
+
+def test_every_statement_named_in_the_code_exists() -> None:
+    package = Path(graphmem.__file__).parent
+    used = {name for path in package.rglob("*.py") for name in STATEMENT_NAME.findall(path.read_text("utf-8"))}
+    assert used, "no statement names found in the package"
+    assert sorted(used - set(LIBRARY.names())) == []
+
+
+def test_dialect_files_override_common() -> None:
+    common = {relative(p).removeprefix("common/") for p in FILES if relative(p).startswith("common/")}
+    kuzu = {relative(p).removeprefix("kuzu/") for p in FILES if relative(p).startswith("kuzu/")}
+    assert {p.removesuffix(".cypher") for p in common | kuzu} == set(LIBRARY.names())
+
+
+def test_unknown_statement_is_a_lookup_error() -> None:
+    with pytest.raises(QueryNotFoundError) as caught:
+        LIBRARY.get("memory/does_not_exist")
+    assert isinstance(caught.value, LookupError)
+
+
+@pytest.mark.parametrize("value", [
+    "x' OR 1=1", "p_memory'); MATCH (n) DETACH DELETE n //", "a b", "a-b", "", "x" * 97, "naïve", "1.5",
+    True, 1.5, None, ["p_x"],
+])
+def test_render_refuses_unsafe_values(value: object) -> None:
+    with pytest.raises(ValueError, match="unsafe"):
+        LIBRARY.render("memory/vector", graph=value)  # type: ignore[arg-type]
+
+
+def test_render_fills_safe_values() -> None:
+    text = LIBRARY.render("scope/project", graph="p_memory_uk_0af3", table="Memory", column="uk", key="0af3")
+    assert "'p_memory_uk_0af3'" in text and "n.uk = '0af3'" in text
+    assert "FLOAT[384]" in LIBRARY.render("schema/01_memory", dims=384)
+
+
+def test_render_refuses_to_leave_a_placeholder_unfilled() -> None:
+    with pytest.raises(ValueError, match="unfilled"):
+        LIBRARY.render("scope/project", graph="p_x")
+
+
+@pytest.mark.parametrize("path", FILES, ids=relative)
+def test_files_take_user_data_only_as_parameters(path: Path) -> None:
+    text = path.read_text("utf-8")
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    name = relative(path)
+    if PLACEHOLDER.search(code):
+        assert any(name.startswith(p) or name.endswith(p) for p in MAY_HAVE_PLACEHOLDERS), name
+        assert set(PLACEHOLDER.findall(code)) <= {"dims", "graph", "table", "column", "key"}
+    # No Python-style formatting: no {field}, {0}, %s, %(name)s, ${...} or string concatenation of values.
+    assert not re.search(r"\{\s*\w*\s*\}", code), name
+    assert not re.search(r"%\(?\w*\)?s|\$\{", code), name
+    assert "+ $" not in code and "$ +" not in code
+    # Parameters are plain identifiers ($user_id), never quoted ('$user_id').
+    assert not re.search(r"""['"][^'"\n]*\$\w+[^'"\n]*['"]""", code), name
+
+
+def test_only_placeholder_files_contain_quoted_literals_built_from_keys() -> None:
+    quoted_key = re.compile(r"'[^'\n]*<<\w+>>[^'\n]*'")
+    files = {relative(p) for p in FILES if quoted_key.search(p.read_text("utf-8"))}
+    assert files <= {"kuzu/scope/project.cypher", "kuzu/scope/drop_projection.cypher",
+                     "kuzu/memory/vector.cypher", "kuzu/entity/vector.cypher"}

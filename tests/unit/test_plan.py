@@ -1,0 +1,110 @@
+"""The write plan of one add (graphmem/ingest/plan.py): pure, ordered, mem0-shaped results."""
+
+from __future__ import annotations
+
+import json
+
+from graphmem.ingest.normalize import memory_hash
+from graphmem.ingest.plan import AddPlan, EntityTable, NewMemory, build_add_plan, relation_rows
+from graphmem.models import ExtractedRelation, Message
+from graphmem.scope import Scope
+
+NOW = "2026-01-01T00:00:00+00:00"
+SCOPE = Scope.of(user_id="alice", agent_id="bot")
+MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
+            Message(role="assistant", content="Noted!")]
+ORDER = ["episode/create", "entity/create", "entity/set_aliases", "memory/create", "memory/create",
+         "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link"]
+
+
+def entity_table() -> EntityTable:
+    table = EntityTable()
+    table.ids = {"alice": "e-alice", "pizza": "e-pizza"}
+    table.names = {"e-alice": "alice", "e-pizza": "pizza"}
+    table.new_rows = [{"id": "e-pizza", "name": "pizza"}]
+    table.alias_rows = [{"id": "e-alice", "aliases": ["al"], "updated_at": NOW}]
+    return table
+
+
+def make_plan(metadata: dict[str, object] | None = None) -> tuple[AddPlan, list[NewMemory]]:
+    memories = [NewMemory(text="alice: I love pizza", embedding=[1.0, 0.0], entity_names=["alice", "Pizza", "pizza"],
+                          role="user", actor_id="alice"),
+                NewMemory(text="Noted!", embedding=[0.0, 1.0], entity_names=["nobody"], role="assistant")]
+    table = entity_table()
+    relations = relation_rows([ExtractedRelation(source="alice", relation="loves", target="pizza",
+                                                 fact="alice: I love pizza")],
+                              table, set(), {"alice: I love pizza": memories[0].id}, None, NOW)
+    return build_add_plan(SCOPE, NOW, MESSAGES, memories, table, relations, metadata, None), memories
+
+
+def test_statements_run_nodes_first_then_edges() -> None:
+    plan, _ = make_plan()
+    assert [s.name for s in plan.statements] == ORDER
+
+
+def test_results_have_mem0_shape() -> None:
+    plan, memories = make_plan()
+    assert plan.results == [{"id": m.id, "memory": m.text, "event": "ADD"} for m in memories]
+    assert plan.added_relations == [{"source": "alice", "relationship": "loves", "target": "pizza"}]
+
+
+def test_system_messages_make_no_episode() -> None:
+    plan, _ = make_plan()
+    episodes = plan.statements[0].params["rows"]
+    assert [(e["role"], e["content"], e["name"]) for e in episodes] == [
+        ("user", "I love pizza", "alice"), ("assistant", "Noted!", None)]
+    assert all(e["user_id"] == "alice" and e["agent_id"] == "bot" and e["sk"] == SCOPE.keys()["sk"] for e in episodes)
+
+
+def test_memory_rows_carry_scope_hash_and_metadata() -> None:
+    metadata = {"nested": {"list": [1, "é"]}, "emoji": "😀"}
+    plan, memories = make_plan(metadata)
+    creates = [s.params for s in plan.statements if s.name == "memory/create"]
+    for params, memory in zip(creates, memories, strict=True):
+        assert params["id"] == memory.id and params["text"] == memory.text
+        assert params["hash"] == memory_hash(memory.text)
+        assert json.loads(params["metadata"]) == metadata
+        assert params["created_at"] == NOW and params["updated_at"] is None and params["invalid_at"] is None
+        assert {k: params[k] for k in ("user_id", "agent_id", "run_id")} == SCOPE.params()
+        assert {k: params[k] for k in ("sk", "uk", "ak", "rk")} == SCOPE.keys()
+
+
+def test_edges_link_each_memory_once() -> None:
+    plan, memories = make_plan()
+    rows = {s.name: s.params["rows"] for s in plan.statements if "rows" in s.params}
+    # "Pizza" and "pizza" resolve to one entity; an unknown name links nothing.
+    assert rows["memory/link_entities"] == [{"memory_id": memories[0].id, "entity_id": "e-alice"},
+                                            {"memory_id": memories[0].id, "entity_id": "e-pizza"}]
+    episode_ids = [e["id"] for e in rows["episode/create"]]
+    assert rows["memory/link_episode"] == [{"memory_id": m.id, "episode_id": e} for m in memories for e in episode_ids]
+    assert [(e["memory_id"], e["event"], e["old_text"], e["new_text"]) for e in rows["event/create"]] == [
+        (m.id, "ADD", None, m.text) for m in memories]
+    assert rows["event/link"] == [{"id": e["id"], "memory_id": e["memory_id"]} for e in rows["event/create"]]
+    assert [(r["source_id"], r["type"], r["target_id"], r["memory_id"]) for r in rows["relation/create"]] == [
+        ("e-alice", "loves", "e-pizza", memories[0].id)]
+
+
+def test_nothing_new_gives_empty_batches_and_no_results() -> None:
+    plan = build_add_plan(SCOPE, NOW, MESSAGES[1:2], [], EntityTable(), [], None, None)
+    assert plan.results == [] and plan.added_relations == []
+    assert [s.name for s in plan.statements if not s.is_empty_batch()] == ["episode/create"]
+
+
+def test_relation_rows_skip_known_self_and_unresolved() -> None:
+    table = entity_table()
+    rels = [ExtractedRelation(source="alice", relation="loves", target="pizza"),
+            ExtractedRelation(source="alice", relation="loves", target="pizza"),  # repeated in one extraction
+            ExtractedRelation(source="alice", relation="is", target="Alice"),  # self loop
+            ExtractedRelation(source="alice", relation="knows", target="bob"),  # bob unresolved
+            ExtractedRelation(source="pizza", relation="eaten_by", target="alice")]
+    rows = relation_rows(rels, table, {("e-pizza", "eaten_by", "e-alice")}, {}, "ep-1", NOW)
+    assert [(r["source_id"], r["type"], r["target_id"]) for r in rows] == [("e-alice", "loves", "e-pizza")]
+    assert rows[0]["episode_id"] == "ep-1" and rows[0]["valid_at"] == NOW and rows[0]["invalid_at"] is None
+
+
+def test_plan_is_deterministic_apart_from_ids() -> None:
+    first, _ = make_plan()
+    second, _ = make_plan()
+    assert [s.name for s in first.statements] == [s.name for s in second.statements]
+    assert [len(s.params.get("rows", [])) for s in first.statements] == [
+        len(s.params.get("rows", [])) for s in second.statements]
