@@ -106,6 +106,10 @@ class SearchConfig(_Strict):
         default_factory=lambda: {"vector": 0.5, "keyword": 1.0, "graph": 0.15},
         description="Reciprocal-rank-fusion weight of each signal.")
     max_relations: int = Field(default=10, ge=0)
+    context_weight: float = Field(default=0.5, ge=0.0, le=1.0,
+                                  description="Share of a hit's score given to the memory of the next message "
+                                              "(half of it to the previous one); 0 turns it off.")
+    context_seeds: int = Field(default=10, ge=0, description="How many top hits lend score to their neighbours.")
 
 
 class MemoryConfig(_Strict):

@@ -21,6 +21,7 @@ from graphmem.ingest.plan import (
     event_row,
     memory_create_params,
     relation_rows,
+    thread_key,
 )
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
@@ -75,6 +76,7 @@ class AsyncMemory:
         self._retriever = Retriever(self.backend, self.config.search)
         self._opened = False
         self._open_lock = asyncio.Lock()
+        self._scope_locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     def from_config(cls, config_dict: dict[str, Any]) -> AsyncMemory:
@@ -104,6 +106,12 @@ class AsyncMemory:
         backend = await self._ready()
         context = self._context(items, scope, prompt)
         extraction = await (self.extractor.extract(items, context) if infer else self._verbatim(items, context))
+        # One add at a time per scope: entity resolution and episode numbering read, then write.
+        async with self._scope_locks.setdefault(scope.key, asyncio.Lock()):
+            return await self._write_add(backend, scope, items, extraction, metadata, memory_type)
+
+    async def _write_add(self, backend: GraphBackend, scope: Scope, items: list[Message], extraction: Extraction,
+                         metadata: dict[str, Any] | None, memory_type: str | None) -> dict[str, Any]:
         now = utc_now()
         facts = await self._new_facts(backend, scope, extraction.facts)
         entities, fresh = await resolve_entities(backend, scope, extraction.entities, now)
@@ -111,7 +119,9 @@ class AsyncMemory:
         add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
         memories = [self._new_memory(f, v, items) for f, v in zip(facts, vectors, strict=False)]
         relations = await self._new_relations(backend, extraction, entities, memories, now)
-        plan = build_add_plan(scope, now, items, memories, entities, relations, metadata, memory_type)
+        counter = await backend.read("thread/get", {"key": thread_key(scope)})
+        first_seq = int(counter[0]["value"]) if counter else 0
+        plan = build_add_plan(scope, now, items, memories, entities, relations, metadata, memory_type, first_seq)
         await backend.write(plan.statements)
         return {"results": plan.results,
                 "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
@@ -136,7 +146,7 @@ class AsyncMemory:
         if not unique:
             return []
         hashes = [memory_hash(f.text) for f in unique]
-        stored = await backend.read("memory/find_hashes", {"sk": scope.keys()["sk"], "hashes": hashes})
+        stored = await backend.read("memory/find_hashes", {"sk": scope.key, "hashes": hashes})
         known = {row["hash"] for row in stored}
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 

@@ -50,10 +50,15 @@ class Scope:
         """The ids as bound parameters of the scope filter."""
         return {"user_id": self.user_id, "agent_id": self.agent_id, "run_id": self.run_id}
 
+    @property
+    def key(self) -> str:
+        """The exact-scope key (`sk`)."""
+        return scope_key(self.user_id, self.agent_id, self.run_id)
+
     def keys(self) -> dict[str, str | None]:
         """The exact-scope key and per-id keys stored on every node."""
         return {
-            "sk": scope_key(self.user_id, self.agent_id, self.run_id),
+            "sk": self.key,
             "uk": None if self.user_id is None else scope_key("user", self.user_id),
             "ak": None if self.agent_id is None else scope_key("agent", self.agent_id),
             "rk": None if self.run_id is None else scope_key("run", self.run_id),

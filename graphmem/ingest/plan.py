@@ -62,13 +62,47 @@ def scope_columns(scope: Scope) -> dict[str, Any]:
     return {**scope.params(), **scope.keys()}
 
 
-def episode_rows(messages: Sequence[Message], scope: Scope, now: str) -> list[dict[str, Any]]:
-    cols = scope.params() | {"sk": scope.keys()["sk"]}
+def episode_rows(messages: Sequence[Message], scope: Scope, now: str, first_seq: int) -> list[dict[str, Any]]:
+    sk = scope.key
+    speaking = [m for m in messages if m.role != "system"]
     return [
-        {"id": new_id(), "role": m.role, "name": m.name, "content": m.content, "occurred_at": now, **cols}
-        for m in messages
-        if m.role != "system"
+        {"id": episode_id(sk, first_seq + i), "role": m.role, "name": m.name, "content": m.content,
+         "occurred_at": now, "sk": sk, **scope.params()}
+        for i, m in enumerate(speaking)
     ]
+
+
+def thread_key(scope: Scope) -> str:
+    """Id of the Episode row that counts a scope's episodes.
+
+    It lives in the Episode table because Kuzu 0.11.3 later crashes deleting
+    memories when an add's transaction also wrote a table it does not
+    otherwise touch (GraphMeta, or a Thread table).
+    """
+    return f"{scope.key}-count"
+
+
+def episode_id(scope_key: str, seq: int) -> str:
+    """Episodes are numbered per exact scope, so a message's neighbours are primary-key lookups.
+
+    (Kuzu 0.11.3 crashes deleting memories once episode-to-episode edges exist,
+    so the conversation order lives in the ids rather than in NEXT edges.)
+    """
+    return f"{scope_key}-{seq}"
+
+
+def counter_statement(scope: Scope, before: int, after: int) -> Statement:
+    counter = {"key": thread_key(scope), "value": str(after)}
+    if before:
+        return Statement("thread/advance", counter)
+    return Statement("thread/start", {**counter, "sk": scope.key, **scope.params()})
+
+
+def neighbour_episode_ids(episode: str, offsets: Sequence[int]) -> list[str]:
+    scope_key, _, seq = episode.rpartition("-")
+    if not scope_key or not seq.isdigit():
+        return []
+    return [episode_id(scope_key, int(seq) + d) for d in offsets if int(seq) + d >= 0]
 
 
 def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, Any] | None,
@@ -116,10 +150,14 @@ def relation_rows(relations: Sequence[ExtractedRelation], entities: EntityTable,
 
 def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories: Sequence[NewMemory],
                    entities: EntityTable, relations: Sequence[dict[str, Any]],
-                   metadata: dict[str, Any] | None, memory_type: str | None) -> AddPlan:
-    """Every statement of one add, in dependency order (nodes before the edges between them)."""
+                   metadata: dict[str, Any] | None, memory_type: str | None, first_seq: int = 0) -> AddPlan:
+    """Every statement of one add, in dependency order (nodes before the edges between them).
+
+    The episode counter is written last (Kuzu 0.11.3 lost rows written after a
+    MERGE earlier in the same transaction).
+    """
     plan = AddPlan()
-    episodes = episode_rows(messages, scope, now)
+    episodes = episode_rows(messages, scope, now, first_seq)
     plan.statements.append(Statement("episode/create", {"rows": episodes}))
     plan.statements.append(Statement("entity/create", {"rows": entities.new_rows}))
     plan.statements.append(Statement("entity/set_aliases", {"rows": entities.alias_rows}))
@@ -138,6 +176,7 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         Statement("relation/create", {"rows": list(relations)}),
         Statement("event/create", {"rows": events}),
         Statement("event/link", {"rows": [{"id": e["id"], "memory_id": e["memory_id"]} for e in events]}),
+        counter_statement(scope, first_seq, first_seq + len(episodes)),
     ]
     plan.added_relations = [
         {"source": entities.names[r["source_id"]], "relationship": r["type"], "target": entities.names[r["target_id"]]}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.ingest.normalize import name_candidates
+from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
 from graphmem.search.fusion import hop_decay, reciprocal_rank_fusion, score_fusion
 
@@ -93,7 +94,34 @@ class Retriever:
             scores = score_fusion(signals, self._config.weights)
         else:
             scores = reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
+        scores, signals["context"] = await self._conversation_context(scores)
         return Retrieval(scores=scores, signals=signals, relations=relations)
+
+    async def _conversation_context(self, scores: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+        """Lift the memories of the messages right after (and, less, right before) the best hits.
+
+        In a conversation the answer often follows the turn that matches the
+        question; the NEXT chain of episodes makes that one hop in the graph.
+        """
+        weight = self._config.context_weight
+        top = sorted(scores, key=lambda mid: -scores[mid])[: self._config.context_seeds]
+        if weight <= 0 or not top:
+            return scores, {}
+        sources = await self._backend.read("memory/episodes_of_many", {"ids": top})
+        lifts: dict[str, float] = {}  # neighbouring episode id -> lift
+        for row in sources:
+            for offset, share in ((1, 1.0), (-1, 0.5)):
+                for neighbour in neighbour_episode_ids(row["episode_id"], [offset]):
+                    lift = weight * share * scores[row["memory_id"]]
+                    lifts[neighbour] = max(lifts.get(neighbour, 0.0), lift)
+        bonus: dict[str, float] = {}
+        if lifts:
+            for row in await self._backend.read("memory/of_episodes", {"ids": list(lifts)}):
+                bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
+        lifted = dict(scores)
+        for mid, lift in bonus.items():
+            lifted[mid] = min(1.0, lifted.get(mid, 0.0) + lift)
+        return lifted, bonus
 
     async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:
         text = keyword_query(query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.plan import AddPlan, EntityTable, NewMemory, build_add_plan, relation_rows
+from graphmem.ingest.plan import AddPlan, EntityTable, NewMemory, build_add_plan, neighbour_episode_ids, relation_rows
 from graphmem.models import ExtractedRelation, Message
 from graphmem.scope import Scope
 
@@ -14,7 +14,8 @@ SCOPE = Scope.of(user_id="alice", agent_id="bot")
 MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
             Message(role="assistant", content="Noted!")]
 ORDER = ["episode/create", "entity/create", "entity/set_aliases", "memory/create", "memory/create",
-         "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link"]
+         "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link",
+         "thread/start"]
 
 
 def entity_table() -> EntityTable:
@@ -40,6 +41,18 @@ def make_plan(metadata: dict[str, object] | None = None) -> tuple[AddPlan, list[
 def test_statements_run_nodes_first_then_edges() -> None:
     plan, _ = make_plan()
     assert [s.name for s in plan.statements] == ORDER
+
+
+def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
+    memories = [NewMemory(text="hello there", embedding=[1.0, 0.0], entity_names=[])]
+    plan = build_add_plan(SCOPE, NOW, MESSAGES, memories, EntityTable(), [], None, None, first_seq=7)
+    episodes = plan.statements[0].params["rows"]
+    sk = SCOPE.keys()["sk"]
+    assert [e["id"] for e in episodes] == [f"{sk}-{7 + i}" for i in range(len(episodes))]
+    assert plan.statements[-1].name == "thread/advance"
+    assert plan.statements[-1].params == {"key": f"{sk}-count", "value": str(7 + len(episodes))}
+    assert neighbour_episode_ids(f"{sk}-7", [1, -1]) == [f"{sk}-8", f"{sk}-6"]
+    assert neighbour_episode_ids(f"{sk}-0", [-1]) == []
 
 
 def test_results_have_mem0_shape() -> None:
@@ -87,7 +100,7 @@ def test_edges_link_each_memory_once() -> None:
 def test_nothing_new_gives_empty_batches_and_no_results() -> None:
     plan = build_add_plan(SCOPE, NOW, MESSAGES[1:2], [], EntityTable(), [], None, None)
     assert plan.results == [] and plan.added_relations == []
-    assert [s.name for s in plan.statements if not s.is_empty_batch()] == ["episode/create"]
+    assert [s.name for s in plan.statements if not s.is_empty_batch()] == ["episode/create", "thread/start"]
 
 
 def test_relation_rows_skip_known_self_and_unresolved() -> None:

@@ -1,0 +1,1 @@
+MATCH (c:Episode {id: $key}) SET c.content = $value

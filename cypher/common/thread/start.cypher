@@ -1,0 +1,2 @@
+CREATE (:Episode {id: $key, role: 'counter', content: $value, sk: $sk, user_id: $user_id, agent_id: $agent_id,
+                  run_id: $run_id})
