@@ -25,6 +25,7 @@ _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 ENTITY_SIMILARITY_FLOOR = 0.55
 SEED_MEMORIES_FOR_ENTITIES = 3
+HUB_DEGREE = 50
 
 
 @dataclass
@@ -187,12 +188,10 @@ class Retriever:
         """
         if not entities:
             return []
-        rows = await self._backend.read("graph/memories_mentioning", {"ids": list(entities), **params})
-        degree: dict[str, int] = {}
-        for row in rows:
-            degree[row["entity_id"]] = degree.get(row["entity_id"], 0) + 1
+        rows = await self._backend.read("graph/memories_mentioning",
+                                        {"ids": list(entities), "max_degree": HUB_DEGREE, **params})
         totals: dict[str, float] = {}
         for row in rows:
-            share = entities[row["entity_id"]] / math.sqrt(degree[row["entity_id"]])
+            share = entities[row["entity_id"]] / math.sqrt(row["degree"])
             totals[row["memory_id"]] = totals.get(row["memory_id"], 0.0) + share
         return sorted(totals, key=lambda mid: -totals[mid])[: self._config.candidates]

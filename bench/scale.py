@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Scale: graphmem on Kuzu with 1k, 10k and 100k memories in one scope, against the embedder's own floor.
+
+One on-disk database grows across the sizes (only the difference is added). Besides the measured scope,
+an "other" scope of 1k memories shares the database, so that scoping matters. Texts are synthetic,
+seeded conversational sentences (names, places, activities, foods, dates, numbers), all distinct.
+
+Per size: add throughput (batches of 64 messages per `add`, infer=False), search p50/p95 ms over 200
+varied queries (limit 10; the query-embedding cache is off, so every search embeds), RSS and database size.
+Then the physical floor: SentenceTransformer.encode on the same texts (batch 64) and one query at a time.
+
+    python bench/scale.py                      # 1k, 10k, 100k
+    python bench/scale.py --quick              # 1k, 5k
+    python bench/scale.py --sizes 1000,20000 --json scale.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import time
+from typing import Any
+
+from common import (
+    dir_mb,
+    graphmem_memory,
+    load_sentence_transformer,
+    pct,
+    print_table,
+    ratio,
+    rss_mb,
+    workdir,
+    write_json,
+)
+
+
+def _split(text: str, sep: str = " ") -> list[str]:
+    return text.split(sep)
+
+
+NAMES = _split("Maya Omar Lena Diego Priya Tom Aisha Jonas Sofia Kenji Chloe Mateo Nadia Liam Yara Felix Grace Ravi "
+               "Ingrid Samuel Hana Lucas Zoe Tariq Elena Noah Amara Viktor Isla Hugo Mira Caleb Leila Arjun Freya "
+               "Pablo Keiko Daniel Rosa Emeka Clara Idris Anya Marco Sienna Theo Farah Oscar Jade Mikhail")
+PLACES = _split("the farmers market|the climbing gym|Riverside Park|the public library|the community garden|"
+                "the harbor|the old bakery on Elm Street|the yoga studio|the night market|the botanical garden|"
+                "the jazz bar|the ice rink|the bookstore downtown|the museum of modern art|the lake trail|"
+                "the dog park|the rooftop cafe|the swimming pool|the pottery studio|the train station", "|")
+CITIES = _split("Lisbon|Kyoto|Denver|Nairobi|Oslo|Montreal|Seville|Hanoi|Edinburgh|Cape Town|Buenos Aires|"
+                "Vancouver|Prague|Marrakesh|Reykjavik|Seoul|Tucson|Bologna|Perth|Istanbul", "|")
+ACTIVITIES = _split("hiking|bouldering|kayaking|painting watercolors|learning the cello|baking sourdough|running|"
+                    "birdwatching|playing chess|salsa dancing|knitting|cycling|surfing|gardening|writing poetry|"
+                    "doing pottery|photographing street art|volunteering at the shelter|studying Japanese|"
+                    "restoring an old motorbike|playing five-a-side football|camping|skiing|practicing archery", "|")
+FOODS = _split("ramen|tacos al pastor|mushroom risotto|pad thai|lemon tart|falafel wraps|sushi|vegetable curry|"
+               "wood-fired pizza|pho|empanadas|cheese fondue|dumplings|paella|banana bread|shakshuka|lasagna|"
+               "bibimbap|fish and chips|chocolate souffle|jollof rice|pierogi|ceviche|kimchi stew", "|")
+RELATIVES = _split("sister brother mother father cousin grandmother uncle aunt niece nephew")
+PETS = _split("puppy kitten parrot rabbit tortoise hamster")
+EVENTS = _split("dentist appointment|job interview|piano recital|book club meeting|half marathon|wedding rehearsal|"
+                "team offsite|art exhibition opening|parent-teacher meeting|driving test", "|")
+MONTHS = _split("January February March April May June July August September October November December")
+DAYS = _split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+FEELINGS = _split("thrilled exhausted nervous proud relieved grateful frustrated curious")
+
+TEMPLATES = (
+    "{n}: I went {a} at {p} with {n2} on {d}.",
+    "{n}: We had {f} near {p} last {wd}, and it cost about {k} dollars.",
+    "{n}: My {r} is visiting from {c} between {d} and {d2}.",
+    "{n}: I've been {a} for {y} years now and I still feel {fe} about it.",
+    "{n}: {n2} recommended a place in {c} that makes the best {f}.",
+    "{n}: I ran {k} kilometers around {p} this morning before work.",
+    "{n}: My {e} is on {d} at {h} o'clock, please remind me the day before.",
+    "{n}: We adopted a {pet} called {pn} back in {m} {yr}.",
+    "{n}: {n2} and I are planning a trip to {c} in {m} to go {a}.",
+    "{n}: I cooked {f} for {k} people on {wd} and nobody left any.",
+    "{n}: I felt {fe} after my {e} on {d}.",
+    "{n}: My {r} started {a} in {c} and sends photos every {wd}.",
+    "{n}: I lost my keys at {p} on {d}; {n2} found them {k} minutes later.",
+    "{n}: I signed up for a {k}-week course on {a} starting {d}.",
+    "{n}: Our {pet} {pn} got sick after eating {f}, so we saw the vet on {wd}.",
+)
+QUERIES = (
+    "What did {n} do at {p}?", "When is {n}'s {e}?", "Who went {a} with {n}?", "Where is {n} travelling in {m}?",
+    "How far did {n} run this morning?", "What is the name of {n}'s {pet}?", "What food did {n2} recommend in {c}?",
+    "How long has {n} been {a}?", "Which relative of {n} is visiting from {c}?", "What did {n} cook on {wd}?",
+    "How did {n} feel after the {e}?", "Who found {n}'s keys?", "What course did {n} sign up for?",
+    "best {f} in {c}", "{a} plans in {m}", "Why did {n} take the {pet} to the vet?",
+)
+
+
+class Generator:
+    """Seeded, distinct conversational sentences and questions about the same world."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.seen: set[str] = set()
+
+    def _date(self) -> str:
+        return f"{self.rng.choice(MONTHS)} {self.rng.randint(1, 28)}, {self.rng.randint(2019, 2026)}"
+
+    def _fill(self, template: str) -> str:
+        r = self.rng
+        n, n2 = r.sample(NAMES, 2)
+        return template.format(
+            n=n, n2=n2, p=r.choice(PLACES), c=r.choice(CITIES), a=r.choice(ACTIVITIES), f=r.choice(FOODS),
+            r=r.choice(RELATIVES), pet=r.choice(PETS), pn=r.choice(NAMES), e=r.choice(EVENTS), m=r.choice(MONTHS),
+            wd=r.choice(DAYS), fe=r.choice(FEELINGS), d=self._date(), d2=self._date(), k=r.randint(2, 90),
+            y=r.randint(1, 30), yr=r.randint(2010, 2026), h=r.randint(7, 19))
+
+    def texts(self, n: int) -> list[str]:
+        out: list[str] = []
+        while len(out) < n:
+            text = self._fill(self.rng.choice(TEMPLATES))
+            if text not in self.seen:
+                self.seen.add(text)
+                out.append(text)
+        return out
+
+    def queries(self, n: int) -> list[str]:
+        return [self._fill(QUERIES[i % len(QUERIES)]) for i in range(n)]
+
+
+def add_batches(memory: Any, texts: list[str], user: str, batch: int) -> tuple[float, list[float]]:
+    """Seconds to add all texts in calls of `batch` messages, and each call's ms."""
+    calls: list[float] = []
+    start = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        t0 = time.perf_counter()
+        memory.add([{"role": "user", "content": t} for t in texts[i:i + batch]], user_id=user, infer=False)
+        calls.append((time.perf_counter() - t0) * 1000)
+    return time.perf_counter() - start, calls
+
+
+def time_searches(memory: Any, queries: list[str], user: str, limit: int) -> tuple[list[float], list[int]]:
+    ms: list[float] = []
+    counts: list[int] = []
+    for q in queries:
+        t0 = time.perf_counter()
+        out = memory.search(q, user_id=user, limit=limit)
+        ms.append((time.perf_counter() - t0) * 1000)
+        counts.append(len(out["results"]))
+    return ms, counts
+
+
+def embedder_floor(texts: list[str], queries: list[str], batch: int) -> dict[str, Any]:
+    model = load_sentence_transformer()
+    model.encode(queries[:8], batch_size=batch, show_progress_bar=False)  # warm-up
+    t0 = time.perf_counter()
+    model.encode(texts, batch_size=batch, convert_to_numpy=True, show_progress_bar=False)
+    batched_s = time.perf_counter() - t0
+    single: list[float] = []
+    for q in queries:
+        t1 = time.perf_counter()
+        model.encode([q], batch_size=1, convert_to_numpy=True, show_progress_bar=False)
+        single.append((time.perf_counter() - t1) * 1000)
+    return {"texts": len(texts), "batched_texts_per_s": round(len(texts) / batched_s, 1),
+            "single_query_ms_p50": round(pct(single, 50), 2), "single_query_ms_p95": round(pct(single, 95), 2)}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated memory counts of the scope")
+    ap.add_argument("--quick", action="store_true", help="sizes 1000,5000")
+    ap.add_argument("--other", type=int, default=1000, help="memories in the second scope")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=64, help="messages per add call (and encode batch)")
+    ap.add_argument("--limit", type=int, default=10, help="search limit")
+    ap.add_argument("--floor-texts", type=int, default=5000, help="texts encoded for the floor (0 = all)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--db", help="Kuzu directory to create (default: a temp directory, removed at the end)")
+    ap.add_argument("--json", help="write the results here")
+    args = ap.parse_args(argv)
+
+    sizes = sorted({int(s) for s in ("1000,5000" if args.quick else args.sizes).split(",") if s.strip()})
+    gen = Generator(args.seed)
+    other_texts = gen.texts(args.other)
+    texts = gen.texts(sizes[-1])
+    queries = gen.queries(args.queries)
+    warm = gen.queries(5)
+    tmp = workdir("bench-scale-")
+    db = args.db or f"{tmp}/kuzu"
+    # Query-embedding cache off: the 200 queries repeat at every size and must be embedded each time.
+    config = {"graph_store": {"provider": "kuzu", "config": {"db": db}},
+              "embedder": {"provider": "local", "config": {"cache_size": 0}}}
+    print(f"scale: sizes {sizes}, other scope {args.other}, {len(queries)} queries, batch {args.batch}, db {db}")
+    memory = graphmem_memory(config, tmp)
+    rows: list[dict[str, Any]] = []
+    try:
+        other_s, _ = add_batches(memory, other_texts, "scale-other", args.batch)
+        print(f"  other scope: {args.other} memories in {other_s:.1f}s", file=sys.stderr)
+        done, add_s_total = 0, 0.0
+        for size in sizes:
+            add_s, calls = add_batches(memory, texts[done:size], "scale-main", args.batch)
+            added, done, add_s_total = size - done, size, add_s_total + add_s
+            time_searches(memory, warm, "scale-main", args.limit)
+            ms, counts = time_searches(memory, queries, "scale-main", args.limit)
+            rows.append({"size": size, "added": added, "add_turns_per_s": round(added / add_s, 1),
+                         "add_call_ms_p50": round(pct(calls, 50), 1), "add_call_ms_p95": round(pct(calls, 95), 1),
+                         "search_ms_p50": round(pct(ms, 50), 2), "search_ms_p95": round(pct(ms, 95), 2),
+                         "search_ms_mean": round(sum(ms) / len(ms), 2),
+                         "mean_results": round(sum(counts) / len(counts), 2), **rss_mb(), "db_mb": dir_mb(db)})
+            print(f"  {size}: {rows[-1]}", file=sys.stderr)
+        add_rate = round(done / add_s_total, 1)
+    finally:
+        memory.close()
+    floor_texts = texts[: args.floor_texts] if args.floor_texts else texts
+    floor = embedder_floor(floor_texts, queries, args.batch)
+    if not args.db:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print("\ngraphmem on Kuzu, one scope (+ an 'other' scope of", args.other, "memories)")
+    print_table(["memories", "add turns/s", "add call p50 ms", "p95 ms", "search p50 ms", "p95 ms", "results",
+                 "RSS MiB", "peak RSS MiB", "db MiB"],
+                [[r["size"], r["add_turns_per_s"], r["add_call_ms_p50"], r["add_call_ms_p95"], r["search_ms_p50"],
+                  r["search_ms_p95"], r["mean_results"], r.get("VmRSS"), r.get("VmHWM"), r["db_mb"]] for r in rows], 1)
+    print(f"\nembedder floor (all-MiniLM-L6-v2, CPU): {floor['batched_texts_per_s']} texts/s batched "
+          f"({floor['texts']} texts, batch {args.batch}); single query p50 {floor['single_query_ms_p50']} ms, "
+          f"p95 {floor['single_query_ms_p95']} ms")
+
+    by_size = {r["size"]: r for r in rows}
+    mid = 10_000 if 10_000 in by_size else min(by_size, key=lambda s: abs(s - 10_000))
+    ratios = {
+        f"search_p50_at_{mid}_over_embed_query_p50": ratio(by_size[mid]["search_ms_p50"], floor["single_query_ms_p50"]),
+        f"search_p95_at_{sizes[-1]}_over_p95_at_{sizes[0]}": ratio(by_size[sizes[-1]]["search_ms_p95"],
+                                                                   by_size[sizes[0]]["search_ms_p95"]),
+        "add_rate_over_embed_batched_rate": ratio(add_rate, floor["batched_texts_per_s"]),
+    }
+    print(f"\nratios (graphmem add rate over all sizes: {add_rate} turns/s)")
+    print_table(["ratio", "value"], list(ratios.items()))
+    summary = {"benchmark": "scale", "sizes": sizes, "other_scope": args.other, "queries": len(queries),
+               "batch": args.batch, "limit": args.limit, "seed": args.seed, "rows": rows,
+               "add_turns_per_s_overall": add_rate, "embedder_floor": floor, "ratios": ratios}
+    write_json(args.json, summary)
+    return summary
+
+
+if __name__ == "__main__":
+    main()
