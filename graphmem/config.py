@@ -101,10 +101,11 @@ class SearchConfig(_Strict):
     fusion: Literal["rrf", "score"] = Field(default="rrf", description="Rank fusion, or a weighted sum of "
                                                                        "each signal's scores scaled by its best.")
     # Measured on LOCOMO dev (infer=False): a small k and keyword-leaning weights rank best with MiniLM.
-    rrf_k: int = Field(default=10, gt=0)
+    rrf_k: int = Field(default=5, gt=0)
     weights: dict[str, float] = Field(
-        default_factory=lambda: {"vector": 0.5, "keyword": 1.0, "graph": 0.15},
-        description="Reciprocal-rank-fusion weight of each signal.")
+        default_factory=lambda: {"vector": 0.6, "keyword": 1.0, "graph": 0.15, "feedback": 0.5},
+        description="Fusion weight of each signal: vector, keyword, graph, and feedback (a second keyword "
+                    "query with the words the first round's best hits share); 0 turns a signal off.")
     max_relations: int = Field(default=10, ge=0)
     context_weight: float = Field(default=0.5, ge=0.0, le=1.0,
                                   description="Share of a hit's score given to the memory of the next message "

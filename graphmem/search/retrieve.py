@@ -19,6 +19,7 @@ from graphmem.config import SearchConfig
 from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
+from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import hop_decay, reciprocal_rank_fusion, score_fusion
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
@@ -26,6 +27,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 ENTITY_SIMILARITY_FLOOR = 0.55
 SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
+FEEDBACK_DOCS = 3
 
 
 @dataclass
@@ -91,12 +93,28 @@ class Retriever:
             "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
-        if self._config.fusion == "score":
-            scores = score_fusion(signals, self._config.weights)
-        else:
-            scores = reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
+        scores = self._fuse(rankings, signals)
+        if self._config.weights.get("feedback", 0.0) > 0:
+            feedback_rows = await self._feedback(query, scores, scope, pool)
+            rankings["feedback"] = [r["id"] for r in feedback_rows]
+            signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
+            scores = self._fuse(rankings, signals)
         scores, signals["context"] = await self._conversation_context(scores)
         return Retrieval(scores=scores, signals=signals, relations=relations)
+
+    def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
+        if self._config.fusion == "score":
+            return score_fusion(signals, self._config.weights)
+        return reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
+
+    async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int) -> list[Row]:
+        """A second keyword query with the words the first round's best hits share."""
+        top = sorted(scores, key=lambda mid: -scores[mid])[:FEEDBACK_DOCS]
+        if not top:
+            return []
+        rows = await self._backend.read("memory/get_many", {"ids": top})
+        terms = feedback_terms(query, [r["text"] for r in rows])
+        return await self._keyword(" ".join(terms), scope, pool) if terms else []
 
     async def _conversation_context(self, scores: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
         """Lift the memories of the messages right after (and, less, right before) the best hits.
