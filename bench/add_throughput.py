@@ -34,6 +34,7 @@ from common import (
     load_sentence_transformer,
     print_table,
     ratio,
+    set_threads,
     try_mem0,
     workdir,
     write_json,
@@ -117,8 +118,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--systems", default="graphmem,mem0", help="comma-separated: graphmem, mem0 (the embedder "
                                                                 "floor always runs)")
     ap.add_argument("--config", help="JSON file with a graphmem config")
+    ap.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
+    set_threads(args.threads)
 
     config = json.loads(Path(args.config).read_text()) if args.config else None
     systems = {s.strip() for s in args.systems.split(",") if s.strip()}

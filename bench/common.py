@@ -99,9 +99,19 @@ def rss_mb() -> dict[str, float]:
     return out
 
 
-def dir_mb(path: str) -> float:
-    total = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
-    return round(total / 2**20, 1)
+def disk_mb(path: str) -> float:
+    """Bytes on disk of a database: a directory, or a file and its siblings (Kuzu 0.11: `db`, `db.wal`, ...)."""
+    root = Path(path)
+    files = root.rglob("*") if root.is_dir() else root.parent.glob(root.name + "*")
+    return round(sum(p.stat().st_size for p in files if p.is_file()) / 2**20, 1)
+
+
+def set_threads(n: int | None) -> None:
+    """Pin torch's intra-op threads (on a shared machine, fewer threads can be faster than oversubscription)."""
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -127,8 +137,25 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]], digits: in
             print("  ".join("-" * w for w in widths))
 
 
+def environment() -> dict[str, Any]:
+    """What the numbers depend on: CPUs, load (the machine may be shared), torch threads, graphmem commit."""
+    import platform
+    import subprocess
+
+    import torch
+
+    try:
+        commit = subprocess.run(["git", "-C", str(Path(__file__).parent), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=False).stdout.strip() or None
+    except OSError:
+        commit = None
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "loadavg_1m": os.getloadavg()[0],
+            "torch_threads": torch.get_num_threads(), "graphmem_commit": commit}
+
+
 def write_json(path: str | None, data: dict[str, Any]) -> None:
     if path:
+        data = {**data, "environment": environment()}
         Path(path).write_text(json.dumps(data, indent=2, default=str) + "\n")
         print(f"\nwrote {path}")
 

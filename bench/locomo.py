@@ -32,6 +32,7 @@ from common import (
     pct,
     print_table,
     ratio,
+    set_threads,
     try_mem0,
     words,
     workdir,
@@ -166,8 +167,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--config", help="JSON file with a graphmem config (default: Kuzu in a temp directory)")
     ap.add_argument("--infer", action="store_true", help="add with infer=True (graphmem's offline extractor)")
     ap.add_argument("--max-questions", type=int, default=0, help="per conversation, 0 = all")
+    ap.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
+    set_threads(args.threads)
 
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     if unknown := set(systems) - {"graphmem", "mem0"}:

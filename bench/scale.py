@@ -24,13 +24,14 @@ import time
 from typing import Any
 
 from common import (
-    dir_mb,
+    disk_mb,
     graphmem_memory,
     load_sentence_transformer,
     pct,
     print_table,
     ratio,
     rss_mb,
+    set_threads,
     workdir,
     write_json,
 )
@@ -130,6 +131,8 @@ def add_batches(memory: Any, texts: list[str], user: str, batch: int) -> tuple[f
         t0 = time.perf_counter()
         memory.add([{"role": "user", "content": t} for t in texts[i:i + batch]], user_id=user, infer=False)
         calls.append((time.perf_counter() - t0) * 1000)
+        if len(calls) % 100 == 0:
+            print(f"    {user}: {i + batch}/{len(texts)} added, {time.perf_counter() - start:.0f}s", file=sys.stderr)
     return time.perf_counter() - start, calls
 
 
@@ -170,8 +173,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--floor-texts", type=int, default=5000, help="texts encoded for the floor (0 = all)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--db", help="Kuzu directory to create (default: a temp directory, removed at the end)")
+    ap.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
+    set_threads(args.threads)
 
     sizes = sorted({int(s) for s in ("1000,5000" if args.quick else args.sizes).split(",") if s.strip()})
     gen = Generator(args.seed)
@@ -200,7 +205,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                          "add_call_ms_p50": round(pct(calls, 50), 1), "add_call_ms_p95": round(pct(calls, 95), 1),
                          "search_ms_p50": round(pct(ms, 50), 2), "search_ms_p95": round(pct(ms, 95), 2),
                          "search_ms_mean": round(sum(ms) / len(ms), 2),
-                         "mean_results": round(sum(counts) / len(counts), 2), **rss_mb(), "db_mb": dir_mb(db)})
+                         "mean_results": round(sum(counts) / len(counts), 2), **rss_mb(), "db_mb": disk_mb(db)})
             print(f"  {size}: {rows[-1]}", file=sys.stderr)
         add_rate = round(done / add_s_total, 1)
     finally:

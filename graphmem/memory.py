@@ -117,7 +117,7 @@ class AsyncMemory:
         entities, fresh = await resolve_entities(backend, scope, extraction.entities, now)
         vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])
         add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
-        memories = [self._new_memory(f, v, items) for f, v in zip(facts, vectors, strict=False)]
+        memories = self._new_memories(facts, vectors, items)
         relations = await self._new_relations(backend, extraction, entities, memories, now)
         counter = await backend.read("thread/get", {"key": thread_key(scope)})
         first_seq = int(counter[0]["value"]) if counter else 0
@@ -151,14 +151,20 @@ class AsyncMemory:
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 
     @staticmethod
-    def _new_memory(fact: ExtractedFact, vector: list[float], items: list[Message]) -> NewMemory:
-        """The fact's role and speaker are those of the message that says it (by text)."""
+    def _new_memories(facts: list[ExtractedFact], vectors: list[list[float]], items: list[Message]) -> list[NewMemory]:
+        """Each fact with the role, speaker and position of the message that says it (found by text)."""
         speaking = [m for m in items if m.role != "system"]
-        source = next((m for m in speaking if m.content == fact.text), None) or next(
-            (m for m in speaking if _said_in(fact.text, m.content)), None)
-        role = source.role if source else "user"
-        actor = source.name if source else None
-        return NewMemory(text=fact.text, embedding=vector, entity_names=fact.entities, role=role, actor_id=actor)
+        by_content = {m.content: i for i, m in reversed(list(enumerate(speaking)))}
+        memories = []
+        for fact, vector in zip(facts, vectors, strict=False):
+            index = by_content.get(fact.text)
+            if index is None:
+                index = next((i for i, m in enumerate(speaking) if _said_in(fact.text, m.content)), None)
+            source = speaking[index] if index is not None else None
+            memories.append(NewMemory(text=fact.text, embedding=vector, entity_names=fact.entities,
+                                      role=source.role if source else "user",
+                                      actor_id=source.name if source else None, source=index))
+        return memories
 
     async def _new_relations(self, backend: GraphBackend, extraction: Extraction, entities: EntityTable,
                              memories: list[NewMemory], now: str) -> list[dict[str, Any]]:
@@ -268,7 +274,7 @@ class AsyncMemory:
         await backend.write([
             Statement("memory/delete", {"id": row["id"]}),
             Statement("entity/create", {"rows": entities.new_rows}),
-            Statement("memory/create", params),
+            Statement("memory/create", {"rows": [params]}),
             Statement("memory/link_entities", {"rows": [{"memory_id": row["id"], "entity_id": eid}
                                                         for eid in set(entities.ids.values())]}),
             Statement("memory/link_episode", {"rows": [{"memory_id": row["id"], "episode_id": e["episode_id"]}

@@ -31,6 +31,7 @@ class NewMemory:
     entity_names: Sequence[str]
     role: str | None = None
     actor_id: str | None = None
+    source: int | None = None  # position of the message it came from among the add's non-system messages
     id: str = field(default_factory=new_id)
 
     @property
@@ -162,13 +163,14 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     plan.statements.append(Statement("entity/create", {"rows": entities.new_rows}))
     plan.statements.append(Statement("entity/set_aliases", {"rows": entities.alias_rows}))
     events, mentions, derived = [], [], []
+    plan.statements.append(Statement("memory/create", {"rows": [
+        memory_create_params(memory, scope, metadata, memory_type, now, None) for memory in memories]}))
     for seq, memory in enumerate(memories):
-        params = memory_create_params(memory, scope, metadata, memory_type, now, None)
-        plan.statements.append(Statement("memory/create", params))
         events.append(event_row(memory.id, "ADD", None, memory.text, now, seq, memory.role, memory.actor_id))
         mentions += [{"memory_id": memory.id, "entity_id": eid}
                      for eid in dict.fromkeys(entities.id_of(n) for n in memory.entity_names) if eid]
-        derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in episodes]
+        sources = episodes if memory.source is None else episodes[memory.source:memory.source + 1]
+        derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
         plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
     plan.statements += [
         Statement("memory/link_episode", {"rows": derived}),

@@ -13,7 +13,7 @@ NOW = "2026-01-01T00:00:00+00:00"
 SCOPE = Scope.of(user_id="alice", agent_id="bot")
 MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
             Message(role="assistant", content="Noted!")]
-ORDER = ["episode/create", "entity/create", "entity/set_aliases", "memory/create", "memory/create",
+ORDER = ["episode/create", "entity/create", "entity/set_aliases", "memory/create",
          "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link",
          "thread/start"]
 
@@ -29,7 +29,7 @@ def entity_table() -> EntityTable:
 
 def make_plan(metadata: dict[str, object] | None = None) -> tuple[AddPlan, list[NewMemory]]:
     memories = [NewMemory(text="alice: I love pizza", embedding=[1.0, 0.0], entity_names=["alice", "Pizza", "pizza"],
-                          role="user", actor_id="alice"),
+                          role="user", actor_id="alice", source=0),
                 NewMemory(text="Noted!", embedding=[0.0, 1.0], entity_names=["nobody"], role="assistant")]
     table = entity_table()
     relations = relation_rows([ExtractedRelation(source="alice", relation="loves", target="pizza",
@@ -55,6 +55,18 @@ def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
     assert neighbour_episode_ids(f"{sk}-0", [-1]) == []
 
 
+def test_each_memory_links_only_to_the_message_it_came_from() -> None:
+    plan, memories = make_plan()
+    episodes = plan.statements[0].params["rows"]
+    links = next(s for s in plan.statements if s.name == "memory/link_episode").params["rows"]
+    sources = [m for m in MESSAGES if m.role != "system"]
+    for memory in memories:
+        linked = [row["episode_id"] for row in links if row["memory_id"] == memory.id]
+        expected = episodes if memory.source is None else [episodes[memory.source]]
+        assert linked == [e["id"] for e in expected]
+    assert len(sources) == len(episodes)
+
+
 def test_results_have_mem0_shape() -> None:
     plan, memories = make_plan()
     assert plan.results == [{"id": m.id, "memory": m.text, "event": "ADD"} for m in memories]
@@ -72,7 +84,7 @@ def test_system_messages_make_no_episode() -> None:
 def test_memory_rows_carry_scope_hash_and_metadata() -> None:
     metadata = {"nested": {"list": [1, "é"]}, "emoji": "😀"}
     plan, memories = make_plan(metadata)
-    creates = [s.params for s in plan.statements if s.name == "memory/create"]
+    creates = [row for s in plan.statements if s.name == "memory/create" for row in s.params["rows"]]
     for params, memory in zip(creates, memories, strict=True):
         assert params["id"] == memory.id and params["text"] == memory.text
         assert params["hash"] == memory_hash(memory.text)
