@@ -101,7 +101,8 @@ def test_edges_link_each_memory_once() -> None:
     assert rows["memory/link_entities"] == [{"memory_id": memories[0].id, "entity_id": "e-alice"},
                                             {"memory_id": memories[0].id, "entity_id": "e-pizza"}]
     episode_ids = [e["id"] for e in rows["episode/create"]]
-    assert rows["memory/link_episode"] == [{"memory_id": m.id, "episode_id": e} for m in memories for e in episode_ids]
+    assert rows["memory/link_episode"] == [{"memory_id": memories[0].id, "episode_id": episode_ids[0]}] + [
+        {"memory_id": memories[1].id, "episode_id": e} for e in episode_ids]  # source unknown: every message
     assert [(e["memory_id"], e["event"], e["old_text"], e["new_text"]) for e in rows["event/create"]] == [
         (m.id, "ADD", None, m.text) for m in memories]
     assert rows["event/link"] == [{"id": e["id"], "memory_id": e["memory_id"]} for e in rows["event/create"]]
