@@ -105,6 +105,8 @@ class AsyncMemory:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
         backend = await self._ready()
         context = self._context(items, scope, prompt)
+        # The NLP is not overlapped with the embedding on purpose: spaCy and torch in two threads
+        # at once crashed the process once in four test runs here.
         extraction = await (self.extractor.extract(items, context) if infer else self._verbatim(items, context))
         # One add at a time per scope: entity resolution and episode numbering read, then write.
         async with self._scope_locks.setdefault(scope.key, asyncio.Lock()):
@@ -115,9 +117,9 @@ class AsyncMemory:
         now = utc_now()
         facts = await self._new_facts(backend, scope, extraction.facts)
         entities, fresh = await resolve_entities(backend, scope, extraction.entities, now)
-        vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])
+        vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])  # one batch
         add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
-        memories = self._new_memories(facts, vectors, items)
+        memories = self._new_memories(facts, vectors[:len(facts)], items)
         relations = await self._new_relations(backend, extraction, entities, memories, now)
         counter = await backend.read("thread/get", {"key": thread_key(scope)})
         first_seq = int(counter[0]["value"]) if counter else 0
