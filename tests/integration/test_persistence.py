@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,3 +64,20 @@ def test_failed_open_releases_the_database(tmp_path: Path, config_for: ConfigFor
         with Memory(config_for(path, embedder=small)) as other, pytest.raises(ConfigError):
             other.get_all(user_id="alice")
     assert str(path.resolve()) not in kuzu_backend._DATABASES
+
+
+@pytest.mark.slow
+def test_memory_with_no_config_works_offline_and_persists(tmp_path: Path) -> None:
+    # A fresh process, as a user's first `Memory()`: default Kuzu path under GRAPHMEM_DIR, local embedder,
+    # offline extractor; any attempt to reach a network goes to a closed local port.
+    script = (
+        "from graphmem import Memory\n"
+        "m = Memory(); m.add('I love pizza', user_id='u1'); m.close()\n"
+        "m = Memory(); print(len(m.get_all(user_id='u1')['results'])); m.close()\n"
+    )
+    env = {**os.environ, "GRAPHMEM_DIR": str(tmp_path), "HTTP_PROXY": "http://127.0.0.1:9",
+           "HTTPS_PROXY": "http://127.0.0.1:9"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "1"
+    assert (tmp_path / "kuzu").exists()
