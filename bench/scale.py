@@ -136,15 +136,18 @@ def add_batches(memory: Any, texts: list[str], user: str, batch: int) -> tuple[f
     return time.perf_counter() - start, calls
 
 
-def time_searches(memory: Any, queries: list[str], user: str, limit: int) -> tuple[list[float], list[int]]:
+def time_searches(memory: Any, queries: list[str], user: str, limit: int) -> tuple[list[float], list[int], int]:
+    """Each search's ms, its number of results, and how many results came from another scope (should be 0)."""
     ms: list[float] = []
     counts: list[int] = []
+    foreign = 0
     for q in queries:
         t0 = time.perf_counter()
         out = memory.search(q, user_id=user, limit=limit)
         ms.append((time.perf_counter() - t0) * 1000)
         counts.append(len(out["results"]))
-    return ms, counts
+        foreign += sum(r.get("user_id") != user for r in out["results"])
+    return ms, counts, foreign
 
 
 def embedder_floor(texts: list[str], queries: list[str], batch: int) -> dict[str, Any]:
@@ -199,13 +202,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for size in sizes:
             add_s, calls = add_batches(memory, texts[done:size], "scale-main", args.batch)
             added, done, add_s_total = size - done, size, add_s_total + add_s
-            time_searches(memory, warm, "scale-main", args.limit)
-            ms, counts = time_searches(memory, queries, "scale-main", args.limit)
+            time_searches(memory, warm, "scale-main", args.limit)  # warm-up, not timed
+            ms, counts, foreign = time_searches(memory, queries, "scale-main", args.limit)
             rows.append({"size": size, "added": added, "add_turns_per_s": round(added / add_s, 1),
                          "add_call_ms_p50": round(pct(calls, 50), 1), "add_call_ms_p95": round(pct(calls, 95), 1),
                          "search_ms_p50": round(pct(ms, 50), 2), "search_ms_p95": round(pct(ms, 95), 2),
                          "search_ms_mean": round(sum(ms) / len(ms), 2),
-                         "mean_results": round(sum(counts) / len(counts), 2), **rss_mb(), "db_mb": disk_mb(db)})
+                         "mean_results": round(sum(counts) / len(counts), 2), "foreign_results": foreign,
+                         **rss_mb(), "db_mb": disk_mb(db)})
             print(f"  {size}: {rows[-1]}", file=sys.stderr)
         add_rate = round(done / add_s_total, 1)
     finally:
@@ -217,9 +221,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     print("\ngraphmem on Kuzu, one scope (+ an 'other' scope of", args.other, "memories)")
     print_table(["memories", "add turns/s", "add call p50 ms", "p95 ms", "search p50 ms", "p95 ms", "results",
-                 "RSS MiB", "peak RSS MiB", "db MiB"],
+                 "other-scope hits", "RSS MiB", "peak RSS MiB", "db MiB"],
                 [[r["size"], r["add_turns_per_s"], r["add_call_ms_p50"], r["add_call_ms_p95"], r["search_ms_p50"],
-                  r["search_ms_p95"], r["mean_results"], r.get("VmRSS"), r.get("VmHWM"), r["db_mb"]] for r in rows], 1)
+                  r["search_ms_p95"], r["mean_results"], r["foreign_results"], r.get("VmRSS"), r.get("VmHWM"),
+                  r["db_mb"]] for r in rows], 1)
     print(f"\nembedder floor (all-MiniLM-L6-v2, CPU): {floor['batched_texts_per_s']} texts/s batched "
           f"({floor['texts']} texts, batch {args.batch}); single query p50 {floor['single_query_ms_p50']} ms, "
           f"p95 {floor['single_query_ms_p95']} ms")

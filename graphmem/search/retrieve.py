@@ -99,7 +99,7 @@ class Retriever:
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = self._fuse(rankings, signals)
-        scores, signals["context"] = await self._conversation_context(scores)
+        scores, signals["context"] = await self._conversation_context(scores, scope)
         return Retrieval(scores=scores, signals=signals, relations=relations)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -116,7 +116,8 @@ class Retriever:
         terms = feedback_terms(query, [r["text"] for r in rows])
         return await self._keyword(" ".join(terms), scope, pool) if terms else []
 
-    async def _conversation_context(self, scores: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    async def _conversation_context(self, scores: dict[str, float],
+                                    scope: Scope) -> tuple[dict[str, float], dict[str, float]]:
         """Lift the memories of the messages right after (and, less, right before) the best hits.
 
         In a conversation the answer often follows the turn that matches the
@@ -135,7 +136,7 @@ class Retriever:
                     lifts[neighbour] = max(lifts.get(neighbour, 0.0), lift)
         bonus: dict[str, float] = {}
         if lifts:
-            for row in await self._backend.read("memory/of_episodes", {"ids": list(lifts)}):
+            for row in await self._backend.read("memory/of_episodes", {"ids": list(lifts), **scope.params()}):
                 bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
         lifted = dict(scores)
         for mid, lift in bonus.items():

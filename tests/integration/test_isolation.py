@@ -86,3 +86,22 @@ def test_scopes_stay_apart_when_projections_are_evicted(memory: Memory, monkeypa
         for user in users:
             assert [r["memory"] for r in memory.search("favourite colour", user_id=user)["results"]] == [
                 f"favourite colour of {user}"]
+
+
+def test_batch_adds_keep_every_episode_in_its_own_scope(disk_memory: Memory) -> None:
+    # Regression: with episodes created before the indexed memories, Kuzu lost most of a batch's episodes
+    # at COMMIT (on disk), numbers were reused, and the context signal lifted other scopes' memories.
+    sizes = {"ann": 200, "bob": 800}
+    for user, size in sizes.items():
+        texts = [f"{user} note {i} about gardening and {i % 17} tomatoes" for i in range(size)]
+        for start in range(0, size, 64):
+            disk_memory.add([{"role": "user", "content": t} for t in texts[start:start + 64]], user_id=user,
+                            infer=False)
+    backend = disk_memory._async.backend
+    for user, size in sizes.items():
+        rows = disk_memory._run(backend.read("memory/ids_in_scope", {"user_id": user, "agent_id": None,
+                                                                      "run_id": None}))
+        links = disk_memory._run(backend.read("memory/episodes_of_many", {"ids": [r["id"] for r in rows]}))
+        assert len(rows) == len(links) == size
+        found = disk_memory.search("gardening tomatoes", user_id=user, limit=100)["results"]
+        assert found and all(r["user_id"] == user and r["memory"].startswith(user) for r in found)

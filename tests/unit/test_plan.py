@@ -13,7 +13,7 @@ NOW = "2026-01-01T00:00:00+00:00"
 SCOPE = Scope.of(user_id="alice", agent_id="bot")
 MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
             Message(role="assistant", content="Noted!")]
-ORDER = ["episode/create", "entity/create", "entity/set_aliases", "memory/create",
+ORDER = ["entity/create", "entity/set_aliases", "memory/create", "episode/create",
          "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link",
          "thread/start"]
 
@@ -46,7 +46,7 @@ def test_statements_run_nodes_first_then_edges() -> None:
 def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
     memories = [NewMemory(text="hello there", embedding=[1.0, 0.0], entity_names=[])]
     plan = build_add_plan(SCOPE, NOW, MESSAGES, memories, EntityTable(), [], None, None, first_seq=7)
-    episodes = plan.statements[0].params["rows"]
+    episodes = next(s for s in plan.statements if s.name == "episode/create").params["rows"]
     sk = SCOPE.keys()["sk"]
     assert [e["id"] for e in episodes] == [f"{sk}-{7 + i}" for i in range(len(episodes))]
     assert plan.statements[-1].name == "thread/advance"
@@ -57,7 +57,7 @@ def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
 
 def test_each_memory_links_only_to_the_message_it_came_from() -> None:
     plan, memories = make_plan()
-    episodes = plan.statements[0].params["rows"]
+    episodes = next(s for s in plan.statements if s.name == "episode/create").params["rows"]
     links = next(s for s in plan.statements if s.name == "memory/link_episode").params["rows"]
     sources = [m for m in MESSAGES if m.role != "system"]
     for memory in memories:
@@ -75,7 +75,7 @@ def test_results_have_mem0_shape() -> None:
 
 def test_system_messages_make_no_episode() -> None:
     plan, _ = make_plan()
-    episodes = plan.statements[0].params["rows"]
+    episodes = next(s for s in plan.statements if s.name == "episode/create").params["rows"]
     assert [(e["role"], e["content"], e["name"]) for e in episodes] == [
         ("user", "I love pizza", "alice"), ("assistant", "Noted!", None)]
     assert all(e["user_id"] == "alice" and e["agent_id"] == "bot" and e["sk"] == SCOPE.keys()["sk"] for e in episodes)
