@@ -1,4 +1,6 @@
-MATCH (m:Memory) WHERE m.id IN $ids
+// Primary-key lookups (an `m.id IN $ids` filter scans the whole table in Kuzu).
+UNWIND $ids AS wanted
+MATCH (m:Memory {id: wanted})
 RETURN m.id AS id, m.text AS text, m.hash AS hash, m.metadata AS metadata, m.memory_type AS memory_type,
        m.user_id AS user_id, m.agent_id AS agent_id, m.run_id AS run_id, m.actor_id AS actor_id,
        m.role AS role, m.created_at AS created_at, m.updated_at AS updated_at,
