@@ -276,7 +276,7 @@ class AsyncMemory:
         await backend.write([
             Statement("memory/delete", {"id": row["id"]}),
             Statement("entity/create", {"rows": entities.new_rows}),
-            Statement("memory/create", {"rows": [params]}),
+            Statement("memory/create", params),
             Statement("memory/link_entities", {"rows": [{"memory_id": row["id"], "entity_id": eid}
                                                         for eid in set(entities.ids.values())]}),
             Statement("memory/link_episode", {"rows": [{"memory_id": row["id"], "episode_id": e["episode_id"]}

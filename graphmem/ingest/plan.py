@@ -162,9 +162,9 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     plan.statements.append(Statement("entity/create", {"rows": entities.new_rows}))
     plan.statements.append(Statement("entity/set_aliases", {"rows": entities.alias_rows}))
     events, mentions, derived = [], [], []
-    plan.statements.append(Statement("memory/create", {"rows": [
-        memory_create_params(memory, scope, metadata, memory_type, now, None) for memory in memories]}))
     for seq, memory in enumerate(memories):
+        params = memory_create_params(memory, scope, metadata, memory_type, now, None)
+        plan.statements.append(Statement("memory/create", params))
         events.append(event_row(memory.id, "ADD", None, memory.text, now, seq, memory.role, memory.actor_id))
         mentions += [{"memory_id": memory.id, "entity_id": eid}
                      for eid in dict.fromkeys(entities.id_of(n) for n in memory.entity_names) if eid]

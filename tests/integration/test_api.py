@@ -371,3 +371,15 @@ def test_inferred_facts_keep_the_role_of_their_message(memory: Memory) -> None:
                 {"role": "assistant", "content": "Paris is the capital of France."}], user_id="alice")
     roles = {r["memory"]: r.get("role") for r in memory.get_all(user_id="alice")["results"]}
     assert roles["Paris is the capital of France."] == "assistant"
+
+
+def test_every_memory_of_a_batch_add_is_found_by_keyword(any_memory: Memory, user: str) -> None:
+    # Regression: memories created through one UNWIND were missing from Kuzu's full-text index.
+    fruits = ["apples are red", "bananas are yellow", "grapes are purple", "kiwis are green"]
+    any_memory.add([{"role": "user", "content": t} for t in fruits], user_id=user, infer=False)
+    backend = any_memory._async.backend
+    for text in fruits:
+        word = text.split()[0]
+        rows = any_memory._run(backend.read("memory/fulltext", {"query": word, "k": 10, "limit": 10,
+                                                                "user_id": user, "agent_id": None, "run_id": None}))
+        assert len(rows) == 1, word

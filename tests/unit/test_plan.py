@@ -13,7 +13,7 @@ NOW = "2026-01-01T00:00:00+00:00"
 SCOPE = Scope.of(user_id="alice", agent_id="bot")
 MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
             Message(role="assistant", content="Noted!")]
-ORDER = ["entity/create", "entity/set_aliases", "memory/create", "episode/create",
+ORDER = ["entity/create", "entity/set_aliases", "memory/create", "memory/create", "episode/create",
          "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link",
          "thread/start"]
 
@@ -84,7 +84,7 @@ def test_system_messages_make_no_episode() -> None:
 def test_memory_rows_carry_scope_hash_and_metadata() -> None:
     metadata = {"nested": {"list": [1, "é"]}, "emoji": "😀"}
     plan, memories = make_plan(metadata)
-    creates = [row for s in plan.statements if s.name == "memory/create" for row in s.params["rows"]]
+    creates = [s.params for s in plan.statements if s.name == "memory/create"]
     for params, memory in zip(creates, memories, strict=True):
         assert params["id"] == memory.id and params["text"] == memory.text
         assert params["hash"] == memory_hash(memory.text)

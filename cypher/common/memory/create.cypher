@@ -1,7 +1,6 @@
-// New memory nodes with all their properties.
-UNWIND $rows AS row
-CREATE (:Memory {id: row.id, text: row.text, hash: row.hash, embedding: row.embedding, metadata: row.metadata,
-                 memory_type: row.memory_type, user_id: row.user_id, agent_id: row.agent_id, run_id: row.run_id,
-                 actor_id: row.actor_id, role: row.role, sk: row.sk, uk: row.uk, ak: row.ak, rk: row.rk,
-                 created_at: row.created_at, updated_at: row.updated_at, valid_at: row.valid_at,
-                 invalid_at: row.invalid_at})
+// One new memory node with all its properties.
+// (One row per statement: Kuzu 0.11.3's full-text index misses rows created through UNWIND.)
+CREATE (:Memory {id: $id, text: $text, hash: $hash, embedding: $embedding, metadata: $metadata,
+                 memory_type: $memory_type, user_id: $user_id, agent_id: $agent_id, run_id: $run_id,
+                 actor_id: $actor_id, role: $role, sk: $sk, uk: $uk, ak: $ak, rk: $rk,
+                 created_at: $created_at, updated_at: $updated_at, valid_at: $valid_at, invalid_at: $invalid_at})
