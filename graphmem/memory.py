@@ -29,6 +29,7 @@ from graphmem.providers.embedders import Embedder, create_embedder
 from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
 from graphmem.search.filters import compile_filters, has_conditions
+from graphmem.search.fusion import best
 from graphmem.search.retrieve import Retriever
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
@@ -196,7 +197,7 @@ class AsyncMemory:
         vector = await self.embedder.embed_query(query)
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
         found = await self._retriever.retrieve(query, vector, scope, pool)
-        ranked = sorted(found.scores, key=lambda mid: -found.scores[mid])
+        ranked = best(found.scores)
         rows = {r["id"]: r for r in await backend.read("memory/get_many", {"ids": ranked})} if ranked else {}
         results: list[dict[str, Any]] = []
         for mid in ranked if limit > 0 else []:

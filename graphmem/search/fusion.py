@@ -23,6 +23,11 @@ def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[str]], weights: Mappi
     return {item: score / ideal for item, score in fused.items()}
 
 
+def best(scores: Mapping[str, float], count: int | None = None) -> list[str]:
+    """Ids by descending score, the first `count` of them (all when None)."""
+    return sorted(scores, key=lambda item: -scores[item])[:count]
+
+
 def hop_decay(score: float, hops: int, decay: float = 0.5) -> float:
     """A graph neighbour's score fades by `decay` per hop beyond the first."""
     return score * decay ** max(0, hops - 1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphmem.backends.base import GraphBackend, Row
@@ -20,7 +19,7 @@ from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
 from graphmem.search.feedback import feedback_terms
-from graphmem.search.fusion import hop_decay, reciprocal_rank_fusion, score_fusion
+from graphmem.search.fusion import best, hop_decay, reciprocal_rank_fusion, score_fusion
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -78,9 +77,9 @@ class Retriever:
         entity_seeds = await self._entity_seeds(query, vector, scope)
         for row in vector_rows[:SEED_MEMORIES_FOR_ENTITIES]:
             entity_seeds.setdefault(f"m:{row['id']}", 0.0)  # resolved to entities below
-        entity_scores = await self._entities_of_top_memories(entity_seeds, vector_rows)
-        relations, reached = await self._expand(entity_scores)
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
+        entity_scores = await self._entities_of_top_memories(entity_seeds, similarity)
+        relations, reached = await self._expand(entity_scores)
         relations = rank_relations(relations, query, similarity)
         graph_rank = await self._memories_of_entities(reached, params)
         rankings = {
@@ -89,7 +88,7 @@ class Retriever:
             "graph": graph_rank,
         }
         signals = {
-            "vector": {r["id"]: float(r["similarity"]) for r in vector_rows},
+            "vector": similarity,
             "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
@@ -109,7 +108,7 @@ class Retriever:
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int) -> list[Row]:
         """A second keyword query with the words the first round's best hits share."""
-        top = sorted(scores, key=lambda mid: -scores[mid])[:FEEDBACK_DOCS]
+        top = best(scores, FEEDBACK_DOCS)
         if not top:
             return []
         rows = await self._backend.read("memory/get_many", {"ids": top})
@@ -121,10 +120,10 @@ class Retriever:
         """Lift the memories of the messages right after (and, less, right before) the best hits.
 
         In a conversation the answer often follows the turn that matches the
-        question; the NEXT chain of episodes makes that one hop in the graph.
+        question; episodes are numbered per scope, so a neighbour is one key lookup.
         """
         weight = self._config.context_weight
-        top = sorted(scores, key=lambda mid: -scores[mid])[: self._config.context_seeds]
+        top = best(scores, self._config.context_seeds)
         if weight <= 0 or not top:
             return scores, {}
         sources = await self._backend.read("memory/episodes_of_many", {"ids": top})
@@ -166,13 +165,13 @@ class Retriever:
                 seeds[row["id"]] = max(seeds.get(row["id"], 0.0), similarity)
         return seeds
 
-    async def _entities_of_top_memories(self, seeds: dict[str, float], vector_rows: Sequence[Row]) -> dict[str, float]:
+    async def _entities_of_top_memories(self, seeds: dict[str, float],
+                                        similarity: dict[str, float]) -> dict[str, float]:
         """Replace `m:<id>` placeholders by the entities those top memories mention."""
         memory_ids = [key[2:] for key in seeds if key.startswith("m:")]
         scores = {k: v for k, v in seeds.items() if not k.startswith("m:")}
         if not memory_ids:
             return scores
-        similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
         for row in await self._backend.read("memory/entities_of", {"ids": memory_ids}):
             score = 0.5 * similarity.get(row["memory_id"], 0.0)
             scores[row["entity_id"]] = max(scores.get(row["entity_id"], 0.0), score)
