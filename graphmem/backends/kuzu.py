@@ -24,6 +24,7 @@ from graphmem.scope import Scope
 T = TypeVar("T")
 _TABLES = {"memory": "Memory", "entity": "Entity"}
 _MAX_PROJECTIONS = 128
+_MAX_PREPARED = 256
 
 # One kuzu.Database per path and process: Kuzu locks an on-disk database, so two
 # Memory objects on one path must share it.
@@ -70,6 +71,15 @@ def _release_database(path: str, db: Any) -> None:
         db.close()
 
 
+def _kind(value: Any) -> str:
+    """A parameter's type as far as Kuzu's binder cares: statements are prepared per kind."""
+    if isinstance(value, list):
+        return "list:" + (_kind(value[0]) if value else "empty")
+    if isinstance(value, dict):
+        return "struct:" + ",".join(f"{k}={_kind(v)}" for k, v in sorted(value.items()))
+    return type(value).__name__
+
+
 class KuzuBackend:
     dialect = "kuzu"
 
@@ -83,6 +93,7 @@ class KuzuBackend:
         self._db: Any = None
         self._conn: Any = None
         self._projections: OrderedDict[str, None] = OrderedDict()
+        self._prepared: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Any] = OrderedDict()
 
     @property
     def location(self) -> str:
@@ -136,7 +147,7 @@ class KuzuBackend:
 
     def _execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
         try:
-            result = self._conn.execute(text, params or {})
+            result = self._conn.execute(self._prepare(text, params) if params else text, params or {})
         except RuntimeError as exc:
             raise BackendError(f"Kuzu: {exc}") from exc
         results = result if isinstance(result, list) else [result]
@@ -144,7 +155,27 @@ class KuzuBackend:
         for item in results:
             columns = item.get_column_names()
             rows.extend(dict(zip(columns, values, strict=True)) for values in item.get_all())
+            item.close()
         return rows
+
+    def _prepare(self, text: str, params: dict[str, Any]) -> Any:
+        """The connection's prepared statement for this text and parameter types, made once.
+
+        Kuzu 0.11 keeps every statement that `execute(text, params)` prepares until the
+        connection closes (about 55 KiB per 384-float vector parameter), and preparing costs
+        about as much as running a small query. Reusing them bounds memory and saves that.
+        """
+        key = (text, tuple((name, _kind(value)) for name, value in sorted(params.items())))
+        prepared = self._prepared.get(key)
+        if prepared is not None:
+            self._prepared.move_to_end(key)
+            return prepared
+        # Connection.prepare() is deprecated in favour of execute(text, params), which leaks (above).
+        prepared = self._conn._prepare(text, params)
+        self._prepared[key] = prepared
+        if len(self._prepared) > _MAX_PREPARED:
+            self._prepared.popitem(last=False)
+        return prepared
 
     def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
         return self._execute(self._library.get(name), params)
@@ -181,6 +212,8 @@ class KuzuBackend:
         if len(self._projections) >= _MAX_PROJECTIONS:
             oldest, _ = self._projections.popitem(last=False)
             self._execute(self._library.render("scope/drop_projection", graph=oldest))
+            for stale in [k for k in self._prepared if oldest in k[0]]:  # they name the dropped graph
+                del self._prepared[stale]
         self._execute(self._library.render("scope/project", graph=graph, table=table, column=column, key=key))
         self._projections[graph] = None
         return graph
@@ -206,6 +239,7 @@ class KuzuBackend:
             _release_database(self._path, self._db)
             self._conn = self._db = None
             self._projections.clear()
+            self._prepared.clear()
 
     async def close(self) -> None:
         if self._closed:
