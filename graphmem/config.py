@@ -76,17 +76,170 @@ class HashEmbedder(_Strict):
     config: HashEmbedderConfig = Field(default_factory=HashEmbedderConfig)
 
 
-class LlmConfig(_Strict):
-    model_config = ConfigDict(extra="allow")
-    model: str | None = None
-    temperature: float = 0.1
-    max_tokens: int = 2000
+class OpenAIEmbedderConfig(_Strict):
+    """mem0's openai embedder keys; also any OpenAI-compatible /v1/embeddings server by `openai_base_url`."""
+
+    model: str = "text-embedding-3-small"
+    api_key: str | None = Field(default=None, description="Else OPENAI_API_KEY.")
+    embedding_dims: int | None = Field(default=None, gt=0, description=(
+        "Sent as `dimensions` when set (as mem0); else known for OpenAI's models or read from a first call."))
+    openai_base_url: str | None = Field(default=None, description="Else OPENAI_BASE_URL, else OpenAI's API.")
+    batch_size: int = Field(default=100, gt=0, description="Texts per request.")
+    cache_size: int = Field(default=2048, ge=0, description="Query embeddings kept in memory.")
+    timeout: float = Field(default=30.0, gt=0, description="Seconds per request.")
+    max_retries: int = Field(default=3, ge=0, description="Retries after a timeout, HTTP 429 or 5xx.")
+    retry_delay: float = Field(default=0.5, ge=0, description="First back-off pause in seconds; doubles per retry.")
+
+
+class OpenAIEmbedder(_Strict):
+    provider: Literal["openai"] = "openai"
+    config: OpenAIEmbedderConfig = Field(default_factory=OpenAIEmbedderConfig)
+
+
+class OllamaEmbedderConfig(_Strict):
+    """mem0's ollama embedder keys, served through Ollama's OpenAI-compatible API."""
+
+    model: str = "nomic-embed-text"
     api_key: str | None = None
+    embedding_dims: int | None = Field(default=None, gt=0, description="Else known for common models or read "
+                                                                         "from a first call.")
+    ollama_base_url: str = "http://localhost:11434"
+    batch_size: int = Field(default=100, gt=0)
+    cache_size: int = Field(default=2048, ge=0)
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0)
+    retry_delay: float = Field(default=0.5, ge=0)
 
 
-class Llm(_Strict):
-    provider: str
-    config: LlmConfig = Field(default_factory=LlmConfig)
+class OllamaEmbedder(_Strict):
+    provider: Literal["ollama"] = "ollama"
+    config: OllamaEmbedderConfig = Field(default_factory=OllamaEmbedderConfig)
+
+
+class _LlmBase(_Strict):
+    """mem0's BaseLlmConfig keys, plus graphmem's own request settings (timeout and retries)."""
+
+    model: str | None = Field(default=None, description="Else the provider's default model.")
+    temperature: float = Field(default=0.1, ge=0.0, le=2.0)
+    api_key: str | None = None
+    max_tokens: int = Field(default=2000, gt=0)
+    top_p: float | None = Field(default=0.1, ge=0.0, le=1.0)
+    top_k: int = Field(default=1, description="Accepted for mem0 configs; unused.")
+    enable_vision: bool = Field(default=False, description="Accepted for mem0 configs; unused.")
+    vision_details: str | None = Field(default="auto", description="Accepted for mem0 configs; unused.")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds per request.")
+    max_retries: int = Field(default=3, ge=0, description="Retries after a timeout, HTTP 429 or 5xx.")
+    retry_delay: float = Field(default=0.5, ge=0, description="First back-off pause in seconds; doubles per retry.")
+
+
+StructuredOutput = Literal["auto", "json_schema", "tools", "json"]
+
+
+class OpenAICompatibleConfig(_LlmBase):
+    reasoning_effort: str | None = Field(default=None, description="Sent to reasoning models (o-series, gpt-5).")
+    is_reasoning_model: bool | None = Field(default=None, description="Else guessed from the model name, as mem0.")
+    structured_output: StructuredOutput = Field(default="auto", description=(
+        "How the JSON answer is requested: response_format json_schema, a forced tool call, or plain JSON "
+        "in the prompt; 'auto' starts with json_schema and falls back when the server rejects it (HTTP 400)."))
+
+
+class OpenAILlmConfig(OpenAICompatibleConfig):
+    openai_base_url: str | None = Field(default=None, description="Else OPENAI_BASE_URL, else OpenAI's API; "
+                                                                  "any OpenAI-compatible server.")
+    store: bool | None = Field(default=None, description="Sent to OpenAI only when set.")
+
+
+class AzureKwargs(_Strict):
+    """mem0's azure_kwargs; each falls back to mem0's LLM_AZURE_* environment variable."""
+
+    api_key: str | None = None
+    azure_deployment: str | None = None
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    default_headers: dict[str, str] | None = None
+
+
+class AzureOpenAILlmConfig(OpenAICompatibleConfig):
+    azure_kwargs: AzureKwargs = Field(default_factory=AzureKwargs)
+
+
+class OllamaLlmConfig(OpenAICompatibleConfig):
+    ollama_base_url: str = Field(default="http://localhost:11434", description="Ollama's address; /v1 is added.")
+
+
+class LMStudioLlmConfig(OpenAICompatibleConfig):
+    lmstudio_base_url: str = "http://localhost:1234/v1"
+
+
+class VllmLlmConfig(OpenAICompatibleConfig):
+    vllm_base_url: str | None = Field(default=None, description="Else VLLM_BASE_URL, else http://localhost:8000/v1.")
+
+
+class DeepSeekLlmConfig(OpenAICompatibleConfig):
+    deepseek_base_url: str | None = Field(default=None, description="Else DEEPSEEK_API_BASE, else DeepSeek's API.")
+
+
+class XAILlmConfig(OpenAICompatibleConfig):
+    xai_base_url: str | None = Field(default=None, description="Else XAI_API_BASE, else xAI's API.")
+
+
+class AnthropicLlmConfig(_LlmBase):
+    top_p: float | None = Field(default=None, ge=0.0, le=1.0, description="Sent only when temperature is unset.")
+    anthropic_base_url: str | None = Field(default=None, description="Else ANTHROPIC_BASE_URL, else Anthropic's API.")
+    enable_sampling_parameters: bool | None = Field(default=None, description=(
+        "Send temperature/top_p; else guessed from the model name, as mem0 (newer Claude models reject them)."))
+
+
+class OpenAILlm(_Strict):
+    provider: Literal["openai"] = "openai"
+    config: OpenAILlmConfig = Field(default_factory=OpenAILlmConfig)
+
+
+class AzureOpenAILlm(_Strict):
+    provider: Literal["azure_openai"]
+    config: AzureOpenAILlmConfig = Field(default_factory=AzureOpenAILlmConfig)
+
+
+class AnthropicLlm(_Strict):
+    provider: Literal["anthropic"]
+    config: AnthropicLlmConfig = Field(default_factory=AnthropicLlmConfig)
+
+
+class OllamaLlm(_Strict):
+    provider: Literal["ollama"]
+    config: OllamaLlmConfig = Field(default_factory=OllamaLlmConfig)
+
+
+class LMStudioLlm(_Strict):
+    provider: Literal["lmstudio"]
+    config: LMStudioLlmConfig = Field(default_factory=LMStudioLlmConfig)
+
+
+class VllmLlm(_Strict):
+    provider: Literal["vllm"]
+    config: VllmLlmConfig = Field(default_factory=VllmLlmConfig)
+
+
+class DeepSeekLlm(_Strict):
+    provider: Literal["deepseek"]
+    config: DeepSeekLlmConfig = Field(default_factory=DeepSeekLlmConfig)
+
+
+class XAILlm(_Strict):
+    provider: Literal["xai"]
+    config: XAILlmConfig = Field(default_factory=XAILlmConfig)
+
+
+class OpenAICompatibleLlm(_Strict):
+    """Groq and Together through their OpenAI-compatible endpoints (mem0 uses their own SDKs: same keys)."""
+
+    provider: Literal["groq", "together"]
+    config: OpenAICompatibleConfig = Field(default_factory=OpenAICompatibleConfig)
+
+
+Llm = (OpenAILlm | AzureOpenAILlm | AnthropicLlm | OllamaLlm | LMStudioLlm | VllmLlm | DeepSeekLlm | XAILlm
+       | OpenAICompatibleLlm)
+Embedder = LocalEmbedder | HashEmbedder | OpenAIEmbedder | OllamaEmbedder
 
 
 class ExtractorConfig(_Strict):
@@ -117,14 +270,24 @@ class MemoryConfig(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     graph_store: KuzuStore | BoltStore = Field(default_factory=KuzuStore, discriminator="provider")
-    embedder: LocalEmbedder | HashEmbedder = Field(default_factory=LocalEmbedder, discriminator="provider")
-    llm: Llm | None = None
+    embedder: Embedder = Field(default_factory=LocalEmbedder, discriminator="provider")
+    llm: Llm | None = Field(default=None, discriminator="provider")
     extractor: ExtractorConfig = Field(default_factory=ExtractorConfig)
     search: SearchConfig = Field(default_factory=SearchConfig)
     custom_fact_extraction_prompt: str | None = None
     custom_update_memory_prompt: str | None = None
     history_db_path: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
     version: str = "v1.1"
+
+    @field_validator("llm", mode="before")
+    @classmethod
+    def _llm_defaults(cls, value: Any) -> Any:
+        """mem0's defaults: provider "openai", and "config": None meaning the provider's defaults."""
+        if isinstance(value, dict):
+            value = {"provider": "openai", **value}
+            if value.get("config") is None:
+                value.pop("config", None)
+        return value
 
     @field_validator("custom_fact_extraction_prompt", "custom_update_memory_prompt")
     @classmethod
@@ -146,5 +309,9 @@ class MemoryConfig(_Strict):
             return cls.model_validate(data)
         except PydanticValidationError as exc:
             first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
+            loc = [str(p) for p in first["loc"]]
+            # A provider union puts the provider's tag in the path ("llm.openai.config.x"); name the key path.
+            if len(loc) > 2 and loc[0] in ("llm", "embedder", "graph_store") and loc[2] in ("provider", "config"):
+                del loc[1]
+            field = ".".join(loc)
             raise ConfigError(f"invalid config at {field!r}: {first['msg']}", field=field) from None

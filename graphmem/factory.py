@@ -18,9 +18,12 @@ def create_backend(store: KuzuStore | BoltStore) -> GraphBackend:
 
 
 def create_extractor(config: MemoryConfig) -> Extractor:
+    """The LLM extractor when `llm` is configured (its SDK is checked now), else the offline one."""
     if config.llm is not None:
-        raise ConfigError(f"llm provider {config.llm.provider!r} is not available in this version; "
-                          "leave 'llm' unset to use the offline extractor", field="llm.provider")
+        from graphmem.ingest.llm_extract import LLMExtractor
+        from graphmem.llm import create_llm
+
+        return LLMExtractor(create_llm(config.llm))
     from graphmem.ingest.offline import OfflineExtractor
 
     return OfflineExtractor()

@@ -14,11 +14,12 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graphmem.config import MemoryConfig
-from graphmem.models import Extraction, HistoryEvent, MemoryRecord, RelationRecord
+from graphmem.ingest.llm_schema import LLMExtraction
+from graphmem.models import HistoryEvent, MemoryRecord, RelationRecord
 from graphmem.resources import data_dir
 
 SCHEMAS: dict[str, type[BaseModel]] = {
-    "extraction.schema.json": Extraction,
+    "extraction.schema.json": LLMExtraction,  # what the extraction LLM answers with
     "memory.schema.json": MemoryRecord,
     "relation.schema.json": RelationRecord,
     "history-event.schema.json": HistoryEvent,

@@ -1,4 +1,4 @@
-"""Embedding providers: local sentence-transformers (default) and a lexical hash embedder.
+"""Embedding providers: local sentence-transformers (default), a lexical hash embedder, and OpenAI's API.
 
 Every provider embeds in batches and normalises to unit length, so cosine
 similarity is a dot product. Query embeddings are cached (LRU) because agents
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from graphmem.config import Embedder as EmbedderConfig
 from graphmem.config import HashEmbedder, LocalEmbedder
 from graphmem.errors import MissingDependencyError, ProviderError
 
@@ -35,6 +36,10 @@ class Embedder(Protocol):
     async def embed_texts(self, texts: Sequence[str]) -> list[Vector]: ...
 
     async def embed_query(self, text: str) -> Vector: ...
+
+    async def aclose(self) -> None:
+        """Release network clients (providers without any do nothing)."""
+        ...
 
 
 class _QueryCache:
@@ -145,6 +150,9 @@ class LocalSentenceEmbedder:
         self._cache.put(text, vector)
         return vector
 
+    async def aclose(self) -> None:
+        pass
+
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -180,9 +188,16 @@ class HashingEmbedder:
     async def embed_query(self, text: str) -> Vector:
         return (await self.embed_texts([text]))[0]
 
+    async def aclose(self) -> None:
+        pass
 
-def create_embedder(config: LocalEmbedder | HashEmbedder) -> Embedder:
-    """Build the provider a config names (nothing is loaded until first use)."""
+
+def create_embedder(config: EmbedderConfig) -> Embedder:
+    """Build the provider a config names (nothing is loaded until first use; an API client is checked for)."""
     if isinstance(config, HashEmbedder):
         return HashingEmbedder(config)
-    return LocalSentenceEmbedder(config)
+    if isinstance(config, LocalEmbedder):
+        return LocalSentenceEmbedder(config)
+    from graphmem.providers.openai_embedder import OpenAICompatibleEmbedder
+
+    return OpenAICompatibleEmbedder(config)

@@ -1,0 +1,141 @@
+"""Anthropic's messages API: structured output through one forced tool call whose input is the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphmem.config import AnthropicLlmConfig
+from graphmem.errors import ExtractionError, MissingDependencyError, ProviderError
+from graphmem.llm.base import (
+    LoopClient,
+    M,
+    RawAnswer,
+    Retry,
+    Transient,
+    Turn,
+    inline_schema,
+    sdk_message,
+    status_failure,
+    strip_code_fences,
+    structured_answer,
+    with_retries,
+)
+from graphmem.llm.endpoints import Endpoint
+
+
+def import_anthropic() -> Any:
+    try:
+        import anthropic
+    except ImportError:
+        raise MissingDependencyError("the anthropic provider needs its SDK: pip install 'graphmem[anthropic]'") \
+            from None
+    return anthropic
+
+
+def sampling_enabled(model: str, explicit: bool | None) -> bool:
+    """mem0's rule: newer Claude models (Sonnet 5+, Opus 4.7+) reject temperature and top_p."""
+    if explicit is not None:
+        return explicit
+    parts = model.lower().rsplit("[", 1)[0].split("-")
+    _, family, major, minor, *_ = (*parts, "", "", "", "")
+    family = family or model.lower()
+    if family == "haiku":
+        return True
+    if family == "sonnet" and major.isdigit():
+        return int(major) < 5
+    if family == "opus" and major.isdigit() and minor.isdigit():
+        return (int(major), int(minor)) < (4, 7)
+    return False
+
+
+class AnthropicLLM:
+    """A StructuredLLM over Claude's messages API."""
+
+    def __init__(self, endpoint: Endpoint, config: AnthropicLlmConfig) -> None:
+        self._sdk = import_anthropic()
+        self.endpoint = endpoint
+        self._config = config
+        self._retry = Retry(config.max_retries, config.retry_delay)
+        self._client: LoopClient[Any] = LoopClient(self._make_client)
+
+    def _make_client(self) -> Any:
+        kwargs: dict[str, Any] = {"api_key": self.endpoint.api_key, "timeout": self._config.timeout,
+                                  "max_retries": 0}
+        if self.endpoint.base_url:
+            kwargs["base_url"] = self.endpoint.base_url
+        return self._sdk.AsyncAnthropic(**kwargs)
+
+    @property
+    def description(self) -> str:
+        return self.endpoint.description
+
+    async def generate(self, system: str, user: str, schema: type[M]) -> M:
+        tool = {"name": schema.__name__, "description": "Record the answer.", "input_schema": inline_schema(schema)}
+
+        async def ask(turns: Sequence[Turn]) -> RawAnswer:
+            request = self._request(system, turns)
+            request["tools"] = [tool]
+            request["tool_choice"] = {"type": "tool", "name": tool["name"]}
+            return _read(await self._send(request), str(tool["name"]))
+
+        return await structured_answer(ask, user, schema, self.description)
+
+    async def complete(self, system: str, user: str) -> str:
+        answer = _read(await self._send(self._request(system, [("user", user)])), None)
+        if answer.truncated:
+            raise ExtractionError(f"{self.description}: the answer was cut off at max_tokens="
+                                  f"{self._config.max_tokens}; raise llm.config.max_tokens")
+        return strip_code_fences(answer.text or "")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _request(self, system: str, turns: Sequence[Turn]) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "system": system,
+            "max_tokens": self._config.max_tokens,
+            "messages": [{"role": role, "content": content} for role, content in turns],
+        }
+        if sampling_enabled(self.endpoint.model, self._config.enable_sampling_parameters):
+            # Anthropic rejects temperature and top_p together: temperature wins, as in mem0. Sent as extra
+            # body fields because newer SDKs dropped them from the signature while older models take them.
+            sampling = ({"temperature": self._config.temperature} if self._config.temperature is not None
+                        else {"top_p": self._config.top_p} if self._config.top_p is not None else {})
+            if sampling:
+                request["extra_body"] = sampling
+        return request
+
+    async def _send(self, request: dict[str, Any]) -> Any:
+        sdk = self._sdk
+
+        async def once() -> Any:
+            try:
+                return await self._client.get().messages.create(**request)
+            except sdk.APIConnectionError as exc:  # also the SDK's timeout error
+                raise Transient(exc) from exc
+            except sdk.APIStatusError as exc:
+                transient = status_failure(exc)
+                if transient is not None:
+                    raise transient from exc
+                raise ProviderError(f"{self.description}: {sdk_message(exc)}") from exc
+            except sdk.AnthropicError as exc:
+                raise ProviderError(f"{self.description}: {sdk_message(exc)}") from exc
+
+        def describe(exc: BaseException) -> str:
+            return f"{self.description}: {sdk_message(exc)}"
+
+        return await with_retries(once, self._retry, describe)
+
+
+def _read(message: Any, tool: str | None) -> RawAnswer:
+    """The forced tool's input (or the text, when the model answered in prose), and whether it was cut off."""
+    truncated = getattr(message, "stop_reason", None) == "max_tokens"
+    blocks = getattr(message, "content", None) or []
+    if tool is not None:
+        for block in blocks:
+            if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool:
+                return RawAnswer(data=block.input, truncated=truncated)
+    text = "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", None) == "text")
+    return RawAnswer(text=text, truncated=truncated)
