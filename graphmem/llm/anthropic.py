@@ -34,18 +34,23 @@ def import_anthropic() -> Any:
 
 
 def sampling_enabled(model: str, explicit: bool | None) -> bool:
-    """mem0's rule: newer Claude models (Sonnet 5+, Opus 4.7+) reject temperature and top_p."""
+    """mem0's rule: newer Claude models (Sonnet 5+, Opus 4.7+) reject temperature and top_p; Haiku and the
+    Claude 3 generation ("claude-3-5-sonnet-...") take them; unknown names get none."""
     if explicit is not None:
         return explicit
     parts = model.lower().rsplit("[", 1)[0].split("-")
-    _, family, major, minor, *_ = (*parts, "", "", "", "")
-    family = family or model.lower()
-    if family == "haiku":
+    family = next((p for p in parts if p in ("haiku", "sonnet", "opus")), None)
+    if family is None:
+        return False
+    at = parts.index(family)
+    if family == "haiku" or at > 1:
         return True
-    if family == "sonnet" and major.isdigit():
+    # A date after the major version ("claude-opus-4-20250514") is not a minor version.
+    major, minor = [*(p if p.isdigit() and len(p) <= 2 else "" for p in parts[at + 1:at + 3]), "", ""][:2]
+    if family == "sonnet" and major:
         return int(major) < 5
-    if family == "opus" and major.isdigit() and minor.isdigit():
-        return (int(major), int(minor)) < (4, 7)
+    if family == "opus" and major:
+        return (int(major), int(minor or 0)) < (4, 7)
     return False
 
 

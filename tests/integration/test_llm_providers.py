@@ -192,3 +192,90 @@ def test_existing_memories_are_offered_by_short_id(server: LLMServer) -> None:
     extraction = asyncio.run(scenario())
     assert extraction.facts[0].contradicts == "0b7e-uuid"
     assert "[m1] alex lives in Paris" in server.requests[0].text
+
+
+def test_azure_openai_goes_through_the_azure_client(server: LLMServer) -> None:
+    azure = {"provider": "azure_openai", "config": {
+        "model": "gpt-4.1-nano", "retry_delay": 0.0,
+        "azure_kwargs": {"api_key": "azure-key", "azure_endpoint": server.url, "azure_deployment": "extractor",
+                         "api_version": "2024-10-21", "default_headers": {"x-team": "memory"}}}}
+    with llm_memory(memory_config(azure)) as memory:
+        assert memory.add("I love pizza", user_id="alex")["results"]
+    assert server.requests[0].path == "/openai/deployments/extractor/chat/completions"
+    assert server.calls == {"chat": 1}
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_procedural_memory_is_one_text_call(server: LLMServer, provider: str) -> None:
+    import asyncio
+
+    from graphmem.config import MemoryConfig
+    from graphmem.ingest.extract import ExtractionContext
+    from graphmem.ingest.llm_extract import LLMExtractor
+    from graphmem.llm import create_llm
+    from graphmem.models import Message
+
+    summary = "**Task Objective**: book a flight\n1. **Agent Action**: searched flights"
+    server.script("book", f"```markdown\n{summary}\n```")
+    server.script("empty", "   ")
+    llm = MemoryConfig.parse({"llm": llm_config(server, provider)}).llm
+    assert llm is not None
+    steps = [Message(role="user", content="Please book a flight to Rome"),
+             Message(role="assistant", content="Searched flights: AZ 123 at 9:00")]
+
+    async def scenario() -> tuple[str, str]:
+        extractor = LLMExtractor(create_llm(llm))
+        try:
+            first = await extractor.summarize_procedure(steps, ExtractionContext(agent_name="travel"))
+            custom = await extractor.summarize_procedure(steps, ExtractionContext(), prompt="Summarise tersely.")
+            with pytest.raises(ExtractionError, match="empty procedural memory"):
+                await extractor.summarize_procedure([Message(content="empty")], ExtractionContext())
+            server.fail(Fault.truncated())
+            with pytest.raises(ExtractionError, match="max_tokens"):
+                await extractor.summarize_procedure(steps, ExtractionContext())
+            return first, custom
+        finally:
+            await extractor.aclose()
+
+    first, _ = asyncio.run(scenario())
+    assert first == summary  # the code fence is stripped
+    requests = server.requests
+    assert server.calls == {ENDPOINT[provider]: 4}
+    assert requests[0].mode == "text"
+    assert "Create procedural memory of the above conversation." in requests[0].text
+    assert "assistant: Searched flights: AZ 123 at 9:00" in requests[0].text
+    assert "procedural memory of an AI agent" in requests[0].system
+    assert requests[1].system == "Summarise tersely."
+
+
+@pytest.mark.slow
+def test_infer_false_makes_no_llm_call(server: LLMServer) -> None:
+    with llm_memory(memory_config(llm_config(server))) as memory:
+        added = memory.add("I met Sarah in Paris", user_id="alex", infer=False)
+        assert [r["memory"] for r in added["results"]] == ["I met Sarah in Paris"]
+    assert server.calls == {}
+
+
+@pytest.mark.parametrize(("model", "config", "expected", "absent"), [
+    ("gpt-4.1-mini", {}, {"max_tokens": 2000, "temperature": 0.1, "top_p": 0.1}, {"max_completion_tokens"}),
+    ("o3-mini", {"reasoning_effort": "low"}, {"max_completion_tokens": 2000, "reasoning_effort": "low"},
+     {"temperature", "top_p", "max_tokens"}),
+    ("my-finetune", {"is_reasoning_model": True}, {"max_completion_tokens": 2000}, {"temperature"}),
+    ("gpt-4o", {"store": False}, {"store": False}, set()),
+])
+def test_openai_sampling_parameters_follow_mem0(server: LLMServer, model: str, config: dict[str, Any],
+                                                 expected: dict[str, Any], absent: set[str]) -> None:
+    with llm_memory(memory_config(llm_config(server, model=model, **config))) as memory:
+        memory.add("I love pizza", user_id="alex")
+    body = server.requests[0].body
+    assert {k: body.get(k) for k in expected} == expected
+    assert not absent & set(body)
+
+
+def test_anthropic_sampling_goes_only_to_models_that_take_it(server: LLMServer) -> None:
+    for model in ("claude-haiku-4-5", "claude-opus-4-7"):
+        with llm_memory(memory_config(llm_config(server, "anthropic", model=model, temperature=0.3))) as memory:
+            memory.add("I love pizza", user_id=model)
+    haiku, opus = (r.body for r in server.requests)
+    assert haiku["temperature"] == 0.3 and "top_p" not in haiku
+    assert "temperature" not in opus
