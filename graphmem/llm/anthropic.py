@@ -6,19 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphmem.config import AnthropicLlmConfig
-from graphmem.errors import ExtractionError, MissingDependencyError, ProviderError
+from graphmem.errors import MissingDependencyError
 from graphmem.llm.base import (
     LoopClient,
     M,
     RawAnswer,
     Retry,
-    Transient,
     Turn,
+    call_sdk,
     inline_schema,
-    sdk_message,
-    status_failure,
-    strip_code_fences,
     structured_answer,
+    text_of,
     with_retries,
 )
 from graphmem.llm.endpoints import Endpoint
@@ -88,10 +86,7 @@ class AnthropicLLM:
 
     async def complete(self, system: str, user: str) -> str:
         answer = _read(await self._send(self._request(system, [("user", user)])), None)
-        if answer.truncated:
-            raise ExtractionError(f"{self.description}: the answer was cut off at max_tokens="
-                                  f"{self._config.max_tokens}; raise llm.config.max_tokens")
-        return strip_code_fences(answer.text or "")
+        return text_of(answer, self.description, self._config.max_tokens)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -113,25 +108,11 @@ class AnthropicLLM:
         return request
 
     async def _send(self, request: dict[str, Any]) -> Any:
-        sdk = self._sdk
-
         async def once() -> Any:
-            try:
-                return await self._client.get().messages.create(**request)
-            except sdk.APIConnectionError as exc:  # also the SDK's timeout error
-                raise Transient(exc) from exc
-            except sdk.APIStatusError as exc:
-                transient = status_failure(exc)
-                if transient is not None:
-                    raise transient from exc
-                raise ProviderError(f"{self.description}: {sdk_message(exc)}") from exc
-            except sdk.AnthropicError as exc:
-                raise ProviderError(f"{self.description}: {sdk_message(exc)}") from exc
+            create = self._client.get().messages.create
+            return await call_sdk(self._sdk, self._sdk.AnthropicError, create, self.description, **request)
 
-        def describe(exc: BaseException) -> str:
-            return f"{self.description}: {sdk_message(exc)}"
-
-        return await with_retries(once, self._retry, describe)
+        return await with_retries(once, self._retry, self.description)
 
 
 def _read(message: Any, tool: str | None) -> RawAnswer:

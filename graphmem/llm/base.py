@@ -86,17 +86,45 @@ class Transient(Exception):
         self.retry_after = retry_after
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], retry: Retry, describe: Callable[[BaseException], str]) -> T:
+async def with_retries(call: Callable[[], Awaitable[T]], retry: Retry, description: str) -> T:
     """Run `call`, retrying `Transient` failures with back-off; the last one becomes a ProviderError."""
     for attempt in range(retry.retries + 1):
         try:
             return await call()
         except Transient as failure:
             if attempt == retry.retries:
-                raise ProviderError(f"{describe(failure.cause)} (gave up after {attempt + 1} attempts)") \
-                    from failure.cause
+                raise ProviderError(f"{description}: {sdk_message(failure.cause)} "
+                                    f"(gave up after {attempt + 1} attempts)") from failure.cause
             await asyncio.sleep(retry.pause(attempt, failure.retry_after))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class Rejected(Exception):
+    """The server refused the request (HTTP 400/422): maybe the way structured output was asked for."""
+
+    def __init__(self, cause: Any) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+async def call_sdk(sdk: Any, base_error: type[BaseException], call: Callable[..., Awaitable[T]], description: str,
+                   *, fallback: bool = False, **kwargs: Any) -> T:
+    """One call of an openai or anthropic SDK client (they share their error classes' names and shape):
+    timeouts, 429 and 5xx become Transient, other failures a ProviderError naming the endpoint.
+    With `fallback`, a 400/422 becomes `Rejected` instead, so the caller can ask another way."""
+    try:
+        return await call(**kwargs)
+    except sdk.APIConnectionError as exc:  # also the SDK's timeout error
+        raise Transient(exc) from exc
+    except sdk.APIStatusError as exc:
+        transient = status_failure(exc)
+        if transient is not None:
+            raise transient from exc
+        if fallback and exc.status_code in (400, 422):
+            raise Rejected(exc) from exc
+        raise ProviderError(f"{description}: {sdk_message(exc)}") from exc
+    except base_error as exc:
+        raise ProviderError(f"{description}: {sdk_message(exc)}") from exc
 
 
 def status_failure(exc: Any) -> Transient | None:
@@ -162,6 +190,14 @@ def parse_answer(answer: RawAnswer, schema: type[M]) -> M:
         return schema.model_validate(data)
     except PydanticValidationError as exc:
         raise BadOutput(f"the JSON does not match the schema ({_schema_errors(exc)})") from None
+
+
+def text_of(answer: RawAnswer, description: str, max_tokens: int) -> str:
+    """A plain-text answer, fences stripped; a cut-off one is an error (a summary must not lose its end)."""
+    if answer.truncated:
+        raise ExtractionError(f"{description}: the answer was cut off at max_tokens={max_tokens}; "
+                              "raise llm.config.max_tokens")
+    return strip_code_fences(answer.text or "")
 
 
 def repair_request(reason: str) -> str:

@@ -10,31 +10,31 @@ the next way at once, and the way that worked is kept for later calls.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from graphmem.config import OpenAICompatibleConfig
-from graphmem.errors import ExtractionError, MissingDependencyError, ProviderError
+from graphmem.errors import MissingDependencyError
 from graphmem.llm.base import (
     LoopClient,
     M,
     RawAnswer,
+    Rejected,
     Retry,
-    Transient,
     Turn,
+    call_sdk,
     inline_schema,
-    sdk_message,
-    status_failure,
-    strip_code_fences,
     structured_answer,
+    text_of,
     with_retries,
 )
 from graphmem.llm.endpoints import Endpoint
 
 MODES = ("json_schema", "tools", "json")
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+T = TypeVar("T")
 
 
 def import_openai() -> Any:
@@ -55,32 +55,9 @@ def make_client(sdk: Any, endpoint: Endpoint, timeout: float) -> Any:
     return sdk.AsyncOpenAI(base_url=endpoint.base_url, **common)
 
 
-async def call_openai(sdk: Any, call: Any, description: str, *, fallback: bool = False, **kwargs: Any) -> Any:
-    """Run one SDK call; timeouts, 429 and 5xx become Transient, anything else a ProviderError.
-
-    With `fallback`, a 400/422 becomes `_Rejected` instead, so the caller can ask another way.
-    """
-    try:
-        return await call(**kwargs)
-    except sdk.APIConnectionError as exc:  # also the SDK's timeout error
-        raise Transient(exc) from exc
-    except sdk.APIStatusError as exc:
-        transient = status_failure(exc)
-        if transient is not None:
-            raise transient from exc
-        if fallback and exc.status_code in (400, 422):
-            raise _Rejected(exc) from exc
-        raise ProviderError(f"{description}: {sdk_message(exc)}") from exc
-    except sdk.OpenAIError as exc:
-        raise ProviderError(f"{description}: {sdk_message(exc)}") from exc
-
-
-class _Rejected(Exception):
-    """The server refused the request (HTTP 400/422): maybe the way structured output was asked for."""
-
-    def __init__(self, cause: Any) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
+async def call_openai(sdk: Any, call: Callable[..., Awaitable[T]], description: str, *, fallback: bool = False,
+                      **kwargs: Any) -> T:
+    return await call_sdk(sdk, sdk.OpenAIError, call, description, fallback=fallback, **kwargs)
 
 
 class OpenAILLM:
@@ -108,11 +85,7 @@ class OpenAILLM:
 
     async def complete(self, system: str, user: str) -> str:
         response = await self._send(self._request(system, [("user", user)], None, "text"))
-        answer = _read(response, "text")
-        if answer.truncated:
-            raise ExtractionError(f"{self.description}: the answer was cut off at max_tokens="
-                                  f"{self._config.max_tokens}; raise llm.config.max_tokens")
-        return strip_code_fences(answer.text or "")
+        return text_of(_read(response, "text"), self.description, self._config.max_tokens)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -123,7 +96,7 @@ class OpenAILLM:
             try:
                 response = await self._send(self._request(system, turns, schema, mode),
                                             fallback=index + 1 < len(modes))
-            except _Rejected:
+            except Rejected:
                 continue  # this server does not take this way of asking: try the next one
             self.mode = mode  # remembered only once a way has worked
             return _read(response, mode)
@@ -135,10 +108,7 @@ class OpenAILLM:
             return await call_openai(self._sdk, client.chat.completions.create, self.description,
                                      fallback=fallback, **request)
 
-        def describe(exc: BaseException) -> str:
-            return f"{self.description}: {sdk_message(exc)}"
-
-        return await with_retries(once, self._retry, describe)
+        return await with_retries(once, self._retry, self.description)
 
     def _request(self, system: str, turns: Sequence[Turn], schema: type[BaseModel] | None,
                  mode: str) -> dict[str, Any]:

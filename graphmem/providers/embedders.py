@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -64,6 +64,14 @@ class _QueryCache:
             self._items[key] = value
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    async def vector(self, text: str, embed: Callable[[Sequence[str]], Awaitable[list[Vector]]]) -> Vector:
+        """The cached embedding of a query, or `embed`'s, then cached."""
+        cached = self.get(text)
+        if cached is None:
+            cached = (await embed([text]))[0]
+            self.put(text, cached)
+        return cached
 
 
 def _unit_rows(matrix: NDArray[np.float32]) -> list[Vector]:
@@ -143,12 +151,7 @@ class LocalSentenceEmbedder:
         return await asyncio.to_thread(self._encode, texts)
 
     async def embed_query(self, text: str) -> Vector:
-        cached = self._cache.get(text)
-        if cached is not None:
-            return cached
-        vector = (await self.embed_texts([text]))[0]
-        self._cache.put(text, vector)
-        return vector
+        return await self._cache.vector(text, self.embed_texts)
 
     async def aclose(self) -> None:
         pass

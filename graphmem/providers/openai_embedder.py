@@ -87,10 +87,7 @@ class OpenAICompatibleEmbedder:
             client = self._client.get()
             return await call_openai(self._sdk, client.embeddings.create, self.description, **self._request(texts))
 
-        def describe(exc: BaseException) -> str:
-            return f"{self.description}: {sdk_message(exc)}"
-
-        response = await with_retries(once, self._retry, describe)
+        response = await with_retries(once, self._retry, self.description)
         rows = [list(item.embedding) for item in sorted(response.data, key=lambda item: item.index)]
         if len(rows) != len(texts):
             raise ProviderError(f"{self.description} returned {len(rows)} vectors for {len(texts)} texts")
@@ -110,12 +107,7 @@ class OpenAICompatibleEmbedder:
         return _unit_rows(np.asarray(rows, dtype=np.float32))
 
     async def embed_query(self, text: str) -> Vector:
-        cached = self._cache.get(text)
-        if cached is not None:
-            return cached
-        vector = (await self.embed_texts([text]))[0]
-        self._cache.put(text, vector)
-        return vector
+        return await self._cache.vector(text, self.embed_texts)
 
     async def aclose(self) -> None:
         await self._client.aclose()
