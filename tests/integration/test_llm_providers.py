@@ -279,3 +279,10 @@ def test_anthropic_sampling_goes_only_to_models_that_take_it(server: LLMServer) 
     haiku, opus = (r.body for r in server.requests)
     assert haiku["temperature"] == 0.3 and "top_p" not in haiku
     assert "temperature" not in opus
+
+
+def test_an_unscripted_prompt_is_a_clear_error(server: LLMServer) -> None:
+    with llm_memory(memory_config(llm_config(server))) as memory, \
+            pytest.raises(ProviderError, match="no scripted answer"):
+        memory.add("Something else entirely", user_id="alex")
+    assert [r.mode for r in server.requests] == ["json_schema", "tools", "text"]  # every way was tried

@@ -190,3 +190,25 @@ def test_fences_backoff_and_inlined_schema() -> None:
     assert [retry.pause(n, None) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
     assert retry.pause(0, 2.5) == 2.5 and retry.pause(0, 999) == 30.0
     assert "$ref" not in str(inline_schema(LLMExtraction)) and "$defs" not in str(inline_schema(LLMExtraction))
+
+
+def test_the_schema_sent_meets_openai_strict_mode() -> None:
+    """Strict structured output: every object closed and every property required (optional = nullable)."""
+    objects: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "object":
+                objects.append(node)
+            assert "default" not in node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(inline_schema(LLMExtraction))
+    assert len(objects) == 4
+    for node in objects:
+        assert node["additionalProperties"] is False
+        assert set(node["required"]) == set(node["properties"])
