@@ -17,14 +17,20 @@ from typing import Any, TypeVar
 
 from graphmem.backends.base import Row, Statement, VectorTable
 from graphmem.backends.cypher import CypherLibrary
+from graphmem.backends.vectors import DEFAULT_MAX_ROWS, VectorCache, VectorRow
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError, ConfigError, MissingDependencyError
 from graphmem.scope import Scope
 
 T = TypeVar("T")
-_TABLES = {"memory": "Memory", "entity": "Entity"}
-_MAX_PROJECTIONS = 128
 _MAX_PREPARED = 256
+_MAX_VECTOR_ROWS = DEFAULT_MAX_ROWS
+# Statements that leave every embedding as it is; after any other unknown one, loaded vectors are reloaded.
+_VECTOR_NEUTRAL = frozenset({
+    "entity/set_aliases", "episode/create", "episode/delete_in_scope", "event/create", "event/link",
+    "memory/link_episode", "memory/link_entities", "memory/set_metadata", "relation/create",
+    "relation/delete_of_memory", "relation/invalidate", "thread/start", "thread/advance", "admin/set_meta",
+})
 
 # One kuzu.Database per path and process: Kuzu locks an on-disk database, so two
 # Memory objects on one path must share it.
@@ -71,6 +77,11 @@ def _release_database(path: str, db: Any) -> None:
         db.close()
 
 
+def _vector_row(row: dict[str, Any]) -> VectorRow:
+    return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
+                     embedding=row["embedding"], name=row.get("name"))
+
+
 def _kind(value: Any) -> str:
     """A parameter's type as far as Kuzu's binder cares: statements are prepared per kind."""
     if isinstance(value, list):
@@ -92,7 +103,7 @@ class KuzuBackend:
         self._closed = False
         self._db: Any = None
         self._conn: Any = None
-        self._projections: OrderedDict[str, None] = OrderedDict()
+        self._vectors = VectorCache(0)
         self._prepared: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Any] = OrderedDict()
 
     @property
@@ -115,6 +126,7 @@ class KuzuBackend:
         self._db = _acquire_database(self._path, self._config.buffer_pool_size)
         self._conn = kuzu.Connection(self._db)
         self._dims = dims
+        self._vectors = VectorCache(dims, _MAX_VECTOR_ROWS)
         try:
             self._create_schema(dims)
         except BaseException:
@@ -134,14 +146,11 @@ class KuzuBackend:
         if not stored:
             self._fetch("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
         existing = {row["name"] for row in self._fetch("admin/show_indexes", {})}
-        for name in ("index/memory_vector", "index/entity_vector", "index/memory_fulltext"):
-            if self._index_name(name) not in existing:
-                self._execute(self._library.get(name))
-
-    @staticmethod
-    def _index_name(statement: str) -> str:
-        return {"index/memory_vector": "memory_emb", "index/entity_vector": "entity_emb",
-                "index/memory_fulltext": "memory_fts"}[statement]
+        if "memory_fts" not in existing:
+            self._execute(self._library.get("index/memory_fulltext"))
+        # Stores made before vector search moved into the process may still carry HNSW indexes
+        # (memory_emb, entity_emb). They are left alone: DROP_VECTOR_INDEX failed on such a store
+        # here with a catalog error (Kuzu 0.11.3); they only slow that store's writes.
 
     # -- running statements ----------------------------------------------------------------
 
@@ -196,33 +205,32 @@ class KuzuBackend:
             self._execute("ROLLBACK")
             raise
         self._execute("COMMIT")
+        self._track_vectors(statements)
 
     # -- scoped vector search --------------------------------------------------------------
 
-    def _projection(self, table: str, scope: Scope) -> str:
-        """Name of a projected graph holding only the scope's rows of `table` (made once per connection)."""
-        narrow = scope.narrowest_key()
-        if narrow is None:
-            return table
-        column, key = narrow
-        graph = f"p_{table.lower()}_{column}_{key}"
-        if graph in self._projections:
-            self._projections.move_to_end(graph)
-            return graph
-        if len(self._projections) >= _MAX_PROJECTIONS:
-            oldest, _ = self._projections.popitem(last=False)
-            self._execute(self._library.render("scope/drop_projection", graph=oldest))
-            for stale in [k for k in self._prepared if oldest in k[0]]:  # they name the dropped graph
-                del self._prepared[stale]
-        self._execute(self._library.render("scope/project", graph=graph, table=table, column=column, key=key))
-        self._projections[graph] = None
-        return graph
+    def _track_vectors(self, statements: Sequence[Statement]) -> None:
+        """Keep the loaded scopes' vectors in step with what was just committed."""
+        for statement in statements:
+            name, params = statement.name, statement.params
+            if name == "memory/create" and params.get("invalid_at") is None:
+                self._vectors.add("memory", [_vector_row(params)])
+            elif name == "entity/create":
+                self._vectors.add("entity", [_vector_row(row) for row in params["rows"]])
+            elif name == "memory/delete":
+                self._vectors.remove("memory", [params["id"]])
+            elif name in ("entity/delete_orphans", "entity/delete_in_scope"):
+                self._vectors.forget("entity")
+            elif name not in _VECTOR_NEUTRAL:
+                self._vectors.forget()
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
         def search() -> list[Row]:
-            graph = self._projection(_TABLES[table], scope)
-            text = self._library.render(f"{table}/vector", graph=graph)
-            return self._execute(text, {"vector": vector, "k": k, **scope.params()})
+            loaded = self._vectors.get(table, scope)
+            if loaded is None:
+                rows = self._fetch(f"{table}/vectors_in_scope", scope.params())
+                loaded = self._vectors.put(table, scope, (_vector_row(row) for row in rows))
+            return loaded.top(vector, k)
 
         return await self._run(search)
 
@@ -238,8 +246,8 @@ class KuzuBackend:
             self._conn.close()
             _release_database(self._path, self._db)
             self._conn = self._db = None
-            self._projections.clear()
             self._prepared.clear()
+            self._vectors.forget()
 
     async def close(self) -> None:
         if self._closed:

@@ -81,3 +81,4 @@ def test_memory_with_no_config_works_offline_and_persists(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "1"
     assert (tmp_path / "kuzu").exists()
+

@@ -17,7 +17,7 @@ FILES = sorted(ROOT.rglob("*.cypher"))
 LIBRARY = CypherLibrary("kuzu")
 PLACEHOLDER = re.compile(r"<<(\w+)>>")
 # Only DDL (numbers) and projected-graph names (code-derived hex keys) may be filled into query text.
-MAY_HAVE_PLACEHOLDERS = ("kuzu/schema/", "kuzu/scope/", "kuzu/memory/vector.cypher", "kuzu/entity/vector.cypher")
+MAY_HAVE_PLACEHOLDERS = ("kuzu/schema/",)
 # A statement name as the code spells it: "memory/create", "graph/neighbours", ...
 AREAS = "admin|entity|episode|event|graph|index|memory|relation|schema|scope"
 STATEMENT_NAME = re.compile(rf"""["']((?:{AREAS})/\w+)["']""")
@@ -67,18 +67,16 @@ def test_unknown_statement_is_a_lookup_error() -> None:
 ])
 def test_render_refuses_unsafe_values(value: object) -> None:
     with pytest.raises(ValueError, match="unsafe"):
-        LIBRARY.render("memory/vector", graph=value)  # type: ignore[arg-type]
+        LIBRARY.render("schema/01_memory", dims=value)  # type: ignore[arg-type]
 
 
 def test_render_fills_safe_values() -> None:
-    text = LIBRARY.render("scope/project", graph="p_memory_uk_0af3", table="Memory", column="uk", key="0af3")
-    assert "'p_memory_uk_0af3'" in text and "n.uk = '0af3'" in text
     assert "FLOAT[384]" in LIBRARY.render("schema/01_memory", dims=384)
 
 
 def test_render_refuses_to_leave_a_placeholder_unfilled() -> None:
     with pytest.raises(ValueError, match="unfilled"):
-        LIBRARY.render("scope/project", graph="p_x")
+        LIBRARY.render("schema/01_memory")
 
 
 @pytest.mark.parametrize("path", FILES, ids=relative)
@@ -88,7 +86,7 @@ def test_files_take_user_data_only_as_parameters(path: Path) -> None:
     name = relative(path)
     if PLACEHOLDER.search(code):
         assert any(name.startswith(p) or name.endswith(p) for p in MAY_HAVE_PLACEHOLDERS), name
-        assert set(PLACEHOLDER.findall(code)) <= {"dims", "graph", "table", "column", "key"}
+        assert set(PLACEHOLDER.findall(code)) <= {"dims"}
     # No Python-style formatting: no {field}, {0}, %s, %(name)s, ${...} or string concatenation of values.
     assert not re.search(r"\{\s*\w*\s*\}", code), name
     assert not re.search(r"%\(?\w*\)?s|\$\{", code), name
@@ -100,5 +98,4 @@ def test_files_take_user_data_only_as_parameters(path: Path) -> None:
 def test_only_placeholder_files_contain_quoted_literals_built_from_keys() -> None:
     quoted_key = re.compile(r"'[^'\n]*<<\w+>>[^'\n]*'")
     files = {relative(p) for p in FILES if quoted_key.search(p.read_text("utf-8"))}
-    assert files <= {"kuzu/scope/project.cypher", "kuzu/scope/drop_projection.cypher",
-                     "kuzu/memory/vector.cypher", "kuzu/entity/vector.cypher"}
+    assert files == set()

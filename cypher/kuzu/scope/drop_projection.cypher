@@ -1,1 +1,0 @@
-CALL DROP_PROJECTED_GRAPH('<<graph>>')

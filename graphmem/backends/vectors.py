@@ -1,0 +1,144 @@
+"""Exact nearest neighbours over a scope's embeddings, held in RAM: the vector search of embedded stores.
+
+Why not the engine's own vector index (Kuzu's HNSW)? Measured here at 10k memories in a
+scope of an 11k store: Kuzu's HNSW in a projected graph answered top-50 in ~14 ms and made
+every add's COMMIT ~3x slower (index maintenance), while one matrix-vector product over the
+scope's rows takes ~0.3 ms at 10k and ~7 ms at 100k, is exact, and cannot starve a small scope
+in a big store. Rows are loaded from the store once per scope and process, then kept in step
+with what this process writes (the store is locked to one writing process).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from graphmem.scope import Scope
+
+Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
+DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
+
+
+@dataclass(frozen=True)
+class VectorRow:
+    """One stored embedding and who owns it."""
+
+    id: str
+    owner: Owner
+    embedding: Sequence[float]
+    name: str | None = None
+
+
+def owns(scope: Scope, owner: Owner) -> bool:
+    """Whether a row with these ids is inside the scope (every id the scope names must match)."""
+    wanted = (scope.user_id, scope.agent_id, scope.run_id)
+    return all(w is None or w == have for w, have in zip(wanted, owner, strict=True))
+
+
+class ScopeVectors:
+    """The unit-length embeddings of one scope's rows, in a growable matrix."""
+
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
+        self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
+        self._ids: list[str] = []
+        self._names: list[str | None] = []
+        self._position: dict[str, int] = {}
+        self._alive: NDArray[np.bool_] = np.zeros(64, dtype=np.bool_)
+        self.extend(rows)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def extend(self, rows: Iterable[VectorRow]) -> None:
+        batch = [r for r in rows if r.id not in self._position]
+        if not batch:
+            return
+        start, end = len(self._ids), len(self._ids) + len(batch)
+        if end > len(self._matrix):
+            self._grow(end)
+        block = np.asarray([r.embedding for r in batch], dtype=np.float32)
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        self._matrix[start:end] = block / np.where(norms == 0, 1.0, norms)
+        self._alive[start:end] = True
+        for offset, row in enumerate(batch):
+            self._position[row.id] = start + offset
+            self._ids.append(row.id)
+            self._names.append(row.name)
+
+    def _grow(self, needed: int) -> None:
+        capacity = max(needed, 2 * len(self._matrix))
+        matrix = np.zeros((capacity, self._matrix.shape[1]), dtype=np.float32)
+        matrix[: len(self._ids)] = self._matrix[: len(self._ids)]
+        alive = np.zeros(capacity, dtype=np.bool_)
+        alive[: len(self._ids)] = self._alive[: len(self._ids)]
+        self._matrix, self._alive = matrix, alive
+
+    def remove(self, ids: Iterable[str]) -> None:
+        for row_id in ids:
+            position = self._position.pop(row_id, None)
+            if position is not None:
+                self._alive[position] = False
+
+    def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
+        """The k most cosine-similar live rows, best first."""
+        used = len(self._ids)
+        if k <= 0 or not self._position:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        norm = float(np.linalg.norm(query))
+        scores = self._matrix[:used] @ (query / (norm or 1.0))
+        scores[~self._alive[:used]] = -np.inf
+        k = min(k, len(self._position))
+        best = np.argpartition(-scores, k - 1)[:k] if k < used else np.arange(used)
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [self._row(int(i), float(scores[i])) for i in best if self._alive[i]]
+
+    def _row(self, position: int, similarity: float) -> dict[str, Any]:
+        row: dict[str, Any] = {"id": self._ids[position], "similarity": similarity}
+        if self._names[position] is not None:
+            row["name"] = self._names[position]
+        return row
+
+
+class VectorCache:
+    """Loaded scopes per table, least recently used first out once too many rows are held."""
+
+    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+        self._dims = dims
+        self._max_rows = max_rows
+        self._scopes: OrderedDict[tuple[str, Scope], ScopeVectors] = OrderedDict()
+
+    def get(self, table: str, scope: Scope) -> ScopeVectors | None:
+        key = (table, scope)
+        found = self._scopes.get(key)
+        if found is not None:
+            self._scopes.move_to_end(key)
+        return found
+
+    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> ScopeVectors:
+        vectors = ScopeVectors(self._dims, rows)
+        self._scopes[(table, scope)] = vectors
+        while len(self._scopes) > 1 and sum(len(v) for v in self._scopes.values()) > self._max_rows:
+            self._scopes.popitem(last=False)
+        return vectors
+
+    def add(self, table: str, rows: Sequence[VectorRow]) -> None:
+        """New rows go into every loaded scope of the table that owns them."""
+        for (name, scope), vectors in self._scopes.items():
+            if name == table:
+                vectors.extend(r for r in rows if owns(scope, r.owner))
+
+    def remove(self, table: str, ids: Sequence[str]) -> None:
+        for (name, _), vectors in self._scopes.items():
+            if name == table:
+                vectors.remove(ids)
+
+    def forget(self, table: str | None = None) -> None:
+        """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
+        for key in [k for k in self._scopes if table is None or k[0] == table]:
+            del self._scopes[key]

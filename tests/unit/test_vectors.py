@@ -1,0 +1,76 @@
+"""The in-process exact vector search of embedded stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphmem.backends.vectors import ScopeVectors, VectorCache, VectorRow, owns
+from graphmem.scope import Scope
+
+
+def row(row_id: str, embedding: list[float], user: str | None = "u", run: str | None = None) -> VectorRow:
+    return VectorRow(id=row_id, owner=(user, None, run), embedding=embedding)
+
+
+def test_top_ranks_by_cosine_and_skips_removed_rows() -> None:
+    vectors = ScopeVectors(2, [row("a", [1, 0]), row("b", [1, 1]), row("c", [0, 3])])
+    assert [r["id"] for r in vectors.top([1, 0.1], 3)] == ["a", "b", "c"]
+    assert vectors.top([0, 1], 1)[0] == {"id": "c", "similarity": pytest.approx(1.0)}
+    vectors.remove(["c", "missing"])
+    assert [r["id"] for r in vectors.top([0, 1], 5)] == ["b", "a"]
+    assert len(vectors) == 2
+
+
+def test_growing_past_capacity_keeps_every_row() -> None:
+    vectors = ScopeVectors(3)
+    for i in range(200):
+        vectors.extend([row(f"r{i}", [1.0, float(i), 0.0])])
+    vectors.extend([row("r5", [0.0, 0.0, 1.0])])  # an id already held is not added twice
+    assert len(vectors) == 200
+    assert vectors.top([0.0, 1.0, 0.0], 1)[0]["id"] == "r199"
+
+
+def test_zero_vectors_and_empty_scopes_do_not_fail() -> None:
+    assert ScopeVectors(2).top([1, 0], 5) == []
+    vectors = ScopeVectors(2, [row("z", [0, 0])])
+    assert vectors.top([0, 0], 1) == [{"id": "z", "similarity": 0.0}]
+    assert vectors.top([1, 0], 0) == []
+
+
+def test_entity_rows_carry_their_name() -> None:
+    vectors = ScopeVectors(2, [VectorRow(id="e", owner=("u", None, None), embedding=[1, 0], name="Bob")])
+    assert vectors.top([1, 0], 1)[0]["name"] == "Bob"
+
+
+def test_owns_requires_every_named_id() -> None:
+    assert owns(Scope.of("u", None, None), ("u", "a", "r"))
+    assert owns(Scope.of("u", None, "r"), ("u", None, "r"))
+    assert not owns(Scope.of("u", None, "r"), ("u", None, "other"))
+    assert not owns(Scope.of("u", None, None), ("v", None, None))
+
+
+def test_cache_adds_new_rows_only_to_the_loaded_scopes_that_own_them() -> None:
+    cache = VectorCache(2)
+    user_u = cache.put("memory", Scope.of("u", None, None), [row("a", [1, 0])])
+    run_r = cache.put("memory", Scope.of("u", None, "r"), [])
+    cache.put("entity", Scope.of("u", None, None), [])
+    cache.add("memory", [row("b", [0, 1], run="r"), row("c", [0, 1], user="v")])
+    assert {r["id"] for r in user_u.top([0, 1], 5)} == {"a", "b"}
+    assert {r["id"] for r in run_r.top([0, 1], 5)} == {"b"}
+    assert cache.get("entity", Scope.of("u", None, None)) is not None
+    assert cache.get("memory", Scope.of("v", None, None)) is None
+    cache.remove("memory", ["b"])
+    assert {r["id"] for r in user_u.top([0, 1], 5)} == {"a"}
+    cache.forget("memory")
+    assert cache.get("memory", Scope.of("u", None, None)) is None
+    assert cache.get("entity", Scope.of("u", None, None)) is not None
+
+
+def test_cache_drops_least_recently_used_scopes_over_its_row_budget() -> None:
+    cache = VectorCache(2, max_rows=2)
+    cache.put("memory", Scope.of("a", None, None), [row("1", [1, 0], user="a")])
+    cache.put("memory", Scope.of("b", None, None), [row("2", [1, 0], user="b")])
+    assert cache.get("memory", Scope.of("a", None, None)) is not None  # now the most recent
+    cache.put("memory", Scope.of("c", None, None), [row("3", [1, 0], user="c")])
+    assert cache.get("memory", Scope.of("b", None, None)) is None
+    assert cache.get("memory", Scope.of("a", None, None)) is not None
