@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -30,7 +31,7 @@ from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
 from graphmem.search.filters import compile_filters, has_conditions
 from graphmem.search.fusion import best
-from graphmem.search.retrieve import Retriever
+from graphmem.search.retrieve import Retrieval, Retriever
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
 _MEMORY_TYPES = (None, "procedural_memory")
@@ -194,26 +195,36 @@ class AsyncMemory:
         scope = _scope_from(user_id, agent_id, run_id, filters)
         matches = compile_filters(filters)
         backend = await self._ready()
-        vector = await self.embedder.embed_query(query)
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
-        found = await self._retriever.retrieve(query, vector, scope, pool)
-        ranked = best(found.scores)
-        rows = {r["id"]: r for r in await backend.read("memory/get_many", {"ids": ranked})} if ranked else {}
-        results: list[dict[str, Any]] = []
-        for mid in ranked if limit > 0 else []:
-            score = round(found.scores[mid], 6)  # the threshold applies to the score the caller sees
-            if mid not in rows or (threshold is not None and score < threshold):
-                continue
-            record = memory_record(rows[mid], score)
-            if not matches(record):
-                continue
-            if explain:
-                record["explain"] = {name: s[mid] for name, s in found.signals.items() if mid in s}
-            results.append(record)
-            if len(results) >= limit:
-                break
+        found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool)
+        # The threshold applies to the score the caller sees.
+        ranked = [mid for mid in best(found.scores) if threshold is None or round(found.scores[mid], 6) >= threshold]
+        results = await self._records(backend, ranked, found, limit, matches, explain,
+                                      step=max(limit, 50) if has_conditions(filters) else limit + 5)
         relations = await self._relations_by_id(backend, found.relations[: self.config.search.max_relations])
         return {"results": results, "relations": relations}
+
+    @staticmethod
+    async def _records(backend: GraphBackend, ranked: list[str], found: Retrieval, limit: int,
+                       matches: Callable[[dict[str, Any]], bool], explain: bool, step: int) -> list[dict[str, Any]]:
+        """The best `limit` ranked memories that still exist and pass the filters, read `step` at a time."""
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(ranked) if limit > 0 else 0, step):
+            chunk = ranked[start:start + step]
+            rows = {r["id"]: r for r in await backend.read("memory/get_many", {"ids": chunk})}
+            for mid in chunk:
+                row = rows.get(mid)
+                if row is None or row["invalid_at"] is not None:
+                    continue
+                record = memory_record(row, round(found.scores[mid], 6))
+                if not matches(record):
+                    continue
+                if explain:
+                    record["explain"] = {name: s[mid] for name, s in found.signals.items() if mid in s}
+                results.append(record)
+                if len(results) >= limit:
+                    return results
+        return results
 
     async def _relations_by_id(self, backend: GraphBackend, ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not ranked:

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from graphmem.backends.base import GraphBackend, Row
@@ -70,11 +72,19 @@ class Retriever:
         self._backend = backend
         self._config = config
 
-    async def retrieve(self, query: str, vector: list[float], scope: Scope, pool: int) -> Retrieval:
+    async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int) -> Retrieval:
+        """`embedding` is the query's vector still being computed: the lookups that need only the
+        query's words run on the store meanwhile."""
         params = scope.params()
+        task = asyncio.ensure_future(embedding)
+        try:
+            keyword_rows = await self._keyword(query, scope, pool)
+            named = await self._named_entities(query, scope)
+            vector = await task
+        finally:
+            task.cancel()  # only matters when a lookup failed; a finished task ignores it
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope)
-        keyword_rows = await self._keyword(query, scope, pool)
-        entity_seeds = await self._entity_seeds(query, vector, scope)
+        entity_seeds = await self._similar_entities(vector, scope, named)
         for row in vector_rows[:SEED_MEMORIES_FOR_ENTITIES]:
             entity_seeds.setdefault(f"m:{row['id']}", 0.0)  # resolved to entities below
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
@@ -150,15 +160,19 @@ class Retriever:
         return await self._backend.read(
             "memory/fulltext", {"query": text, "k": pool * 20, "limit": pool, **scope.params()})
 
-    async def _entity_seeds(self, query: str, vector: list[float], scope: Scope) -> dict[str, float]:
-        """Entities the query names (n-gram match, first person → the user) or resembles."""
+    async def _named_entities(self, query: str, scope: Scope) -> dict[str, float]:
+        """Entities the query names (n-gram match; first person → the user)."""
         names = name_candidates(query)
         if scope.user_id and _FIRST_PERSON.search(query):
             names.append(scope.user_id.casefold())
-        seeds: dict[str, float] = {}
-        if names:
-            for row in await self._backend.read("entity/match_names", {"names": names, **scope.params()}):
-                seeds[row["id"]] = 1.0
+        if not names:
+            return {}
+        rows = await self._backend.read("entity/match_names", {"names": names, **scope.params()})
+        return {row["id"]: 1.0 for row in rows}
+
+    async def _similar_entities(self, vector: list[float], scope: Scope, named: dict[str, float]) -> dict[str, float]:
+        """The named entities plus those whose embedding resembles the query."""
+        seeds = dict(named)
         for row in await self._backend.vector_search("entity", vector, 5, scope):
             similarity = float(row["similarity"])
             if similarity >= ENTITY_SIMILARITY_FLOOR:
