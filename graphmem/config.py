@@ -39,16 +39,43 @@ class KuzuStore(_Strict):
     config: KuzuConfig = Field(default_factory=KuzuConfig)
 
 
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
 class BoltConfig(_Strict):
-    url: str
+    """mem0's Neo4j/Memgraph keys, plus graphmem's connection settings. Used for neo4j, memgraph and arcadedb."""
+
+    url: str = Field(description="bolt://host:7687, or neo4j://host:7687 for a routing cluster "
+                                 "(+s / +ssc for TLS).")
     username: str | None = None
     password: str | None = None
-    database: str | None = None
+    database: str | None = Field(default=None, description="Else the server's default database "
+                                                           "(ArcadeDB needs one: it has no default).")
+    base_label: bool | None = Field(default=None, description="Accepted for mem0 configs; unused (graphmem's "
+                                                              "labels are fixed: Entity, Memory, ...).")
+    connection_timeout: float = Field(default=5.0, gt=0, description="Seconds to reach the server before "
+                                                                      "ConnectionFailedError.")
+    max_connection_pool_size: int = Field(default=50, gt=0)
+    max_retry_time: float = Field(default=15.0, ge=0, description="Seconds a transaction is retried after "
+                                                                  "transient errors (deadlocks, leader changes).")
+
+    @field_validator("url")
+    @classmethod
+    def _bolt_url(cls, value: str) -> str:
+        scheme, sep, rest = value.strip().partition("://")
+        if not sep or scheme.lower() not in BOLT_SCHEMES or not rest.strip("/"):
+            raise ValueError(f"must be a Bolt URL such as bolt://localhost:7687 (schemes: {', '.join(BOLT_SCHEMES)})")
+        return value.strip()
 
 
 class BoltStore(_Strict):
-    provider: Literal["neo4j", "memgraph"]
+    """A server spoken to over Bolt. mem0's graph_store keys `llm`, `custom_prompt` and `threshold` are accepted."""
+
+    provider: Literal["neo4j", "memgraph", "arcadedb"]
     config: BoltConfig
+    llm: dict[str, Any] | None = Field(default=None, description="Accepted for mem0 configs; unused.")
+    custom_prompt: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
+    threshold: float = Field(default=0.7, ge=0.0, le=1.0, description="Accepted for mem0 configs; unused.")
 
 
 class LocalEmbedderConfig(_Strict):

@@ -13,6 +13,10 @@ def create_backend(store: KuzuStore | BoltStore) -> GraphBackend:
         from graphmem.backends.kuzu import KuzuBackend
 
         return KuzuBackend(store.config)
+    if isinstance(store, BoltStore):
+        from graphmem.backends.bolt import BoltBackend
+
+        return BoltBackend(store.provider, store.config)
     raise ConfigError(f"graph_store provider {store.provider!r} is not available in this version",
                       field="graph_store.provider")
 

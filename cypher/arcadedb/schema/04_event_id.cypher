@@ -1,0 +1,1 @@
+CREATE CONSTRAINT memory_event_id IF NOT EXISTS FOR (ev:MemoryEvent) REQUIRE ev.id IS UNIQUE

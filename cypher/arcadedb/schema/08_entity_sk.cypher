@@ -1,0 +1,1 @@
+CREATE INDEX entity_sk IF NOT EXISTS FOR (e:Entity) ON (e.sk)

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT ON (n:MemoryEvent) ASSERT n.id IS UNIQUE

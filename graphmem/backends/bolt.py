@@ -1,0 +1,211 @@
+"""Servers spoken to over Bolt: Neo4j, Memgraph and ArcadeDB, through the official async `neo4j` driver.
+
+One class for the three; what differs between them lives in their `cypher/<dialect>/`
+folders (schema, vector and keyword search), so orchestration never asks which one
+it talks to. The driver pools connections and retries a managed transaction after
+transient errors (deadlocks, leader switches, dropped connections) for up to
+`max_retry_time` seconds; a write plan is one such transaction, all or nothing.
+
+Vector search runs the dialect's `<table>/vector_index_search` (a native vector
+index, global top-N, then the scope filter) when it has one, and falls back to
+`<table>/vector_scan` (exact cosine over the scope's rows) whenever the index
+leaves fewer than k rows in the scope: a small scope in a big store is never
+starved, and a scope smaller than k is answered exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from graphmem.backends.base import Row, Statement, VectorTable
+from graphmem.backends.cypher import CypherLibrary
+from graphmem.config import BoltConfig
+from graphmem.errors import BackendError, ConfigError, ConnectionFailedError, MissingDependencyError
+from graphmem.scope import Scope
+
+if TYPE_CHECKING:
+    from neo4j import AsyncDriver, AsyncManagedTransaction
+
+T = TypeVar("T")
+DIALECTS = ("neo4j", "memgraph", "arcadedb")
+# The native vector index is asked for this many times k (at least INDEX_MIN_FETCH) before the scope filter.
+INDEX_OVERFETCH = 10
+INDEX_MIN_FETCH = 100
+INDEX_MAX_FETCH = 10_000
+
+
+def _import_neo4j(dialect: str = "neo4j") -> Any:
+    try:
+        import neo4j
+    except ImportError:
+        raise MissingDependencyError(f"the {dialect} backend needs the neo4j driver: "
+                                     f"pip install 'graphmem[{dialect}]'") from None
+    return neo4j
+
+
+def _message(exc: BaseException) -> str:
+    """The server's own words, without the driver's GQL status decoration."""
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return str(text).strip()
+
+
+class BoltBackend:
+    """A graph store behind a Bolt URL; `dialect` picks the statement folder."""
+
+    def __init__(self, dialect: str, config: BoltConfig) -> None:
+        if dialect not in DIALECTS:
+            raise ConfigError(f"unknown Bolt dialect {dialect!r}", field="graph_store.provider")
+        self.dialect = dialect
+        self._config = config
+        self._library = CypherLibrary(dialect)
+        self._driver: AsyncDriver | None = None
+        self._dims = 0
+
+    @property
+    def location(self) -> str:
+        return self._config.url
+
+    # -- connection and schema -------------------------------------------------------------
+
+    async def open(self, dims: int) -> None:
+        if self._driver is not None:
+            return
+        neo4j = _import_neo4j(self.dialect)
+        config = self._config
+        auth = (config.username or "", config.password or "") if config.username or config.password else None
+        try:
+            driver = neo4j.AsyncGraphDatabase.driver(
+                config.url, auth=auth, connection_timeout=config.connection_timeout,
+                max_connection_pool_size=config.max_connection_pool_size,
+                max_transaction_retry_time=config.max_retry_time, notifications_min_severity="OFF")
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise ConfigError(f"graph_store.config.url {config.url!r}: {_message(exc)}",
+                              field="graph_store.config.url") from None
+        self._driver = driver
+        try:
+            await self._verify(neo4j, driver)
+            await self._create_schema(dims)
+        except BaseException:
+            self._driver = None
+            await driver.close()
+            raise
+        self._dims = dims
+
+    async def _verify(self, neo4j: Any, driver: AsyncDriver) -> None:
+        url = self._config.url
+        try:
+            await driver.verify_connectivity()
+        except neo4j.exceptions.AuthError as exc:
+            raise ConnectionFailedError(f"{self.dialect} at {url} refused the credentials of user "
+                                        f"{self._config.username!r}: {_message(exc)}", url=url) from None
+        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError) as exc:
+            raise ConnectionFailedError(f"cannot reach the {self.dialect} server at {url}: {_message(exc)}",
+                                        url=url) from None
+
+    async def _create_schema(self, dims: int) -> None:
+        """Constraints and indexes, one auto-commit statement each (DDL cannot share a transaction)."""
+        for name in self._library.names():
+            if name.startswith("schema/"):
+                await self._auto_commit(name, self._library.render(name, dims=dims))
+        stored = await self.read("admin/get_meta", {"key": "embedding_dims"})
+        if stored and int(stored[0]["value"]) != dims:
+            raise ConfigError(
+                f"the {self.dialect} database at {self._config.url} holds {stored[0]['value']}-dim embeddings "
+                f"but the embedder makes {dims}-dim ones; use another database or the same embedder",
+                field="embedder")
+        if not stored:
+            await self.write([Statement("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})])
+
+    async def _auto_commit(self, name: str, text: str) -> None:
+        neo4j = _import_neo4j()
+        async with self._session() as session:
+            try:
+                result = await session.run(text)
+                await result.consume()
+            except neo4j.exceptions.Neo4jError as exc:
+                if "already exist" in _message(exc).lower() or "equivalent" in _message(exc).lower():
+                    return  # dialects without IF NOT EXISTS (Memgraph) say so on a second open
+                raise BackendError(f"{self.dialect}: schema statement {name!r} failed: {_message(exc)}") from exc
+
+    def _session(self, read: bool = False) -> Any:
+        if self._driver is None:
+            raise BackendError(f"the {self.dialect} backend is not open")
+        neo4j = _import_neo4j()
+        return self._driver.session(
+            database=self._config.database, default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
+            bookmark_manager=self._driver.execute_query_bookmark_manager)
+
+    # -- running statements ----------------------------------------------------------------
+
+    async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
+        runs = self._library.runs(name, params)
+
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            rows: list[Row] = []
+            for text, values in runs:
+                result = await tx.run(text, values)
+                rows.extend([record.data() async for record in result])
+            return rows
+
+        return await self._managed(work, read=True, current=[name])
+
+    async def write(self, statements: Sequence[Statement]) -> None:
+        plan = [(s.name, self._library.runs(s.name, s.params)) for s in statements if not s.is_empty_batch()]
+        if not plan:
+            return
+        current: list[str] = []
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            for name, runs in plan:
+                current[:] = [name]
+                for text, values in runs:
+                    result = await tx.run(text, values)
+                    await result.consume()
+
+        await self._managed(work, read=False, current=current)
+
+    async def _managed(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], *, read: bool,
+                       current: list[str]) -> T:
+        """Run `work` in one managed transaction (retried on transient errors); map failures to ours.
+
+        `current` holds the name of the statement running, so that an error can name it.
+        """
+        neo4j = _import_neo4j()
+        try:
+            async with self._session(read) as session:
+                run = session.execute_read if read else session.execute_write
+                done: T = await run(work)
+                return done
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            raise ConnectionFailedError(f"lost the {self.dialect} server at {self._config.url}: {_message(exc)}",
+                                        url=self._config.url) from exc
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+            what = f"statement {current[0]!r}" if current else "a transaction"
+            raise BackendError(f"{self.dialect}: {what} failed: {_message(exc)}") from exc
+
+    # -- scoped vector search --------------------------------------------------------------
+
+    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
+        if k <= 0:
+            return []
+        params: dict[str, Any] = {"vector": vector, "k": k, **scope.params()}
+        indexed = f"{table}/vector_index_search"
+        if indexed in self._library.names():
+            fetch = min(max(k * INDEX_OVERFETCH, INDEX_MIN_FETCH), INDEX_MAX_FETCH)
+            rows = await self.read(indexed, {**params, "fetch": fetch})
+            if len(rows) >= k:
+                return rows[:k]
+        return await self.read(f"{table}/vector_scan", params)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def reset(self) -> None:
+        """Every node and edge goes; constraints and indexes stay (the dimension marker is written back)."""
+        await self.write([Statement("admin/delete_all_nodes"),
+                          Statement("admin/set_meta", {"key": "embedding_dims", "value": str(self._dims)})])
+
+    async def close(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            await driver.close()
