@@ -4,7 +4,7 @@ MATCH (a:Entity), (b:Entity)
 WHERE a.user_id = $user_id AND b.user_id = $user_id
   AND toLower(a.name) = toLower($from) AND toLower(b.name) = toLower($to)
 MATCH p = (a)-[:RELATES*1..3]-(b)
-WHERE all(r IN relationships(p) WHERE r.invalid_at IS NULL)
-RETURN p, [r IN relationships(p) | r.type] AS relations, length(p) AS hops
+WHERE none(r IN relationships(p) WHERE r.invalid_at IS NOT NULL)
+RETURN p, length(p) AS hops
 ORDER BY hops
 LIMIT 25
