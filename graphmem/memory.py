@@ -19,6 +19,7 @@ from graphmem.ingest.plan import (
     EntityTable,
     NewMemory,
     build_add_plan,
+    count_mentions,
     event_row,
     memory_create_params,
     relation_rows,
@@ -283,14 +284,17 @@ class AsyncMemory:
         episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
         events = await backend.read("event/list", {"memory_id": row["id"]})
         new_event = event_row(row["id"], "UPDATE", row["text"], data, now, len(events))
-        params = memory_create_params(memory, scope, kept_metadata, row.get("memory_type"), row["created_at"], now)
+        entity_ids = sorted(set(entities.ids.values()))
+        params = memory_create_params(memory, scope, kept_metadata, row.get("memory_type"), row["created_at"], now,
+                                      [e["episode_id"] for e in episodes], entity_ids)
+        mentions = [{"memory_id": row["id"], "entity_id": eid} for eid in entity_ids]
         # Kuzu cannot SET an indexed embedding: the node is replaced under the same id, its edges re-made.
         await backend.write([
             Statement("memory/delete", {"id": row["id"]}),
+            count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
             Statement("entity/create", {"rows": entities.new_rows}),
             Statement("memory/create", params),
-            Statement("memory/link_entities", {"rows": [{"memory_id": row["id"], "entity_id": eid}
-                                                        for eid in set(entities.ids.values())]}),
+            Statement("memory/link_entities", {"rows": mentions}),
             Statement("memory/link_episode", {"rows": [{"memory_id": row["id"], "episode_id": e["episode_id"]}
                                                        for e in episodes]}),
             Statement("event/create", {"rows": [new_event]}),

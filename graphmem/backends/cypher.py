@@ -10,13 +10,27 @@ code-derived hex name, never user or model text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from graphmem.errors import QueryNotFoundError
 from graphmem.resources import data_dir
 
 _SAFE_IDENTIFIER = re.compile(r"^[A-Za-z0-9_]{1,96}$")
+# `// @each ids as id`: run the statement once per item of $ids, bound as $id.
+# `// @each rows`: once per map of $rows, its keys bound as parameters.
+_EACH = re.compile(r"^\s*//\s*@each\s+(\w+)(?:\s+as\s+(\w+))?\s*$", re.MULTILINE)
+_PARAMETER = re.compile(r"\$(\w+)")
+
+
+@dataclass(frozen=True)
+class Each:
+    """A statement that runs once per item of a list parameter (see `_EACH`)."""
+
+    list_param: str
+    item_param: str | None
 
 
 def _strip_comments(text: str) -> str:
@@ -25,21 +39,32 @@ def _strip_comments(text: str) -> str:
 
 
 def _read_folder(folder: Path) -> dict[str, str]:
+    """Raw file texts by statement name (comments kept: they may hold an `@each` directive)."""
     if not folder.is_dir():
         return {}
-    return {
-        path.relative_to(folder).with_suffix("").as_posix(): _strip_comments(path.read_text("utf-8"))
-        for path in sorted(folder.rglob("*.cypher"))
-    }
+    return {path.relative_to(folder).with_suffix("").as_posix(): path.read_text("utf-8")
+            for path in sorted(folder.rglob("*.cypher"))}
+
+
+@cache
+def _load_raw(dialect: str, root: Path | None) -> dict[str, str]:
+    base = root or data_dir("cypher")
+    raw = _read_folder(base / "common")
+    raw.update(_read_folder(base / dialect))
+    return raw
 
 
 @cache
 def load_dialect(dialect: str, root: Path | None = None) -> dict[str, str]:
     """All statements of a dialect: `common/` overlaid by `<dialect>/`."""
-    base = root or data_dir("cypher")
-    statements = _read_folder(base / "common")
-    statements.update(_read_folder(base / dialect))
-    return statements
+    return {name: _strip_comments(text) for name, text in _load_raw(dialect, root).items()}
+
+
+@cache
+def load_directives(dialect: str, root: Path | None = None) -> dict[str, Each]:
+    """The statements of a dialect that run once per list item."""
+    found = {name: _EACH.search(text) for name, text in _load_raw(dialect, root).items()}
+    return {name: Each(m.group(1), m.group(2)) for name, m in found.items() if m}
 
 
 class CypherLibrary:
@@ -48,6 +73,7 @@ class CypherLibrary:
     def __init__(self, dialect: str, root: Path | None = None) -> None:
         self.dialect = dialect
         self._statements = load_dialect(dialect, root)
+        self._each = load_directives(dialect, root)
 
     def names(self) -> list[str]:
         return sorted(self._statements)
@@ -71,3 +97,22 @@ class CypherLibrary:
         if "<<" in text:
             raise ValueError(f"cypher statement {name!r} has an unfilled placeholder")
         return text
+
+    def runs(self, name: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The (text, parameters) pairs that run statement `name`: one, or one per item for `@each`.
+
+        Engines whose planner joins an UNWIND list to a node table by scanning the table
+        (Kuzu 0.11) look keys up one at a time instead: a prepared key lookup costs the
+        same at any store size. Each run gets only the parameters its text names.
+        """
+        text = self.get(name)
+        each = self._each.get(name)
+        if each is None:
+            return [(text, params)]
+        names = set(_PARAMETER.findall(text))
+        shared = {k: v for k, v in params.items() if k in names}
+        runs = []
+        for item in params.get(each.list_param) or []:
+            values = {each.item_param: item} if each.item_param else {k: v for k, v in item.items() if k in names}
+            runs.append((text, {**shared, **values}))
+        return runs

@@ -187,7 +187,10 @@ class KuzuBackend:
         return prepared
 
     def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
-        return self._execute(self._library.get(name), params)
+        rows: list[Row] = []
+        for text, values in self._library.runs(name, params):
+            rows.extend(self._execute(text, values))
+        return rows
 
     async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
         return await self._run(lambda: self._fetch(name, params))

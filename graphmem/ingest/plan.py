@@ -17,6 +17,10 @@ from graphmem.ingest.normalize import memory_hash, normalise_name
 from graphmem.models import ExtractedEntity, ExtractedRelation, Message
 from graphmem.scope import Scope
 
+# An entity lists the memories that mention it up to this many; past it, it is a hub that
+# search leaves out anyway (graph.HUB_DEGREE is smaller).
+MENTION_LIST_CAP = 64
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -107,14 +111,28 @@ def neighbour_episode_ids(episode: str, offsets: Sequence[int]) -> list[str]:
 
 
 def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, Any] | None,
-                         memory_type: str | None, created_at: str, updated_at: str | None) -> dict[str, Any]:
+                         memory_type: str | None, created_at: str, updated_at: str | None,
+                         episode_ids: Sequence[str] = (), entity_ids: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "id": memory.id, "text": memory.text, "hash": memory.hash, "embedding": memory.embedding,
         "metadata": json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True),
         "memory_type": memory_type, "actor_id": memory.actor_id, "role": memory.role,
         "created_at": created_at, "updated_at": updated_at, "valid_at": created_at, "invalid_at": None,
+        "episode_ids": list(episode_ids), "entity_ids": list(entity_ids),
         **scope_columns(scope),
     }
+
+
+def count_mentions(entities: EntityTable, mentions: Sequence[dict[str, str]]) -> Statement:
+    """Fill the new entities' mention counts and lists; a statement adds to the stored ones'."""
+    by_entity: dict[str, list[str]] = {}
+    for row in mentions:
+        by_entity.setdefault(row["entity_id"], []).append(row["memory_id"])
+    for row in entities.new_rows:
+        memory_ids = by_entity.pop(row["id"], [])
+        row["mentions"], row["mention_ids"] = len(memory_ids), memory_ids[:MENTION_LIST_CAP]
+    rows = [{"id": entity_id, "memory_ids": memory_ids} for entity_id, memory_ids in by_entity.items()]
+    return Statement("entity/add_mentions", {"rows": rows, "cap": MENTION_LIST_CAP})
 
 
 def event_row(memory_id: str, event: str, old: str | None, new: str | None, now: str, seq: int,
@@ -159,27 +177,33 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     """
     plan = AddPlan()
     episodes = episode_rows(messages, scope, now, first_seq)
-    plan.statements.append(Statement("entity/create", {"rows": entities.new_rows}))
-    plan.statements.append(Statement("entity/set_aliases", {"rows": entities.alias_rows}))
-    events, mentions, derived = [], [], []
+    mentions: list[dict[str, str]] = []
+    derived: list[dict[str, str]] = []
+    creates: list[Statement] = []
     for seq, memory in enumerate(memories):
-        params = memory_create_params(memory, scope, metadata, memory_type, now, None)
-        plan.statements.append(Statement("memory/create", params))
-        events.append(event_row(memory.id, "ADD", None, memory.text, now, seq, memory.role, memory.actor_id))
-        mentions += [{"memory_id": memory.id, "entity_id": eid}
-                     for eid in dict.fromkeys(entities.id_of(n) for n in memory.entity_names) if eid]
+        entity_ids = [eid for eid in dict.fromkeys(entities.id_of(n) for n in memory.entity_names) if eid]
         sources = episodes if memory.source is None else episodes[memory.source:memory.source + 1]
+        params = memory_create_params(memory, scope, metadata, memory_type, now, None,
+                                      [ep["id"] for ep in sources], entity_ids)
+        creates.append(Statement("memory/add", {**params, "event_id": new_id(), "event": "ADD", "old_text": None,
+                                                "event_seq": seq}))
+        mentions += [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
         derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
         plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
+    for episode in episodes:
+        episode["memory_ids"] = [row["memory_id"] for row in derived if row["episode_id"] == episode["id"]]
+    add_mentions = count_mentions(entities, mentions)
     plan.statements += [
+        Statement("entity/create", {"rows": entities.new_rows}),
+        Statement("entity/set_aliases", {"rows": entities.alias_rows}),
+        add_mentions,
+        *creates,
         # Episodes after the indexed Memory rows: in the other order Kuzu 0.11.3 lost about half of
         # a batch's episodes at COMMIT (seen with 64 messages per add).
         Statement("episode/create", {"rows": episodes}),
         Statement("memory/link_episode", {"rows": derived}),
         Statement("memory/link_entities", {"rows": mentions}),
         Statement("relation/create", {"rows": list(relations)}),
-        Statement("event/create", {"rows": events}),
-        Statement("event/link", {"rows": [{"id": e["id"], "memory_id": e["memory_id"]} for e in events]}),
         counter_statement(scope, first_seq, first_seq + len(episodes)),
     ]
     plan.added_relations = [

@@ -223,7 +223,7 @@ class Retriever:
         rows = await self._backend.read("graph/memories_mentioning",
                                         {"ids": list(entities), "max_degree": HUB_DEGREE, **params})
         totals: dict[str, float] = {}
-        for row in rows:
+        for row in {(r["entity_id"], r["memory_id"]): r for r in rows}.values():  # an update may list one twice
             share = entities[row["entity_id"]] / math.sqrt(row["degree"])
             totals[row["memory_id"]] = totals.get(row["memory_id"], 0.0) + share
         return sorted(totals, key=lambda mid: -totals[mid])[: self._config.candidates]

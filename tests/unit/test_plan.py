@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.plan import AddPlan, EntityTable, NewMemory, build_add_plan, neighbour_episode_ids, relation_rows
+from graphmem.ingest.plan import (
+    MENTION_LIST_CAP,
+    AddPlan,
+    EntityTable,
+    NewMemory,
+    build_add_plan,
+    count_mentions,
+    neighbour_episode_ids,
+    relation_rows,
+)
 from graphmem.models import ExtractedRelation, Message
 from graphmem.scope import Scope
 
@@ -13,9 +22,8 @@ NOW = "2026-01-01T00:00:00+00:00"
 SCOPE = Scope.of(user_id="alice", agent_id="bot")
 MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
             Message(role="assistant", content="Noted!")]
-ORDER = ["entity/create", "entity/set_aliases", "memory/create", "memory/create", "episode/create",
-         "memory/link_episode", "memory/link_entities", "relation/create", "event/create", "event/link",
-         "thread/start"]
+ORDER = ["entity/create", "entity/set_aliases", "entity/add_mentions", "memory/add", "memory/add", "episode/create",
+         "memory/link_episode", "memory/link_entities", "relation/create", "thread/start"]
 
 
 def entity_table() -> EntityTable:
@@ -84,7 +92,7 @@ def test_system_messages_make_no_episode() -> None:
 def test_memory_rows_carry_scope_hash_and_metadata() -> None:
     metadata = {"nested": {"list": [1, "é"]}, "emoji": "😀"}
     plan, memories = make_plan(metadata)
-    creates = [s.params for s in plan.statements if s.name == "memory/create"]
+    creates = [s.params for s in plan.statements if s.name == "memory/add"]
     for params, memory in zip(creates, memories, strict=True):
         assert params["id"] == memory.id and params["text"] == memory.text
         assert params["hash"] == memory_hash(memory.text)
@@ -103,9 +111,14 @@ def test_edges_link_each_memory_once() -> None:
     episode_ids = [e["id"] for e in rows["episode/create"]]
     assert rows["memory/link_episode"] == [{"memory_id": memories[0].id, "episode_id": episode_ids[0]}] + [
         {"memory_id": memories[1].id, "episode_id": e} for e in episode_ids]  # source unknown: every message
-    assert [(e["memory_id"], e["event"], e["old_text"], e["new_text"]) for e in rows["event/create"]] == [
-        (m.id, "ADD", None, m.text) for m in memories]
-    assert rows["event/link"] == [{"id": e["id"], "memory_id": e["memory_id"]} for e in rows["event/create"]]
+    adds = [s.params for s in plan.statements if s.name == "memory/add"]
+    assert [(a["id"], a["event"], a["old_text"], a["text"], a["event_seq"]) for a in adds] == [
+        (m.id, "ADD", None, m.text, seq) for seq, m in enumerate(memories)]
+    # The lookup lists repeat the edges: on the memory, its episodes and entities; on each episode, its memories.
+    assert adds[0]["entity_ids"] == ["e-alice", "e-pizza"] and adds[1]["entity_ids"] == []
+    assert adds[0]["episode_ids"] == episode_ids[:1] and adds[1]["episode_ids"] == episode_ids
+    assert rows["episode/create"][0]["memory_ids"] == [memories[0].id, memories[1].id]
+    assert rows["episode/create"][1]["memory_ids"] == [memories[1].id]
     assert [(r["source_id"], r["type"], r["target_id"], r["memory_id"]) for r in rows["relation/create"]] == [
         ("e-alice", "loves", "e-pizza", memories[0].id)]
 
@@ -114,6 +127,16 @@ def test_nothing_new_gives_empty_batches_and_no_results() -> None:
     plan = build_add_plan(SCOPE, NOW, MESSAGES[1:2], [], EntityTable(), [], None, None)
     assert plan.results == [] and plan.added_relations == []
     assert [s.name for s in plan.statements if not s.is_empty_batch()] == ["episode/create", "thread/start"]
+
+
+def test_mentions_are_counted_on_new_entities_and_added_to_stored_ones() -> None:
+    table = entity_table()
+    table.new_rows.append({"id": "e-new", "name": "Newt"})
+    mentions = [{"memory_id": f"m{i}", "entity_id": "e-new"} for i in range(MENTION_LIST_CAP + 3)]
+    statement = count_mentions(table, [*mentions, {"memory_id": "m1", "entity_id": "e-alice"}])
+    assert table.new_rows[-1]["mentions"] == MENTION_LIST_CAP + 3
+    assert len(table.new_rows[-1]["mention_ids"]) == MENTION_LIST_CAP  # past the cap it is a hub
+    assert statement.params == {"rows": [{"id": "e-alice", "memory_ids": ["m1"]}], "cap": MENTION_LIST_CAP}
 
 
 def test_relation_rows_skip_known_self_and_unresolved() -> None:
