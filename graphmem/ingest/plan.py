@@ -126,8 +126,8 @@ def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, An
 def count_mentions(entities: EntityTable, mentions: Sequence[dict[str, str]]) -> Statement:
     """Fill the new entities' mention counts and lists; a statement adds to the stored ones'."""
     by_entity: dict[str, list[str]] = {}
-    for row in mentions:
-        by_entity.setdefault(row["entity_id"], []).append(row["memory_id"])
+    for mention in mentions:
+        by_entity.setdefault(mention["entity_id"], []).append(mention["memory_id"])
     for row in entities.new_rows:
         memory_ids = by_entity.pop(row["id"], [])
         row["mentions"], row["mention_ids"] = len(memory_ids), memory_ids[:MENTION_LIST_CAP]
