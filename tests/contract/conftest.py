@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import select
 import socket
 import subprocess
 import sys
@@ -38,6 +39,38 @@ def _free_port() -> int:
         return port
 
 
+class _ArcadeDB:
+    """An ArcadeDB server process (tests/contract/arcadedb_server.py) on free ports of 127.0.0.1."""
+
+    def __init__(self, root: Path, password: str) -> None:
+        self.bolt_port, http_port = _free_port(), _free_port()
+        self.log_path = root / "server.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("arcadedb_server.py")), str(root), str(self.bolt_port),
+             str(http_port), ARCADEDB_DATABASE],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True,
+            env={**os.environ, "ARCADEDB_PASSWORD": password})
+
+    def ready(self) -> bool:
+        """Whether it printed READY before the timeout (False if it died or hung)."""
+        assert self.process.stdout is not None
+        readable, _, _ = select.select([self.process.stdout], [], [], ARCADEDB_START_TIMEOUT)
+        return bool(readable) and self.process.stdout.readline().strip() == "READY"
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()  # the server's cue to stop
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._log.close()
+
+
 @pytest.fixture(scope="session")
 def arcadedb_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One ArcadeDB server for the whole session; yields its graph_store config."""
@@ -46,36 +79,21 @@ def arcadedb_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     except ImportError:
         pytest.skip("arcadedb-embedded is not installed (pip install -e '.[dev]')")
     password = secrets.token_hex(12)
-    bolt_port, http_port = _free_port(), _free_port()
-    root = tmp_path_factory.mktemp("arcadedb")
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("arcadedb_server.py")), str(root), str(bolt_port),
-         str(http_port), ARCADEDB_DATABASE],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-        env={**os.environ, "ARCADEDB_PASSWORD": password})
+    started = time.monotonic()
+    for attempt in (1, 2):  # a second try on other ports, should another process have taken one meanwhile
+        server = _ArcadeDB(tmp_path_factory.mktemp("arcadedb"), password)
+        if server.ready():
+            break
+        server.stop()
+        if attempt == 2:
+            pytest.fail(f"ArcadeDB did not start: {server.log_path.read_text()[-2000:]}")
+    print(f"\nArcadeDB server up in {time.monotonic() - started:.1f} s on bolt://127.0.0.1:{server.bolt_port}")
     try:
-        assert process.stdout is not None
-        started = time.monotonic()
-        line = process.stdout.readline()  # READY, or nothing if it died
-        if line.strip() != "READY":
-            log.flush()
-            pytest.fail(f"ArcadeDB did not start: {(root / 'server.log').read_text()[-2000:]}")
-        print(f"\nArcadeDB server up in {time.monotonic() - started:.1f} s on bolt://127.0.0.1:{bolt_port}")
         yield {"provider": "arcadedb", "config": {
-            "url": f"bolt://127.0.0.1:{bolt_port}", "username": "root", "password": password,
+            "url": f"bolt://127.0.0.1:{server.bolt_port}", "username": "root", "password": password,
             "database": ARCADEDB_DATABASE}}
     finally:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-        log.close()
+        server.stop()
 
 
 def _env_store(provider: str) -> dict[str, Any]:
