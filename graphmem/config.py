@@ -49,8 +49,7 @@ class BoltConfig(_Strict):
                                  "(+s / +ssc for TLS).")
     username: str | None = None
     password: str | None = None
-    database: str | None = Field(default=None, description="Else the server's default database "
-                                                           "(ArcadeDB needs one: it has no default).")
+    database: str | None = Field(default=None, description="Else the server's default database.")
     base_label: bool | None = Field(default=None, description="Accepted for mem0 configs; unused (graphmem's "
                                                               "labels are fixed: Entity, Memory, ...).")
     connection_timeout: float = Field(default=5.0, gt=0, description="Seconds to reach the server before "
