@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from contract_support import memory_config
 
-from graphmem import Memory, NotFoundError
+from graphmem import AsyncMemory, Memory, NotFoundError
 
 
 def texts(result: dict[str, Any]) -> list[str]:
@@ -122,3 +124,16 @@ def test_reset_wipes_every_scope(mem: Memory) -> None:
     assert mem.get_all(user_id="alice") == {"results": [], "relations": []}
     assert mem.get_all(agent_id="ops") == {"results": [], "relations": []}
     assert mem.add("I love pizza", user_id="alice", infer=False)["results"]
+
+
+def test_concurrent_adds_all_land_in_their_scopes(graph_store: dict[str, Any]) -> None:
+    async def scenario() -> list[int]:
+        memory = AsyncMemory(memory_config(graph_store))
+        try:
+            await asyncio.gather(*(memory.add(f"Person {i} works at Acme and likes pizza number {i}",
+                                              user_id=f"user-{i % 3}", infer=False) for i in range(12)))
+            return [len((await memory.get_all(user_id=f"user-{u}"))["results"]) for u in range(3)]
+        finally:
+            await memory.close()
+
+    assert asyncio.run(scenario()) == [4, 4, 4]
