@@ -1,1 +1,1 @@
-CREATE VECTOR INDEX entity_emb ON :Entity(embedding) WITH CONFIG {"dimension": <<dims>>, "capacity": 1000, "metric": "cos"}
+CREATE VECTOR INDEX entity_emb ON :Entity(embedding) WITH CONFIG {"dimension": <<dims>>, "capacity": 10000, "metric": "cos"}
