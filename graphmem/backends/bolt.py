@@ -127,6 +127,9 @@ class BoltBackend:
                 if "already exist" in _message(exc).lower() or "equivalent" in _message(exc).lower():
                     return  # dialects without IF NOT EXISTS (Memgraph) say so on a second open
                 raise BackendError(f"{self.dialect}: schema statement {name!r} failed: {_message(exc)}") from exc
+            except neo4j.exceptions.DriverError as exc:
+                raise ConnectionFailedError(f"lost the {self.dialect} server at {self._config.url}: "
+                                            f"{_message(exc)}", url=self._config.url) from exc
 
     def _session(self, read: bool = False) -> Any:
         if self._driver is None:
