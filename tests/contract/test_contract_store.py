@@ -218,3 +218,17 @@ def test_reopening_with_other_dimensions_is_refused(graph_store: dict[str, Any])
         Backend(graph_store, dims=DIMS // 2)
     with Backend(graph_store) as again:  # the failed open left it as it was
         assert again.read("admin/get_meta", {"key": "probe"}) == [{"value": "1"}]
+
+
+def test_entities_and_relations_are_upserted_not_repeated(mem: Memory) -> None:
+    mem.add("John works at OpenAI", user_id="alice")
+    mem.add("John still works at OpenAI with Sarah", user_id="alice")
+    john = read(mem, "entity/match_names", names=["john"], user_id="alice", agent_id=None, run_id=None)
+    assert len(john) == 1  # resolved to the stored entity, not created again
+    works = [r for r in mem.get_all(user_id="alice")["relations"] if r["relationship"] == "works_at"]
+    assert [(r["source"], r["target"]) for r in works] == [("John", "OpenAI")]
+    mentioning = read(mem, "graph/memories_mentioning", ids=[john[0]["id"]], max_degree=50, user_id="alice",
+                      agent_id=None, run_id=None)
+    assert len({r["memory_id"] for r in mentioning}) == 2
+    mem.add("John works at OpenAI", user_id="bob")  # another scope gets its own John
+    assert len(read(mem, "entity/match_names", names=["john"], user_id=None, agent_id=None, run_id=None)) == 2
