@@ -49,7 +49,7 @@ class _ArcadeDB:
         self.process = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("arcadedb_server.py")), str(root), str(self.bolt_port),
              str(http_port), ARCADEDB_DATABASE],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, cwd=root,  # its log/ too
             env={**os.environ, "ARCADEDB_PASSWORD": password})
 
     def ready(self) -> bool:
