@@ -212,7 +212,10 @@ class AsyncMemory:
         results: list[dict[str, Any]] = []
         for start in range(0, len(ranked) if limit > 0 else 0, step):
             chunk = ranked[start:start + step]
-            rows = {r["id"]: r for r in await backend.read("memory/get_many", {"ids": chunk})}
+            missing = [mid for mid in chunk if mid not in found.rows]
+            if missing:
+                found.rows.update((r["id"], r) for r in await backend.read("memory/get_many", {"ids": missing}))
+            rows = found.rows
             for mid in chunk:
                 row = rows.get(mid)
                 if row is None or row["invalid_at"] is not None:

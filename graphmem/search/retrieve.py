@@ -38,6 +38,7 @@ class Retrieval:
     scores: dict[str, float]
     signals: dict[str, dict[str, float]]
     relations: list[Row] = field(default_factory=list)
+    rows: dict[str, Row] = field(default_factory=dict)  # memory rows already read, by id
 
 
 def keyword_query(query: str) -> str:
@@ -103,30 +104,38 @@ class Retriever:
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
         scores = self._fuse(rankings, signals)
+        rows: dict[str, Row] = {}
         if self._config.weights.get("feedback", 0.0) > 0:
-            feedback_rows = await self._feedback(query, scores, scope, pool)
+            feedback_rows = await self._feedback(query, scores, scope, pool, rows)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = self._fuse(rankings, signals)
-        scores, signals["context"] = await self._conversation_context(scores, scope)
-        return Retrieval(scores=scores, signals=signals, relations=relations)
+        scores, signals["context"] = await self._conversation_context(scores, rows)
+        return Retrieval(scores=scores, signals=signals, relations=relations, rows=rows)
+
+    async def _read_rows(self, ids: list[str], rows: dict[str, Row]) -> list[Row]:
+        """Memory rows by id, reading only those not read yet in this search."""
+        missing = [mid for mid in ids if mid not in rows]
+        if missing:
+            rows.update((r["id"], r) for r in await self._backend.read("memory/get_many", {"ids": missing}))
+        return [rows[mid] for mid in ids if mid in rows]
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
         if self._config.fusion == "score":
             return score_fusion(signals, self._config.weights)
         return reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
 
-    async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int) -> list[Row]:
+    async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
+                        rows: dict[str, Row]) -> list[Row]:
         """A second keyword query with the words the first round's best hits share."""
         top = best(scores, FEEDBACK_DOCS)
         if not top:
             return []
-        rows = await self._backend.read("memory/get_many", {"ids": top})
-        terms = feedback_terms(query, [r["text"] for r in rows])
+        terms = feedback_terms(query, [r["text"] for r in await self._read_rows(top, rows)])
         return await self._keyword(" ".join(terms), scope, pool) if terms else []
 
     async def _conversation_context(self, scores: dict[str, float],
-                                    scope: Scope) -> tuple[dict[str, float], dict[str, float]]:
+                                    rows: dict[str, Row]) -> tuple[dict[str, float], dict[str, float]]:
         """Lift the memories of the messages right after (and, less, right before) the best hits.
 
         In a conversation the answer often follows the turn that matches the
@@ -136,16 +145,18 @@ class Retriever:
         top = best(scores, self._config.context_seeds)
         if weight <= 0 or not top:
             return scores, {}
-        sources = await self._backend.read("memory/episodes_of_many", {"ids": top})
         lifts: dict[str, float] = {}  # neighbouring episode id -> lift
-        for row in sources:
-            for offset, share in ((1, 1.0), (-1, 0.5)):
-                for neighbour in neighbour_episode_ids(row["episode_id"], [offset]):
-                    lift = weight * share * scores[row["memory_id"]]
-                    lifts[neighbour] = max(lifts.get(neighbour, 0.0), lift)
+        for row in await self._read_rows(top, rows):
+            for episode in row.get("episode_ids") or []:
+                for offset, share in ((1, 1.0), (-1, 0.5)):
+                    for neighbour in neighbour_episode_ids(episode, [offset]):
+                        lift = weight * share * scores[row["id"]]
+                        lifts[neighbour] = max(lifts.get(neighbour, 0.0), lift)
         bonus: dict[str, float] = {}
         if lifts:
-            for row in await self._backend.read("memory/of_episodes", {"ids": list(lifts), **scope.params()}):
+            # Episodes belong to one exact scope, inside the searched one; memories deleted or
+            # superseded since are dropped when the results are read.
+            for row in await self._backend.read("memory/of_episodes", {"ids": list(lifts)}):
                 bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
         lifted = dict(scores)
         for mid, lift in bonus.items():

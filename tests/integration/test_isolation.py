@@ -101,7 +101,11 @@ def test_batch_adds_keep_every_episode_in_its_own_scope(disk_memory: Memory) -> 
     for user, size in sizes.items():
         rows = disk_memory._run(backend.read("memory/ids_in_scope", {"user_id": user, "agent_id": None,
                                                                       "run_id": None}))
-        links = disk_memory._run(backend.read("memory/episodes_of_many", {"ids": [r["id"] for r in rows]}))
-        assert len(rows) == len(links) == size
+        memories = disk_memory._run(backend.read("memory/get_many", {"ids": [r["id"] for r in rows]}))
+        episodes = [e for m in memories for e in m["episode_ids"]]
+        assert len(rows) == len(set(episodes)) == size
+        for memory in memories[::50]:  # the edges the lookup lists repeat
+            edges = disk_memory._run(backend.read("memory/episodes_of", {"id": memory["id"]}))
+            assert [e["episode_id"] for e in edges] == memory["episode_ids"]
         found = disk_memory.search("gardening tomatoes", user_id=user, limit=100)["results"]
         assert found and all(r["user_id"] == user and r["memory"].startswith(user) for r in found)
