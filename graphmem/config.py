@@ -272,6 +272,9 @@ class ExtractorConfig(_Strict):
     """The offline extractor, used when `llm` is None."""
 
     provider: Literal["offline"] = "offline"
+    linker: Literal["fast", "spacy"] = Field(
+        default="fast", description="How infer=False links entities: capitalised names, the speaker and I/you "
+                                    "(fast), or spaCy's NER (about the cost of the embedding).")
 
 
 class SearchConfig(_Strict):

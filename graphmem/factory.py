@@ -30,4 +30,4 @@ def create_extractor(config: MemoryConfig) -> Extractor:
         return LLMExtractor(create_llm(config.llm))
     from graphmem.ingest.offline import OfflineExtractor
 
-    return OfflineExtractor()
+    return OfflineExtractor(linker=config.extractor.linker)

@@ -13,10 +13,11 @@ import importlib
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
+from graphmem.ingest.linker import FastLinker
 from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, Extraction, Message
 
 if TYPE_CHECKING:
@@ -244,12 +245,21 @@ class _SentenceReader:
 
 
 class OfflineExtractor:
-    """Extractor backed by spaCy's small English model; no network, no LLM."""
+    """Extractor backed by spaCy's small English model; no network, no LLM.
+
+    `mentions` (the `infer=False` path) uses the fast capitalisation linker unless
+    `linker="spacy"` asks for spaCy's NER (slower, about the cost of the embedding).
+    """
+
+    def __init__(self, linker: Literal["fast", "spacy"] = "fast") -> None:
+        self.linker = linker
 
     async def extract(self, messages: Sequence[Message], context: ExtractionContext) -> Extraction:
         return await asyncio.to_thread(self._extract, list(messages), context)
 
     async def mentions(self, messages: Sequence[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
+        if self.linker == "fast":
+            return await FastLinker().mentions(messages, context)
         return await asyncio.to_thread(self._mentions, list(messages), context)
 
     def _extract(self, messages: list[Message], context: ExtractionContext) -> Extraction:

@@ -51,6 +51,7 @@ class EntityTable:
     names: dict[str, str] = field(default_factory=dict)  # entity id -> display name
     new_rows: list[dict[str, Any]] = field(default_factory=list)
     alias_rows: list[dict[str, Any]] = field(default_factory=list)
+    mentions: dict[str, int] = field(default_factory=dict)  # stored entity id -> memories mentioning it
 
     def id_of(self, name: str) -> str | None:
         return self.ids.get(normalise_name(name))
@@ -131,7 +132,9 @@ def count_mentions(entities: EntityTable, mentions: Sequence[dict[str, str]]) ->
     for row in entities.new_rows:
         memory_ids = by_entity.pop(row["id"], [])
         row["mentions"], row["mention_ids"] = len(memory_ids), memory_ids[:MENTION_LIST_CAP]
-    rows = [{"id": entity_id, "memory_ids": memory_ids} for entity_id, memory_ids in by_entity.items()]
+    # A stored hub stays a hub: its count no longer matters, so it is not rewritten on every add.
+    rows = [{"id": entity_id, "memory_ids": memory_ids} for entity_id, memory_ids in by_entity.items()
+            if entities.mentions.get(entity_id, 0) < MENTION_LIST_CAP]
     return Statement("entity/add_mentions", {"rows": rows, "cap": MENTION_LIST_CAP})
 
 

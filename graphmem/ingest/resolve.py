@@ -60,6 +60,7 @@ async def resolve_entities(backend: GraphBackend, scope: Scope, entities: Sequen
             fresh.append(entity)
             continue
         _register(table, keys_of[entity.name], row["id"], row["name"])
+        table.mentions[row["id"]] = row.get("mentions") or 0
         new_aliases = keys_of[entity.name] - {row["name_norm"], *(row["aliases"] or [])}
         if new_aliases:
             aliases = sorted({*(row["aliases"] or []), *new_aliases})

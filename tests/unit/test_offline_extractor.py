@@ -27,7 +27,8 @@ def extract(*messages: Message | str, context: ExtractionContext = USER) -> Extr
 
 
 def mentions(*texts: str, context: ExtractionContext = USER) -> list[list[ExtractedEntity]]:
-    return asyncio.run(OfflineExtractor().mentions([Message(role="user", content=t) for t in texts], context))
+    extractor = OfflineExtractor(linker="spacy")
+    return asyncio.run(extractor.mentions([Message(role="user", content=t) for t in texts], context))
 
 
 def triples(extraction: Extraction) -> set[tuple[str, str, str]]:

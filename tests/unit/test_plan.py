@@ -137,6 +137,8 @@ def test_mentions_are_counted_on_new_entities_and_added_to_stored_ones() -> None
     assert table.new_rows[-1]["mentions"] == MENTION_LIST_CAP + 3
     assert len(table.new_rows[-1]["mention_ids"]) == MENTION_LIST_CAP  # past the cap it is a hub
     assert statement.params == {"rows": [{"id": "e-alice", "memory_ids": ["m1"]}], "cap": MENTION_LIST_CAP}
+    table.mentions["e-alice"] = MENTION_LIST_CAP  # a stored hub is left alone
+    assert count_mentions(table, [{"memory_id": "m2", "entity_id": "e-alice"}]).params["rows"] == []
 
 
 def test_relation_rows_skip_known_self_and_unresolved() -> None:
