@@ -342,9 +342,16 @@ class AsyncMemory:
         await backend.reset()
 
     async def close(self) -> None:
-        """Release the database (also after a failed open, which may hold it half-way)."""
-        await self.backend.close()
-        self._opened = False
+        """Release the database (also after a failed open, which may hold it half-way) and the
+        providers' HTTP clients."""
+        try:
+            await self.backend.close()
+        finally:
+            self._opened = False
+            await self.embedder.aclose()
+            extractor_close = getattr(self.extractor, "aclose", None)  # only the LLM extractor holds a client
+            if extractor_close is not None:
+                await extractor_close()
 
     async def _existing(self, backend: GraphBackend, memory_id: str) -> dict[str, Any]:
         rows = await backend.read("memory/get", {"id": _check_id(memory_id)})

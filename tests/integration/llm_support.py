@@ -46,14 +46,9 @@ def memory_config(llm: dict[str, Any] | None, embedder: dict[str, Any] | None = 
 
 @contextmanager
 def llm_memory(config: dict[str, Any]) -> Iterator[Memory]:
-    """A Memory whose API clients are closed on its loop before it closes (AsyncMemory.close does not yet)."""
+    """A Memory closed at the end (its close also closes the API clients)."""
     memory = Memory(config)
     try:
         yield memory
     finally:
-        inner = memory._async
-        aclose = getattr(inner.extractor, "aclose", None)
-        if aclose is not None:
-            memory._run(aclose())
-        memory._run(inner.embedder.aclose())
         memory.close()
