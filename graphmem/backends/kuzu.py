@@ -27,14 +27,15 @@ _MAX_PREPARED = 256
 _MAX_VECTOR_ROWS = DEFAULT_MAX_ROWS
 # Statements that leave every embedding as it is; after any other unknown one, loaded vectors are reloaded.
 _VECTOR_NEUTRAL = frozenset({
-    "entity/set_aliases", "episode/create", "episode/delete_in_scope", "event/create", "event/link",
+    "entity/set_aliases", "entity/add_mentions", "episode/create", "episode/delete_in_scope", "event/create",
+    "event/link",
     "memory/link_episode", "memory/link_entities", "memory/set_metadata", "relation/create",
     "relation/delete_of_memory", "relation/invalidate", "thread/start", "thread/advance", "admin/set_meta",
 })
 
 # One kuzu.Database per path and process: Kuzu locks an on-disk database, so two
-# Memory objects on one path must share it.
-_DATABASES: dict[str, tuple[Any, int]] = {}
+# Memory objects on one path must share it, and with it the vectors loaded for search.
+_DATABASES: dict[str, tuple[Any, int, VectorCache]] = {}
 _DATABASES_LOCK = threading.Lock()
 
 
@@ -46,22 +47,23 @@ def _import_kuzu() -> Any:
     return kuzu
 
 
-def _acquire_database(path: str, buffer_pool_size: int) -> Any:
+def _acquire_database(path: str, buffer_pool_size: int, dims: int) -> tuple[Any, VectorCache]:
     kuzu = _import_kuzu()
     with _DATABASES_LOCK:
         if path in _DATABASES:
-            db, count = _DATABASES[path]
-            _DATABASES[path] = (db, count + 1)
-            return db
+            db, count, vectors = _DATABASES[path]
+            _DATABASES[path] = (db, count + 1, vectors)
+            return db, vectors
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             db = kuzu.Database(path, buffer_pool_size=buffer_pool_size)
         except RuntimeError as exc:
             raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
+        vectors = VectorCache(dims, _MAX_VECTOR_ROWS)
         if path != ":memory:":  # each ':memory:' is its own database
-            _DATABASES[path] = (db, 1)
-        return db
+            _DATABASES[path] = (db, 1, vectors)
+        return db, vectors
 
 
 def _release_database(path: str, db: Any) -> None:
@@ -71,7 +73,7 @@ def _release_database(path: str, db: Any) -> None:
             db.close()
             return
         if entry[1] > 1:
-            _DATABASES[path] = (db, entry[1] - 1)
+            _DATABASES[path] = (db, entry[1] - 1, entry[2])
             return
         del _DATABASES[path]
         db.close()
@@ -123,10 +125,9 @@ class KuzuBackend:
         if self._conn is not None:
             return
         kuzu = _import_kuzu()
-        self._db = _acquire_database(self._path, self._config.buffer_pool_size)
+        self._db, self._vectors = _acquire_database(self._path, self._config.buffer_pool_size, dims)
         self._conn = kuzu.Connection(self._db)
         self._dims = dims
-        self._vectors = VectorCache(dims, _MAX_VECTOR_ROWS)
         try:
             self._create_schema(dims)
         except BaseException:
@@ -208,7 +209,8 @@ class KuzuBackend:
             self._execute("ROLLBACK")
             raise
         self._execute("COMMIT")
-        self._track_vectors(statements)
+        with self._vectors.lock:
+            self._track_vectors(statements)
 
     # -- scoped vector search --------------------------------------------------------------
 
@@ -216,7 +218,7 @@ class KuzuBackend:
         """Keep the loaded scopes' vectors in step with what was just committed."""
         for statement in statements:
             name, params = statement.name, statement.params
-            if name == "memory/create" and params.get("invalid_at") is None:
+            if name in ("memory/add", "memory/create") and params.get("invalid_at") is None:
                 self._vectors.add("memory", [_vector_row(params)])
             elif name == "entity/create":
                 self._vectors.add("entity", [_vector_row(row) for row in params["rows"]])
@@ -229,11 +231,14 @@ class KuzuBackend:
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
         def search() -> list[Row]:
-            loaded = self._vectors.get(table, scope)
-            if loaded is None:
-                rows = self._fetch(f"{table}/vectors_in_scope", scope.params())
-                loaded = self._vectors.put(table, scope, (_vector_row(row) for row in rows))
-            return loaded.top(vector, k)
+            # Under the lock: another Memory on this path may commit meanwhile; its rows are
+            # added after this load, not lost between the load and the put.
+            with self._vectors.lock:
+                loaded = self._vectors.get(table, scope)
+                if loaded is None:
+                    rows = self._fetch(f"{table}/vectors_in_scope", scope.params())
+                    loaded = self._vectors.put(table, scope, (_vector_row(row) for row in rows))
+                return loaded.top(vector, k)
 
         return await self._run(search)
 
@@ -250,7 +255,6 @@ class KuzuBackend:
             _release_database(self._path, self._db)
             self._conn = self._db = None
             self._prepared.clear()
-            self._vectors.forget()
 
     async def close(self) -> None:
         if self._closed:

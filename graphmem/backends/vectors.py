@@ -10,6 +10,7 @@ with what this process writes (the store is locked to one writing process).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -106,9 +107,13 @@ class ScopeVectors:
 
 
 class VectorCache:
-    """Loaded scopes per table, least recently used first out once too many rows are held."""
+    """Loaded scopes per table, least recently used first out once too many rows are held.
+
+    Callers that share a cache between threads hold `lock` around each use.
+    """
 
     def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+        self.lock = threading.RLock()
         self._dims = dims
         self._max_rows = max_rows
         self._scopes: OrderedDict[tuple[str, Scope], ScopeVectors] = OrderedDict()

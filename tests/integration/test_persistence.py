@@ -13,6 +13,7 @@ import pytest
 
 from graphmem import ConfigError, Memory
 from graphmem.backends import kuzu as kuzu_backend
+from graphmem.scope import Scope
 
 ConfigFor = Callable[..., dict[str, Any]]
 
@@ -45,6 +46,25 @@ def test_two_memories_on_one_path_share_it(tmp_path: Path, config_for: ConfigFor
             assert mem.search("coins", user_id="alice")["results"][0]["id"] == two
         first.close()
         assert second.get(one) is not None  # closing one leaves the shared database open for the other
+
+
+def test_memories_on_one_path_see_each_others_writes_in_vector_search(tmp_path: Path, config_for: ConfigFor) -> None:
+    # Vector search keeps searched scopes' vectors in RAM; they are shared per path and kept in step.
+    config = config_for(tmp_path / "db")
+    with Memory(config) as first, Memory(config) as second:
+        first.add("I collect stamps", user_id="alice", infer=False)
+        assert second.search("stamps", user_id="alice")["results"]  # loads alice's vectors
+        loaded = second._async.backend._vectors.get("memory", Scope.of("alice", None, None))
+        assert loaded is not None and len(loaded) == 1
+        added = first.add("I collect coins", user_id="alice", infer=False)["results"][0]["id"]
+        # Added to the loaded scope, not reloaded: the same object, one more row.
+        assert second._async.backend._vectors.get("memory", Scope.of("alice", None, None)) is loaded
+        assert len(loaded) == 2
+        explained = second.search("coins", user_id="alice", explain=True)["results"][0]
+        assert explained["id"] == added and explained["explain"]["vector"] > 0
+        first.delete(added)
+        assert len(loaded) == 1
+        assert [r["memory"] for r in second.search("coins", user_id="alice")["results"]] == ["I collect stamps"]
 
 
 def test_other_embedder_dimensions_are_refused(tmp_path: Path, config_for: ConfigFor) -> None:
