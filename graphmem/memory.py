@@ -291,7 +291,8 @@ class AsyncMemory:
         params = memory_create_params(memory, scope, kept_metadata, row.get("memory_type"), row["created_at"], now,
                                       [e["episode_id"] for e in episodes], entity_ids)
         mentions = [{"memory_id": row["id"], "entity_id": eid} for eid in entity_ids]
-        # Kuzu cannot SET an indexed embedding: the node is replaced under the same id, its edges re-made.
+        # The node is replaced under the same id and its edges re-made: Kuzu cannot SET an embedding under
+        # an HNSW index (stores made before vector search moved into RAM still have one).
         await backend.write([
             Statement("memory/delete", {"id": row["id"]}),
             count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
