@@ -85,6 +85,11 @@ class AsyncMemory:
     def from_config(cls, config_dict: dict[str, Any]) -> AsyncMemory:
         return cls(config_dict)
 
+    async def connect(self) -> None:
+        """Open the store now (it otherwise opens on first use); a server that cannot be reached
+        raises ConnectionFailedError naming its URL."""
+        await self._ready()
+
     async def _ready(self) -> GraphBackend:
         """Connect on first use, so that constructing a Memory does no I/O."""
         if not self._opened:

@@ -43,6 +43,14 @@ class Memory:
     def __init__(self, config: MemoryConfig | dict[str, Any] | None = None) -> None:
         self._async = AsyncMemory(config)
         self._loop: _LoopThread | None = _LoopThread()
+        if self._async.config.graph_store.provider != "kuzu":
+            # A graph server is connected to now, as mem0 does: a wrong URL fails here, naming it,
+            # rather than at the first call. (The embedded store opens on first use.)
+            try:
+                self.connect()
+            except BaseException:
+                self.close()
+                raise
 
     @property
     def config(self) -> MemoryConfig:
@@ -95,6 +103,9 @@ class Memory:
 
     def reset(self) -> None:
         return self._run(self._async.reset())
+
+    def connect(self) -> None:
+        return self._run(self._async.connect())
 
     def close(self) -> None:
         """Release the database and the loop thread (also on garbage collection and `with`)."""
