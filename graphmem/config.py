@@ -31,7 +31,9 @@ class _Strict(BaseModel):
 class KuzuConfig(_Strict):
     db: str = Field(default_factory=lambda: str(default_home() / "kuzu"),
                     description="Directory of the database, or ':memory:'.")
-    buffer_pool_size: int = Field(default=256 * 1024 * 1024, gt=0, description="Bytes of page cache.")
+    buffer_pool_size: int | None = Field(
+        default=None, gt=0, description="Most bytes of page cache; None lets Kuzu choose (80% of the RAM, reserved "
+                                        "as address space, used as needed). 256 MiB filled up at ~55k memories.")
 
 
 class KuzuStore(_Strict):

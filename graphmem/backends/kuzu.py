@@ -47,7 +47,7 @@ def _import_kuzu() -> Any:
     return kuzu
 
 
-def _acquire_database(path: str, buffer_pool_size: int, dims: int) -> tuple[Any, VectorCache]:
+def _acquire_database(path: str, buffer_pool_size: int | None, dims: int) -> tuple[Any, VectorCache]:
     kuzu = _import_kuzu()
     with _DATABASES_LOCK:
         if path in _DATABASES:
@@ -57,7 +57,7 @@ def _acquire_database(path: str, buffer_pool_size: int, dims: int) -> tuple[Any,
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            db = kuzu.Database(path, buffer_pool_size=buffer_pool_size)
+            db = kuzu.Database(path, buffer_pool_size=buffer_pool_size or 0)  # 0: Kuzu's default
         except RuntimeError as exc:
             raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
         vectors = VectorCache(dims, _MAX_VECTOR_ROWS)
