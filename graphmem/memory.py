@@ -32,7 +32,7 @@ from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
 from graphmem.search.filters import compile_filters, has_conditions
 from graphmem.search.fusion import best
-from graphmem.search.retrieve import Retrieval, Retriever
+from graphmem.search.retrieve import Retrieval, Retriever, read_rows
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
 _MEMORY_TYPES = (None, "procedural_memory")
@@ -217,10 +217,7 @@ class AsyncMemory:
         results: list[dict[str, Any]] = []
         for start in range(0, len(ranked) if limit > 0 else 0, step):
             chunk = ranked[start:start + step]
-            missing = [mid for mid in chunk if mid not in found.rows]
-            if missing:
-                found.rows.update((r["id"], r) for r in await backend.read("memory/get_many", {"ids": missing}))
-            rows = found.rows
+            rows = {r["id"]: r for r in await read_rows(backend, chunk, found.rows)}
             for mid in chunk:
                 row = rows.get(mid)
                 if row is None or row["invalid_at"] is not None:

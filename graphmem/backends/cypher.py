@@ -25,6 +25,12 @@ _EACH = re.compile(r"^\s*//\s*@each\s+(\w+)(?:\s+as\s+(\w+))?\s*$", re.MULTILINE
 _PARAMETER = re.compile(r"\$(\w+)")
 
 
+@cache
+def _parameters(text: str) -> frozenset[str]:
+    """The parameter names a statement uses (asked on every run of an `@each` statement)."""
+    return frozenset(_PARAMETER.findall(text))
+
+
 @dataclass(frozen=True)
 class Each:
     """A statement that runs once per item of a list parameter (see `_EACH`)."""
@@ -109,7 +115,7 @@ class CypherLibrary:
         each = self._each.get(name)
         if each is None:
             return [(text, params)]
-        names = set(_PARAMETER.findall(text))
+        names = _parameters(text)
         shared = {k: v for k, v in params.items() if k in names}
         runs = []
         for item in params.get(each.list_param) or []:

@@ -193,8 +193,11 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         mentions += [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
         derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
         plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
+    memories_of: dict[str, list[str]] = {}
+    for row in derived:
+        memories_of.setdefault(row["episode_id"], []).append(row["memory_id"])
     for episode in episodes:
-        episode["memory_ids"] = [row["memory_id"] for row in derived if row["episode_id"] == episode["id"]]
+        episode["memory_ids"] = memories_of.get(episode["id"], [])
     add_mentions = count_mentions(entities, mentions)
     plan.statements += [
         Statement("entity/create", {"rows": entities.new_rows}),

@@ -68,6 +68,14 @@ def rank_relations(relations: list[Row], query: str, memory_similarity: dict[str
     return sorted(ranked, key=lambda r: -r["score"])
 
 
+async def read_rows(backend: GraphBackend, ids: list[str], rows: dict[str, Row]) -> list[Row]:
+    """Memory rows by id, reading only those not in `rows` yet (the rows one search has read)."""
+    missing = [mid for mid in ids if mid not in rows]
+    if missing:
+        rows.update((r["id"], r) for r in await backend.read("memory/get_many", {"ids": missing}))
+    return [rows[mid] for mid in ids if mid in rows]
+
+
 class Retriever:
     def __init__(self, backend: GraphBackend, config: SearchConfig) -> None:
         self._backend = backend
@@ -114,11 +122,7 @@ class Retriever:
         return Retrieval(scores=scores, signals=signals, relations=relations, rows=rows)
 
     async def _read_rows(self, ids: list[str], rows: dict[str, Row]) -> list[Row]:
-        """Memory rows by id, reading only those not read yet in this search."""
-        missing = [mid for mid in ids if mid not in rows]
-        if missing:
-            rows.update((r["id"], r) for r in await self._backend.read("memory/get_many", {"ids": missing}))
-        return [rows[mid] for mid in ids if mid in rows]
+        return await read_rows(self._backend, ids, rows)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
         if self._config.fusion == "score":
