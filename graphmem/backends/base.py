@@ -48,6 +48,31 @@ class GraphBackend(Protocol):
         """Rows `{id, similarity}` (entity rows add `name`), best first, only inside the scope."""
         ...
 
+    async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
+        """Rows `{id, score}` of valid memories by BM25 (stemmed, stop words out), best first, inside the scope."""
+        ...
+
+    async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
+        """`{id, text, episode_ids, entity_ids}` of the scope's valid memories among `ids` (others are left out)."""
+        ...
+
+    async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
+        """`{id}` of the scope's entities whose normalised name or an alias is one of `names`."""
+        ...
+
+    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
+        """`{entity_id, memory_id, degree}`: the scope's valid memories that mention each entity, left out for
+        an entity more than `max_degree` memories mention (a hub)."""
+        ...
+
+    async def memory_rows(self, ids: list[str]) -> list[Row]:
+        """Whole memory rows (the columns of `memory/get_many`) by id, in the order asked; unknown ids left out."""
+        ...
+
+    async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
+        """`{episode_id, memory_id}`: the memories these episodes (of the scope) gave."""
+        ...
+
     async def reset(self) -> None: ...
 
     async def close(self) -> None: ...

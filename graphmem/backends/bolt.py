@@ -22,6 +22,7 @@ from graphmem.backends.base import Row, Statement, VectorTable
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.config import BoltConfig
 from graphmem.errors import BackendError, ConfigError, ConnectionFailedError, MissingDependencyError
+from graphmem.inprocess.vectors import owns
 from graphmem.scope import Scope
 
 if TYPE_CHECKING:
@@ -200,6 +201,28 @@ class BoltBackend:
             if len(rows) >= k:
                 return rows[:k]
         return await self.read(f"{table}/vector_scan", params)
+
+    async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
+        # The index is global: ask it for far more than we keep, so that the scope filter leaves enough
+        # for a small scope in a big store.
+        return await self.read("memory/fulltext", {"query": query, "k": k * 200, "limit": k, **scope.params()})
+
+    async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
+        rows = await self.read("memory/get_many", {"ids": ids})
+        return [r for r in rows if r["invalid_at"] is None and owns(scope, (r["user_id"], r["agent_id"], r["run_id"]))]
+
+    async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
+        return await self.read("entity/match_names", {"names": names, **scope.params()})
+
+    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
+        return await self.read("graph/memories_mentioning",
+                               {"ids": entity_ids, "max_degree": max_degree, **scope.params()})
+
+    async def memory_rows(self, ids: list[str]) -> list[Row]:
+        return await self.read("memory/get_many", {"ids": ids})
+
+    async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
+        return await self.read("memory/of_episodes", {"ids": episode_ids})
 
     # -- lifecycle -------------------------------------------------------------------------
 

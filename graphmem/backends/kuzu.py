@@ -17,25 +17,30 @@ from typing import Any, TypeVar
 
 from graphmem.backends.base import Row, Statement, VectorTable
 from graphmem.backends.cypher import CypherLibrary
-from graphmem.backends.vectors import DEFAULT_MAX_ROWS, VectorCache, VectorRow
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError, ConfigError, MissingDependencyError
+from graphmem.inprocess.scopes import DEFAULT_MAX_ROWS, LoadedScope, ScopeCache, ScopeEntities, ScopeMemories
+from graphmem.inprocess.vectors import VectorRow
 from graphmem.scope import Scope
 
 T = TypeVar("T")
+# What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
+MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
+                  "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
 _MAX_PREPARED = 256
-_MAX_VECTOR_ROWS = DEFAULT_MAX_ROWS
-# Statements that leave every embedding as it is; after any other unknown one, loaded vectors are reloaded.
-_VECTOR_NEUTRAL = frozenset({
-    "entity/set_aliases", "entity/add_mentions", "episode/create", "episode/delete_in_scope", "event/create",
+_MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS
+# Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
+# after any other unknown one, loaded scopes are dropped and reloaded.
+_SCOPE_NEUTRAL = frozenset({
+    "entity/add_mentions", "episode/create", "episode/delete_in_scope", "event/create",
     "event/link",
-    "memory/link_episode", "memory/link_entities", "memory/set_metadata", "relation/create",
+    "memory/link_episode", "memory/link_entities", "relation/create",
     "relation/delete_of_memory", "relation/invalidate", "thread/start", "thread/advance", "admin/set_meta",
 })
 
 # One kuzu.Database per path and process: Kuzu locks an on-disk database, so two
 # Memory objects on one path must share it, and with it the vectors loaded for search.
-_DATABASES: dict[str, tuple[Any, int, VectorCache]] = {}
+_DATABASES: dict[str, tuple[Any, int, ScopeCache]] = {}
 _DATABASES_LOCK = threading.Lock()
 
 
@@ -47,7 +52,7 @@ def _import_kuzu() -> Any:
     return kuzu
 
 
-def _acquire_database(path: str, buffer_pool_size: int | None, dims: int) -> tuple[Any, VectorCache]:
+def _acquire_database(path: str, buffer_pool_size: int | None, dims: int) -> tuple[Any, ScopeCache]:
     kuzu = _import_kuzu()
     with _DATABASES_LOCK:
         if path in _DATABASES:
@@ -60,7 +65,7 @@ def _acquire_database(path: str, buffer_pool_size: int | None, dims: int) -> tup
             db = kuzu.Database(path, buffer_pool_size=buffer_pool_size or 0)  # 0: Kuzu's default
         except RuntimeError as exc:
             raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
-        vectors = VectorCache(dims, _MAX_VECTOR_ROWS)
+        vectors = ScopeCache(dims, _MAX_SCOPE_ROWS)
         if path != ":memory:":  # each ':memory:' is its own database
             _DATABASES[path] = (db, 1, vectors)
         return db, vectors
@@ -80,8 +85,12 @@ def _release_database(path: str, db: Any) -> None:
 
 
 def _vector_row(row: dict[str, Any]) -> VectorRow:
+    """A memory or entity row (as loaded, or as the parameters that wrote it) for the loaded scopes."""
+    record = {column: row.get(column) for column in MEMORY_COLUMNS} if "hash" in row else None
     return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
-                     embedding=row["embedding"], name=row.get("name"))
+                     embedding=row["embedding"], name=row.get("name"), text=row.get("text"),
+                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n],
+                     episode_ids=row.get("episode_ids") or (), entity_ids=row.get("entity_ids") or (), record=record)
 
 
 def _kind(value: Any) -> str:
@@ -105,7 +114,7 @@ class KuzuBackend:
         self._closed = False
         self._db: Any = None
         self._conn: Any = None
-        self._vectors = VectorCache(0)
+        self._scopes = ScopeCache(0)
         self._prepared: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Any] = OrderedDict()
 
     @property
@@ -125,7 +134,7 @@ class KuzuBackend:
         if self._conn is not None:
             return
         kuzu = _import_kuzu()
-        self._db, self._vectors = _acquire_database(self._path, self._config.buffer_pool_size, dims)
+        self._db, self._scopes = _acquire_database(self._path, self._config.buffer_pool_size, dims)
         self._conn = kuzu.Connection(self._db)
         self._dims = dims
         try:
@@ -209,38 +218,82 @@ class KuzuBackend:
             self._execute("ROLLBACK")
             raise
         self._execute("COMMIT")
-        with self._vectors.lock:
-            self._track_vectors(statements)
+        with self._scopes.lock:
+            self._track_scopes(statements)
 
     # -- scoped vector search --------------------------------------------------------------
 
-    def _track_vectors(self, statements: Sequence[Statement]) -> None:
-        """Keep the loaded scopes' vectors in step with what was just committed."""
+    def _track_scopes(self, statements: Sequence[Statement]) -> None:
+        """Keep the loaded scopes in step with what was just committed."""
         for statement in statements:
             name, params = statement.name, statement.params
             if name in ("memory/add", "memory/create") and params.get("invalid_at") is None:
-                self._vectors.add("memory", [_vector_row(params)])
+                self._scopes.add("memory", [_vector_row(params)])
             elif name == "entity/create":
-                self._vectors.add("entity", [_vector_row(row) for row in params["rows"]])
+                self._scopes.add("entity", [_vector_row(row) for row in params["rows"]])
+            elif name == "entity/set_aliases":
+                self._scopes.rename(params["rows"])
             elif name == "memory/delete":
-                self._vectors.remove("memory", [params["id"]])
+                self._scopes.remove("memory", [params["id"]])
             elif name in ("entity/delete_orphans", "entity/delete_in_scope"):
-                self._vectors.forget("entity")
-            elif name not in _VECTOR_NEUTRAL:
-                self._vectors.forget()
+                self._scopes.forget("entity")
+            elif name not in _SCOPE_NEUTRAL:
+                self._scopes.forget()
+
+    def _loaded(self, table: VectorTable, scope: Scope) -> LoadedScope:
+        """The scope's rows in RAM, loaded from the store on first use. Callers hold the cache's lock:
+        another Memory on this path may commit meanwhile; its rows are added after this load, not lost
+        between the load and the put."""
+        loaded = self._scopes.get(table, scope)
+        if loaded is None:
+            rows = self._fetch(f"{table}/vectors_in_scope", scope.params())
+            loaded = self._scopes.put(table, scope, (_vector_row(row) for row in rows))
+        return loaded
+
+    def _memories(self, scope: Scope) -> ScopeMemories:
+        loaded = self._loaded("memory", scope)
+        assert isinstance(loaded, ScopeMemories)
+        return loaded
+
+    def _entities(self, scope: Scope) -> ScopeEntities:
+        loaded = self._loaded("entity", scope)
+        assert isinstance(loaded, ScopeEntities)
+        return loaded
+
+    async def _in_scope(self, fn: Callable[[], T]) -> T:
+        def locked() -> T:
+            with self._scopes.lock:
+                return fn()
+        return await self._run(locked)
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
-        def search() -> list[Row]:
-            # Under the lock: another Memory on this path may commit meanwhile; its rows are
-            # added after this load, not lost between the load and the put.
-            with self._vectors.lock:
-                loaded = self._vectors.get(table, scope)
-                if loaded is None:
-                    rows = self._fetch(f"{table}/vectors_in_scope", scope.params())
-                    loaded = self._vectors.put(table, scope, (_vector_row(row) for row in rows))
-                return loaded.top(vector, k)
+        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k))
 
-        return await self._run(search)
+    async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
+        return await self._in_scope(lambda: self._memories(scope).keyword_top(query, k))
+
+    async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
+        return await self._in_scope(lambda: self._memories(scope).briefs(ids))
+
+    async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
+        return await self._in_scope(lambda: self._entities(scope).named(names))
+
+    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
+        return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree))
+
+    async def memory_rows(self, ids: list[str]) -> list[Row]:
+        def rows() -> list[Row]:
+            with self._scopes.lock:
+                held = self._scopes.records(ids)
+            missing = [i for i in ids if i not in held]
+            if missing:  # not in a loaded scope (or no longer valid): from the store
+                held.update((r["id"], r) for r in self._fetch("memory/get_many", {"ids": missing}))
+            return [held[i] for i in ids if i in held]
+
+        return await self._run(rows)
+
+    async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
+        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids))
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -72,8 +72,23 @@ async def read_rows(backend: GraphBackend, ids: list[str], rows: dict[str, Row])
     """Memory rows by id, reading only those not in `rows` yet (the rows one search has read)."""
     missing = [mid for mid in ids if mid not in rows]
     if missing:
-        rows.update((r["id"], r) for r in await backend.read("memory/get_many", {"ids": missing}))
+        rows.update((r["id"], r) for r in await backend.memory_rows(missing))
     return [rows[mid] for mid in ids if mid in rows]
+
+
+class _Briefs:
+    """The texts and lookup lists of the memories one search looks at, each asked of the store once."""
+
+    def __init__(self, backend: GraphBackend, scope: Scope) -> None:
+        self._backend = backend
+        self._scope = scope
+        self._held: dict[str, Row] = {}
+
+    async def of(self, ids: list[str]) -> list[Row]:
+        missing = [i for i in ids if i not in self._held]
+        if missing:
+            self._held.update((r["id"], r) for r in await self._backend.memory_briefs(missing, self._scope))
+        return [self._held[i] for i in ids if i in self._held]
 
 
 class Retriever:
@@ -84,7 +99,6 @@ class Retriever:
     async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int) -> Retrieval:
         """`embedding` is the query's vector still being computed: the lookups that need only the
         query's words run on the store meanwhile."""
-        params = scope.params()
         task = asyncio.ensure_future(embedding)
         try:
             keyword_rows = await self._keyword(query, scope, pool)
@@ -94,13 +108,13 @@ class Retriever:
             task.cancel()  # only matters when a lookup failed; a finished task ignores it
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope)
         entity_seeds = await self._similar_entities(vector, scope, named)
-        for row in vector_rows[:SEED_MEMORIES_FOR_ENTITIES]:
-            entity_seeds.setdefault(f"m:{row['id']}", 0.0)  # resolved to entities below
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
-        entity_scores = await self._entities_of_top_memories(entity_seeds, similarity)
+        briefs = _Briefs(self._backend, scope)
+        top_vector = [r["id"] for r in vector_rows[:SEED_MEMORIES_FOR_ENTITIES]]
+        entity_scores = await self._entities_of_top_memories(entity_seeds, top_vector, similarity, briefs)
         relations, reached = await self._expand(entity_scores)
         relations = rank_relations(relations, query, similarity)
-        graph_rank = await self._memories_of_entities(reached, params)
+        graph_rank = await self._memories_of_entities(reached, scope)
         rankings = {
             "vector": [r["id"] for r in vector_rows],
             "keyword": [r["id"] for r in keyword_rows],
@@ -112,17 +126,13 @@ class Retriever:
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
         scores = self._fuse(rankings, signals)
-        rows: dict[str, Row] = {}
         if self._config.weights.get("feedback", 0.0) > 0:
-            feedback_rows = await self._feedback(query, scores, scope, pool, rows)
+            feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = self._fuse(rankings, signals)
-        scores, signals["context"] = await self._conversation_context(scores, rows)
-        return Retrieval(scores=scores, signals=signals, relations=relations, rows=rows)
-
-    async def _read_rows(self, ids: list[str], rows: dict[str, Row]) -> list[Row]:
-        return await read_rows(self._backend, ids, rows)
+        scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
+        return Retrieval(scores=scores, signals=signals, relations=relations)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
         if self._config.fusion == "score":
@@ -130,16 +140,16 @@ class Retriever:
         return reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
-                        rows: dict[str, Row]) -> list[Row]:
+                        briefs: _Briefs) -> list[Row]:
         """A second keyword query with the words the first round's best hits share."""
         top = best(scores, FEEDBACK_DOCS)
         if not top:
             return []
-        terms = feedback_terms(query, [r["text"] for r in await self._read_rows(top, rows)])
+        terms = feedback_terms(query, [r["text"] for r in await briefs.of(top)])
         return await self._keyword(" ".join(terms), scope, pool) if terms else []
 
-    async def _conversation_context(self, scores: dict[str, float],
-                                    rows: dict[str, Row]) -> tuple[dict[str, float], dict[str, float]]:
+    async def _conversation_context(self, scores: dict[str, float], scope: Scope,
+                                    briefs: _Briefs) -> tuple[dict[str, float], dict[str, float]]:
         """Lift the memories of the messages right after (and, less, right before) the best hits.
 
         In a conversation the answer often follows the turn that matches the
@@ -150,7 +160,7 @@ class Retriever:
         if weight <= 0 or not top:
             return scores, {}
         lifts: dict[str, float] = {}  # neighbouring episode id -> lift
-        for row in await self._read_rows(top, rows):
+        for row in await briefs.of(top):
             for episode in row.get("episode_ids") or []:
                 for offset, share in ((1, 1.0), (-1, 0.5)):
                     for neighbour in neighbour_episode_ids(episode, [offset]):
@@ -160,7 +170,7 @@ class Retriever:
         if lifts:
             # Episodes belong to one exact scope, inside the searched one; memories deleted or
             # superseded since are dropped when the results are read.
-            for row in await self._backend.read("memory/of_episodes", {"ids": list(lifts)}):
+            for row in await self._backend.memories_of_episodes(list(lifts), scope):
                 bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
         lifted = dict(scores)
         for mid, lift in bonus.items():
@@ -171,10 +181,7 @@ class Retriever:
         text = keyword_query(query)
         if not text:
             return []
-        # The index is global: ask it for far more than we keep, so that the scope filter leaves enough
-        # for a small scope in a big store (its cost hardly depends on k: ~5 ms for k=1k..100k at 10k rows).
-        return await self._backend.read(
-            "memory/fulltext", {"query": text, "k": pool * 200, "limit": pool, **scope.params()})
+        return await self._backend.keyword_search(text, pool, scope)
 
     async def _named_entities(self, query: str, scope: Scope) -> dict[str, float]:
         """Entities the query names (n-gram match; first person → the user)."""
@@ -183,8 +190,7 @@ class Retriever:
             names.append(scope.user_id.casefold())
         if not names:
             return {}
-        rows = await self._backend.read("entity/match_names", {"names": names, **scope.params()})
-        return {row["id"]: 1.0 for row in rows}
+        return {row["id"]: 1.0 for row in await self._backend.entities_named(names, scope)}
 
     async def _similar_entities(self, vector: list[float], scope: Scope, named: dict[str, float]) -> dict[str, float]:
         """The named entities plus those whose embedding resembles the query."""
@@ -195,16 +201,14 @@ class Retriever:
                 seeds[row["id"]] = max(seeds.get(row["id"], 0.0), similarity)
         return seeds
 
-    async def _entities_of_top_memories(self, seeds: dict[str, float],
-                                        similarity: dict[str, float]) -> dict[str, float]:
-        """Replace `m:<id>` placeholders by the entities those top memories mention."""
-        memory_ids = [key[2:] for key in seeds if key.startswith("m:")]
-        scores = {k: v for k, v in seeds.items() if not k.startswith("m:")}
-        if not memory_ids:
-            return scores
-        for row in await self._backend.read("memory/entities_of", {"ids": memory_ids}):
-            score = 0.5 * similarity.get(row["memory_id"], 0.0)
-            scores[row["entity_id"]] = max(scores.get(row["entity_id"], 0.0), score)
+    @staticmethod
+    async def _entities_of_top_memories(seeds: dict[str, float], memory_ids: list[str],
+                                        similarity: dict[str, float], briefs: _Briefs) -> dict[str, float]:
+        """The seeds plus the entities the top vector hits mention (at half their similarity)."""
+        scores = dict(seeds)
+        for row in await briefs.of(memory_ids):
+            for entity_id in row.get("entity_ids") or ():
+                scores[entity_id] = max(scores.get(entity_id, 0.0), 0.5 * similarity.get(row["id"], 0.0))
         return scores
 
     async def _expand(self, seeds: dict[str, float]) -> tuple[list[Row], dict[str, float]]:
@@ -228,7 +232,7 @@ class Retriever:
         ranked = sorted(relations.values(), key=lambda r: -r["score"])
         return ranked, reached
 
-    async def _memories_of_entities(self, entities: dict[str, float], params: dict[str, str | None]) -> list[str]:
+    async def _memories_of_entities(self, entities: dict[str, float], scope: Scope) -> list[str]:
         """Memories ranked by the summed scores of the reached entities they mention.
 
         An entity's share is divided by the square root of how many memories
@@ -236,8 +240,7 @@ class Retriever:
         """
         if not entities:
             return []
-        rows = await self._backend.read("graph/memories_mentioning",
-                                        {"ids": list(entities), "max_degree": HUB_DEGREE, **params})
+        rows = await self._backend.memories_mentioning(list(entities), HUB_DEGREE, scope)
         totals: dict[str, float] = {}
         for row in {(r["entity_id"], r["memory_id"]): r for r in rows}.values():  # an update may list one twice
             share = entities[row["entity_id"]] / math.sqrt(row["degree"])

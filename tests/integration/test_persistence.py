@@ -49,19 +49,20 @@ def test_two_memories_on_one_path_share_it(tmp_path: Path, config_for: ConfigFor
 
 
 def test_memories_on_one_path_see_each_others_writes_in_vector_search(tmp_path: Path, config_for: ConfigFor) -> None:
-    # Vector search keeps searched scopes' vectors in RAM; they are shared per path and kept in step.
+    # Search keeps searched scopes (vectors, keywords, lookup lists) in RAM, shared per path and kept in step.
     config = config_for(tmp_path / "db")
     with Memory(config) as first, Memory(config) as second:
         first.add("I collect stamps", user_id="alice", infer=False)
         assert second.search("stamps", user_id="alice")["results"]  # loads alice's vectors
-        loaded = second._async.backend._vectors.get("memory", Scope.of("alice", None, None))
+        loaded = second._async.backend._scopes.get("memory", Scope.of("alice", None, None))
         assert loaded is not None and len(loaded) == 1
         added = first.add("I collect coins", user_id="alice", infer=False)["results"][0]["id"]
         # Added to the loaded scope, not reloaded: the same object, one more row.
-        assert second._async.backend._vectors.get("memory", Scope.of("alice", None, None)) is loaded
+        assert second._async.backend._scopes.get("memory", Scope.of("alice", None, None)) is loaded
         assert len(loaded) == 2
         explained = second.search("coins", user_id="alice", explain=True)["results"][0]
         assert explained["id"] == added and explained["explain"]["vector"] > 0
+        assert explained["explain"]["keyword"] > 0  # its words are indexed too
         first.delete(added)
         assert len(loaded) == 1
         assert [r["memory"] for r in second.search("coins", user_id="alice")["results"]] == ["I collect stamps"]

@@ -102,7 +102,7 @@ def test_only_placeholder_files_contain_quoted_literals_built_from_keys() -> Non
 
 
 def test_each_directive_runs_a_statement_once_per_item_with_only_the_parameters_it_names() -> None:
-    runs = LIBRARY.runs("memory/of_episodes", {"ids": ["e1", "e2"], "user_id": "u", "agent_id": None})
+    runs = LIBRARY.runs("memory/get_many", {"ids": ["e1", "e2"], "user_id": "u", "agent_id": None})
     assert [params for _, params in runs] == [{"id": "e1"}, {"id": "e2"}]
     rows = [{"memory_id": "m", "episode_id": "e", "unused": 1}]
     assert [params for _, params in LIBRARY.runs("memory/link_episode", {"rows": rows})] == [

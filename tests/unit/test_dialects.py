@@ -52,7 +52,7 @@ def used_by(dialect: str) -> set[str]:
 
 
 def test_orchestration_names_statements() -> None:
-    assert {"memory/get", "memory/fulltext", "graph/neighbours", "thread/get"} <= ORCHESTRATION
+    assert {"memory/get", "memory/find_hashes", "graph/neighbours", "thread/get"} <= ORCHESTRATION
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

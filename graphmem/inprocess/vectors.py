@@ -10,9 +10,7 @@ with what this process writes (the store is locked to one writing process).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +20,6 @@ from numpy.typing import NDArray
 from graphmem.scope import Scope
 
 Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
-DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,12 @@ class VectorRow:
     id: str
     owner: Owner
     embedding: Sequence[float]
-    name: str | None = None
+    name: str | None = None  # entities: display name, and the normalised names that link a query to them
+    names: Sequence[str] = ()
+    text: str | None = None  # memories: what keyword search and lookups need besides the vector
+    episode_ids: Sequence[str] = ()
+    entity_ids: Sequence[str] = ()
+    record: Mapping[str, Any] | None = None  # memories: the whole row as the store returns it, but the embedding
 
 
 def owns(scope: Scope, owner: Owner) -> bool:
@@ -54,6 +56,9 @@ class ScopeVectors:
 
     def __len__(self) -> int:
         return len(self._position)
+
+    def __contains__(self, row_id: object) -> bool:
+        return row_id in self._position
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._position]
@@ -104,46 +109,3 @@ class ScopeVectors:
         if self._names[position] is not None:
             row["name"] = self._names[position]
         return row
-
-
-class VectorCache:
-    """Loaded scopes per table, least recently used first out once too many rows are held.
-
-    Callers that share a cache between threads hold `lock` around each use.
-    """
-
-    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
-        self.lock = threading.RLock()
-        self._dims = dims
-        self._max_rows = max_rows
-        self._scopes: OrderedDict[tuple[str, Scope], ScopeVectors] = OrderedDict()
-
-    def get(self, table: str, scope: Scope) -> ScopeVectors | None:
-        key = (table, scope)
-        found = self._scopes.get(key)
-        if found is not None:
-            self._scopes.move_to_end(key)
-        return found
-
-    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> ScopeVectors:
-        vectors = ScopeVectors(self._dims, rows)
-        self._scopes[(table, scope)] = vectors
-        while len(self._scopes) > 1 and sum(len(v) for v in self._scopes.values()) > self._max_rows:
-            self._scopes.popitem(last=False)
-        return vectors
-
-    def add(self, table: str, rows: Sequence[VectorRow]) -> None:
-        """New rows go into every loaded scope of the table that owns them."""
-        for (name, scope), vectors in self._scopes.items():
-            if name == table:
-                vectors.extend(r for r in rows if owns(scope, r.owner))
-
-    def remove(self, table: str, ids: Sequence[str]) -> None:
-        for (name, _), vectors in self._scopes.items():
-            if name == table:
-                vectors.remove(ids)
-
-    def forget(self, table: str | None = None) -> None:
-        """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
-        for key in [k for k in self._scopes if table is None or k[0] == table]:
-            del self._scopes[key]

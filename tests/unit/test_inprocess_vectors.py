@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphmem.backends.vectors import ScopeVectors, VectorCache, VectorRow, owns
+from graphmem.inprocess.vectors import ScopeVectors, VectorRow, owns
 from graphmem.scope import Scope
 
 
@@ -47,30 +47,3 @@ def test_owns_requires_every_named_id() -> None:
     assert owns(Scope.of("u", None, "r"), ("u", None, "r"))
     assert not owns(Scope.of("u", None, "r"), ("u", None, "other"))
     assert not owns(Scope.of("u", None, None), ("v", None, None))
-
-
-def test_cache_adds_new_rows_only_to_the_loaded_scopes_that_own_them() -> None:
-    cache = VectorCache(2)
-    user_u = cache.put("memory", Scope.of("u", None, None), [row("a", [1, 0])])
-    run_r = cache.put("memory", Scope.of("u", None, "r"), [])
-    cache.put("entity", Scope.of("u", None, None), [])
-    cache.add("memory", [row("b", [0, 1], run="r"), row("c", [0, 1], user="v")])
-    assert {r["id"] for r in user_u.top([0, 1], 5)} == {"a", "b"}
-    assert {r["id"] for r in run_r.top([0, 1], 5)} == {"b"}
-    assert cache.get("entity", Scope.of("u", None, None)) is not None
-    assert cache.get("memory", Scope.of("v", None, None)) is None
-    cache.remove("memory", ["b"])
-    assert {r["id"] for r in user_u.top([0, 1], 5)} == {"a"}
-    cache.forget("memory")
-    assert cache.get("memory", Scope.of("u", None, None)) is None
-    assert cache.get("entity", Scope.of("u", None, None)) is not None
-
-
-def test_cache_drops_least_recently_used_scopes_over_its_row_budget() -> None:
-    cache = VectorCache(2, max_rows=2)
-    cache.put("memory", Scope.of("a", None, None), [row("1", [1, 0], user="a")])
-    cache.put("memory", Scope.of("b", None, None), [row("2", [1, 0], user="b")])
-    assert cache.get("memory", Scope.of("a", None, None)) is not None  # now the most recent
-    cache.put("memory", Scope.of("c", None, None), [row("3", [1, 0], user="c")])
-    assert cache.get("memory", Scope.of("b", None, None)) is None
-    assert cache.get("memory", Scope.of("a", None, None)) is not None

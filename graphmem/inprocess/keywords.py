@@ -1,0 +1,118 @@
+"""BM25 over a scope's memories, in RAM: the keyword search of embedded stores.
+
+The analyser is the usual English one of full-text engines (Kuzu's FTS default included):
+lower case, word characters, English stop words out, Snowball (Porter 2) stems. Statistics
+(document frequency, mean length) are the scope's own, so a small scope in a big store
+is ranked by its own vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from graphmem.errors import MissingDependencyError
+
+K1 = 1.2
+B = 0.75
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+ENGLISH_STOP_WORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on
+once only or other our ours ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves s t don
+""".split())
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import Stemmer
+    except ImportError:
+        raise MissingDependencyError("keyword search needs PyStemmer: pip install PyStemmer") from None
+    return Stemmer.Stemmer("english")
+
+
+def analyse(text: str) -> list[str]:
+    """The terms of a text: lower-cased words without stop words, stemmed."""
+    words = [w for w in _TOKEN.findall(text.lower().replace("_", " ")) if w not in ENGLISH_STOP_WORDS]
+    return list(_stemmer().stemWords(words)) if words else []
+
+
+class KeywordIndex:
+    """Postings (document positions and term counts) per term, in compact arrays."""
+
+    def __init__(self) -> None:
+        self._postings: dict[str, tuple[array[int], array[float]]] = {}
+        self._lengths: array[float] = array("f")
+        self._alive = bytearray()
+        self._ids: list[str] = []
+        self._position: dict[str, int] = {}
+        self._total_length = 0.0
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def add(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Index `(id, text)` pairs; an id already held is left as it is."""
+        for row_id, text in rows:
+            if row_id in self._position:
+                continue
+            terms = analyse(text)
+            position = len(self._ids)
+            self._ids.append(row_id)
+            self._position[row_id] = position
+            self._lengths.append(len(terms))
+            self._alive.append(1)
+            self._total_length += len(terms)
+            for term, count in Counter(terms).items():
+                postings = self._postings.get(term)
+                if postings is None:
+                    postings = self._postings[term] = (array("i"), array("f"))
+                postings[0].append(position)
+                postings[1].append(count)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        for row_id in ids:
+            position = self._position.pop(row_id, None)
+            if position is not None:
+                self._alive[position] = 0
+                self._total_length -= self._lengths[position]
+
+    def top(self, query: str, k: int) -> list[dict[str, Any]]:
+        """Rows `{id, score}` with the k best BM25 scores above zero, best first."""
+        live = len(self._position)
+        terms = set(analyse(query))
+        if k <= 0 or not live or not terms:
+            return []
+        alive = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
+        lengths = np.frombuffer(self._lengths, dtype=np.float32)
+        mean_length = max(self._total_length / live, 1.0)
+        scores = np.zeros(len(self._ids), dtype=np.float32)
+        for term in terms:
+            postings = self._postings.get(term)
+            if postings is None:
+                continue
+            docs = np.frombuffer(postings[0], dtype=np.int32)
+            counts = np.frombuffer(postings[1], dtype=np.float32)
+            live_docs = alive[docs]
+            frequency = int(live_docs.sum())
+            if not frequency:
+                continue
+            idf = math.log((live - frequency + 0.5) / (frequency + 0.5) + 1.0)
+            norm = K1 * (1.0 - B + B * lengths[docs] / mean_length)
+            scores[docs] += live_docs * (idf * counts * (K1 + 1.0) / (counts + norm))
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+        hits = hits[np.argsort(-scores[hits], kind="stable")]
+        return [{"id": self._ids[i], "score": float(scores[i])} for i in hits]

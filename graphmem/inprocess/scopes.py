@@ -1,0 +1,189 @@
+"""What a loaded scope holds in RAM, and the cache of loaded scopes shared by every Memory on one store.
+
+Memories: vectors, BM25 postings, and the lookup lists a search walks (episodes a memory came
+from, entities it mentions, memories of an episode). Entities: vectors and names.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from graphmem.inprocess.keywords import KeywordIndex
+from graphmem.inprocess.vectors import ScopeVectors, VectorRow, owns
+from graphmem.scope import Scope
+
+DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
+
+
+class LoadedScope(Protocol):
+    def __len__(self) -> int: ...
+
+    def extend(self, rows: Iterable[VectorRow]) -> None: ...
+
+    def remove(self, ids: Iterable[str]) -> None: ...
+
+    def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]: ...
+
+
+class ScopeMemories:
+    """The valid memories of one scope: vector and keyword search, and their lookup lists."""
+
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
+        self._vectors = ScopeVectors(dims)
+        self._keywords = KeywordIndex()
+        self._rows: dict[str, VectorRow] = {}
+        self._by_episode: dict[str, list[str]] = {}
+        self._by_entity: dict[str, list[str]] = {}
+        self.extend(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def extend(self, rows: Iterable[VectorRow]) -> None:
+        batch = [r for r in rows if r.id not in self._rows]
+        self._vectors.extend(batch)
+        self._keywords.add((r.id, r.text or "") for r in batch)
+        for row in batch:
+            self._rows[row.id] = row
+            for episode in row.episode_ids:
+                self._by_episode.setdefault(episode, []).append(row.id)
+            for entity in dict.fromkeys(row.entity_ids):
+                self._by_entity.setdefault(entity, []).append(row.id)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        gone = [self._rows.pop(i) for i in ids if i in self._rows]
+        self._vectors.remove(r.id for r in gone)
+        self._keywords.remove(r.id for r in gone)
+        for row in gone:
+            for lists, keys in ((self._by_episode, row.episode_ids), (self._by_entity, row.entity_ids)):
+                for key in keys:
+                    held = lists.get(key, [])
+                    if row.id in held:
+                        held.remove(row.id)
+
+    def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
+        return self._vectors.top(vector, k)
+
+    def keyword_top(self, query: str, k: int) -> list[dict[str, Any]]:
+        return self._keywords.top(query, k)
+
+    def briefs(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """`{id, text, episode_ids, entity_ids}` of the held memories among `ids`."""
+        return [{"id": r.id, "text": r.text, "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids)}
+                for r in (self._rows.get(i) for i in ids) if r is not None]
+
+    def mentioning(self, entity_ids: Iterable[str], max_degree: int) -> list[dict[str, Any]]:
+        """`{entity_id, memory_id, degree}`: memories mentioning each entity, unless more than `max_degree` do
+        (a hub, e.g. the user, says nothing about which memories matter)."""
+        rows = []
+        for entity in entity_ids:
+            memories = self._by_entity.get(entity, ())
+            if len(memories) <= max_degree:
+                rows += [{"entity_id": entity, "memory_id": m, "degree": len(memories)} for m in memories]
+        return rows
+
+    def record(self, memory_id: str) -> dict[str, Any] | None:
+        row = self._rows.get(memory_id)
+        return dict(row.record) if row is not None and row.record is not None else None
+
+    def of_episodes(self, episode_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """`{episode_id, memory_id}` for the held memories that came from these episodes."""
+        return [{"episode_id": e, "memory_id": m} for e in episode_ids for m in self._by_episode.get(e, ())]
+
+
+class ScopeEntities(ScopeVectors):
+    """One scope's entities: vectors, and their normalised names and aliases for linking a query."""
+
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
+        self._named: dict[str, set[str]] = {}  # normalised name or alias -> entity ids
+        self._names_of: dict[str, set[str]] = {}
+        super().__init__(dims, rows)
+
+    def extend(self, rows: Iterable[VectorRow]) -> None:
+        batch = list(rows)
+        super().extend(batch)
+        for row in batch:
+            self.rename(row.id, row.names)
+
+    def rename(self, entity_id: str, names: Iterable[str]) -> None:
+        """Link the entity by these names (and those it had)."""
+        known = self._names_of.setdefault(entity_id, set())
+        for name in set(names) - known:
+            known.add(name)
+            self._named.setdefault(name, set()).add(entity_id)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        super().remove(ids)
+        for entity_id in ids:
+            for name in self._names_of.pop(entity_id, ()):
+                self._named.get(name, set()).discard(entity_id)
+
+    def named(self, names: Iterable[str]) -> list[dict[str, Any]]:
+        """`{id}` of the entities called (or aliased) by one of these normalised names."""
+        found = {entity_id for name in names for entity_id in self._named.get(name, ())}
+        return [{"id": entity_id} for entity_id in sorted(found)]
+
+
+class ScopeCache:
+    """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
+
+    Callers that share a cache between threads hold `lock` around each use.
+    """
+
+    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+        self.lock = threading.RLock()
+        self._dims = dims
+        self._max_rows = max_rows
+        self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
+
+    def get(self, table: str, scope: Scope) -> LoadedScope | None:
+        key = (table, scope)
+        found = self._scopes.get(key)
+        if found is not None:
+            self._scopes.move_to_end(key)
+        return found
+
+    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
+        loaded: LoadedScope = ScopeMemories(self._dims, rows) if table == "memory" else ScopeEntities(self._dims, rows)
+        self._scopes[(table, scope)] = loaded
+        while len(self._scopes) > 1 and sum(len(v) for v in self._scopes.values()) > self._max_rows:
+            self._scopes.popitem(last=False)
+        return loaded
+
+    def add(self, table: str, rows: Sequence[VectorRow]) -> None:
+        """New rows go into every loaded scope of the table that owns them."""
+        for (name, scope), loaded in self._scopes.items():
+            if name == table:
+                loaded.extend(r for r in rows if owns(scope, r.owner))
+
+    def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
+        memories = [m for (name, _), m in reversed(self._scopes.items()) if isinstance(m, ScopeMemories)]
+        found: dict[str, dict[str, Any]] = {}
+        for memory_id in ids:
+            record = next((r for r in (m.record(memory_id) for m in memories) if r is not None), None)
+            if record is not None:
+                found[memory_id] = record
+        return found
+
+    def rename(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New aliases `{id, aliases}` of entities, in every loaded entity scope that holds them."""
+        for loaded in self._scopes.values():
+            if isinstance(loaded, ScopeEntities):
+                for row in rows:
+                    if row["id"] in loaded:
+                        loaded.rename(row["id"], row["aliases"])
+
+    def remove(self, table: str, ids: Sequence[str]) -> None:
+        for (name, _), loaded in self._scopes.items():
+            if name == table:
+                loaded.remove(ids)
+
+    def forget(self, table: str | None = None) -> None:
+        """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
+        for key in [k for k in self._scopes if table is None or k[0] == table]:
+            del self._scopes[key]

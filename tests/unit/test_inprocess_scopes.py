@@ -1,0 +1,104 @@
+"""A loaded scope's memories in RAM (vectors, BM25, lookup lists) and the cache of loaded scopes."""
+
+from __future__ import annotations
+
+from graphmem.inprocess.keywords import KeywordIndex, analyse
+from graphmem.inprocess.scopes import ScopeCache, ScopeEntities, ScopeMemories
+from graphmem.inprocess.vectors import VectorRow
+from graphmem.scope import Scope
+
+
+def row(row_id: str, embedding: list[float], user: str | None = "u", run: str | None = None, text: str = "",
+        episodes: tuple[str, ...] = (), entities: tuple[str, ...] = ()) -> VectorRow:
+    return VectorRow(id=row_id, owner=(user, None, run), embedding=embedding, text=text, episode_ids=episodes,
+                     entity_ids=entities)
+
+
+def test_analyse_lowercases_stems_and_drops_stop_words() -> None:
+    assert analyse("She was Running to the Libraries, and works_there!") == ["run", "librari", "work"]
+    assert analyse("the and of") == []
+    assert analyse("Café Zürich 東京") == ["café", "zürich", "東京"]
+
+
+def test_bm25_ranks_rarer_and_repeated_terms_higher() -> None:
+    index = KeywordIndex()
+    index.add([("a", "I went hiking in the mountains"), ("b", "hiking hiking every weekend"),
+               ("c", "I like pottery"), ("d", "weekend plans")])
+    hits = index.top("hiking pottery", 5)
+    assert [h["id"] for h in hits] == ["c", "b", "a"]  # pottery is rarer than hiking; b says hiking twice
+    assert all(h["score"] > 0 for h in hits)
+    assert index.top("nothing matches", 5) == [] and index.top("the", 5) == []
+
+
+def test_bm25_forgets_removed_rows_and_takes_a_row_again_under_its_id() -> None:
+    index = KeywordIndex()
+    index.add([("a", "red kayak"), ("b", "blue kayak")])
+    index.remove(["a", "missing"])
+    assert [h["id"] for h in index.top("kayak red", 5)] == ["b"]
+    index.add([("a", "red kayak again")])
+    assert [h["id"] for h in index.top("red", 5)] == ["a"]
+    assert len(index) == 2
+
+
+def test_scope_memories_answer_briefs_episodes_and_both_searches() -> None:
+    memories = ScopeMemories(2, [row("m1", [1, 0], text="Caroline went to a pride parade", episodes=("s-1",),
+                                     entities=("e1",)),
+                                 row("m2", [0, 1], text="Melanie paints sunsets", episodes=("s-2",))])
+    assert memories.keyword_top("parade", 5)[0]["id"] == "m1"
+    assert memories.top([0, 1], 1)[0]["id"] == "m2"
+    assert memories.briefs(["m2", "zz", "m1"]) == [
+        {"id": "m2", "text": "Melanie paints sunsets", "episode_ids": ["s-2"], "entity_ids": []},
+        {"id": "m1", "text": "Caroline went to a pride parade", "episode_ids": ["s-1"], "entity_ids": ["e1"]}]
+    assert memories.of_episodes(["s-2", "s-9"]) == [{"episode_id": "s-2", "memory_id": "m2"}]
+    memories.remove(["m2"])
+    assert memories.of_episodes(["s-2"]) == [] and memories.briefs(["m2"]) == []
+    assert memories.keyword_top("sunsets", 5) == [] and len(memories) == 1
+
+
+def test_cache_adds_new_rows_only_to_the_loaded_scopes_that_own_them() -> None:
+    cache = ScopeCache(2)
+    user_u = cache.put("memory", Scope.of("u", None, None), [row("a", [1, 0])])
+    run_r = cache.put("memory", Scope.of("u", None, "r"), [])
+    cache.put("entity", Scope.of("u", None, None), [])
+    cache.add("memory", [row("b", [0, 1], run="r"), row("c", [0, 1], user="v")])
+    assert {r["id"] for r in user_u.top([0, 1], 5)} == {"a", "b"}
+    assert {r["id"] for r in run_r.top([0, 1], 5)} == {"b"}
+    assert cache.get("entity", Scope.of("u", None, None)) is not None
+    assert cache.get("memory", Scope.of("v", None, None)) is None
+    cache.remove("memory", ["b"])
+    assert {r["id"] for r in user_u.top([0, 1], 5)} == {"a"}
+    cache.forget("memory")
+    assert cache.get("memory", Scope.of("u", None, None)) is None
+    assert cache.get("entity", Scope.of("u", None, None)) is not None
+
+
+def test_cache_drops_least_recently_used_scopes_over_its_row_budget() -> None:
+    cache = ScopeCache(2, max_rows=2)
+    cache.put("memory", Scope.of("a", None, None), [row("1", [1, 0], user="a")])
+    cache.put("memory", Scope.of("b", None, None), [row("2", [1, 0], user="b")])
+    assert cache.get("memory", Scope.of("a", None, None)) is not None  # now the most recent
+    cache.put("memory", Scope.of("c", None, None), [row("3", [1, 0], user="c")])
+    assert cache.get("memory", Scope.of("b", None, None)) is None
+    assert cache.get("memory", Scope.of("a", None, None)) is not None
+
+
+def test_scope_memories_list_who_mentions_an_entity_and_leave_hubs_out() -> None:
+    memories = ScopeMemories(2, [row(f"m{i}", [1, 0], entities=("hub", "e1") if i == 0 else ("hub",))
+                                 for i in range(4)])
+    assert memories.mentioning(["e1", "hub"], max_degree=3) == [{"entity_id": "e1", "memory_id": "m0", "degree": 1}]
+    assert len(memories.mentioning(["hub"], max_degree=4)) == 4
+    memories.remove(["m0"])
+    assert memories.mentioning(["e1"], max_degree=3) == []
+
+
+def test_scope_entities_link_names_and_aliases_as_they_change() -> None:
+    cache = ScopeCache(2)
+    scope = Scope.of("u", None, None)
+    entities = cache.put("entity", scope, [VectorRow(id="e1", owner=("u", None, None), embedding=[1, 0],
+                                                     name="Robert", names=["robert"])])
+    assert isinstance(entities, ScopeEntities)
+    assert entities.named(["bob", "robert"]) == [{"id": "e1"}]
+    cache.rename([{"id": "e1", "aliases": ["bob"]}, {"id": "elsewhere", "aliases": ["x"]}])
+    assert entities.named(["bob"]) == [{"id": "e1"}] and entities.named(["x"]) == []
+    entities.remove(["e1"])
+    assert entities.named(["bob", "robert"]) == []
