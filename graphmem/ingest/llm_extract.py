@@ -14,10 +14,17 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 
 from graphmem.errors import ExtractionError, MissingDependencyError
-from graphmem.ingest.extract import ExtractionContext
-from graphmem.ingest.llm_schema import LLMExtraction
+from graphmem.ingest.extract import ExtractionContext, Verdict
+from graphmem.ingest.llm_schema import LLMExtraction, LLMVerdicts
 from graphmem.ingest.normalize import normalise_name
-from graphmem.ingest.prompts import PROCEDURAL_SYSTEM_PROMPT, extraction_system, extraction_user, procedural_user
+from graphmem.ingest.prompts import (
+    PROCEDURAL_SYSTEM_PROMPT,
+    RECONCILE_SYSTEM_PROMPT,
+    extraction_system,
+    extraction_user,
+    procedural_user,
+    reconcile_user,
+)
 from graphmem.llm.base import StructuredLLM
 from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, Extraction, Message
 
@@ -55,6 +62,25 @@ class LLMExtractor:
         except MissingDependencyError:
             # Without spaCy, infer=False still stores the messages; they are just not linked to entities.
             return [[] for _ in messages]
+
+    async def judge(self, facts: Sequence[tuple[str, Sequence[str]]], existing: dict[str, str]) -> list[Verdict]:
+        """The reconciliation call: for each (fact, ids of look-alike memories), what the fact does to them.
+        One verdict per fact, in order; a verdict naming a memory it was not shown becomes ADD."""
+        refs = {memory_id: f"m{i}" for i, memory_id in enumerate(existing, start=1)}
+        asked = [(f"f{i}", text, [(refs[m], existing[m]) for m in ids if m in refs])
+                 for i, (text, ids) in enumerate(facts, start=1)]
+        answer = await self.llm.generate(RECONCILE_SYSTEM_PROMPT, reconcile_user(asked), LLMVerdicts)
+        by_fact = {v.fact.strip().strip("[]").lower(): v for v in answer.verdicts}
+        verdicts = []
+        for fact_ref, _, shown in asked:
+            given = by_fact.get(fact_ref)
+            allowed = {ref: mid for mid, ref in refs.items() if ref in {r for r, _ in shown}}
+            memory_id = _memory_id(given.memory, allowed) if given else None
+            if given is None or (given.event != "ADD" and memory_id is None):
+                verdicts.append(Verdict("ADD"))
+            else:
+                verdicts.append(Verdict(given.event, memory_id if given.event != "ADD" else None))
+        return verdicts
 
     async def summarize_procedure(self, messages: Sequence[Message], context: ExtractionContext,
                                   prompt: str | None = None) -> str:
