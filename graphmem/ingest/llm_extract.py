@@ -30,6 +30,7 @@ from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, E
 
 _FIRST_PERSON = {"i", "me", "my", "myself", "user", "the user"}
 _PREDICATE_GAPS = re.compile(r"[\s\-/]+")
+_BRACKETED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<alias>[^()]+)\)$")  # "Robert (Bob)"
 
 
 def _utc_today() -> date:
@@ -115,7 +116,23 @@ class _Entities:
         key = self._key_of(name)
         return self._by_key[key].name if key else name
 
+    def _split(self, name: str, kind: str) -> tuple[str, list[str]]:
+        """"Robert (Bob)" is Robert, also called Bob, for a person or when either name is known already;
+        otherwise the brackets qualify the name ("Mercury (planet)") and stay part of it."""
+        match = _BRACKETED.match(name)
+        if match is None:
+            return name, []
+        base, alias = match["name"].strip(), match["alias"].strip()
+        if kind.strip().lower() == "person" or self._key_of(base) or self._key_of(alias):
+            return base, [alias]
+        return name, []
+
     def add(self, name: str, kind: str = "thing", aliases: Sequence[str] = ()) -> str:
+        name, bracketed = self._split(" ".join(name.split()), kind)
+        aliases = [*aliases, *bracketed]
+        other = next((k for k in map(self._key_of, aliases) if k), None) if not self._key_of(name) else None
+        if other:  # a new name for an entity listed already: it joins that entity's aliases
+            name, aliases = self._by_key[other].name, [name, *aliases]
         name = self.canonical(name)
         key = normalise_name(name)
         if not key:
