@@ -124,25 +124,33 @@ class Adder:
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
         memories = _new_memories(kept, items)
-        relations = await self._new_relations(extraction, entities, memories, now)
-        changes = await self._changes(kept, memories, nearby, metadata, now)
+        superseded = [d.target for d in kept if d.event == "DELETE" and d.target]
+        ending = [r["id"] for r in await self.backend.read("relation/of_memories", {"ids": superseded})] \
+            if superseded else []
+        relations = await self._new_relations(extraction, entities, memories, set(ending), now)
+        replacements, supersede = await self._changes(kept, memories, nearby, metadata, ending, now)
         added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
         plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None,
-                              await self._first_seq(scope), *changes)
+                              await self._first_seq(scope), replacements, supersede)
         await self.backend.write(plan.statements)
         return {"results": _results(kept, memories, nearby),
                 "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
 
     async def _changes(self, kept: list[Decision], memories: list[NewMemory], nearby: Nearby,
-                       metadata: dict[str, Any] | None, now: str) -> tuple[list[Replacement], list[Statement]]:
-        """The stored memories this add updates, and the statements that supersede the contradicted ones."""
+                       metadata: dict[str, Any] | None, ending: list[str],
+                       now: str) -> tuple[list[Replacement], list[Statement]]:
+        """The stored memories this add updates, and the statements that supersede the contradicted ones
+        (and end the relations drawn from them, `ending`)."""
         changed = [d.target for d in kept if d.target]
         if not changed:
             return [], []
         events = await self.backend.read("event/of_memories", {"ids": changed})
         replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
                         if d.event == "UPDATE"]
-        return replacements, await self._supersede([d for d in kept if d.event == "DELETE"], nearby, events, now)
+        statements = [Statement("relation/invalidate", {"ids": ending, "invalid_at": now})] if ending else []
+        for decision in (d for d in kept if d.event == "DELETE"):
+            statements += _supersede(decision, nearby, events, now)
+        return replacements, statements
 
     async def _settle_ambiguous(self, decisions: list[Decision], nearby: Nearby) -> None:
         """At most one more LLM call, only for facts the cheap signals cannot place."""
@@ -152,23 +160,6 @@ class Adder:
         candidates = {mid: nearby.rows[mid]["text"] for d in asked for mid in d.candidates}
         verdicts = await self.extractor.judge([(d.fact.text, d.candidates) for d in asked], candidates)
         settle(decisions, verdicts, nearby)
-
-    async def _supersede(self, decisions: list[Decision], nearby: Nearby, events: list[dict[str, Any]],
-                         now: str) -> list[Statement]:
-        """Contradicted memories get `invalid_at` and a DELETE event; so do the relations drawn from them."""
-        if not decisions:
-            return []
-        targets = [d.target for d in decisions if d.target]
-        relations = await self.backend.read("relation/of_memories", {"ids": targets})
-        statements = [Statement("relation/invalidate", {"ids": [r["id"] for r in relations], "invalid_at": now})]
-        for decision in decisions:
-            row = nearby.rows[decision.target or ""]
-            seq = sum(1 for e in events if e["memory_id"] == row["id"])
-            event = event_row(row["id"], "DELETE", row["text"], decision.fact.text, now, seq)
-            statements += [Statement("memory/invalidate", {"id": row["id"], "invalid_at": now}),
-                           Statement("event/create", {"rows": [event]}),
-                           Statement("event/link", {"rows": [{"id": event["id"], "memory_id": row["id"]}]})]
-        return statements
 
     async def _first_seq(self, scope: Scope) -> int:
         counter = await self.backend.read("thread/get", {"key": thread_key(scope)})
@@ -185,12 +176,14 @@ class Adder:
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 
     async def _new_relations(self, extraction: Extraction, entities: EntityTable, memories: list[NewMemory],
-                             now: str) -> list[dict[str, Any]]:
+                             ending: set[str], now: str) -> list[dict[str, Any]]:
+        """The relations to create: those not stored yet, or stored but ending now (a superseded memory's
+        relation that the new facts state again is made anew, from the new memory)."""
         if not extraction.relations:
             return []
         ids = {i for r in extraction.relations for i in (entities.id_of(r.source), entities.id_of(r.target)) if i}
         rows = await self.backend.read("relation/existing", {"source_ids": sorted(ids), "target_ids": sorted(ids)})
-        existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows}
+        existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows if r["id"] not in ending}
         memory_of_fact = _memory_of_relation_fact(extraction, memories)
         return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
 
@@ -213,6 +206,16 @@ def _new_memories(decisions: list[Decision], items: list[Message]) -> list[NewMe
         memories.append(dataclasses.replace(memory, id=decision.target) if decision.event == "UPDATE"
                         and decision.target else memory)
     return memories
+
+
+def _supersede(decision: Decision, nearby: Nearby, events: list[dict[str, Any]], now: str) -> list[Statement]:
+    """A contradicted memory gets `invalid_at` and a DELETE event naming what replaced it."""
+    row = nearby.rows[decision.target or ""]
+    seq = sum(1 for e in events if e["memory_id"] == row["id"])
+    event = event_row(row["id"], "DELETE", row["text"], decision.fact.text, now, seq)
+    return [Statement("memory/invalidate", {"id": row["id"], "invalid_at": now}),
+            Statement("event/create", {"rows": [event]}),
+            Statement("event/link", {"rows": [{"id": event["id"], "memory_id": row["id"]}]})]
 
 
 def _replacement(decision: Decision, memory: NewMemory, nearby: Nearby, events: list[dict[str, Any]],

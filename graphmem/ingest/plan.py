@@ -204,6 +204,24 @@ def relation_rows(relations: Sequence[ExtractedRelation], entities: EntityTable,
     return rows
 
 
+def _replacements(replacements: Sequence[Replacement], entities: EntityTable, episodes: list[dict[str, Any]],
+                  now: str) -> tuple[list[Statement], list[dict[str, str]], list[dict[str, str]]]:
+    """The statements that replace updated memories, their entity mentions (to count) and their links
+    to this add's episodes (a replaced memory re-links its own edges, after its node is re-made)."""
+    statements: list[Statement] = []
+    mentions: list[dict[str, str]] = []
+    derived: list[dict[str, str]] = []
+    for item in replacements:
+        entity_ids = [eid for eid in dict.fromkeys(entities.id_of(n) for n in item.memory.entity_names) if eid]
+        source = item.memory.source
+        new_episodes = [ep["id"] for ep in (episodes if source is None else episodes[source:source + 1])]
+        statements += replace_statements(item, now, [*(item.row.get("episode_ids") or []), *new_episodes],
+                                         entity_ids)
+        mentions += [{"memory_id": item.memory.id, "entity_id": eid} for eid in entity_ids]
+        derived += [{"memory_id": item.memory.id, "episode_id": ep} for ep in new_episodes]
+    return statements, mentions, derived
+
+
 def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories: Sequence[NewMemory],
                    entities: EntityTable, relations: Sequence[dict[str, Any]],
                    metadata: dict[str, Any] | None, memory_type: str | None, first_seq: int = 0,
@@ -231,23 +249,13 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         mentions += [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
         derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
         plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
-    replaced: list[Statement] = []
-    replacing = {item.memory.id for item in replacements}
-    counted = list(mentions)  # a replaced memory links its own entities, after its node is re-made
-    for item in replacements:
-        entity_ids = [eid for eid in dict.fromkeys(entities.id_of(n) for n in item.memory.entity_names) if eid]
-        source = item.memory.source
-        new_episodes = [ep["id"] for ep in (episodes if source is None else episodes[source:source + 1])]
-        replaced += replace_statements(item, now, [*(item.row.get("episode_ids") or []), *new_episodes],
-                                       entity_ids)
-        counted += [{"memory_id": item.memory.id, "entity_id": eid} for eid in entity_ids]
-        derived += [{"memory_id": item.memory.id, "episode_id": ep} for ep in new_episodes]
+    replaced, replaced_mentions, replaced_derived = _replacements(replacements, entities, episodes, now)
     memories_of: dict[str, list[str]] = {}
-    for row in derived:
+    for row in derived + replaced_derived:
         memories_of.setdefault(row["episode_id"], []).append(row["memory_id"])
     for episode in episodes:
         episode["memory_ids"] = memories_of.get(episode["id"], [])
-    add_mentions = count_mentions(entities, counted)
+    add_mentions = count_mentions(entities, mentions + replaced_mentions)
     plan.statements += [
         Statement("entity/create", {"rows": entities.new_rows}),
         Statement("entity/set_aliases", {"rows": entities.alias_rows}),
@@ -256,7 +264,7 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         # Episodes after the indexed Memory rows: in the other order Kuzu 0.11.3 lost about half of
         # a batch's episodes at COMMIT (seen with 64 messages per add).
         Statement("episode/create", {"rows": episodes}),
-        Statement("memory/link_episode", {"rows": [d for d in derived if d["memory_id"] not in replacing]}),
+        Statement("memory/link_episode", {"rows": derived}),
         Statement("memory/link_entities", {"rows": mentions}),
         Statement("relation/create", {"rows": list(relations)}),
         *replaced,

@@ -80,6 +80,8 @@ def test_a_move_supersedes_the_old_home_and_as_of_still_knows_it(server: LLMServ
         assert [(h["event"], h["old_memory"], h["new_memory"]) for h in history] == [
             ("ADD", None, "alex lives in Paris"), ("DELETE", "alex lives in Paris", "alex lives in Berlin")]
 
+        old = memory.get(paris["id"])
+        assert old is not None and old["invalid_at"] > old["created_at"]  # get still shows it, superseded
         then = memory.search("Where does alex live?", user_id="alex", as_of=before)
         assert [r["memory"] for r in then["results"]] == ["alex lives in Paris"]
         assert triples(then["relations"]) == {("alex", "lives_in", "Paris")}
@@ -252,3 +254,30 @@ def test_as_of_must_be_a_datetime(server: LLMServer) -> None:
     with llm_memory(memory_config(llm_config(server))) as memory, pytest.raises(ValidationError) as caught:
         memory.search("anything", user_id="alex", as_of="yesterday")  # type: ignore[arg-type]
     assert caught.value.field == "as_of"
+
+
+def test_a_relation_the_new_fact_states_again_survives_the_supersession(server: LLMServer) -> None:
+    acme = "alex lives in Paris and works at Acme"
+    server.script("Acme in Paris", {
+        "facts": [fact(acme, "alex", "Paris", "Acme")],
+        "entities": [entity("alex", "person"), entity("Paris", "location"), entity("Acme", "organization")],
+        "relations": [relation("alex", "lives_in", "Paris", acme), relation("alex", "works_at", "Acme", acme)]})
+    moved = "alex lives in Berlin and still works at Acme"
+    server.script("still at Acme", {
+        "facts": [fact(moved, "alex", "Berlin", "Acme", contradicts="m1")],
+        "entities": [entity("alex", "person"), entity("Berlin", "location"), entity("Acme", "organization")],
+        "relations": [relation("alex", "lives_in", "Berlin", moved), relation("alex", "works_at", "Acme", moved)]})
+    with llm_memory(memory_config(llm_config(server))) as memory:
+        memory.add("I work at Acme in Paris", user_id="alex")
+        memory.add("I moved to Berlin, still at Acme", user_id="alex")
+        assert triples(memory.get_all(user_id="alex")["relations"]) == {("alex", "lives_in", "Berlin"),
+                                                                        ("alex", "works_at", "Acme")}
+        ended = {(r["relationship"], r["target"]) for r in all_relations(memory, "alex") if r["invalid_at"]}
+        assert ended == {("lives_in", "Paris"), ("works_at", "Acme")}
+
+
+def test_procedural_memory_without_an_agent_is_an_ordinary_add(server: LLMServer) -> None:
+    with llm_memory(memory_config(llm_config(server))) as memory:
+        added = memory.add("I like pizza", user_id="alex", memory_type="procedural_memory")
+        assert [(r["memory"], r["event"]) for r in added["results"]] == [("alex likes pizza", "ADD")]
+        assert "memory_type" not in memory.get_all(user_id="alex")["results"][0]
