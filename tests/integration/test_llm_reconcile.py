@@ -140,17 +140,20 @@ def crowd(memory: Memory, user_id: str) -> None:
         memory.add(f"guess what my home town changed {k}", user_id=user_id, infer=False)
 
 
-@pytest.mark.parametrize("verdict", ["UPDATE", "NONE", "DELETE"])
-def test_a_look_alike_the_model_was_not_shown_costs_one_more_call(server: LLMServer, verdict: str) -> None:
+@pytest.mark.parametrize(("provider", "verdict"), [("openai", "UPDATE"), ("openai", "NONE"), ("openai", "DELETE"),
+                                                    ("anthropic", "UPDATE")])
+def test_a_look_alike_the_model_was_not_shown_costs_one_more_call(server: LLMServer, provider: str,
+                                                                 verdict: str) -> None:
     server.script("[f1]", {"verdicts": [{"fact": "f1", "event": verdict, "memory": "m1"}]})
     server.script("guess what my home town changed again", {
         "facts": [fact("alex lives in Berlin now", "alex", "Berlin")],
         "entities": [entity("alex", "person"), entity("Berlin", "location")], "relations": []})
-    with llm_memory(memory_config(llm_config(server))) as memory:
+    with llm_memory(memory_config(llm_config(server, provider))) as memory:
         crowd(memory, "alex")
         assert server.calls == {}
         results = memory.add("guess what my home town changed again", user_id="alex")["results"]
-        assert server.calls == {"chat": 2}
+        assert server.calls == {ENDPOINT[provider]: 2}
+        assert server.requests[1].schema is not None and set(server.requests[1].schema["properties"]) == {"verdicts"}
         assert "alex lives in Berlin" not in server.requests[0].text  # not among the ten shown
         assert "[f1] alex lives in Berlin now" in server.requests[1].text
         assert "stored [m1] alex lives in Berlin" in server.requests[1].text
