@@ -8,34 +8,26 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from graphmem.backends.base import GraphBackend, Statement
+from graphmem.backends.base import GraphBackend, Row, Statement
 from graphmem.config import MemoryConfig
 from graphmem.errors import NotFoundError, ValidationError
 from graphmem.factory import create_backend, create_extractor
+from graphmem.ingest.adder import PROCEDURAL, Adder
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.messages import normalise_messages
-from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.plan import (
-    EntityTable,
-    NewMemory,
-    build_add_plan,
-    count_mentions,
-    event_row,
-    memory_create_params,
-    relation_rows,
-    thread_key,
-)
+from graphmem.ingest.plan import NewMemory, Replacement, count_mentions, event_row, replace_statements
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
-from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
+from graphmem.models import Message
 from graphmem.providers.embedders import Embedder, create_embedder
 from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
+from graphmem.search import as_of as past
 from graphmem.search.filters import compile_filters, has_conditions
 from graphmem.search.fusion import best
 from graphmem.search.retrieve import Retrieval, Retriever, read_rows
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
-_MEMORY_TYPES = (None, "procedural_memory")
+_MEMORY_TYPES = (None, PROCEDURAL)
 
 
 def utc_now() -> str:
@@ -77,9 +69,9 @@ class AsyncMemory:
         self.backend: GraphBackend = create_backend(self.config.graph_store)
         self.extractor: Extractor = create_extractor(self.config)
         self._retriever = Retriever(self.backend, self.config.search)
+        self._adder = Adder(self.backend, self.embedder, self.extractor)
         self._opened = False
         self._open_lock = asyncio.Lock()
-        self._scope_locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     def from_config(cls, config_dict: dict[str, Any]) -> AsyncMemory:
@@ -105,122 +97,65 @@ class AsyncMemory:
     async def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
                   run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
                   memory_type: str | None = None, prompt: str | None = None) -> dict[str, Any]:
-        """Remember messages: facts, entities and relations go into the graph in one transaction."""
+        """Remember messages: facts, entities and relations go into the graph in one transaction; facts
+        that repeat, update or contradict stored memories become NONE, UPDATE or DELETE (see ingest/adder)."""
         scope = Scope.of(user_id, agent_id, run_id)
         items = normalise_messages(messages)
         metadata = _check_metadata(metadata)
         if memory_type not in _MEMORY_TYPES:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
-        backend = await self._ready()
+        await self._ready()
         context = self._context(items, scope, prompt)
-        # The NLP is not overlapped with the embedding on purpose: spaCy and torch in two threads
-        # at once crashed the process once in four test runs here.
-        extraction = await (self.extractor.extract(items, context) if infer else self._verbatim(items, context))
-        # One add at a time per scope: entity resolution and episode numbering read, then write.
-        async with self._scope_locks.setdefault(scope.key, asyncio.Lock()):
-            return await self._write_add(backend, scope, items, extraction, metadata, memory_type)
-
-    async def _write_add(self, backend: GraphBackend, scope: Scope, items: list[Message], extraction: Extraction,
-                         metadata: dict[str, Any] | None, memory_type: str | None) -> dict[str, Any]:
-        now = utc_now()
-        facts = await self._new_facts(backend, scope, extraction.facts)
-        entities, fresh = await resolve_entities(backend, scope, extraction.entities, now)
-        vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])  # one batch
-        add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
-        memories = self._new_memories(facts, vectors[:len(facts)], items)
-        relations = await self._new_relations(backend, extraction, entities, memories, now)
-        counter = await backend.read("thread/get", {"key": thread_key(scope)})
-        first_seq = int(counter[0]["value"]) if counter else 0
-        plan = build_add_plan(scope, now, items, memories, entities, relations, metadata, memory_type, first_seq)
-        await backend.write(plan.statements)
-        return {"results": plan.results,
-                "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
+        if memory_type == PROCEDURAL and scope.agent_id is not None:  # as mem0: an agent's procedure
+            return await self._adder.procedural(items, scope, context, utc_now(), metadata, prompt)
+        return await self._adder.add(items, scope, context, utc_now(), metadata, infer)
 
     def _context(self, items: list[Message], scope: Scope, prompt: str | None) -> ExtractionContext:
         speaker = next((m.name for m in items if m.role == "user" and m.name), None)
         return ExtractionContext(self_name=speaker or scope.user_id, agent_name=scope.agent_id,
                                  instructions=prompt or self.config.custom_fact_extraction_prompt)
 
-    async def _verbatim(self, items: list[Message], context: ExtractionContext) -> Extraction:
-        """`infer=False`: every non-system message is a memory; entities it names are still linked."""
-        kept = [m for m in items if m.role != "system"]
-        mentioned = await self.extractor.mentions(kept, context)
-        facts = [ExtractedFact(text=m.content, entities=[e.name for e in ents])
-                 for m, ents in zip(kept, mentioned, strict=True)]
-        entities: list[ExtractedEntity] = [e for ents in mentioned for e in ents]
-        return Extraction(facts=facts, entities=entities)
-
-    async def _new_facts(self, backend: GraphBackend, scope: Scope, facts: list[ExtractedFact]) -> list[ExtractedFact]:
-        """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned)."""
-        unique = list({f.text.strip(): f for f in facts if f.text.strip()}.values())
-        if not unique:
-            return []
-        hashes = [memory_hash(f.text) for f in unique]
-        stored = await backend.read("memory/find_hashes", {"sk": scope.key, "hashes": hashes})
-        known = {row["hash"] for row in stored}
-        return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
-
-    @staticmethod
-    def _new_memories(facts: list[ExtractedFact], vectors: list[list[float]], items: list[Message]) -> list[NewMemory]:
-        """Each fact with the role, speaker and position of the message that says it (found by text)."""
-        speaking = [m for m in items if m.role != "system"]
-        by_content = {m.content: i for i, m in reversed(list(enumerate(speaking)))}
-        memories = []
-        for fact, vector in zip(facts, vectors, strict=False):
-            index = by_content.get(fact.text)
-            if index is None:
-                index = next((i for i, m in enumerate(speaking) if _said_in(fact.text, m.content)), None)
-            source = speaking[index] if index is not None else None
-            memories.append(NewMemory(text=fact.text, embedding=vector, entity_names=fact.entities,
-                                      role=source.role if source else "user",
-                                      actor_id=source.name if source else None, source=index))
-        return memories
-
-    async def _new_relations(self, backend: GraphBackend, extraction: Extraction, entities: EntityTable,
-                             memories: list[NewMemory], now: str) -> list[dict[str, Any]]:
-        if not extraction.relations:
-            return []
-        ids = {i for r in extraction.relations for i in (entities.id_of(r.source), entities.id_of(r.target)) if i}
-        rows = await backend.read("relation/existing", {"source_ids": sorted(ids), "target_ids": sorted(ids)})
-        existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows}
-        memory_of_fact = _memory_of_relation_fact(extraction, memories)
-        return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
-
     # -- read ------------------------------------------------------------------------------
 
     async def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
                      run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
                      threshold: float | None = None, top_k: int | None = None,
-                     explain: bool = False) -> dict[str, Any]:
-        """Memories ranked by fused vector, keyword and graph evidence, and the relations around them."""
+                     explain: bool = False, as_of: datetime | None = None) -> dict[str, Any]:
+        """Memories ranked by fused vector, keyword and graph evidence, and the relations around them;
+        with `as_of`, those that were valid at that time (see search/as_of)."""
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("query must be a non-empty string", field="query")
         limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
         if threshold is not None and (not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1):
             raise ValidationError("threshold must be a number between 0 and 1", field="threshold")
+        when = past.check_as_of(as_of)
         scope = _scope_from(user_id, agent_id, run_id, filters)
         matches = compile_filters(filters)
         backend = await self._ready()
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
         found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool)
+        superseded: list[Row] = []
+        if when is not None:
+            vector = await self.embedder.embed_query(query)  # cached by the retrieval's call
+            superseded = await past.widen(backend, found, query, vector, scope, when, self.config.search)
         # The threshold applies to the score the caller sees.
         ranked = [mid for mid in best(found.scores) if threshold is None or round(found.scores[mid], 6) >= threshold]
-        results = await self._records(backend, ranked, found, limit, matches, explain,
+        results = await self._records(backend, ranked, found, limit, matches, explain, _validity(when),
                                       step=max(limit, 50) if has_conditions(filters) else limit + 5)
-        relations = await self._relations_by_id(backend, found.relations[: self.config.search.max_relations])
-        return {"results": results, "relations": relations}
+        return {"results": results, "relations": await self._relations(backend, found, superseded, when)}
 
     @staticmethod
     async def _records(backend: GraphBackend, ranked: list[str], found: Retrieval, limit: int,
-                       matches: Callable[[dict[str, Any]], bool], explain: bool, step: int) -> list[dict[str, Any]]:
-        """The best `limit` ranked memories that still exist and pass the filters, read `step` at a time."""
+                       matches: Callable[[dict[str, Any]], bool], explain: bool, valid: Callable[[Row], bool],
+                       step: int) -> list[dict[str, Any]]:
+        """The best `limit` ranked memories that still exist, were valid and pass the filters, read `step` at a time."""
         results: list[dict[str, Any]] = []
         for start in range(0, len(ranked) if limit > 0 else 0, step):
             chunk = ranked[start:start + step]
             rows = {r["id"]: r for r in await read_rows(backend, chunk, found.rows)}
             for mid in chunk:
                 row = rows.get(mid)
-                if row is None or row["invalid_at"] is not None:
+                if row is None or not valid(row):
                     continue
                 record = memory_record(row, round(found.scores[mid], 6))
                 if not matches(record):
@@ -231,6 +166,17 @@ class AsyncMemory:
                 if len(results) >= limit:
                     return results
         return results
+
+    async def _relations(self, backend: GraphBackend, found: Retrieval, superseded: list[Row],
+                         when: datetime | None) -> list[dict[str, Any]]:
+        """The best relations found; at a past time, those valid then, superseded ones included."""
+        most = self.config.search.max_relations
+        if when is None:
+            return await self._relations_by_id(backend, found.relations[:most])
+        held = [r for r in await self._relations_by_id(backend, found.relations)
+                if past.valid_then(r, when, start="valid_at")]
+        joined = held + [relation_record(past.relation_row(r)) for r in superseded]
+        return sorted(joined, key=lambda r: -r.get("score", 0.0))[:most]
 
     async def _relations_by_id(self, backend: GraphBackend, ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not ranked:
@@ -288,23 +234,13 @@ class AsyncMemory:
         kept_metadata = metadata if metadata is not None else json.loads(row.get("metadata") or "{}")
         episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
         events = await backend.read("event/list", {"memory_id": row["id"]})
-        new_event = event_row(row["id"], "UPDATE", row["text"], data, now, len(events))
         entity_ids = sorted(set(entities.ids.values()))
-        params = memory_create_params(memory, scope, kept_metadata, row.get("memory_type"), row["created_at"], now,
-                                      [e["episode_id"] for e in episodes], entity_ids)
+        replacement = Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events], metadata=kept_metadata)
         mentions = [{"memory_id": row["id"], "entity_id": eid} for eid in entity_ids]
-        # The node is replaced under the same id and its edges re-made: Kuzu cannot SET an embedding under
-        # an HNSW index (stores made before vector search moved into RAM still have one).
         await backend.write([
-            Statement("memory/delete", {"id": row["id"]}),
             count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
             Statement("entity/create", {"rows": entities.new_rows}),
-            Statement("memory/create", params),
-            Statement("memory/link_entities", {"rows": mentions}),
-            Statement("memory/link_episode", {"rows": [{"memory_id": row["id"], "episode_id": e["episode_id"]}
-                                                       for e in episodes]}),
-            Statement("event/create", {"rows": [new_event]}),
-            Statement("event/link", {"rows": [{"id": e["id"], "memory_id": row["id"]} for e in [*events, new_event]]}),
+            *replace_statements(replacement, now, [e["episode_id"] for e in episodes], entity_ids),
         ])
         return {"message": "Memory updated successfully!"}
 
@@ -363,24 +299,14 @@ class AsyncMemory:
         return rows[0]
 
 
+def _validity(when: datetime | None) -> Callable[[Row], bool]:
+    """Which memory rows a search returns: valid now, or valid at `when`."""
+    if when is None:
+        return lambda row: row["invalid_at"] is None
+    return lambda row: past.valid_then(row, when)
+
+
 def _check_id(memory_id: Any) -> str:
     if not isinstance(memory_id, str) or not memory_id.strip():
         raise ValidationError("memory_id must be a non-empty string", field="memory_id")
     return memory_id.strip()
-
-
-def _said_in(fact: str, content: str) -> bool:
-    """Whether a fact's words come from this message (extractors may add a "Speaker: " prefix)."""
-    body = fact.split(": ", 1)[1] if ": " in fact[:60] else fact
-    return body.strip() in content or fact.strip() in content
-
-
-def _memory_of_relation_fact(extraction: Extraction, memories: list[NewMemory]) -> dict[str, str]:
-    """Relation fact text → id of the new memory that states it (exact text, or the memory containing it)."""
-    by_text = {m.text: m.id for m in memories}
-    mapping: dict[str, str] = {}
-    for rel in extraction.relations:
-        hit = by_text.get(rel.fact) or next((m.id for m in memories if rel.fact and rel.fact in m.text), None)
-        if hit:
-            mapping[rel.fact] = hit
-    return mapping

@@ -28,6 +28,8 @@ def memory_record(row: Row, score: float | None = None) -> dict[str, Any]:
             record[key] = row[key]
     if row.get("memory_type"):
         record["memory_type"] = row["memory_type"]
+    if row.get("invalid_at"):  # superseded: only get() and search(as_of=...) return it
+        record["invalid_at"] = row["invalid_at"]
     return record
 
 

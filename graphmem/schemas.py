@@ -14,12 +14,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graphmem.config import MemoryConfig
-from graphmem.ingest.llm_schema import LLMExtraction
+from graphmem.ingest.llm_schema import LLMExtraction, LLMVerdicts
 from graphmem.models import HistoryEvent, MemoryRecord, RelationRecord
 from graphmem.resources import data_dir
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "extraction.schema.json": LLMExtraction,  # what the extraction LLM answers with
+    "reconcile.schema.json": LLMVerdicts,  # what the reconciliation LLM answers with (rarely asked)
     "memory.schema.json": MemoryRecord,
     "relation.schema.json": RelationRecord,
     "history-event.schema.json": HistoryEvent,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from graphmem.models import ExtractedEntity, Extraction, Message
 
@@ -23,6 +23,15 @@ class ExtractionContext:
     agent_name: str | None = None
     existing: dict[str, str] = field(default_factory=dict)
     instructions: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a new fact does to the stored memories: nothing new (NONE), a new memory (ADD), or a
+    change of the memory `memory_id`: its text replaced (UPDATE) or superseded (DELETE)."""
+
+    event: Literal["ADD", "NONE", "UPDATE", "DELETE"]
+    memory_id: str | None = None
 
 
 class Extractor(Protocol):

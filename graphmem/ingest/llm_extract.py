@@ -14,15 +14,23 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 
 from graphmem.errors import ExtractionError, MissingDependencyError
-from graphmem.ingest.extract import ExtractionContext
-from graphmem.ingest.llm_schema import LLMExtraction
+from graphmem.ingest.extract import ExtractionContext, Verdict
+from graphmem.ingest.llm_schema import LLMExtraction, LLMVerdicts
 from graphmem.ingest.normalize import normalise_name
-from graphmem.ingest.prompts import PROCEDURAL_SYSTEM_PROMPT, extraction_system, extraction_user, procedural_user
+from graphmem.ingest.prompts import (
+    PROCEDURAL_SYSTEM_PROMPT,
+    RECONCILE_SYSTEM_PROMPT,
+    extraction_system,
+    extraction_user,
+    procedural_user,
+    reconcile_user,
+)
 from graphmem.llm.base import StructuredLLM
 from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, Extraction, Message
 
 _FIRST_PERSON = {"i", "me", "my", "myself", "user", "the user"}
 _PREDICATE_GAPS = re.compile(r"[\s\-/]+")
+_BRACKETED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<alias>[^()]+)\)$")  # "Robert (Bob)"
 
 
 def _utc_today() -> date:
@@ -55,6 +63,25 @@ class LLMExtractor:
         except MissingDependencyError:
             # Without spaCy, infer=False still stores the messages; they are just not linked to entities.
             return [[] for _ in messages]
+
+    async def judge(self, facts: Sequence[tuple[str, Sequence[str]]], existing: dict[str, str]) -> list[Verdict]:
+        """The reconciliation call: for each (fact, ids of look-alike memories), what the fact does to them.
+        One verdict per fact, in order; a verdict naming a memory it was not shown becomes ADD."""
+        refs = {memory_id: f"m{i}" for i, memory_id in enumerate(existing, start=1)}
+        asked = [(f"f{i}", text, [(refs[m], existing[m]) for m in ids if m in refs])
+                 for i, (text, ids) in enumerate(facts, start=1)]
+        answer = await self.llm.generate(RECONCILE_SYSTEM_PROMPT, reconcile_user(asked), LLMVerdicts)
+        by_fact = {v.fact.strip().strip("[]").lower(): v for v in answer.verdicts}
+        verdicts = []
+        for fact_ref, _, shown in asked:
+            given = by_fact.get(fact_ref)
+            allowed = {ref: mid for mid, ref in refs.items() if ref in {r for r, _ in shown}}
+            memory_id = _memory_id(given.memory, allowed) if given else None
+            if given is None or (given.event != "ADD" and memory_id is None):
+                verdicts.append(Verdict("ADD"))
+            else:
+                verdicts.append(Verdict(given.event, memory_id if given.event != "ADD" else None))
+        return verdicts
 
     async def summarize_procedure(self, messages: Sequence[Message], context: ExtractionContext,
                                   prompt: str | None = None) -> str:
@@ -89,7 +116,23 @@ class _Entities:
         key = self._key_of(name)
         return self._by_key[key].name if key else name
 
+    def _split(self, name: str, kind: str) -> tuple[str, list[str]]:
+        """"Robert (Bob)" is Robert, also called Bob, for a person or when either name is known already;
+        otherwise the brackets qualify the name ("Mercury (planet)") and stay part of it."""
+        match = _BRACKETED.match(name)
+        if match is None:
+            return name, []
+        base, alias = match["name"].strip(), match["alias"].strip()
+        if kind.strip().lower() == "person" or self._key_of(base) or self._key_of(alias):
+            return base, [alias]
+        return name, []
+
     def add(self, name: str, kind: str = "thing", aliases: Sequence[str] = ()) -> str:
+        name, bracketed = self._split(" ".join(name.split()), kind)
+        aliases = [*aliases, *bracketed]
+        other = next((k for k in map(self._key_of, aliases) if k), None) if not self._key_of(name) else None
+        if other:  # a new name for an entity listed already: it joins that entity's aliases
+            name, aliases = self._by_key[other].name, [name, *aliases]
         name = self.canonical(name)
         key = normalise_name(name)
         if not key:

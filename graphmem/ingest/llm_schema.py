@@ -1,4 +1,5 @@
-"""The JSON the extraction LLM answers with (`schemas/extraction.schema.json`).
+"""The JSON the extraction LLM answers with (`schemas/extraction.schema.json`), and the verdicts
+of the reconciliation call (`schemas/reconcile.schema.json`).
 
 It differs from `models.Extraction` only where OpenAI's strict structured output
 demands: every property is required (optional ones are nullable instead) and no
@@ -7,6 +8,8 @@ The descriptions are part of the prompt: models read them.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,3 +56,20 @@ class LLMExtraction(_Strict):
     facts: list[LLMFact] = Field(description="Atomic memories; empty when nothing is worth remembering.")
     entities: list[LLMEntity] = Field(description="Each entity once, with all its names.")
     relations: list[LLMRelation] = Field(description="Links between the entities, each stated by one fact.")
+
+
+class LLMVerdict(_Strict):
+    """What one new fact does to the stored memories."""
+
+    fact: str = Field(description="Id of the new fact, e.g. f1.")
+    event: Literal["ADD", "NONE", "UPDATE", "DELETE"] = Field(
+        description="ADD: new information; NONE: a stored memory already says it; UPDATE: it refines, corrects "
+                    "or extends `memory`; DELETE: `memory` cannot still be true if the fact is.")
+    memory: str | None = Field(description="Id of the stored memory (e.g. m1) for NONE, UPDATE and DELETE; "
+                                           "else null.")
+
+
+class LLMVerdicts(_Strict):
+    """One verdict per new fact, in the order given."""
+
+    verdicts: list[LLMVerdict] = Field(description="A verdict for each new fact.")

@@ -57,6 +57,16 @@ class EntityTable:
         return self.ids.get(normalise_name(name))
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A stored memory whose text is replaced under its id (an UPDATE, by `update()` or by an add)."""
+
+    row: dict[str, Any]       # the stored row: scope ids, text, metadata, memory_type, created_at
+    memory: NewMemory         # the new text, embedding and entity names; memory.id is row["id"]
+    event_ids: Sequence[str]  # the memory's events so far: replacing the node drops their edges
+    metadata: dict[str, Any] | None = None
+
+
 @dataclass
 class AddPlan:
     statements: list[Statement] = field(default_factory=list)
@@ -144,6 +154,30 @@ def event_row(memory_id: str, event: str, old: str | None, new: str | None, now:
             "actor": actor, "role": role, "created_at": now, "seq": seq}
 
 
+def replace_statements(replacement: Replacement, now: str, episode_ids: Sequence[str],
+                       entity_ids: Sequence[str]) -> list[Statement]:
+    """Replace a memory's node under the same id, its edges re-made and an UPDATE event recorded.
+
+    (Replaced, not SET: Kuzu cannot SET an embedding under an HNSW index, which stores made before
+    vector search moved into RAM still have.) The entities it mentions must exist, or be created
+    earlier in the same plan.
+    """
+    row, memory = replacement.row, replacement.memory
+    scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
+    params = memory_create_params(memory, scope, replacement.metadata, row.get("memory_type"), row["created_at"],
+                                  now, episode_ids, entity_ids)
+    event = event_row(row["id"], "UPDATE", row["text"], memory.text, now, len(replacement.event_ids))
+    return [
+        Statement("memory/delete", {"id": row["id"]}),
+        Statement("memory/create", params),
+        Statement("memory/link_entities", {"rows": [{"memory_id": row["id"], "entity_id": e} for e in entity_ids]}),
+        Statement("memory/link_episode", {"rows": [{"memory_id": row["id"], "episode_id": e} for e in episode_ids]}),
+        Statement("event/create", {"rows": [event]}),
+        Statement("event/link", {"rows": [{"id": e, "memory_id": row["id"]}
+                                          for e in [*replacement.event_ids, event["id"]]]}),
+    ]
+
+
 def entity_row(entity: ExtractedEntity, embedding: list[float], scope: Scope, now: str) -> dict[str, Any]:
     aliases = sorted({normalise_name(a) for a in entity.aliases} - {normalise_name(entity.name)})
     return {"id": new_id(), "name": entity.name, "name_norm": normalise_name(entity.name), "type": entity.type,
@@ -170,10 +204,32 @@ def relation_rows(relations: Sequence[ExtractedRelation], entities: EntityTable,
     return rows
 
 
+def _replacements(replacements: Sequence[Replacement], entities: EntityTable, episodes: list[dict[str, Any]],
+                  now: str) -> tuple[list[Statement], list[dict[str, str]], list[dict[str, str]]]:
+    """The statements that replace updated memories, their entity mentions (to count) and their links
+    to this add's episodes (a replaced memory re-links its own edges, after its node is re-made)."""
+    statements: list[Statement] = []
+    mentions: list[dict[str, str]] = []
+    derived: list[dict[str, str]] = []
+    for item in replacements:
+        entity_ids = [eid for eid in dict.fromkeys(entities.id_of(n) for n in item.memory.entity_names) if eid]
+        source = item.memory.source
+        new_episodes = [ep["id"] for ep in (episodes if source is None else episodes[source:source + 1])]
+        statements += replace_statements(item, now, [*(item.row.get("episode_ids") or []), *new_episodes],
+                                         entity_ids)
+        mentions += [{"memory_id": item.memory.id, "entity_id": eid} for eid in entity_ids]
+        derived += [{"memory_id": item.memory.id, "episode_id": ep} for ep in new_episodes]
+    return statements, mentions, derived
+
+
 def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories: Sequence[NewMemory],
                    entities: EntityTable, relations: Sequence[dict[str, Any]],
-                   metadata: dict[str, Any] | None, memory_type: str | None, first_seq: int = 0) -> AddPlan:
+                   metadata: dict[str, Any] | None, memory_type: str | None, first_seq: int = 0,
+                   replacements: Sequence[Replacement] = (), extra: Sequence[Statement] = ()) -> AddPlan:
     """Every statement of one add, in dependency order (nodes before the edges between them).
+
+    `replacements` are stored memories the add updates (after the entities and episodes they link
+    to are created); `extra` statements (supersessions) run after them.
 
     The episode counter is written last (Kuzu 0.11.3 lost rows written after a
     MERGE earlier in the same transaction).
@@ -193,12 +249,13 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         mentions += [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
         derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
         plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
+    replaced, replaced_mentions, replaced_derived = _replacements(replacements, entities, episodes, now)
     memories_of: dict[str, list[str]] = {}
-    for row in derived:
+    for row in derived + replaced_derived:
         memories_of.setdefault(row["episode_id"], []).append(row["memory_id"])
     for episode in episodes:
         episode["memory_ids"] = memories_of.get(episode["id"], [])
-    add_mentions = count_mentions(entities, mentions)
+    add_mentions = count_mentions(entities, mentions + replaced_mentions)
     plan.statements += [
         Statement("entity/create", {"rows": entities.new_rows}),
         Statement("entity/set_aliases", {"rows": entities.alias_rows}),
@@ -210,6 +267,8 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         Statement("memory/link_episode", {"rows": derived}),
         Statement("memory/link_entities", {"rows": mentions}),
         Statement("relation/create", {"rows": list(relations)}),
+        *replaced,
+        *extra,
         counter_statement(scope, first_seq, first_seq + len(episodes)),
     ]
     plan.added_relations = [

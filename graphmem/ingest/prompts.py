@@ -102,3 +102,24 @@ def extraction_user(messages: Sequence[Message], context: ExtractionContext, ref
 
 def procedural_user(messages: Sequence[Message]) -> str:
     return f"{transcript(messages)}\n\n{PROCEDURAL_REQUEST}"
+
+
+RECONCILE_SYSTEM_PROMPT = """\
+You keep an AI assistant's long-term memory consistent. New facts were just learned; each is listed \
+with stored memories that resemble it. For each new fact, in order, answer with JSON that follows the \
+given schema:
+- NONE: a stored memory already says the same thing (give its id);
+- UPDATE: the fact refines, corrects or extends a stored memory about the same thing (give its id);
+- DELETE: a stored memory cannot still be true if the fact is ("lives in Paris" → "moved to Berlin"; \
+give its id);
+- ADD: the fact is new information, even if related.
+Use only the ids listed; never invent one."""
+
+
+def reconcile_user(facts: Sequence[tuple[str, str, Sequence[tuple[str, str]]]]) -> str:
+    """Each new fact (id, text) with its look-alike stored memories (id, text)."""
+    lines = []
+    for fact_ref, text, memories in facts:
+        lines.append(f"[{fact_ref}] {text}")
+        lines.extend(f"    stored [{ref}] {memory}" for ref, memory in memories)
+    return "New facts and the stored memories that resemble them:\n" + "\n".join(lines)

@@ -1,7 +1,8 @@
-// Memories of a scope, newest first; any subset of the three ids.
+// Valid memories of a scope, newest first; any subset of the three ids (superseded ones are history).
 // (Sorted in a WITH first: ArcadeDB 26.10 fails on ORDER BY ... LIMIT 2^31-1, the "no limit" of get_all.)
 MATCH (m:Memory)
 WHERE ($user_id IS NULL OR m.user_id = $user_id) AND ($agent_id IS NULL OR m.agent_id = $agent_id) AND ($run_id IS NULL OR m.run_id = $run_id)
+  AND m.invalid_at IS NULL
 WITH m
 ORDER BY m.created_at DESC
 RETURN m.id AS id, m.text AS text, m.hash AS hash, m.metadata AS metadata, m.memory_type AS memory_type,

@@ -1,0 +1,7 @@
+// @each ids as id
+// One primary-key lookup per id: Kuzu 0.11 answers `UNWIND $ids ... MATCH {id:}` by scanning the table.
+MATCH (m:Memory {id: $id})
+RETURN m.id AS id, m.text AS text, m.hash AS hash, m.embedding AS embedding, m.metadata AS metadata,
+       m.memory_type AS memory_type, m.user_id AS user_id, m.agent_id AS agent_id, m.run_id AS run_id,
+       m.actor_id AS actor_id, m.role AS role, m.created_at AS created_at, m.updated_at AS updated_at,
+       m.invalid_at AS invalid_at, m.episode_ids AS episode_ids

@@ -1,0 +1,259 @@
+"""The write path of `add()`: nearby memories, extraction, reconciliation, one transaction.
+
+    messages ─ embed (one batch) ─ vector search (one) ─ nearby memories ─┐
+             └────────────────────────────────────── extraction call ─────┴─ facts + verdicts
+    facts ─ exact-hash dedup ─ entity resolution ─ embed (one batch) ─ reconcile
+          ─ [one more LLM call only for ambiguous facts] ─ plan ─ one transaction
+
+Nothing is written before the transaction: an error anywhere leaves the graph as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from typing import Any
+
+import numpy as np
+
+from graphmem.backends.base import GraphBackend, Statement
+from graphmem.errors import ConfigError
+from graphmem.ingest.extract import ExtractionContext, Extractor
+from graphmem.ingest.llm_extract import LLMExtractor
+from graphmem.ingest.normalize import memory_hash
+from graphmem.ingest.plan import (
+    EntityTable,
+    NewMemory,
+    Replacement,
+    build_add_plan,
+    event_row,
+    relation_rows,
+    thread_key,
+)
+from graphmem.ingest.reconcile import NEARBY, SHOWN, Decision, Nearby, decide, settle
+from graphmem.ingest.resolve import add_new_entities, resolve_entities
+from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
+from graphmem.providers.embedders import Embedder
+from graphmem.scope import Scope
+
+PROCEDURAL = "procedural_memory"
+
+
+class Adder:
+    """Runs one add against a backend; `AsyncMemory.add` validates the input and calls it."""
+
+    def __init__(self, backend: GraphBackend, embedder: Embedder, extractor: Extractor) -> None:
+        self.backend = backend
+        self.embedder = embedder
+        self.extractor = extractor
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def lock(self, scope: Scope) -> asyncio.Lock:
+        """One add at a time per scope: resolution, reconciliation and episode numbering read, then write."""
+        return self._locks.setdefault(scope.key, asyncio.Lock())
+
+    async def add(self, items: list[Message], scope: Scope, context: ExtractionContext, now: str,
+                  metadata: dict[str, Any] | None, infer: bool) -> dict[str, Any]:
+        if not infer:
+            extraction = await self._verbatim(items, context)
+            async with self.lock(scope):
+                return await self._write(scope, items, extraction, Nearby(), now, metadata)
+        if not isinstance(self.extractor, LLMExtractor):
+            # The offline extractor gives no verdicts: it runs outside the lock, and its facts are only
+            # de-duplicated by hash.
+            # (The NLP is not overlapped with the embedding on purpose: spaCy and torch in two threads
+            # at once crashed the process once in four test runs here.)
+            extraction = await self.extractor.extract(items, context)
+            async with self.lock(scope):
+                return await self._write(scope, items, extraction, Nearby(), now, metadata)
+        # The model judges the new facts against the stored memories it is shown, so the lock is held
+        # from the look-up on: a concurrent add to the scope must not change them meanwhile.
+        async with self.lock(scope):
+            nearby = await self.nearby(scope, items)
+            extraction = await self.extractor.extract(items, dataclasses.replace(context, existing=nearby.existing))
+            return await self._write(scope, items, extraction, nearby, now, metadata)
+
+    async def nearby(self, scope: Scope, items: list[Message]) -> Nearby:
+        """The scope's memories nearest to the messages: one embedding batch, one vector search, one read."""
+        spoken = [m.content for m in items if m.role != "system" and m.content.strip()]
+        if not spoken:
+            return Nearby()
+        vectors = np.asarray(await self.embedder.embed_texts(spoken), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        centre = (vectors / np.where(norms == 0, 1.0, norms)).mean(axis=0)  # one query for all the messages
+        hits = await self.backend.vector_search("memory", [float(x) for x in centre], NEARBY, scope)
+        if not hits:
+            return Nearby()
+        rows = {r["id"]: r for r in await self.backend.read("memory/nearby_rows", {"ids": [h["id"] for h in hits]})}
+        ordered = {h["id"]: rows[h["id"]] for h in hits if h["id"] in rows and rows[h["id"]]["invalid_at"] is None}
+        return Nearby(rows=ordered, shown=tuple(list(ordered)[:SHOWN]))
+
+    async def procedural(self, items: list[Message], scope: Scope, context: ExtractionContext, now: str,
+                         metadata: dict[str, Any] | None, prompt: str | None) -> dict[str, Any]:
+        """mem0's procedural memory: one LLM-written summary of the agent's steps, stored as one memory."""
+        if not isinstance(self.extractor, LLMExtractor):
+            raise ConfigError("memory_type='procedural_memory' needs an llm to summarise the steps: configure "
+                              "'llm'", field="llm")
+        summary = await self.extractor.summarize_procedure(items, context, prompt)
+        [vector] = await self.embedder.embed_texts([summary])
+        memory = NewMemory(text=summary, embedding=vector, entity_names=[], role="assistant",
+                           actor_id=scope.agent_id)
+        async with self.lock(scope):
+            plan = build_add_plan(scope, now, items, [memory], EntityTable(), [], metadata, PROCEDURAL,
+                                  await self._first_seq(scope))
+            await self.backend.write(plan.statements)
+        return {"results": plan.results}  # mem0 returns no "relations" for a procedural memory
+
+    async def _verbatim(self, items: list[Message], context: ExtractionContext) -> Extraction:
+        """`infer=False`: every non-system message is a memory; entities it names are still linked."""
+        kept = [m for m in items if m.role != "system"]
+        mentioned = await self.extractor.mentions(kept, context)
+        facts = [ExtractedFact(text=m.content, entities=[e.name for e in ents])
+                 for m, ents in zip(kept, mentioned, strict=True)]
+        entities: list[ExtractedEntity] = [e for ents in mentioned for e in ents]
+        return Extraction(facts=facts, entities=entities)
+
+    async def _write(self, scope: Scope, items: list[Message], extraction: Extraction, nearby: Nearby, now: str,
+                     metadata: dict[str, Any] | None) -> dict[str, Any]:
+        facts = await self._new_facts(scope, extraction.facts)
+        entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
+        vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])  # one batch
+        add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
+        decisions = decide(facts, vectors[:len(facts)], nearby)
+        await self._settle_ambiguous(decisions, nearby)
+        kept = [d for d in decisions if d.event != "NONE"]
+        memories = _new_memories(kept, items)
+        superseded = [d.target for d in kept if d.event == "DELETE" and d.target]
+        ending = [r["id"] for r in await self.backend.read("relation/of_memories", {"ids": superseded})] \
+            if superseded else []
+        relations = await self._new_relations(extraction, entities, memories, set(ending), now)
+        replacements, supersede = await self._changes(kept, memories, nearby, metadata, ending, now)
+        added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
+        plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None,
+                              await self._first_seq(scope), replacements, supersede)
+        await self.backend.write(plan.statements)
+        return {"results": _results(kept, memories, nearby),
+                "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
+
+    async def _changes(self, kept: list[Decision], memories: list[NewMemory], nearby: Nearby,
+                       metadata: dict[str, Any] | None, ending: list[str],
+                       now: str) -> tuple[list[Replacement], list[Statement]]:
+        """The stored memories this add updates, and the statements that supersede the contradicted ones
+        (and end the relations drawn from them, `ending`)."""
+        changed = [d.target for d in kept if d.target]
+        if not changed:
+            return [], []
+        events = await self.backend.read("event/of_memories", {"ids": changed})
+        replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
+                        if d.event == "UPDATE"]
+        statements = [Statement("relation/invalidate", {"ids": ending, "invalid_at": now})] if ending else []
+        for decision in (d for d in kept if d.event == "DELETE"):
+            statements += _supersede(decision, nearby, events, now)
+        return replacements, statements
+
+    async def _settle_ambiguous(self, decisions: list[Decision], nearby: Nearby) -> None:
+        """At most one more LLM call, only for facts the cheap signals cannot place."""
+        asked = [d for d in decisions if d.ambiguous]
+        if not asked or not isinstance(self.extractor, LLMExtractor):
+            return
+        candidates = {mid: nearby.rows[mid]["text"] for d in asked for mid in d.candidates}
+        verdicts = await self.extractor.judge([(d.fact.text, d.candidates) for d in asked], candidates)
+        settle(decisions, verdicts, nearby)
+
+    async def _first_seq(self, scope: Scope) -> int:
+        counter = await self.backend.read("thread/get", {"key": thread_key(scope)})
+        return int(counter[0]["value"]) if counter else 0
+
+    async def _new_facts(self, scope: Scope, facts: list[ExtractedFact]) -> list[ExtractedFact]:
+        """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned)."""
+        unique = list({f.text.strip(): f for f in facts if f.text.strip()}.values())
+        if not unique:
+            return []
+        hashes = [memory_hash(f.text) for f in unique]
+        stored = await self.backend.read("memory/find_hashes", {"sk": scope.key, "hashes": hashes})
+        known = {row["hash"] for row in stored}
+        return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
+
+    async def _new_relations(self, extraction: Extraction, entities: EntityTable, memories: list[NewMemory],
+                             ending: set[str], now: str) -> list[dict[str, Any]]:
+        """The relations to create: those not stored yet, or stored but ending now (a superseded memory's
+        relation that the new facts state again is made anew, from the new memory)."""
+        if not extraction.relations:
+            return []
+        ids = {i for r in extraction.relations for i in (entities.id_of(r.source), entities.id_of(r.target)) if i}
+        rows = await self.backend.read("relation/existing", {"source_ids": sorted(ids), "target_ids": sorted(ids)})
+        existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows if r["id"] not in ending}
+        memory_of_fact = _memory_of_relation_fact(extraction, memories)
+        return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
+
+
+def _new_memories(decisions: list[Decision], items: list[Message]) -> list[NewMemory]:
+    """Each fact with the role, speaker and position of the message that says it (found by text);
+    an UPDATE keeps the id of the memory it replaces."""
+    speaking = [m for m in items if m.role != "system"]
+    by_content = {m.content: i for i, m in reversed(list(enumerate(speaking)))}
+    memories = []
+    for decision in decisions:
+        fact = decision.fact
+        index = by_content.get(fact.text)
+        if index is None:
+            index = next((i for i, m in enumerate(speaking) if _said_in(fact.text, m.content)), None)
+        source = speaking[index] if index is not None else None
+        memory = NewMemory(text=fact.text, embedding=decision.vector, entity_names=fact.entities,
+                           role=source.role if source else "user", actor_id=source.name if source else None,
+                           source=index)
+        memories.append(dataclasses.replace(memory, id=decision.target) if decision.event == "UPDATE"
+                        and decision.target else memory)
+    return memories
+
+
+def _supersede(decision: Decision, nearby: Nearby, events: list[dict[str, Any]], now: str) -> list[Statement]:
+    """A contradicted memory gets `invalid_at` and a DELETE event naming what replaced it."""
+    row = nearby.rows[decision.target or ""]
+    seq = sum(1 for e in events if e["memory_id"] == row["id"])
+    event = event_row(row["id"], "DELETE", row["text"], decision.fact.text, now, seq)
+    return [Statement("memory/invalidate", {"id": row["id"], "invalid_at": now}),
+            Statement("event/create", {"rows": [event]}),
+            Statement("event/link", {"rows": [{"id": event["id"], "memory_id": row["id"]}]})]
+
+
+def _replacement(decision: Decision, memory: NewMemory, nearby: Nearby, events: list[dict[str, Any]],
+                 metadata: dict[str, Any] | None) -> Replacement:
+    """An UPDATE: the stored memory keeps its id, speaker, creation time and metadata (the add's merged in)."""
+    row = nearby.rows[decision.target or ""]
+    memory = dataclasses.replace(memory, role=row.get("role"), actor_id=row.get("actor_id"))
+    kept = {**json.loads(row.get("metadata") or "{}"), **(metadata or {})}
+    return Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events if e["memory_id"] == row["id"]],
+                       metadata=kept)
+
+
+def _results(decisions: list[Decision], memories: list[NewMemory], nearby: Nearby) -> list[dict[str, Any]]:
+    """mem0's add results, in the facts' order: ADD, UPDATE (with previous_memory), DELETE (the old text)."""
+    results: list[dict[str, Any]] = []
+    for decision, memory in zip(decisions, memories, strict=True):
+        if decision.event == "UPDATE":
+            results.append({"id": memory.id, "memory": memory.text, "event": "UPDATE",
+                            "previous_memory": nearby.rows[memory.id]["text"]})
+            continue
+        results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
+        if decision.event == "DELETE" and decision.target:
+            results.append({"id": decision.target, "memory": nearby.rows[decision.target]["text"], "event": "DELETE"})
+    return results
+
+
+def _said_in(fact: str, content: str) -> bool:
+    """Whether a fact's words come from this message (extractors may add a "Speaker: " prefix)."""
+    body = fact.split(": ", 1)[1] if ": " in fact[:60] else fact
+    return body.strip() in content or fact.strip() in content
+
+
+def _memory_of_relation_fact(extraction: Extraction, memories: list[NewMemory]) -> dict[str, str]:
+    """Relation fact text → id of the memory that states it (exact text, or the memory containing it)."""
+    by_text = {m.text: m.id for m in memories}
+    mapping: dict[str, str] = {}
+    for rel in extraction.relations:
+        hit = by_text.get(rel.fact) or next((m.id for m in memories if rel.fact and rel.fact in m.text), None)
+        if hit:
+            mapping[rel.fact] = hit
+    return mapping

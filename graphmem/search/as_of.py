@@ -1,0 +1,94 @@
+"""`search(..., as_of=datetime)`: what was valid at a past time.
+
+Retrieval only ranks memories and relations valid now. For a past time, the
+memories and relations superseded since (few: only contradictions supersede)
+are read in one query each and joined in: superseded memories through the
+vector signal (the fusion is redone with them in it), superseded relations by
+their relevance to the query. Then every result is checked against the time:
+created (relations: valid) at or before it, and not invalidated by then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from graphmem.backends.base import GraphBackend, Row
+from graphmem.config import SearchConfig
+from graphmem.errors import ValidationError
+from graphmem.scope import Scope
+from graphmem.search.fusion import reciprocal_rank_fusion, score_fusion
+from graphmem.search.retrieve import Retrieval, rank_relations
+
+RELEVANCE_FLOOR = 0.3  # a superseded relation is shown only when this relevant to the query
+
+
+def check_as_of(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime; a naive one is taken as UTC (graphmem stores UTC times)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError("as_of must be a datetime", field="as_of")
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at") -> bool:
+    """Whether a memory (start="created_at") or relation ("valid_at") held at `when`."""
+    began, ended = _time(row.get(start)), _time(row.get("invalid_at"))
+    return (began is None or began <= when) and (ended is None or ended > when)
+
+
+async def widen(backend: GraphBackend, found: Retrieval, query: str, vector: list[float], scope: Scope,
+                when: datetime, config: SearchConfig) -> list[Row]:
+    """Join the memories superseded since `when` into `found`; return the relations superseded since,
+    ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
+    params = {"as_of": when.isoformat(), **scope.params()}
+    superseded = [r for r in await backend.read("memory/superseded_at", params) if r.get("embedding") is not None]
+    similarity = _cosines(vector, superseded)
+    if similarity:
+        found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
+        found.scores = _refuse(found.signals, config)
+    relations = [{**r, "score": 1.0, "hops": 1} for r in await backend.read("relation/invalidated_at", params)]
+    known = {**found.signals.get("vector", {})}
+    floor = 0.5 + 0.5 * RELEVANCE_FLOOR  # rank_relations scales a score by 0.5 + 0.5 * relevance
+    return [r for r in rank_relations(relations, query, known) if r["score"] >= floor] if relations else []
+
+
+def _cosines(vector: list[float], rows: list[Row]) -> dict[str, float]:
+    if not rows:
+        return {}
+    matrix = np.asarray([r["embedding"] for r in rows], dtype=np.float32)
+    matrix /= np.where((n := np.linalg.norm(matrix, axis=1, keepdims=True)) == 0, 1.0, n)
+    query = np.asarray(vector, dtype=np.float32)
+    scores = matrix @ (query / (float(np.linalg.norm(query)) or 1.0))
+    return {r["id"]: float(s) for r, s in zip(rows, scores, strict=True)}
+
+
+def _refuse(signals: dict[str, dict[str, float]], config: SearchConfig) -> dict[str, float]:
+    """Retrieval's fusion redone over its signals (the context lift is added back as it was)."""
+    ranked = {name: scores for name, scores in signals.items() if name != "context"}
+    if config.fusion == "score":
+        fused = score_fusion(ranked, config.weights)
+    else:
+        rankings = {name: sorted(scores, key=lambda mid: -scores[mid]) for name, scores in ranked.items()}
+        fused = reciprocal_rank_fusion(rankings, config.weights, config.rrf_k)
+    for mid, lift in signals.get("context", {}).items():
+        fused[mid] = min(1.0, fused.get(mid, 0.0) + lift)
+    return fused
+
+
+def relation_row(rel: Row) -> Row:
+    """A superseded relation as `relation_record` reads rows."""
+    return {"source": rel["from_name"], "relationship": rel["type"], "target": rel["to_name"], "fact": rel["fact"],
+            "score": round(rel["score"], 6), "hops": rel["hops"], "valid_at": rel["valid_at"],
+            "invalid_at": rel["invalid_at"]}
