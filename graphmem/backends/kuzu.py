@@ -233,7 +233,7 @@ class KuzuBackend:
                 self._scopes.add("entity", [_vector_row(row) for row in params["rows"]])
             elif name == "entity/set_aliases":
                 self._scopes.rename(params["rows"])
-            elif name == "memory/delete":
+            elif name in ("memory/delete", "memory/invalidate"):  # superseded memories are searched only as_of
                 self._scopes.remove("memory", [params["id"]])
             elif name in ("entity/delete_orphans", "entity/delete_in_scope"):
                 self._scopes.forget("entity")
