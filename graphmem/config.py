@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -38,6 +38,8 @@ class KuzuConfig(_Strict):
 
 class KuzuStore(_Strict):
     provider: Literal["kuzu"] = "kuzu"
+    # An embedded store opens on first use; a server is connected to when `Memory` is made (see sync.py).
+    server: ClassVar[bool] = False
     config: KuzuConfig = Field(default_factory=KuzuConfig)
 
 
@@ -74,6 +76,7 @@ class BoltStore(_Strict):
 
     provider: Literal["neo4j", "memgraph", "arcadedb"]
     config: BoltConfig
+    server: ClassVar[bool] = True
     llm: dict[str, Any] | None = Field(default=None, description="Accepted for mem0 configs; unused.")
     custom_prompt: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
     threshold: float = Field(default=0.7, ge=0.0, le=1.0, description="Accepted for mem0 configs; unused.")

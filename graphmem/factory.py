@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import cast
+
 from graphmem.backends.base import GraphBackend
 from graphmem.config import BoltStore, KuzuStore, MemoryConfig
 from graphmem.errors import ConfigError
 from graphmem.ingest.extract import Extractor
 
+# graph_store provider -> "module:class". A backend is one module of graphmem/backends/ plus its
+# cypher/<dialect>/ folder; the Bolt ones share their connection code (graphmem/backends/_bolt.py).
+BACKENDS = {
+    "kuzu": "graphmem.backends.kuzu:KuzuBackend",
+    "neo4j": "graphmem.backends.neo4j:Neo4jBackend",
+    "memgraph": "graphmem.backends.memgraph:MemgraphBackend",
+    "arcadedb": "graphmem.backends.arcadedb:ArcadeDBBackend",
+}
+
+
+def backend_class(provider: str) -> type:
+    """The backend class registered for a graph_store provider (its module imported now)."""
+    try:
+        module, _, name = BACKENDS[provider].partition(":")
+    except KeyError:
+        raise ConfigError(f"graph_store provider {provider!r} is not available in this version",
+                          field="graph_store.provider") from None
+    found: type = getattr(importlib.import_module(module), name)
+    return found
+
 
 def create_backend(store: KuzuStore | BoltStore) -> GraphBackend:
-    if isinstance(store, KuzuStore):
-        from graphmem.backends.kuzu import KuzuBackend
-
-        return KuzuBackend(store.config)
-    if isinstance(store, BoltStore):
-        from graphmem.backends.bolt import BoltBackend
-
-        return BoltBackend(store.provider, store.config)
-    raise ConfigError(f"graph_store provider {store.provider!r} is not available in this version",
-                      field="graph_store.provider")
+    return cast(GraphBackend, backend_class(store.provider)(store.config))
 
 
 def create_extractor(config: MemoryConfig) -> Extractor:

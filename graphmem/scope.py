@@ -64,15 +64,6 @@ class Scope:
             "rk": None if self.run_id is None else scope_key("run", self.run_id),
         }
 
-    def narrowest_key(self) -> tuple[str, str] | None:
-        """(column, key) of the most selective id given: run, then agent, then user."""
-        keys = self.keys()
-        for column in ("rk", "ak", "uk"):
-            key = keys[column]
-            if key is not None:
-                return column, key
-        return None
-
 
 def _check_id(field: str, value: Any) -> str | None:
     if value is None:

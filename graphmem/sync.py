@@ -44,7 +44,7 @@ class Memory:
     def __init__(self, config: MemoryConfig | dict[str, Any] | None = None) -> None:
         self._async = AsyncMemory(config)
         self._loop: _LoopThread | None = _LoopThread()
-        if self._async.config.graph_store.provider != "kuzu":
+        if self._async.config.graph_store.server:
             # A graph server is connected to now, as mem0 does: a wrong URL fails here, naming it,
             # rather than at the first call. (The embedded store opens on first use.)
             try:

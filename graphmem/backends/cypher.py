@@ -1,7 +1,9 @@
 """Load `.cypher` statements: one statement per file, dialect files override `common/`.
 
 A statement is named by its path under the dialect folder without the
-suffix, e.g. `memory/create`. Files hold parameters only; the few DDL files
+suffix, e.g. `memory/create`. A dialect's folder is laid over any shared
+folders its backend names (the Bolt engines share `bolt/`), laid over
+`common/`: the most specific file of a name wins. Files hold parameters only; the few DDL files
 that need a number (vector dimensions) or an internal identifier use a
 `<<placeholder>>` that `render` fills after checking it is a plain integer or a
 code-derived hex name, never user or model text.
@@ -52,37 +54,50 @@ def _read_folder(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*.cypher"))}
 
 
+def _layers(dialect: str, shared: tuple[str, ...]) -> tuple[str, ...]:
+    return ("common", *shared, dialect)
+
+
 @cache
-def _load_raw(dialect: str, root: Path | None) -> dict[str, str]:
+def _load_raw(dialect: str, root: Path | None, shared: tuple[str, ...] = ()) -> dict[str, tuple[str, str]]:
+    """(folder, raw text) by statement name: later layers replace earlier ones."""
     base = root or data_dir("cypher")
-    raw = _read_folder(base / "common")
-    raw.update(_read_folder(base / dialect))
+    raw: dict[str, tuple[str, str]] = {}
+    for layer in _layers(dialect, shared):
+        raw.update({name: (layer, text) for name, text in _read_folder(base / layer).items()})
     return raw
 
 
 @cache
-def load_dialect(dialect: str, root: Path | None = None) -> dict[str, str]:
-    """All statements of a dialect: `common/` overlaid by `<dialect>/`."""
-    return {name: _strip_comments(text) for name, text in _load_raw(dialect, root).items()}
+def load_dialect(dialect: str, root: Path | None = None, shared: tuple[str, ...] = ()) -> dict[str, str]:
+    """All statements of a dialect: `common/`, overlaid by the shared folders, overlaid by `<dialect>/`."""
+    return {name: _strip_comments(text) for name, (_, text) in _load_raw(dialect, root, shared).items()}
 
 
 @cache
-def load_directives(dialect: str, root: Path | None = None) -> dict[str, Each]:
+def load_directives(dialect: str, root: Path | None = None, shared: tuple[str, ...] = ()) -> dict[str, Each]:
     """The statements of a dialect that run once per list item."""
-    found = {name: _EACH.search(text) for name, text in _load_raw(dialect, root).items()}
+    found = {name: _EACH.search(text) for name, (_, text) in _load_raw(dialect, root, shared).items()}
     return {name: Each(m.group(1), m.group(2)) for name, m in found.items() if m}
 
 
 class CypherLibrary:
     """The statements one backend runs."""
 
-    def __init__(self, dialect: str, root: Path | None = None) -> None:
+    def __init__(self, dialect: str, root: Path | None = None, *, shared: tuple[str, ...] = ()) -> None:
         self.dialect = dialect
-        self._statements = load_dialect(dialect, root)
-        self._each = load_directives(dialect, root)
+        self._root = root
+        self._shared = shared
+        self._statements = load_dialect(dialect, root, shared)
+        self._each = load_directives(dialect, root, shared)
 
     def names(self) -> list[str]:
         return sorted(self._statements)
+
+    def origin(self, name: str) -> str:
+        """The folder the statement comes from: `common`, a shared folder, or the dialect's own."""
+        self.get(name)
+        return _load_raw(self.dialect, self._root, self._shared)[name][0]
 
     def get(self, name: str) -> str:
         try:

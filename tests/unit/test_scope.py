@@ -62,19 +62,3 @@ def test_keys_tell_scopes_apart() -> None:
     assert Scope.of("a").keys()["sk"] == Scope.of("a").keys()["sk"]  # deterministic
     assert scope_key(None) != scope_key("")
     assert scope_key("a", "b") != scope_key("ab") != scope_key("a\x1fb")
-
-
-@pytest.mark.parametrize(("ids", "column"), [
-    (("u", None, None), "uk"),
-    ((None, "a", None), "ak"),
-    (("u", "a", None), "ak"),
-    (("u", None, "r"), "rk"),
-    (("u", "a", "r"), "rk"),
-])
-def test_narrowest_key_prefers_run_then_agent_then_user(ids: tuple[str | None, ...], column: str) -> None:
-    scope = Scope.of(*ids)
-    assert scope.narrowest_key() == (column, scope.keys()[column])
-
-
-def test_narrowest_key_of_empty_scope_is_none() -> None:
-    assert Scope.of(required=False).narrowest_key() is None

@@ -3,5 +3,5 @@ UNWIND $rows AS row
 MATCH (e:Entity {id: row.id})
 SET e.mention_ids = CASE WHEN coalesce(e.mentions, 0) >= $cap THEN e.mention_ids
                          WHEN e.mention_ids IS NULL THEN row.memory_ids
-                         ELSE list_concat(e.mention_ids, row.memory_ids) END,
+                         ELSE e.mention_ids + row.memory_ids END,
     e.mentions = coalesce(e.mentions, 0) + size(row.memory_ids)

@@ -1,22 +1,24 @@
-"""Servers spoken to over Bolt: Neo4j, Memgraph and ArcadeDB, through the official async `neo4j` driver.
+"""The connection code the Bolt backends share (neo4j.py, memgraph.py, arcadedb.py): the official async `neo4j` driver.
 
-One class for the three; what differs between them lives in their `cypher/<dialect>/`
-folders (schema, vector and keyword search), so orchestration never asks which one
-it talks to. The driver pools connections and retries a managed transaction after
-transient errors (deadlocks, leader switches, dropped connections) for up to
-`max_retry_time` seconds; a write plan is one such transaction, all or nothing.
+Not a backend itself: a backend is a small subclass naming its dialect (its `cypher/<dialect>/`
+folder) and what differs in its engine: whether it has a native vector index, which schema
+errors mean "already there". Statements resolve `cypher/<dialect>/`, then `cypher/bolt/` (what
+the Bolt engines share), then `cypher/common/`. The driver pools connections and retries a managed
+transaction after transient errors (deadlocks, leader switches, dropped connections) for up to
+`max_retry_time` seconds; a write plan is one such transaction, all or nothing. Driver errors
+come out as graphmem's: ConnectionFailedError naming the URL, BackendError naming the statement.
 
-Vector search runs the dialect's `<table>/vector_index_search` (a native vector
-index, global top-N, then the scope filter) when it has one, and falls back to
-`<table>/vector_scan` (exact cosine over the scope's rows) whenever the index
-leaves fewer than k rows in the scope: a small scope in a big store is never
-starved, and a scope smaller than k is answered exactly.
+Vector search, where the dialect has a native vector index, runs `<table>/vector_index_search`
+(the index's global top-N, then the scope filter) and falls back to `<table>/vector_scan` (exact
+cosine over the scope's rows) whenever the index leaves fewer than k rows in the scope: a small
+scope in a big store is never starved, and a scope smaller than k is answered exactly. Without
+an index, the scan answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from graphmem.backends.base import Row, Statement, VectorTable
 from graphmem.backends.cypher import CypherLibrary
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
     from neo4j import AsyncDriver, AsyncManagedTransaction
 
 T = TypeVar("T")
-DIALECTS = ("neo4j", "memgraph", "arcadedb")
+# The folder every Bolt dialect consults between its own and cypher/common/.
+SHARED_LAYERS = ("bolt",)
 # The native vector index is asked for this many times k (at least INDEX_MIN_FETCH) before the scope filter.
 INDEX_OVERFETCH = 10
 INDEX_MIN_FETCH = 100
@@ -37,6 +40,7 @@ INDEX_MAX_FETCH = 10_000
 
 
 def _import_neo4j(dialect: str = "neo4j") -> Any:
+    """The driver, imported on first use: graphmem imports without it."""
     try:
         import neo4j
     except ImportError:
@@ -52,16 +56,25 @@ def _message(exc: BaseException) -> str:
 
 
 class BoltBackend:
-    """A graph store behind a Bolt URL; `dialect` picks the statement folder."""
+    """A graph store behind a Bolt URL. Subclasses set what differs per engine (below)."""
 
-    def __init__(self, dialect: str, config: BoltConfig) -> None:
-        if dialect not in DIALECTS:
-            raise ConfigError(f"unknown Bolt dialect {dialect!r}", field="graph_store.provider")
-        self.dialect = dialect
+    dialect: str  # its cypher/<dialect>/ folder
+    # Whether the dialect has `<table>/vector_index_search` (a native vector index) to try before the scan.
+    vector_index: ClassVar[bool] = False
+    # Words of the server's error that mean a schema statement found its constraint or index already there
+    # (for DDL without IF NOT EXISTS, or an equivalent index under another name).
+    schema_exists_errors: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: BoltConfig) -> None:
         self._config = config
-        self._library = CypherLibrary(dialect)
+        self._library = self.library()
         self._driver: AsyncDriver | None = None
         self._dims = 0
+
+    @classmethod
+    def library(cls) -> CypherLibrary:
+        """The statements this dialect runs: its folder over `cypher/bolt/` over `cypher/common/`."""
+        return CypherLibrary(cls.dialect, shared=SHARED_LAYERS)
 
     @property
     def location(self) -> str:
@@ -119,14 +132,14 @@ class BoltBackend:
             await self.write([Statement("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})])
 
     async def _auto_commit(self, name: str, text: str) -> None:
-        neo4j = _import_neo4j()
+        neo4j = _import_neo4j(self.dialect)
         async with self._session() as session:
             try:
                 result = await session.run(text)
                 await result.consume()
             except neo4j.exceptions.Neo4jError as exc:
-                if "already exist" in _message(exc).lower() or "equivalent" in _message(exc).lower():
-                    return  # dialects without IF NOT EXISTS (Memgraph) say so on a second open
+                if any(words in _message(exc).lower() for words in self.schema_exists_errors):
+                    return
                 raise BackendError(f"{self.dialect}: schema statement {name!r} failed: {_message(exc)}") from exc
             except neo4j.exceptions.DriverError as exc:
                 raise ConnectionFailedError(f"lost the {self.dialect} server at {self._config.url}: "
@@ -135,7 +148,7 @@ class BoltBackend:
     def _session(self, read: bool = False) -> Any:
         if self._driver is None:
             raise BackendError(f"the {self.dialect} backend is not open")
-        neo4j = _import_neo4j()
+        neo4j = _import_neo4j(self.dialect)
         return self._driver.session(
             database=self._config.database, default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
             bookmark_manager=self._driver.execute_query_bookmark_manager)
@@ -175,7 +188,7 @@ class BoltBackend:
 
         `current` holds the name of the statement running, so that an error can name it.
         """
-        neo4j = _import_neo4j()
+        neo4j = _import_neo4j(self.dialect)
         try:
             async with self._session(read) as session:
                 run = session.execute_read if read else session.execute_write
@@ -194,10 +207,9 @@ class BoltBackend:
         if k <= 0:
             return []
         params: dict[str, Any] = {"vector": vector, "k": k, **scope.params()}
-        indexed = f"{table}/vector_index_search"
-        if indexed in self._library.names():
+        if self.vector_index:
             fetch = min(max(k * INDEX_OVERFETCH, INDEX_MIN_FETCH), INDEX_MAX_FETCH)
-            rows = await self.read(indexed, {**params, "fetch": fetch})
+            rows = await self.read(f"{table}/vector_index_search", {**params, "fetch": fetch})
             if len(rows) >= k:
                 return rows[:k]
         return await self.read(f"{table}/vector_scan", params)

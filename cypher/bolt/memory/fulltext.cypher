@@ -1,7 +1,8 @@
-// Keyword search without an index (ArcadeDB creates no full-text index over Bolt; Memgraph's text search
-// syntax varies by version): the scope's valid memories that contain the query's words, each word weighted
-// by its rarity in the scope (IDF). Words are lower-cased, stop words dropped, and cut to a crude stem
-// (four letters, or all but the last three of a long word), so "working" finds "works"; $k is not needed by a scan.
+// Keyword search without an index, for the Bolt engines without a usable one (ArcadeDB creates no full-text
+// index over Bolt; Memgraph's text search syntax varies by version; Neo4j replaces this with its Lucene index):
+// the scope's valid memories that contain the query's words, each word weighted by its rarity in the scope
+// (IDF). Words are lower-cased, stop words dropped, and cut to a crude stem (four letters, or all but the
+// last three of a long word), so "working" finds "works"; $k is not needed by a scan.
 WITH [w IN split(toLower($query), ' ') WHERE size(w) > 2 AND NOT w IN
       ['and', 'are', 'but', 'for', 'into', 'not', 'such', 'that', 'the', 'their', 'then', 'there', 'these', 'they',
        'this', 'was', 'will', 'with', 'you', 'your', 'what', 'who', 'how', 'when', 'where', 'which', 'does', 'did',

@@ -1,0 +1,1 @@
+CREATE EDGE INDEX ON :RELATES(memory_id)

@@ -1,1 +1,0 @@
-CREATE CONSTRAINT memory_event_id IF NOT EXISTS FOR (ev:MemoryEvent) REQUIRE ev.id IS UNIQUE

@@ -1,1 +1,0 @@
-CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (g:GraphMeta) REQUIRE g.key IS UNIQUE

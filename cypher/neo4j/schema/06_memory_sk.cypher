@@ -1,1 +1,0 @@
-CREATE INDEX memory_sk IF NOT EXISTS FOR (m:Memory) ON (m.sk)

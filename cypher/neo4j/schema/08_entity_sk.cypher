@@ -1,1 +1,0 @@
-CREATE INDEX entity_sk IF NOT EXISTS FOR (e:Entity) ON (e.sk)
