@@ -155,12 +155,10 @@ class KuzuBackend:
                 field="embedder")
         if not stored:
             self._fetch("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
-        existing = {row["name"] for row in self._fetch("admin/show_indexes", {})}
-        if "memory_fts" not in existing:
-            self._execute(self._library.get("index/memory_fulltext"))
-        # Stores made before vector search moved into the process may still carry HNSW indexes
-        # (memory_emb, entity_emb). They are left alone: DROP_VECTOR_INDEX failed on such a store
-        # here with a catalog error (Kuzu 0.11.3); they only slow that store's writes.
+        # No engine index: vector and keyword search run in the process (graphmem/inprocess/). Stores made by
+        # earlier versions may carry HNSW indexes (memory_emb, entity_emb) and a full-text one (memory_fts);
+        # they are left alone (DROP_VECTOR_INDEX failed on such a store here with a catalog error, Kuzu
+        # 0.11.3) and only slow that store's writes. A full-text index cost ~25% of an add's write.
 
     # -- running statements ----------------------------------------------------------------
 

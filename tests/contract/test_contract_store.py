@@ -39,9 +39,8 @@ def vector_search(mem: Memory, table: VectorTable, text: str, k: int, **scope: s
     return mem._run(mem._async.backend.vector_search(table, embed(text), k, Scope.of(**scope)))
 
 
-def keyword(mem: Memory, query: str, limit: int = 10, **scope: str | None) -> list[Row]:
-    params = {"user_id": None, "agent_id": None, "run_id": None, **scope}
-    return read(mem, "memory/fulltext", query=query, k=limit * 20, limit=limit, **params)
+def keyword(mem: Memory, query: str, limit: int = 10, **scope: str) -> list[Row]:
+    return mem._run(mem._async.backend.keyword_search(query, limit, Scope.of(**scope)))
 
 
 def entity_ids(mem: Memory, user: str, *names: str) -> dict[str, str]:

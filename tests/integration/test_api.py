@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from graphmem import Memory, NotFoundError, ValidationError
+from graphmem.scope import Scope
 
 SEARCH_KEYS = {"id", "memory", "hash", "metadata", "score", "created_at", "updated_at", "user_id"}
 HISTORY_KEYS = {"id", "memory_id", "old_memory", "new_memory", "event", "created_at", "updated_at", "is_deleted",
@@ -374,12 +375,11 @@ def test_inferred_facts_keep_the_role_of_their_message(memory: Memory) -> None:
 
 
 def test_every_memory_of_a_batch_add_is_found_by_keyword(any_memory: Memory, user: str) -> None:
-    # Regression: memories created through one UNWIND were missing from Kuzu's full-text index.
+    # Regression: memories created through one UNWIND were missing from Kuzu's full-text index (no longer used).
     fruits = ["apples are red", "bananas are yellow", "grapes are purple", "kiwis are green"]
     any_memory.add([{"role": "user", "content": t} for t in fruits], user_id=user, infer=False)
     backend = any_memory._async.backend
     for text in fruits:
         word = text.split()[0]
-        rows = any_memory._run(backend.read("memory/fulltext", {"query": word, "k": 10, "limit": 10,
-                                                                "user_id": user, "agent_id": None, "run_id": None}))
+        rows = any_memory._run(backend.keyword_search(word, 10, Scope.of(user, None, None)))
         assert len(rows) == 1, word

@@ -1,1 +1,0 @@
-CALL SHOW_INDEXES() RETURN index_name AS name
