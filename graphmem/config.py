@@ -292,9 +292,10 @@ class SearchConfig(_Strict):
     # Measured on LOCOMO dev (infer=False): a small k and keyword-leaning weights rank best with MiniLM.
     rrf_k: int = Field(default=5, gt=0)
     weights: dict[str, float] = Field(
-        default_factory=lambda: {"vector": 0.6, "keyword": 1.0, "graph": 0.15, "feedback": 0.5},
-        description="Fusion weight of each signal: vector, keyword, graph, and feedback (a second keyword "
-                    "query with the words the first round's best hits share); 0 turns a signal off.")
+        default_factory=lambda: {"vector": 0.6, "keyword": 1.0, "graph": 0.15, "feedback": 0.5, "named": 0.3},
+        description="Fusion weight of each signal: vector, keyword, graph, feedback (a second keyword "
+                    "query with the words the first round's best hits share), and named (candidates that "
+                    "mention an entity the query names, hubs such as a speaker included); 0 turns a signal off.")
     max_relations: int = Field(default=10, ge=0)
     context_weight: float = Field(default=0.5, ge=0.0, le=1.0,
                                   description="Share of a hit's score given to the memory of the next message "

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from graphmem.config import Embedder as EmbedderConfig
 from graphmem.config import HashEmbedder, LocalEmbedder
 from graphmem.errors import MissingDependencyError, ProviderError
+from graphmem.providers.one_text import OneText, direct_encoder
 
 Vector = list[float]
 _BUNDLED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
@@ -125,6 +126,7 @@ class LocalSentenceEmbedder:
         self._cache = _QueryCache(self._config.cache_size)
         self._dims = self._config.embedding_dims
         self._lock = threading.Lock()  # torch inference is not re-entrant across threads here
+        self._one_text: OneText | bool | None = False  # False: not tried yet
 
     def _model(self) -> Any:
         return _load_sentence_transformer(self._config.model)
@@ -141,6 +143,11 @@ class LocalSentenceEmbedder:
     def _encode(self, texts: Sequence[str]) -> list[Vector]:
         model = self._model()
         with self._lock:
+            if len(texts) == 1:  # a search's query: skip encode()'s per-call overhead when that is exact
+                if self._one_text is False:
+                    self._one_text = direct_encoder(model)
+                if callable(self._one_text):
+                    return _unit_rows(self._one_text(texts[0])[None, :])
             matrix = model.encode(list(texts), batch_size=self._config.batch_size,
                                   convert_to_numpy=True, show_progress_bar=False)
         return _unit_rows(np.asarray(matrix, dtype=np.float32))

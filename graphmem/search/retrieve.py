@@ -2,9 +2,11 @@
 
     query ─┬─ vector top-N memories ───────────────┐
            ├─ keyword (BM25, stemmed) top-N ───────┤
-           └─ entities named in the query ─┐       ├─ reciprocal-rank fusion ─ results
-              + entities of top memories   ├─ k-hop RELATES expansion ─ relations
-                                           └─ memories mentioning them ─┘
+           └─ entities named in the query ─┐       ├─ reciprocal-rank fusion ─┬─ + named: candidates mentioning
+              + entities of top memories   ├─ k-hop RELATES expansion ─ relations  │   the query's entities (hubs too)
+                                           └─ memories mentioning them ─┘          ├─ + feedback: keyword query with
+                                                                                   │   the best hits' shared words
+                                                                                   └─ + context: next/previous turn
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 ENTITY_SIMILARITY_FLOOR = 0.55
 SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
+ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
 
 
@@ -126,6 +129,10 @@ class Retriever:
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
         scores = self._fuse(rankings, signals)
+        if self._config.weights.get("named", 0.0) > 0 and named:
+            rankings["named"] = await self._mentioning_named(named, scores, scope)
+            signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
+            scores = self._fuse(rankings, signals)
         if self._config.weights.get("feedback", 0.0) > 0:
             feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
@@ -138,6 +145,13 @@ class Retriever:
         if self._config.fusion == "score":
             return score_fusion(signals, self._config.weights)
         return reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
+
+    async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], scope: Scope) -> list[str]:
+        """The candidates that mention an entity the query names, hubs included (a question about one
+        speaker of a conversation is mostly answered by what that speaker said), best first."""
+        rows = await self._backend.memories_mentioning(list(named), ALL_MENTIONS, scope)
+        mentioning = {row["memory_id"] for row in rows}
+        return [mid for mid in best(scores) if mid in mentioning]
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
                         briefs: _Briefs) -> list[Row]:

@@ -209,9 +209,21 @@ def test_explain_adds_per_signal_scores(foods: Memory) -> None:
     assert all("explain" not in r for r in plain)
     assert [r["id"] for r in explained] == [r["id"] for r in plain]
     for record in explained:
-        assert record["explain"] and set(record["explain"]) <= {"vector", "keyword", "graph", "context", "feedback"}
+        assert record["explain"] and set(record["explain"]) <= {"vector", "keyword", "graph", "context", "feedback",
+                                                                "named"}
         assert all(isinstance(v, float) for v in record["explain"].values())
     assert "keyword" in explained[0]["explain"]
+
+
+def test_a_named_speaker_lifts_what_they_said_even_as_a_hub(memory: Memory) -> None:
+    # Caroline is named in 60 memories (a hub: the graph signal leaves her out); the query names her.
+    turns = [f"{who}: I went to the lake trail again, walk number {i}" for i in range(60) for who in ("Caroline",
+                                                                                                     "Melanie")]
+    memory.add([{"role": "user", "content": t} for t in turns], user_id="pair", infer=False)
+    results = memory.search("Where did Caroline walk?", user_id="pair", limit=10, explain=True)["results"]
+    assert results[0]["memory"].startswith("Caroline:")
+    for record in results:  # (Melanie's replies may come in through the conversation-context lift)
+        assert (record["explain"].get("named", 0) > 0) == record["memory"].startswith("Caroline:")
 
 
 # -- metadata filters ------------------------------------------------------------------------
