@@ -1,8 +1,9 @@
 """Kuzu, the embedded default: a directory on disk or `:memory:`, no server.
 
-All database work runs on one private thread with one connection: Kuzu's
-projected graphs (used for scoped vector search) live in a connection, and a
-transaction must stay on the connection that began it.
+All database work runs on one private thread with one connection (a transaction must
+stay on the connection that began it). Search is answered from scopes loaded into RAM
+(graphmem/inprocess/), kept in step with every commit made here; Kuzu runs the loads,
+the graph hops over RELATES and the writes.
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ class KuzuBackend:
         with self._scopes.lock:
             self._track_scopes(statements)
 
-    # -- scoped vector search --------------------------------------------------------------
+    # -- search in loaded scopes (graphmem/inprocess/) ----------------------------------------
 
     def _track_scopes(self, statements: Sequence[Statement]) -> None:
         """Keep the loaded scopes in step with what was just committed."""
