@@ -24,7 +24,7 @@ from graphmem.scope import Scope
 from graphmem.search import as_of as past
 from graphmem.search.filters import compile_filters, has_conditions
 from graphmem.search.fusion import best
-from graphmem.search.retrieve import Retrieval, Retriever, read_rows
+from graphmem.search.retrieve import Retrieval, Retriever
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
 _MEMORY_TYPES = (None, PROCEDURAL)
@@ -152,7 +152,7 @@ class AsyncMemory:
         results: list[dict[str, Any]] = []
         for start in range(0, len(ranked) if limit > 0 else 0, step):
             chunk = ranked[start:start + step]
-            rows = {r["id"]: r for r in await read_rows(backend, chunk, found.rows)}
+            rows = {r["id"]: r for r in await backend.memory_rows(chunk)}
             for mid in chunk:
                 row = rows.get(mid)
                 if row is None or not valid(row):

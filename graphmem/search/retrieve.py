@@ -41,7 +41,6 @@ class Retrieval:
     scores: dict[str, float]
     signals: dict[str, dict[str, float]]
     relations: list[Row] = field(default_factory=list)
-    rows: dict[str, Row] = field(default_factory=dict)  # memory rows already read, by id
 
 
 def keyword_query(query: str) -> str:
@@ -69,14 +68,6 @@ def rank_relations(relations: list[Row], query: str, memory_similarity: dict[str
         relevance = max(memory_similarity.get(rel.get("memory_id") or "", 0.0), overlap)
         ranked.append({**rel, "score": rel["score"] * (0.5 + 0.5 * relevance)})
     return sorted(ranked, key=lambda r: -r["score"])
-
-
-async def read_rows(backend: GraphBackend, ids: list[str], rows: dict[str, Row]) -> list[Row]:
-    """Memory rows by id, reading only those not in `rows` yet (the rows one search has read)."""
-    missing = [mid for mid in ids if mid not in rows]
-    if missing:
-        rows.update((r["id"], r) for r in await backend.memory_rows(missing))
-    return [rows[mid] for mid in ids if mid in rows]
 
 
 class _Briefs:
