@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from graphmem.backends.base import Row, Statement, VectorTable
+from graphmem.backends.base import Row, Statement, VectorTable, dims_marker, dims_statement
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.config import BoltConfig
 from graphmem.errors import BackendError, ConfigError, ConnectionFailedError, MissingDependencyError
@@ -122,14 +122,10 @@ class BoltBackend:
         for name in self._library.names():
             if name.startswith("schema/"):
                 await self._auto_commit(name, self._library.render(name, dims=dims))
-        stored = await self.read("admin/get_meta", {"key": "embedding_dims"})
-        if stored and int(stored[0]["value"]) != dims:
-            raise ConfigError(
-                f"the {self.dialect} database at {self._config.url} holds {stored[0]['value']}-dim embeddings "
-                f"but the embedder makes {dims}-dim ones; use another database or the same embedder",
-                field="embedder")
-        if not stored:
-            await self.write([Statement("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})])
+        marker = dims_marker(await self.read("admin/get_meta", {"key": "embedding_dims"}), dims,
+                             f"{self.dialect} database at {self._config.url}", "another database")
+        if marker is not None:
+            await self.write([marker])
 
     async def _auto_commit(self, name: str, text: str) -> None:
         neo4j = _import_neo4j(self.dialect)
@@ -241,7 +237,7 @@ class BoltBackend:
     async def reset(self) -> None:
         """Every node and edge goes; constraints and indexes stay (the dimension marker is written back)."""
         await self.write([Statement("admin/delete_all_nodes"),
-                          Statement("admin/set_meta", {"key": "embedding_dims", "value": str(self._dims)})])
+                          dims_statement(self._dims)])
 
     async def close(self) -> None:
         driver, self._driver = self._driver, None

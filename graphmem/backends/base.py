@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from graphmem.errors import ConfigError
 from graphmem.scope import Scope
 
 Row = dict[str, Any]
@@ -29,6 +30,23 @@ class Statement:
         """An UNWIND over no rows does nothing (and some engines refuse to bind it)."""
         rows = self.params.get("rows")
         return isinstance(rows, list) and not rows
+
+
+def dims_marker(stored: list[Row], dims: int, database: str, remedy: str) -> Statement | None:
+    """The statement that records the embedding size in a new store, or None when the store has it already.
+
+    A store holds one embedding size: opening it with an embedder of another size is a configuration
+    error naming both (`database` says which store, `remedy` what to change).
+    """
+    if stored and int(stored[0]["value"]) != dims:
+        raise ConfigError(f"the {database} holds {stored[0]['value']}-dim embeddings but the embedder makes "
+                          f"{dims}-dim ones; use {remedy} or the same embedder", field="embedder")
+    return None if stored else dims_statement(dims)
+
+
+def dims_statement(dims: int) -> Statement:
+    """Records the store's embedding size (on creation, and again after a reset)."""
+    return Statement("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
 
 
 class GraphBackend(Protocol):

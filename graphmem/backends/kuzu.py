@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graphmem.backends.base import Row, Statement, VectorTable
+from graphmem.backends.base import Row, Statement, VectorTable, dims_marker, dims_statement
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.config import KuzuConfig
-from graphmem.errors import BackendError, ConfigError, MissingDependencyError
+from graphmem.errors import BackendError, MissingDependencyError
 from graphmem.inprocess.scopes import DEFAULT_MAX_ROWS, LoadedScope, ScopeCache, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vectors import VectorRow
 from graphmem.scope import Scope
@@ -148,14 +148,10 @@ class KuzuBackend:
         for name in self._library.names():
             if name.startswith("schema/"):
                 self._execute(self._library.render(name, dims=dims))
-        stored = self._fetch("admin/get_meta", {"key": "embedding_dims"})
-        if stored and int(stored[0]["value"]) != dims:
-            raise ConfigError(
-                f"the database at {self._path!r} holds {stored[0]['value']}-dim embeddings but the embedder "
-                f"makes {dims}-dim ones; use another graph_store.config.db or the same embedder",
-                field="embedder")
-        if not stored:
-            self._fetch("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
+        marker = dims_marker(self._fetch("admin/get_meta", {"key": "embedding_dims"}), dims,
+                             f"database at {self._path!r}", "another graph_store.config.db")
+        if marker is not None:
+            self._fetch(marker.name, marker.params)
         # No engine index: vector and keyword search run in the process (graphmem/inprocess/). Stores made by
         # earlier versions may carry HNSW indexes (memory_emb, entity_emb) and a full-text one (memory_fts);
         # they are left alone (DROP_VECTOR_INDEX failed on such a store here with a catalog error, Kuzu
@@ -299,7 +295,7 @@ class KuzuBackend:
     async def reset(self) -> None:
         # The schema stays; only its rows go (the dimension marker is written back).
         await self.write([Statement("admin/delete_all_nodes"),
-                          Statement("admin/set_meta", {"key": "embedding_dims", "value": str(self._dims)})])
+                          dims_statement(self._dims)])
 
     def _close_sync(self) -> None:
         if self._conn is not None:
