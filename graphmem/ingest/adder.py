@@ -33,6 +33,7 @@ from graphmem.ingest.plan import (
 )
 from graphmem.ingest.reconcile import NEARBY, SHOWN, Decision, Nearby, decide, settle
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
+from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
 from graphmem.providers.embedders import Embedder
 from graphmem.scope import Scope
@@ -79,9 +80,8 @@ class Adder:
         spoken = [m.content for m in items if m.role != "system" and m.content.strip()]
         if not spoken:
             return Nearby()
-        vectors = np.asarray(await self.embedder.embed_texts(spoken), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        centre = (vectors / np.where(norms == 0, 1.0, norms)).mean(axis=0)  # one query for all the messages
+        vectors = unit_rows(np.asarray(await self.embedder.embed_texts(spoken), dtype=np.float32))
+        centre = vectors.mean(axis=0)  # one query for all the messages
         hits = await self.backend.vector_search("memory", [float(x) for x in centre], NEARBY, scope)
         if not hits:
             return Nearby()

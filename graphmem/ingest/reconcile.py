@@ -19,14 +19,13 @@ memory it was not shown, is `ambiguous`: the caller may ask the model once more
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
 from graphmem.ingest.extract import Verdict
 from graphmem.ingest.normalize import memory_hash
+from graphmem.inprocess.vectors import cosines
 from graphmem.models import ExtractedFact
 
 SHOWN = 10            # memories shown to the extraction model (mem0 shows 10 too)
@@ -65,27 +64,11 @@ class Decision:
         return bool(self.candidates)
 
 
-def similarities(vectors: Sequence[Sequence[float]], rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, float]]:
-    """Cosine of each new vector with each nearby memory's embedding (one matrix product)."""
-    ids = [mid for mid, row in rows.items() if row.get("embedding") is not None]
-    if not vectors or not ids:
-        return [{} for _ in vectors]
-    stored = _unit(np.asarray([rows[mid]["embedding"] for mid in ids], dtype=np.float32))
-    new = _unit(np.asarray(vectors, dtype=np.float32))
-    matrix = new @ stored.T
-    return [dict(zip(ids, (float(s) for s in line), strict=True)) for line in matrix]
-
-
-def _unit(matrix: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
-
-
 def decide(facts: Sequence[ExtractedFact], vectors: Sequence[list[float]], nearby: Nearby) -> list[Decision]:
     """Each fact's event from the model's verdicts and the embeddings (see the module docstring)."""
     decisions: list[Decision] = []
     claimed: set[str] = set()  # a stored memory is updated or superseded once per add
-    for fact, vector, similar in zip(facts, vectors, similarities(vectors, nearby.rows), strict=True):
+    for fact, vector, similar in zip(facts, vectors, cosines(vectors, nearby.rows), strict=True):
         decision = Decision(fact, vector)
         target = fact.contradicts or fact.updates
         if target in nearby.rows and target not in claimed:

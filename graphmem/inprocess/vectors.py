@@ -22,6 +22,23 @@ from graphmem.scope import Scope
 Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
 
 
+def unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The rows scaled to length 1 (a zero row stays zero), for cosines as dot products."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit: NDArray[np.float32] = (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+    return unit
+
+
+def cosines(vectors: Sequence[Sequence[float]], rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, float]]:
+    """Cosine of each vector with the `embedding` of each row that has one, by row id (one matrix product)."""
+    ids = [row_id for row_id, row in rows.items() if row.get("embedding") is not None]
+    if not len(vectors) or not ids:
+        return [{} for _ in vectors]
+    stored = unit_rows(np.asarray([rows[row_id]["embedding"] for row_id in ids], dtype=np.float32))
+    matrix = unit_rows(np.asarray(vectors, dtype=np.float32)) @ stored.T
+    return [dict(zip(ids, (float(s) for s in line), strict=True)) for line in matrix]
+
+
 @dataclass(frozen=True)
 class VectorRow:
     """One stored embedding and who owns it."""
@@ -67,9 +84,7 @@ class ScopeVectors:
         start, end = len(self._ids), len(self._ids) + len(batch)
         if end > len(self._matrix):
             self._grow(end)
-        block = np.asarray([r.embedding for r in batch], dtype=np.float32)
-        norms = np.linalg.norm(block, axis=1, keepdims=True)
-        self._matrix[start:end] = block / np.where(norms == 0, 1.0, norms)
+        self._matrix[start:end] = unit_rows(np.asarray([r.embedding for r in batch], dtype=np.float32))
         self._alive[start:end] = True
         for offset, row in enumerate(batch):
             self._position[row.id] = start + offset
@@ -95,9 +110,7 @@ class ScopeVectors:
         used = len(self._ids)
         if k <= 0 or not self._position:
             return []
-        query = np.asarray(vector, dtype=np.float32)
-        norm = float(np.linalg.norm(query))
-        scores = self._matrix[:used] @ (query / (norm or 1.0))
+        scores = self._matrix[:used] @ unit_rows(np.asarray([vector], dtype=np.float32))[0]
         scores[~self._alive[:used]] = -np.inf
         k = min(k, len(self._position))
         best = np.argpartition(-scores, k - 1)[:k] if k < used else np.arange(used)

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from graphmem.config import Embedder as EmbedderConfig
 from graphmem.config import HashEmbedder, LocalEmbedder
 from graphmem.errors import MissingDependencyError, ProviderError
+from graphmem.inprocess.vectors import unit_rows
 from graphmem.providers.one_text import OneText, direct_encoder
 
 Vector = list[float]
@@ -76,9 +77,7 @@ class _QueryCache:
 
 
 def _unit_rows(matrix: NDArray[np.float32]) -> list[Vector]:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    rows: list[Vector] = (matrix / norms).astype(np.float32).tolist()
+    rows: list[Vector] = unit_rows(matrix).tolist()
     return rows
 
 

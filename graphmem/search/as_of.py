@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
-
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
+from graphmem.inprocess.vectors import cosines
 from graphmem.scope import Scope
 from graphmem.search.fusion import reciprocal_rank_fusion, score_fusion
 from graphmem.search.retrieve import Retrieval, rank_relations
@@ -54,7 +53,7 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, vector: lis
     ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
     params = {"as_of": when.isoformat(), **scope.params()}
     superseded = [r for r in await backend.read("memory/superseded_at", params) if r.get("embedding") is not None]
-    similarity = _cosines(vector, superseded)
+    [similarity] = cosines([vector], {r["id"]: r for r in superseded})
     if similarity:
         found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
         found.scores = _refuse(found.signals, config)
@@ -62,16 +61,6 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, vector: lis
     known = {**found.signals.get("vector", {})}
     floor = 0.5 + 0.5 * RELEVANCE_FLOOR  # rank_relations scales a score by 0.5 + 0.5 * relevance
     return [r for r in rank_relations(relations, query, known) if r["score"] >= floor] if relations else []
-
-
-def _cosines(vector: list[float], rows: list[Row]) -> dict[str, float]:
-    if not rows:
-        return {}
-    matrix = np.asarray([r["embedding"] for r in rows], dtype=np.float32)
-    matrix /= np.where((n := np.linalg.norm(matrix, axis=1, keepdims=True)) == 0, 1.0, n)
-    query = np.asarray(vector, dtype=np.float32)
-    scores = matrix @ (query / (float(np.linalg.norm(query)) or 1.0))
-    return {r["id"]: float(s) for r, s in zip(rows, scores, strict=True)}
 
 
 def _refuse(signals: dict[str, dict[str, float]], config: SearchConfig) -> dict[str, float]:
