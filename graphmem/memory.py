@@ -136,8 +136,7 @@ class AsyncMemory:
         found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool)
         superseded: list[Row] = []
         if when is not None:
-            vector = await self.embedder.embed_query(query)  # cached by the retrieval's call
-            superseded = await past.widen(backend, found, query, vector, scope, when, self.config.search)
+            superseded = await past.widen(backend, found, query, scope, when, self.config.search)
         # The threshold applies to the score the caller sees.
         ranked = [mid for mid in best(found.scores) if threshold is None or round(found.scores[mid], 6) >= threshold]
         results = await self._records(backend, ranked, found, limit, matches, explain, _validity(when),

@@ -19,7 +19,7 @@ from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
 from graphmem.inprocess.vectors import cosines
 from graphmem.scope import Scope
-from graphmem.search.fusion import reciprocal_rank_fusion, score_fusion
+from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
 
 RELEVANCE_FLOOR = 0.3  # a superseded relation is shown only when this relevant to the query
@@ -47,33 +47,22 @@ def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at"
     return (began is None or began <= when) and (ended is None or ended > when)
 
 
-async def widen(backend: GraphBackend, found: Retrieval, query: str, vector: list[float], scope: Scope,
-                when: datetime, config: SearchConfig) -> list[Row]:
+async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scope, when: datetime,
+                config: SearchConfig) -> list[Row]:
     """Join the memories superseded since `when` into `found`; return the relations superseded since,
     ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
     params = {"as_of": when.isoformat(), **scope.params()}
     superseded = [r for r in await backend.read("memory/superseded_at", params) if r.get("embedding") is not None]
-    [similarity] = cosines([vector], {r["id"]: r for r in superseded})
-    if similarity:
-        found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
-        found.scores = _refuse(found.signals, config)
+    [similarity] = cosines([found.vector], {r["id"]: r for r in superseded})
+    if similarity:  # retrieval's fusion redone with them in the vector signal, its context lift added back
+        vector = found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
+        found.rankings["vector"] = best(vector)
+        fused = fuse(found.rankings, {k: v for k, v in found.signals.items() if k != "context"}, config)
+        found.scores = lifted(fused, found.signals.get("context", {}))
     relations = [{**r, "score": 1.0, "hops": 1} for r in await backend.read("relation/invalidated_at", params)]
     known = {**found.signals.get("vector", {})}
     floor = 0.5 + 0.5 * RELEVANCE_FLOOR  # rank_relations scales a score by 0.5 + 0.5 * relevance
     return [r for r in rank_relations(relations, query, known) if r["score"] >= floor] if relations else []
-
-
-def _refuse(signals: dict[str, dict[str, float]], config: SearchConfig) -> dict[str, float]:
-    """Retrieval's fusion redone over its signals (the context lift is added back as it was)."""
-    ranked = {name: scores for name, scores in signals.items() if name != "context"}
-    if config.fusion == "score":
-        fused = score_fusion(ranked, config.weights)
-    else:
-        rankings = {name: sorted(scores, key=lambda mid: -scores[mid]) for name, scores in ranked.items()}
-        fused = reciprocal_rank_fusion(rankings, config.weights, config.rrf_k)
-    for mid, lift in signals.get("context", {}).items():
-        fused[mid] = min(1.0, fused.get(mid, 0.0) + lift)
-    return fused
 
 
 def relation_row(rel: Row) -> Row:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from graphmem.config import SearchConfig
+
 
 def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[str]], weights: Mapping[str, float],
                            k: int = 60) -> dict[str, float]:
@@ -51,3 +53,19 @@ def score_fusion(signals: Mapping[str, Mapping[str, float]], weights: Mapping[st
         for item, score in scores.items():
             fused[item] = fused.get(item, 0.0) + weight * max(score, 0.0) / best
     return {item: score / total for item, score in fused.items()}
+
+
+def fuse(rankings: Mapping[str, Sequence[str]], signals: Mapping[str, Mapping[str, float]],
+         config: SearchConfig) -> dict[str, float]:
+    """The configured fusion (`config.fusion`) of the signals' rankings or scores."""
+    if config.fusion == "score":
+        return score_fusion(signals, config.weights)
+    return reciprocal_rank_fusion(rankings, config.weights, config.rrf_k)
+
+
+def lifted(scores: Mapping[str, float], lifts: Mapping[str, float]) -> dict[str, float]:
+    """Scores with each lift added, capped at 1."""
+    result = dict(scores)
+    for item, lift in lifts.items():
+        result[item] = min(1.0, result.get(item, 0.0) + lift)
+    return result

@@ -23,7 +23,7 @@ from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
 from graphmem.search.feedback import feedback_terms
-from graphmem.search.fusion import best, hop_decay, reciprocal_rank_fusion, score_fusion
+from graphmem.search.fusion import best, fuse, hop_decay, lifted
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,6 +40,8 @@ class Retrieval:
 
     scores: dict[str, float]
     signals: dict[str, dict[str, float]]
+    rankings: dict[str, list[str]]  # per signal, best first (the context lift is a signal without one)
+    vector: list[float]  # the query's embedding
     relations: list[Row] = field(default_factory=list)
 
 
@@ -130,12 +132,10 @@ class Retriever:
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = self._fuse(rankings, signals)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
-        return Retrieval(scores=scores, signals=signals, relations=relations)
+        return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
-        if self._config.fusion == "score":
-            return score_fusion(signals, self._config.weights)
-        return reciprocal_rank_fusion(rankings, self._config.weights, self._config.rrf_k)
+        return fuse(rankings, signals, self._config)
 
     async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], scope: Scope) -> list[str]:
         """The candidates that mention an entity the query names, hubs included (a question about one
@@ -177,10 +177,7 @@ class Retriever:
             # superseded since are dropped when the results are read.
             for row in await self._backend.memories_of_episodes(list(lifts), scope):
                 bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
-        lifted = dict(scores)
-        for mid, lift in bonus.items():
-            lifted[mid] = min(1.0, lifted.get(mid, 0.0) + lift)
-        return lifted, bonus
+        return lifted(scores, bonus), bonus
 
     async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:
         text = keyword_query(query)
