@@ -89,9 +89,8 @@ def _vector_row(row: dict[str, Any]) -> VectorRow:
     """A memory or entity row (as loaded, or as the parameters that wrote it) for the loaded scopes."""
     record = {column: row.get(column) for column in MEMORY_COLUMNS} if "hash" in row else None
     return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
-                     embedding=row["embedding"], name=row.get("name"), text=row.get("text"),
-                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n],
-                     episode_ids=row.get("episode_ids") or (), entity_ids=row.get("entity_ids") or (), record=record)
+                     embedding=row["embedding"], name=row.get("name"),
+                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record)
 
 
 def _kind(value: Any) -> str:

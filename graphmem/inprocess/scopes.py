@@ -45,7 +45,7 @@ class ScopeMemories:
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._rows]
         self._vectors.extend(batch)
-        self._keywords.add((r.id, r.text or "") for r in batch)
+        self._keywords.add((r.id, r.text) for r in batch)
         for row in batch:
             self._rows[row.id] = row
             for episode in row.episode_ids:

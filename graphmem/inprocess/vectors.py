@@ -48,10 +48,21 @@ class VectorRow:
     embedding: Sequence[float]
     name: str | None = None  # entities: display name, and the normalised names that link a query to them
     names: Sequence[str] = ()
-    text: str | None = None  # memories: what keyword search and lookups need besides the vector
-    episode_ids: Sequence[str] = ()
-    entity_ids: Sequence[str] = ()
     record: Mapping[str, Any] | None = None  # memories: the whole row as the store returns it, but the embedding
+
+    @property
+    def text(self) -> str:
+        return str((self.record or {}).get("text") or "")
+
+    @property
+    def episode_ids(self) -> Sequence[str]:
+        """The messages a memory came from."""
+        return (self.record or {}).get("episode_ids") or ()
+
+    @property
+    def entity_ids(self) -> Sequence[str]:
+        """The entities a memory mentions."""
+        return (self.record or {}).get("entity_ids") or ()
 
 
 def owns(scope: Scope, owner: Owner) -> bool:

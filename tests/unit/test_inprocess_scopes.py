@@ -10,8 +10,8 @@ from graphmem.scope import Scope
 
 def row(row_id: str, embedding: list[float], user: str | None = "u", run: str | None = None, text: str = "",
         episodes: tuple[str, ...] = (), entities: tuple[str, ...] = ()) -> VectorRow:
-    return VectorRow(id=row_id, owner=(user, None, run), embedding=embedding, text=text, episode_ids=episodes,
-                     entity_ids=entities)
+    return VectorRow(id=row_id, owner=(user, None, run), embedding=embedding,
+                     record={"id": row_id, "text": text, "episode_ids": list(episodes), "entity_ids": list(entities)})
 
 
 def test_analyse_lowercases_stems_and_drops_stop_words() -> None:
