@@ -56,6 +56,10 @@ class EntityTable:
     def id_of(self, name: str) -> str | None:
         return self.ids.get(normalise_name(name))
 
+    def ids_of(self, memory: NewMemory) -> list[str]:
+        """The ids of the entities a memory names, once each, in order."""
+        return [eid for eid in dict.fromkeys(self.id_of(n) for n in memory.entity_names) if eid]
+
 
 @dataclass(frozen=True)
 class Replacement:
@@ -204,6 +208,11 @@ def relation_rows(relations: Sequence[ExtractedRelation], entities: EntityTable,
     return rows
 
 
+def _sources(memory: NewMemory, episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The add's episodes a memory came from: its message, or all of them when it is not known."""
+    return episodes if memory.source is None else episodes[memory.source:memory.source + 1]
+
+
 def _replacements(replacements: Sequence[Replacement], entities: EntityTable, episodes: list[dict[str, Any]],
                   now: str) -> tuple[list[Statement], list[dict[str, str]], list[dict[str, str]]]:
     """The statements that replace updated memories, their entity mentions (to count) and their links
@@ -212,9 +221,8 @@ def _replacements(replacements: Sequence[Replacement], entities: EntityTable, ep
     mentions: list[dict[str, str]] = []
     derived: list[dict[str, str]] = []
     for item in replacements:
-        entity_ids = [eid for eid in dict.fromkeys(entities.id_of(n) for n in item.memory.entity_names) if eid]
-        source = item.memory.source
-        new_episodes = [ep["id"] for ep in (episodes if source is None else episodes[source:source + 1])]
+        entity_ids = entities.ids_of(item.memory)
+        new_episodes = [ep["id"] for ep in _sources(item.memory, episodes)]
         statements += replace_statements(item, now, [*(item.row.get("episode_ids") or []), *new_episodes],
                                          entity_ids)
         mentions += [{"memory_id": item.memory.id, "entity_id": eid} for eid in entity_ids]
@@ -240,8 +248,8 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     derived: list[dict[str, str]] = []
     creates: list[Statement] = []
     for seq, memory in enumerate(memories):
-        entity_ids = [eid for eid in dict.fromkeys(entities.id_of(n) for n in memory.entity_names) if eid]
-        sources = episodes if memory.source is None else episodes[memory.source:memory.source + 1]
+        entity_ids = entities.ids_of(memory)
+        sources = _sources(memory, episodes)
         params = memory_create_params(memory, scope, metadata, memory_type, now, None,
                                       [ep["id"] for ep in sources], entity_ids)
         creates.append(Statement("memory/add", {**params, "event_id": new_id(), "event": "ADD", "old_text": None,
