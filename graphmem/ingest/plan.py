@@ -87,7 +87,7 @@ def episode_rows(messages: Sequence[Message], scope: Scope, now: str, first_seq:
     speaking = [m for m in messages if m.role != "system"]
     return [
         {"id": episode_id(sk, first_seq + i), "role": m.role, "name": m.name, "content": m.content,
-         "occurred_at": now, "sk": sk, **scope.params()}
+         "occurred_at": now, "sk": sk, **scope.params(), "memories": []}
         for i, m in enumerate(speaking)
     ]
 
@@ -244,36 +244,43 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     """
     plan = AddPlan()
     episodes = episode_rows(messages, scope, now, first_seq)
+    by_episode = {episode["id"]: episode for episode in episodes}
+    orphans: list[dict[str, Any]] = []          # memories of no message of this add
+    orphan_mentions: list[dict[str, str]] = []
     mentions: list[dict[str, str]] = []
     derived: list[dict[str, str]] = []
-    creates: list[Statement] = []
     for seq, memory in enumerate(memories):
         entity_ids = entities.ids_of(memory)
         sources = _sources(memory, episodes)
-        params = memory_create_params(memory, scope, metadata, memory_type, now, None,
-                                      [ep["id"] for ep in sources], entity_ids)
-        creates.append(Statement("memory/add", {**params, "event_id": new_id(), "event": "ADD", "old_text": None,
-                                                "event_seq": seq}))
-        mentions += [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
+        row = {**memory_create_params(memory, scope, metadata, memory_type, now, None,
+                                      [ep["id"] for ep in sources], entity_ids),
+               "event_id": new_id(), "event": "ADD", "old_text": None, "event_seq": seq}
+        links = [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
+        if sources:  # created under its first episode, with its MENTIONS edges (episode/add)
+            by_episode[sources[0]["id"]]["memories"].append(row)
+        else:
+            orphans.append(row)
+            orphan_mentions += links
+        mentions += links
         derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
         plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
     replaced, replaced_mentions, replaced_derived = _replacements(replacements, entities, episodes, now)
     memories_of: dict[str, list[str]] = {}
-    for row in derived + replaced_derived:
-        memories_of.setdefault(row["episode_id"], []).append(row["memory_id"])
+    for link in derived + replaced_derived:
+        memories_of.setdefault(link["episode_id"], []).append(link["memory_id"])
     for episode in episodes:
         episode["memory_ids"] = memories_of.get(episode["id"], [])
-    add_mentions = count_mentions(entities, mentions + replaced_mentions)
+    first_source = {m["id"]: episode["id"] for episode in episodes for m in episode["memories"]}
     plan.statements += [
         Statement("entity/create", {"rows": entities.new_rows}),
         Statement("entity/set_aliases", {"rows": entities.alias_rows}),
-        add_mentions,
-        *creates,
-        # Episodes after the indexed Memory rows: in the other order Kuzu 0.11.3 lost about half of
-        # a batch's episodes at COMMIT (seen with 64 messages per add).
-        Statement("episode/create", {"rows": episodes}),
-        Statement("memory/link_episode", {"rows": derived}),
-        Statement("memory/link_entities", {"rows": mentions}),
+        count_mentions(entities, mentions + replaced_mentions),
+        Statement("episode/add", {"rows": [episode for episode in episodes if episode["memories"]]}),
+        Statement("episode/create", {"rows": [episode for episode in episodes if not episode["memories"]]}),
+        Statement("memory/add", {"rows": orphans}),
+        # A memory drawn from several messages is created under the first; the others are linked here.
+        Statement("memory/link_episode", {"rows": [d for d in derived if first_source[d["memory_id"]] != d["episode_id"]]}),
+        Statement("memory/link_entities", {"rows": orphan_mentions}),
         Statement("relation/create", {"rows": list(relations)}),
         *replaced,
         *extra,

@@ -104,8 +104,8 @@ def test_only_placeholder_files_contain_quoted_literals_built_from_keys() -> Non
 def test_each_directive_runs_a_statement_once_per_item_with_only_the_parameters_it_names() -> None:
     runs = LIBRARY.runs("memory/get_many", {"ids": ["e1", "e2"], "user_id": "u", "agent_id": None})
     assert [params for _, params in runs] == [{"id": "e1"}, {"id": "e2"}]
-    rows = [{"memory_id": "m", "episode_id": "e", "unused": 1}]
-    assert [params for _, params in LIBRARY.runs("memory/link_episode", {"rows": rows})] == [
-        {"memory_id": "m", "episode_id": "e"}]
+    rows = [{"id": "e", "mentions": 3, "memory_ids": ["m"], "unused": 1}]
+    assert [params for _, params in LIBRARY.runs("entity/add_mentions", {"rows": rows, "cap": 64})] == [
+        {"id": "e", "memory_ids": ["m"], "cap": 64}]
     assert LIBRARY.runs("memory/get_many", {"ids": []}) == []
     assert LIBRARY.runs("memory/get", {"id": "m"}) == [(LIBRARY.get("memory/get"), {"id": "m"})]

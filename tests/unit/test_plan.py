@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.plan import (
@@ -22,7 +23,7 @@ NOW = "2026-01-01T00:00:00+00:00"
 SCOPE = Scope.of(user_id="alice", agent_id="bot")
 MESSAGES = [Message(role="system", content="be brief"), Message(role="user", content="I love pizza", name="alice"),
             Message(role="assistant", content="Noted!")]
-ORDER = ["entity/create", "entity/set_aliases", "entity/add_mentions", "memory/add", "memory/add", "episode/create",
+ORDER = ["entity/create", "entity/set_aliases", "entity/add_mentions", "episode/add", "episode/create", "memory/add",
          "memory/link_episode", "memory/link_entities", "relation/create", "thread/start"]
 
 
@@ -46,6 +47,27 @@ def make_plan(metadata: dict[str, object] | None = None) -> tuple[AddPlan, list[
     return build_add_plan(SCOPE, NOW, MESSAGES, memories, table, relations, metadata, None), memories
 
 
+def rows_of(plan: AddPlan, name: str) -> list[dict[str, Any]]:
+    return [row for s in plan.statements if s.name == name for row in s.params["rows"]]
+
+
+def episodes_of(plan: AddPlan) -> list[dict[str, Any]]:
+    """The add's episodes in message order: those with new memories (episode/add) and the others."""
+    return sorted(rows_of(plan, "episode/add") + rows_of(plan, "episode/create"), key=lambda e: e["id"])
+
+
+def memories_of(plan: AddPlan) -> list[dict[str, Any]]:
+    """The new memories, in the order of their events: under their first episode, or on their own."""
+    rows = [m for e in rows_of(plan, "episode/add") for m in e["memories"]] + rows_of(plan, "memory/add")
+    return sorted(rows, key=lambda m: m["event_seq"])
+
+
+def derived_from(plan: AddPlan) -> list[tuple[str, str]]:
+    """(memory id, episode id) of every DERIVED_FROM edge the plan makes."""
+    nested = [(m["id"], e["id"]) for e in rows_of(plan, "episode/add") for m in e["memories"]]
+    return nested + [(r["memory_id"], r["episode_id"]) for r in rows_of(plan, "memory/link_episode")]
+
+
 def test_statements_run_nodes_first_then_edges() -> None:
     plan, _ = make_plan()
     assert [s.name for s in plan.statements] == ORDER
@@ -54,7 +76,7 @@ def test_statements_run_nodes_first_then_edges() -> None:
 def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
     memories = [NewMemory(text="hello there", embedding=[1.0, 0.0], entity_names=[])]
     plan = build_add_plan(SCOPE, NOW, MESSAGES, memories, EntityTable(), [], None, None, first_seq=7)
-    episodes = next(s for s in plan.statements if s.name == "episode/create").params["rows"]
+    episodes = episodes_of(plan)
     sk = SCOPE.keys()["sk"]
     assert [e["id"] for e in episodes] == [f"{sk}-{7 + i}" for i in range(len(episodes))]
     assert plan.statements[-1].name == "thread/advance"
@@ -65,11 +87,10 @@ def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
 
 def test_each_memory_links_only_to_the_message_it_came_from() -> None:
     plan, memories = make_plan()
-    episodes = next(s for s in plan.statements if s.name == "episode/create").params["rows"]
-    links = next(s for s in plan.statements if s.name == "memory/link_episode").params["rows"]
+    episodes = episodes_of(plan)
     sources = [m for m in MESSAGES if m.role != "system"]
     for memory in memories:
-        linked = [row["episode_id"] for row in links if row["memory_id"] == memory.id]
+        linked = [episode_id for memory_id, episode_id in derived_from(plan) if memory_id == memory.id]
         expected = episodes if memory.source is None else [episodes[memory.source]]
         assert linked == [e["id"] for e in expected]
     assert len(sources) == len(episodes)
@@ -83,7 +104,7 @@ def test_results_have_mem0_shape() -> None:
 
 def test_system_messages_make_no_episode() -> None:
     plan, _ = make_plan()
-    episodes = next(s for s in plan.statements if s.name == "episode/create").params["rows"]
+    episodes = episodes_of(plan)
     assert [(e["role"], e["content"], e["name"]) for e in episodes] == [
         ("user", "I love pizza", "alice"), ("assistant", "Noted!", None)]
     assert all(e["user_id"] == "alice" and e["agent_id"] == "bot" and e["sk"] == SCOPE.keys()["sk"] for e in episodes)
@@ -92,8 +113,7 @@ def test_system_messages_make_no_episode() -> None:
 def test_memory_rows_carry_scope_hash_and_metadata() -> None:
     metadata = {"nested": {"list": [1, "é"]}, "emoji": "😀"}
     plan, memories = make_plan(metadata)
-    creates = [s.params for s in plan.statements if s.name == "memory/add"]
-    for params, memory in zip(creates, memories, strict=True):
+    for params, memory in zip(memories_of(plan), memories, strict=True):
         assert params["id"] == memory.id and params["text"] == memory.text
         assert params["hash"] == memory_hash(memory.text)
         assert json.loads(params["metadata"]) == metadata
@@ -105,22 +125,29 @@ def test_memory_rows_carry_scope_hash_and_metadata() -> None:
 def test_edges_link_each_memory_once() -> None:
     plan, memories = make_plan()
     rows = {s.name: s.params["rows"] for s in plan.statements if "rows" in s.params}
-    # "Pizza" and "pizza" resolve to one entity; an unknown name links nothing.
-    assert rows["memory/link_entities"] == [{"memory_id": memories[0].id, "entity_id": "e-alice"},
-                                            {"memory_id": memories[0].id, "entity_id": "e-pizza"}]
-    episode_ids = [e["id"] for e in rows["episode/create"]]
-    assert rows["memory/link_episode"] == [{"memory_id": memories[0].id, "episode_id": episode_ids[0]}] + [
-        {"memory_id": memories[1].id, "episode_id": e} for e in episode_ids]  # source unknown: every message
-    adds = [s.params for s in plan.statements if s.name == "memory/add"]
+    adds = memories_of(plan)
+    # MENTIONS edges are made from the memory's entity_ids: "Pizza" and "pizza" resolve to one entity; an
+    # unknown name links nothing.
+    assert adds[0]["entity_ids"] == ["e-alice", "e-pizza"] and adds[1]["entity_ids"] == []
+    assert rows["memory/link_entities"] == []  # only for memories of no message of the add
+    episode_ids = [e["id"] for e in episodes_of(plan)]
+    assert derived_from(plan) == [(memories[0].id, episode_ids[0]), (memories[1].id, episode_ids[0]),
+                                  (memories[1].id, episode_ids[1])]  # source unknown: every message
     assert [(a["id"], a["event"], a["old_text"], a["text"], a["event_seq"]) for a in adds] == [
         (m.id, "ADD", None, m.text, seq) for seq, m in enumerate(memories)]
     # The lookup lists repeat the edges: on the memory, its episodes and entities; on each episode, its memories.
-    assert adds[0]["entity_ids"] == ["e-alice", "e-pizza"] and adds[1]["entity_ids"] == []
     assert adds[0]["episode_ids"] == episode_ids[:1] and adds[1]["episode_ids"] == episode_ids
-    assert rows["episode/create"][0]["memory_ids"] == [memories[0].id, memories[1].id]
-    assert rows["episode/create"][1]["memory_ids"] == [memories[1].id]
+    assert episodes_of(plan)[0]["memory_ids"] == [memories[0].id, memories[1].id]
+    assert episodes_of(plan)[1]["memory_ids"] == [memories[1].id]
     assert [(r["source_id"], r["type"], r["target_id"], r["memory_id"]) for r in rows["relation/create"]] == [
         ("e-alice", "loves", "e-pizza", memories[0].id)]
+
+
+def test_a_memory_of_no_message_is_created_on_its_own_with_its_entity_links() -> None:
+    memory = NewMemory(text="be brief", embedding=[1.0, 0.0], entity_names=["alice"], role="system")
+    plan = build_add_plan(SCOPE, NOW, MESSAGES[:1], [memory], entity_table(), [], None, None)
+    assert [m["id"] for m in rows_of(plan, "memory/add")] == [memory.id] and episodes_of(plan) == []
+    assert rows_of(plan, "memory/link_entities") == [{"memory_id": memory.id, "entity_id": "e-alice"}]
 
 
 def test_nothing_new_gives_empty_batches_and_no_results() -> None:

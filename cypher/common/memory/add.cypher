@@ -1,10 +1,11 @@
-// A new memory with its ADD event, in one statement (see memory/create for the lookup lists).
-// (One row per statement: Kuzu 0.11.3's full-text index misses rows created through UNWIND.)
-CREATE (:Memory {id: $id, text: $text, hash: $hash, embedding: $embedding, metadata: $metadata,
-                 memory_type: $memory_type, user_id: $user_id, agent_id: $agent_id, run_id: $run_id,
-                 actor_id: $actor_id, role: $role, sk: $sk, uk: $uk, ak: $ak, rk: $rk,
-                 created_at: $created_at, updated_at: $updated_at, valid_at: $valid_at, invalid_at: $invalid_at,
-                 episode_ids: $episode_ids, entity_ids: $entity_ids})
+// New memories, each with its ADD event (see memory/create for the lookup lists).
+UNWIND $rows AS row
+CREATE (:Memory {id: row.id, text: row.text, hash: row.hash, embedding: row.embedding, metadata: row.metadata,
+                 memory_type: row.memory_type, user_id: row.user_id, agent_id: row.agent_id, run_id: row.run_id,
+                 actor_id: row.actor_id, role: row.role, sk: row.sk, uk: row.uk, ak: row.ak, rk: row.rk,
+                 created_at: row.created_at, updated_at: row.updated_at, valid_at: row.valid_at,
+                 invalid_at: row.invalid_at, episode_ids: row.episode_ids, entity_ids: row.entity_ids})
        -[:HAS_EVENT]->
-       (:MemoryEvent {id: $event_id, memory_id: $id, event: $event, old_text: $old_text, new_text: $text,
-                      actor: $actor_id, role: $role, created_at: $created_at, seq: $event_seq})
+       (:MemoryEvent {id: row.event_id, memory_id: row.id, event: row.event, old_text: row.old_text,
+                      new_text: row.text, actor: row.actor_id, role: row.role, created_at: row.created_at,
+                      seq: row.event_seq})

@@ -1,7 +1,6 @@
 // One memory node with all its properties (update() replaces a node this way, under the same id).
 // episode_ids and entity_ids repeat its DERIVED_FROM and MENTIONS edges as lookup lists: engines
 // that join slowly (Kuzu) read a memory's neighbourhood from its own row.
-// (One row per statement: Kuzu 0.11.3's full-text index misses rows created through UNWIND.)
 CREATE (:Memory {id: $id, text: $text, hash: $hash, embedding: $embedding, metadata: $metadata,
                  memory_type: $memory_type, user_id: $user_id, agent_id: $agent_id, run_id: $run_id,
                  actor_id: $actor_id, role: $role, sk: $sk, uk: $uk, ak: $ak, rk: $rk,
