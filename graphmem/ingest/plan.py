@@ -230,6 +230,40 @@ def _replacements(replacements: Sequence[Replacement], entities: EntityTable, ep
     return statements, mentions, derived
 
 
+@dataclass
+class _NewRows:
+    """The rows that create an add's new memories: under their first episode (episode/add, which also makes
+    their MENTIONS edges), or on their own when they come from no message of the add (memory/add)."""
+
+    orphans: list[dict[str, Any]] = field(default_factory=list)
+    orphan_mentions: list[dict[str, str]] = field(default_factory=list)
+    mentions: list[dict[str, str]] = field(default_factory=list)   # every MENTIONS edge, to count
+    derived: list[dict[str, str]] = field(default_factory=list)    # every DERIVED_FROM edge
+    other_sources: list[dict[str, str]] = field(default_factory=list)  # those not made by episode/add
+
+
+def _new_rows(memories: Sequence[NewMemory], entities: EntityTable, episodes: list[dict[str, Any]], scope: Scope,
+              now: str, metadata: dict[str, Any] | None, memory_type: str | None) -> _NewRows:
+    new = _NewRows()
+    by_episode = {episode["id"]: episode for episode in episodes}
+    for seq, memory in enumerate(memories):
+        entity_ids = entities.ids_of(memory)
+        sources = [ep["id"] for ep in _sources(memory, episodes)]
+        row = {**memory_create_params(memory, scope, metadata, memory_type, now, None, sources, entity_ids),
+               "event_id": new_id(), "event": "ADD", "old_text": None, "event_seq": seq}
+        links = [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
+        derived = [{"memory_id": memory.id, "episode_id": ep} for ep in sources]
+        if sources:
+            by_episode[sources[0]]["memories"].append(row)
+            new.other_sources += derived[1:]
+        else:
+            new.orphans.append(row)
+            new.orphan_mentions += links
+        new.mentions += links
+        new.derived += derived
+    return new
+
+
 def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories: Sequence[NewMemory],
                    entities: EntityTable, relations: Sequence[dict[str, Any]],
                    metadata: dict[str, Any] | None, memory_type: str | None, first_seq: int = 0,
@@ -244,43 +278,23 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     """
     plan = AddPlan()
     episodes = episode_rows(messages, scope, now, first_seq)
-    by_episode = {episode["id"]: episode for episode in episodes}
-    orphans: list[dict[str, Any]] = []          # memories of no message of this add
-    orphan_mentions: list[dict[str, str]] = []
-    mentions: list[dict[str, str]] = []
-    derived: list[dict[str, str]] = []
-    for seq, memory in enumerate(memories):
-        entity_ids = entities.ids_of(memory)
-        sources = _sources(memory, episodes)
-        row = {**memory_create_params(memory, scope, metadata, memory_type, now, None,
-                                      [ep["id"] for ep in sources], entity_ids),
-               "event_id": new_id(), "event": "ADD", "old_text": None, "event_seq": seq}
-        links = [{"memory_id": memory.id, "entity_id": eid} for eid in entity_ids]
-        if sources:  # created under its first episode, with its MENTIONS edges (episode/add)
-            by_episode[sources[0]["id"]]["memories"].append(row)
-        else:
-            orphans.append(row)
-            orphan_mentions += links
-        mentions += links
-        derived += [{"memory_id": memory.id, "episode_id": ep["id"]} for ep in sources]
-        plan.results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
+    new = _new_rows(memories, entities, episodes, scope, now, metadata, memory_type)
+    plan.results = [{"id": memory.id, "memory": memory.text, "event": "ADD"} for memory in memories]
     replaced, replaced_mentions, replaced_derived = _replacements(replacements, entities, episodes, now)
     memories_of: dict[str, list[str]] = {}
-    for link in derived + replaced_derived:
+    for link in new.derived + replaced_derived:
         memories_of.setdefault(link["episode_id"], []).append(link["memory_id"])
     for episode in episodes:
         episode["memory_ids"] = memories_of.get(episode["id"], [])
-    first_source = {m["id"]: episode["id"] for episode in episodes for m in episode["memories"]}
     plan.statements += [
         Statement("entity/create", {"rows": entities.new_rows}),
         Statement("entity/set_aliases", {"rows": entities.alias_rows}),
-        count_mentions(entities, mentions + replaced_mentions),
+        count_mentions(entities, new.mentions + replaced_mentions),
         Statement("episode/add", {"rows": [episode for episode in episodes if episode["memories"]]}),
         Statement("episode/create", {"rows": [episode for episode in episodes if not episode["memories"]]}),
-        Statement("memory/add", {"rows": orphans}),
-        # A memory drawn from several messages is created under the first; the others are linked here.
-        Statement("memory/link_episode", {"rows": [d for d in derived if first_source[d["memory_id"]] != d["episode_id"]]}),
-        Statement("memory/link_entities", {"rows": orphan_mentions}),
+        Statement("memory/add", {"rows": new.orphans}),
+        Statement("memory/link_episode", {"rows": new.other_sources}),
+        Statement("memory/link_entities", {"rows": new.orphan_mentions}),
         Statement("relation/create", {"rows": list(relations)}),
         *replaced,
         *extra,
