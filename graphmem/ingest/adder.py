@@ -59,7 +59,7 @@ class Adder:
         if not infer:
             extraction = await self._verbatim(items, context)
             async with self.lock(scope):
-                return await self._write(scope, items, extraction, Nearby(), now, metadata)
+                return await self._write(scope, items, extraction, Nearby(), now, metadata, embed_names=False)
         if not isinstance(self.extractor, LLMExtractor):
             # The offline extractor gives no verdicts: it runs outside the lock, and its facts are only
             # de-duplicated by hash.
@@ -115,12 +115,16 @@ class Adder:
         return Extraction(facts=facts, entities=entities)
 
     async def _write(self, scope: Scope, items: list[Message], extraction: Extraction, nearby: Nearby, now: str,
-                     metadata: dict[str, Any] | None) -> dict[str, Any]:
-        facts = await self._new_facts(scope, extraction.facts)
+                     metadata: dict[str, Any] | None, embed_names: bool = True) -> dict[str, Any]:
+        """`embed_names=False` stores new entities without an embedding (`infer=False`: the linker's names
+        added nothing to recall on LOCOMO, measured, and cost a second text per add, off the one-text path)."""
+        facts = await self._new_facts(scope, _unique_facts(extraction.facts))
         entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
-        vectors = await self.embedder.embed_texts([f.text for f in facts] + [e.name for e in fresh])  # one batch
-        add_new_entities(entities, fresh, vectors[len(facts):], scope, now)
-        decisions = decide(facts, vectors[:len(facts)], nearby)
+        names = [e.name for e in fresh] if embed_names else []
+        vectors = await self.embedder.embed_texts([f.text for f in facts] + names)  # one batch
+        add_new_entities(entities, fresh, vectors[len(facts):] if embed_names else [None] * len(fresh), scope, now)
+        vectors = vectors[:len(facts)]
+        decisions = decide(facts, vectors, nearby)
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
         memories = _new_memories(kept, items)
@@ -165,9 +169,8 @@ class Adder:
         counter = await self.backend.read("thread/get", {"key": thread_key(scope)})
         return int(counter[0]["value"]) if counter else 0
 
-    async def _new_facts(self, scope: Scope, facts: list[ExtractedFact]) -> list[ExtractedFact]:
+    async def _new_facts(self, scope: Scope, unique: list[ExtractedFact]) -> list[ExtractedFact]:
         """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned)."""
-        unique = list({f.text.strip(): f for f in facts if f.text.strip()}.values())
         if not unique:
             return []
         hashes = [memory_hash(f.text) for f in unique]
@@ -186,6 +189,11 @@ class Adder:
         existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows if r["id"] not in ending}
         memory_of_fact = _memory_of_relation_fact(extraction, memories)
         return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
+
+
+def _unique_facts(facts: list[ExtractedFact]) -> list[ExtractedFact]:
+    """The facts with text, once each (the last of the same text wins)."""
+    return list({f.text.strip(): f for f in facts if f.text.strip()}.values())
 
 
 def _new_memories(decisions: list[Decision], items: list[Message]) -> list[NewMemory]:

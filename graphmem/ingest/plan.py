@@ -182,7 +182,7 @@ def replace_statements(replacement: Replacement, now: str, episode_ids: Sequence
     ]
 
 
-def entity_row(entity: ExtractedEntity, embedding: list[float], scope: Scope, now: str) -> dict[str, Any]:
+def entity_row(entity: ExtractedEntity, embedding: list[float] | None, scope: Scope, now: str) -> dict[str, Any]:
     aliases = sorted({normalise_name(a) for a in entity.aliases} - {normalise_name(entity.name)})
     return {"id": new_id(), "name": entity.name, "name_norm": normalise_name(entity.name), "type": entity.type,
             "summary": "", "aliases": aliases, "embedding": embedding, "created_at": now, "updated_at": now,

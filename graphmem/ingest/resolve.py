@@ -68,7 +68,7 @@ async def resolve_entities(backend: GraphBackend, scope: Scope, entities: Sequen
     return table, fresh
 
 
-def add_new_entities(table: EntityTable, fresh: Sequence[ExtractedEntity], vectors: Sequence[list[float]],
+def add_new_entities(table: EntityTable, fresh: Sequence[ExtractedEntity], vectors: Sequence[list[float] | None],
                      scope: Scope, now: str) -> None:
     for entity, vector in zip(fresh, vectors, strict=True):
         new_row = entity_row(entity, vector, scope, now)

@@ -45,7 +45,7 @@ class VectorRow:
 
     id: str
     owner: Owner
-    embedding: Sequence[float]
+    embedding: Sequence[float] | None  # None: an entity stored without one (added with infer=False)
     name: str | None = None  # entities: display name, and the normalised names that link a query to them
     names: Sequence[str] = ()
     record: Mapping[str, Any] | None = None  # memories: the whole row as the store returns it, but the embedding
@@ -95,8 +95,10 @@ class ScopeVectors:
         start, end = len(self._ids), len(self._ids) + len(batch)
         if end > len(self._matrix):
             self._grow(end)
-        self._matrix[start:end] = unit_rows(np.asarray([r.embedding for r in batch], dtype=np.float32))
-        self._alive[start:end] = True
+        dims = self._matrix.shape[1]
+        self._matrix[start:end] = unit_rows(np.asarray([r.embedding if r.embedding is not None else [0.0] * dims
+                                                        for r in batch], dtype=np.float32))
+        self._alive[start:end] = [r.embedding is not None for r in batch]  # no vector: never a vector hit
         for offset, row in enumerate(batch):
             self._position[row.id] = start + offset
             self._ids.append(row.id)

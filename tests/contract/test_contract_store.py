@@ -92,6 +92,16 @@ def test_entity_vector_search_returns_names(mem: Memory) -> None:
     assert vector_search(mem, "entity", "Sarah", 3, user_id="bob") == []
 
 
+def test_entities_linked_by_infer_false_have_no_vector_but_are_found_by_name(mem: Memory) -> None:
+    remember(mem, ["John works at OpenAI"], user_id="alice")
+    mem.add("Sarah met John in Paris", user_id="alice")  # infer=True: new entities get a vector
+    names = {r["name"] for r in vector_search(mem, "entity", "John", 10, user_id="alice")}
+    assert "Sarah" in names and not names & {"John", "OpenAI"}
+    assert set(entity_ids(mem, "alice", "John", "OpenAI")) == {"John", "OpenAI"}
+    found = mem.search("Where does John work?", user_id="alice", explain=True)["results"]
+    assert found[0]["memory"] == "John works at OpenAI"
+
+
 def test_deleted_and_updated_memories_leave_the_vector_search(mem: Memory) -> None:
     gone, changed = remember(mem, ["I love pizza", "I live in Paris"], user_id="alice")
     mem.delete(gone)
