@@ -111,6 +111,8 @@ class HttpRerankClient:
             response = await self._session.get().client.post(self.url, json=body)
         except httpx.TransportError as exc:  # timeouts and connection failures
             raise Transient(exc) from exc
+        except httpx.HTTPError as exc:  # e.g. an answer that cannot be decoded: not worth retrying
+            raise ProviderError(f"{self.description}: {type(exc).__name__}: {exc}") from exc
         if response.status_code in _RETRIED_STATUSES or response.status_code >= 500:
             raise Transient(ProviderError(f"HTTP {response.status_code}: {response.text[:200]}"),
                             _retry_after(response))

@@ -129,7 +129,7 @@ def create_reranker(config: RerankerConfig | None) -> Reranker | None:
 
 def rerank_window(reranker: Reranker | None, limit: int) -> int:
     """How many fused results a search reads: `limit`, or more when a reranker will reorder them."""
-    if reranker is None:
+    if reranker is None or limit == 0:
         return limit
     return max(limit, reranker.window or DEFAULT_WINDOW)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from graphmem import ConfigError, Memory, MemoryConfig, MissingDependencyError
 from graphmem.config import CohereReranker, HttpReranker, SentenceTransformerReranker
 from graphmem.errors import ProviderError
 from graphmem.providers.http_reranker import HttpRerankClient, parse_ranking
-from graphmem.providers.rerankers import CrossEncoderReranker, create_reranker, rerank_window
+from graphmem.providers.rerankers import CrossEncoderReranker, create_reranker, rerank_records, rerank_window
 
 
 def reranker_of(block: dict[str, Any]) -> Any:
@@ -101,3 +103,35 @@ def test_answers_of_the_wrong_shape_are_provider_errors(payload: Any) -> None:
 def test_answers_are_ordered_by_relevance() -> None:
     payload = {"results": [{"index": 1, "relevance_score": 0.2}, {"index": 0, "relevance_score": 0.9}]}
     assert parse_ranking(payload, 2) == [(0, 0.9), (1, 0.2)]
+
+
+class FixedRanking:
+    """A reranker that answers with a set ranking, as a server that ignores or shortens top_n."""
+
+    description = "fixed"
+    window = None
+
+    def __init__(self, ranking: list[tuple[int, float]]) -> None:
+        self.ranking = ranking
+
+    async def rank(self, query: str, documents: Sequence[str], top_n: int) -> list[tuple[int, float]]:
+        return self.ranking
+
+    async def aclose(self) -> None:
+        pass
+
+
+def records(*texts: str) -> list[dict[str, Any]]:
+    return [{"id": str(i), "memory": text, "score": 1.0 - i / 10} for i, text in enumerate(texts)]
+
+
+def test_documents_a_server_left_out_follow_in_fused_order() -> None:
+    found = asyncio.run(rerank_records(FixedRanking([(2, 0.9)]), "q", records("a", "b", "c", "d"), 3, False))
+    assert [(r["memory"], r.get("rerank_score")) for r in found] == [("c", 0.9), ("a", None), ("b", None)]
+
+
+def test_a_server_that_ignores_top_n_is_cut_to_the_limit() -> None:
+    ranking = [(3, 0.9), (1, 0.8), (0, 0.7), (2, 0.1)]
+    found = asyncio.run(rerank_records(FixedRanking(ranking), "q", records("a", "b", "c", "d"), 2, True))
+    assert [r["memory"] for r in found] == ["d", "b"]
+    assert [r["explain"] for r in found] == [{"rerank": 0.9}, {"rerank": 0.8}]
