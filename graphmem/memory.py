@@ -19,6 +19,7 @@ from graphmem.ingest.plan import NewMemory, Replacement, count_mentions, event_r
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder, create_embedder
+from graphmem.providers.rerankers import Reranker, create_reranker, rerank_records, rerank_window
 from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
 from graphmem.search import as_of as past
@@ -68,6 +69,7 @@ class AsyncMemory:
         self.embedder: Embedder = create_embedder(self.config.embedder)
         self.backend: GraphBackend = create_backend(self.config.graph_store)
         self.extractor: Extractor = create_extractor(self.config)
+        self.reranker: Reranker | None = create_reranker(self.config.reranker)
         self._retriever = Retriever(self.backend, self.config.search)
         self._adder = Adder(self.backend, self.embedder, self.extractor)
         self._opened = False
@@ -120,9 +122,10 @@ class AsyncMemory:
     async def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
                      run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
                      threshold: float | None = None, top_k: int | None = None,
-                     explain: bool = False, as_of: datetime | None = None) -> dict[str, Any]:
+                     explain: bool = False, as_of: datetime | None = None, rerank: bool = True) -> dict[str, Any]:
         """Memories ranked by fused vector, keyword and graph evidence, and the relations around them;
-        with `as_of`, those that were valid at that time (see search/as_of)."""
+        with `as_of`, those that were valid at that time (see search/as_of). With a reranker configured
+        (and `rerank`), the best fused results are reordered by it (see providers/rerankers)."""
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("query must be a non-empty string", field="query")
         limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
@@ -139,8 +142,12 @@ class AsyncMemory:
             superseded = await past.widen(backend, found, query, scope, when, self.config.search)
         # The threshold applies to the score the caller sees.
         ranked = [mid for mid in best(found.scores) if threshold is None or round(found.scores[mid], 6) >= threshold]
-        results = await self._records(backend, ranked, found, limit, matches, explain, _validity(when),
-                                      step=max(limit, 50) if has_conditions(filters) else limit + 5)
+        reranker = self.reranker if rerank else None
+        window = rerank_window(reranker, limit)
+        results = await self._records(backend, ranked, found, window, matches, explain, _validity(when),
+                                      step=max(window, 50) if has_conditions(filters) else window + 5)
+        if reranker is not None:
+            results = await rerank_records(reranker, query, results, limit, explain)
         return {"results": results, "relations": await self._relations(backend, found, superseded, when)}
 
     @staticmethod
@@ -287,6 +294,8 @@ class AsyncMemory:
         finally:
             self._opened = False
             await self.embedder.aclose()
+            if self.reranker is not None:
+                await self.reranker.aclose()
             extractor_close = getattr(self.extractor, "aclose", None)  # only the LLM extractor holds a client
             if extractor_close is not None:
                 await extractor_close()

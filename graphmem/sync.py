@@ -76,10 +76,10 @@ class Memory:
     def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
                run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
                threshold: float | None = None, top_k: int | None = None,
-               explain: bool = False, as_of: datetime | None = None) -> dict[str, Any]:
+               explain: bool = False, as_of: datetime | None = None, rerank: bool = True) -> dict[str, Any]:
         return self._run(self._async.search(query, user_id=user_id, agent_id=agent_id, run_id=run_id, limit=limit,
                                             filters=filters, threshold=threshold, top_k=top_k, explain=explain,
-                                            as_of=as_of))
+                                            as_of=as_of, rerank=rerank))
 
     def get(self, memory_id: str) -> dict[str, Any] | None:
         return self._run(self._async.get(memory_id))

@@ -15,7 +15,9 @@ can be told to fail: HTTP errors, timeouts, malformed or truncated output.
 
 Endpoints: POST /v1/chat/completions (response_format json_schema, tools, plain),
 /v1/embeddings (deterministic bag-of-words vectors), /v1/messages (tool use),
-and Azure's /openai/deployments/<name>/... paths.
+Azure's /openai/deployments/<name>/... paths, and Cohere-style /rerank, /v1/rerank
+and /v2/rerank (relevance: the share of the query's words in the document;
+faults with endpoint="rerank").
 
 An answer is a dict or list (sent as the JSON the request asked for: content,
 tool call or tool_use input), a str (sent verbatim: malformed output on
@@ -45,7 +47,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class LLMRequest:
     """One request the server received."""
 
-    endpoint: str                     # "chat", "messages" or "embeddings"
+    endpoint: str                     # "chat", "messages", "embeddings" or "rerank"
     path: str
     body: dict[str, Any]
     system: str = ""                  # the system prompt
@@ -210,7 +212,24 @@ class LLMServer:
         return row
 
 
+def relevance(query: str, document: str) -> float:
+    """The rerank endpoint's score: the share of the query's distinct words that the document contains."""
+    asked = set(_WORD.findall(query.lower()))
+    return len(asked & set(_WORD.findall(document.lower()))) / len(asked) if asked else 0.0
+
+
+def _rerank_reply(body: dict[str, Any]) -> dict[str, Any]:
+    """Cohere v2's answer: the top_n documents by relevance, best first, ties in document order."""
+    documents = [d if isinstance(d, str) else str(d.get("text", "")) for d in body.get("documents") or []]
+    scores = [relevance(str(body.get("query", "")), d) for d in documents]
+    order = sorted(range(len(documents)), key=lambda i: (-scores[i], i))[:body.get("top_n") or len(documents)]
+    return {"id": "rerank-test", "results": [{"index": i, "relevance_score": scores[i]} for i in order],
+            "meta": {"billed_units": {"search_units": 1}}}
+
+
 def _request_of(endpoint: str, path: str, body: dict[str, Any]) -> LLMRequest:
+    if endpoint == "rerank":
+        return LLMRequest(endpoint, path, body, text=str(body.get("query", "")))
     messages = body.get("messages") or []
     system = body.get("system") or ""
     if isinstance(system, list):
@@ -246,7 +265,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
         endpoint = next((name for suffix, name in (("/chat/completions", "chat"), ("/embeddings", "embeddings"),
-                                                   ("/messages", "messages")) if path.endswith(suffix)), None)
+                                                   ("/messages", "messages"), ("/rerank", "rerank"))
+                         if path.endswith(suffix)), None)
         length = int(self.headers.get("content-length") or 0)
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -265,6 +285,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(fault.status, f"scripted HTTP {fault.status}", flavour, fault.retry_after)
         if endpoint == "embeddings":
             return self._send(200, self._embeddings(body))
+        if endpoint == "rerank":
+            return self._send(200, _rerank_reply(body), malformed=fault is not None and fault.kind == "malformed")
         if request.mode == "json_schema" and not self.owner.json_schema:
             return self._error(400, "response_format json_schema is not supported by this server", flavour)
         if request.mode == "tools" and not self.owner.tools:
@@ -290,8 +312,10 @@ class _Handler(BaseHTTPRequestHandler):
         return {"object": "list", "data": data, "model": body.get("model", "test"),
                 "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)}}
 
-    def _send(self, status: int, payload: dict[str, Any], headers: Mapping[str, str] | None = None) -> None:
+    def _send(self, status: int, payload: dict[str, Any], headers: Mapping[str, str] | None = None,
+              malformed: bool = False) -> None:
         data = json.dumps(payload).encode()
+        data = data[:len(data) // 2] if malformed else data
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
