@@ -3,7 +3,7 @@
 
 On the same texts (the first --limit turns of the LOCOMO files, in order), infer=False throughout:
 
-  embedder batched      SentenceTransformer.encode(texts, batch_size=64, 32 or 16: the fastest): the floor of a batch add
+  embedder batched      SentenceTransformer.encode(texts), batch_size 64, 32 or 16, the fastest: a batch add's floor
   embedder one-by-one   encode([text]) per text: the floor of one-text-per-call adds
   graphmem list         Memory.add([{"role": "user", "content": t}, ...]) with --batch messages per call,
                         one transaction and one batched embedding per call (--batch 0: all in one call)

@@ -26,8 +26,8 @@ def _import_httpx() -> Any:
     try:
         import httpx
     except ImportError:
-        raise MissingDependencyError("the http and cohere rerankers need httpx: pip install httpx "
-                                     "(or 'graphmem[openai]', which brings it)") from None
+        raise MissingDependencyError(
+            "the http and cohere rerankers need httpx: pip install 'graphmem[rerank]'") from None
     return httpx
 
 
