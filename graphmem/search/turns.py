@@ -38,10 +38,11 @@ def discounted(scores: Mapping[str, float], texts: Mapping[str, str], named: Col
     """Scores of the memories in `texts` multiplied by `question_weight` if they ask and by
     `other_speaker_weight` if their speaker is not among the `named` ones while another speaker is.
 
-    `named` holds the normalised names the query could name (see normalize.name_candidates).
+    `named` holds the normalised names the query could name (see normalize.name_candidates); a
+    speaker is named by their whole name or its first word ("Jon" for "Jon Baker").
     """
     speakers = {mid: speaker(text) for mid, text in texts.items()}
-    asked_about = {s for s in speakers.values() if s is not None and s in named}
+    asked_about = {s for s in speakers.values() if s is not None and (s in named or s.split()[0] in named)}
     result = dict(scores)
     for mid, text in texts.items():
         if mid not in result:

@@ -39,3 +39,9 @@ def test_no_speaker_discount_unless_the_query_names_a_speaker_of_the_hits() -> N
     assert discounted(SCORES, TEXTS, {"where", "camped"}, 1.0, 0.5) == SCORES
     both = discounted(SCORES, TEXTS, {"caroline", "melanie"}, 1.0, 0.5)
     assert both == SCORES
+
+
+def test_a_speaker_is_named_by_their_first_name_too() -> None:
+    texts = {"hers": "Mary Ann: I paint.", "his": "Jon Baker: I dance."}
+    scores = discounted({"hers": 1.0, "his": 1.0}, texts, {"what", "does", "jon", "do"}, 1.0, 0.5)
+    assert scores == {"hers": 0.5, "his": 1.0}
