@@ -374,6 +374,14 @@ class SearchConfig(_Strict):
                                   description="Share of a hit's score given to the memory of the next message "
                                               "(half of it to the previous one); 0 turns it off.")
     context_seeds: int = Field(default=10, ge=0, description="How many top hits lend score to their neighbours.")
+    question_weight: float = Field(default=0.5, ge=0.0, le=1.0,
+                                   description="Score multiplier of a message that ends in a question: it asks "
+                                               "rather than tells (its reply gets the context lift); 1 turns it off.")
+    other_speaker_weight: float = Field(default=0.5, ge=0.0, le=1.0,
+                                        description="Score multiplier of a \"Name: ...\" message whose speaker the "
+                                                    "query does not name, when it names the speaker of other top "
+                                                    "hits; 1 turns it off.")
+
 
 
 _PROVIDER_KEYS = ("llm", "embedder", "graph_store", "reranker")

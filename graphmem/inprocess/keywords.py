@@ -13,10 +13,12 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from graphmem.errors import MissingDependencyError
 
@@ -46,6 +48,16 @@ def analyse(text: str) -> list[str]:
     """The terms of a text: lower-cased words without stop words, stemmed."""
     words = [w for w in _TOKEN.findall(text.lower().replace("_", " ")) if w not in ENGLISH_STOP_WORDS]
     return list(_stemmer().stemWords(words)) if words else []
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """One query term's postings: row positions, term counts, which rows are live, how many are."""
+
+    docs: NDArray[np.int32]
+    counts: NDArray[np.float32]
+    live: NDArray[np.bool_]
+    frequency: int
 
 
 class KeywordIndex:
@@ -89,30 +101,41 @@ class KeywordIndex:
                 self._total_length -= self._lengths[position]
 
     def top(self, query: str, k: int) -> list[dict[str, Any]]:
-        """Rows `{id, score}` with the k best BM25 scores above zero, best first."""
+        """Rows `{id, score}` with the k best BM25 scores above zero, best first.
+
+        A term in more than half of the live rows is left out while the query has a rarer one: its
+        Robertson-Spärck Jones weight is negative (BM25's +1 only keeps it positive), and in a
+        conversation a speaker's name is in most messages, so ranking by it puts the shortest
+        of them ("Jon: Thanks!") first.
+        """
         live = len(self._position)
         terms = set(analyse(query))
         if k <= 0 or not live or not terms:
             return []
         alive = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
+        matched = [m for m in (self._matching(term, alive) for term in terms) if m is not None]
+        telling = [m for m in matched if m.frequency <= live / 2] or matched
         lengths = np.frombuffer(self._lengths, dtype=np.float32)
         mean_length = max(self._total_length / live, 1.0)
         scores = np.zeros(len(self._ids), dtype=np.float32)
-        for term in terms:
-            postings = self._postings.get(term)
-            if postings is None:
-                continue
-            docs = np.frombuffer(postings[0], dtype=np.int32)
-            counts = np.frombuffer(postings[1], dtype=np.float32)
-            live_docs = alive[docs]
-            frequency = int(live_docs.sum())
-            if not frequency:
-                continue
-            idf = math.log((live - frequency + 0.5) / (frequency + 0.5) + 1.0)
-            norm = K1 * (1.0 - B + B * lengths[docs] / mean_length)
-            scores[docs] += live_docs * (idf * counts * (K1 + 1.0) / (counts + norm))
+        for m in telling:
+            idf = math.log((live - m.frequency + 0.5) / (m.frequency + 0.5) + 1.0)
+            norm = K1 * (1.0 - B + B * lengths[m.docs] / mean_length)
+            scores[m.docs] += m.live * (idf * m.counts * (K1 + 1.0) / (m.counts + norm))
         hits = np.flatnonzero(scores > 0)
         if len(hits) > k:
             hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
         hits = hits[np.argsort(-scores[hits], kind="stable")]
         return [{"id": self._ids[i], "score": float(scores[i])} for i in hits]
+
+    def _matching(self, term: str, alive: NDArray[np.bool_]) -> _Postings | None:
+        """The term's postings with which of them are live, or None when no live row has it."""
+        postings = self._postings.get(term)
+        if postings is None:
+            return None
+        docs = np.frombuffer(postings[0], dtype=np.int32)
+        live = alive[docs]
+        frequency = int(live.sum())
+        if not frequency:
+            return None
+        return _Postings(docs, np.frombuffer(postings[1], dtype=np.float32), live, frequency)

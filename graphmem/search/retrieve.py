@@ -6,7 +6,9 @@
               + entities of top memories   ├─ k-hop RELATES expansion ─ relations  │   the query's entities (hubs too)
                                            └─ memories mentioning them ─┘          ├─ + feedback: keyword query with
                                                                                    │   the best hits' shared words
-                                                                                   └─ + context: next/previous turn
+                                                                                   ├─ + context: next/previous turn
+                                                                                   └─ × form: questions, and
+                                                                                       other speakers, count less
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay, lifted
+from graphmem.search.turns import discounted
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -32,6 +35,7 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
+REWEIGHED = 50  # top hits re-weighed by their form; below them nothing reaches a result page
 
 
 @dataclass
@@ -132,6 +136,7 @@ class Retriever:
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = self._fuse(rankings, signals)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
+        scores = await self._by_form(query, scores, briefs)
         return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -178,6 +183,15 @@ class Retriever:
             for row in await self._backend.memories_of_episodes(list(lifts), scope):
                 bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
         return lifted(scores, bonus), bonus
+
+    async def _by_form(self, query: str, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
+        """The best hits re-weighed by who says them and whether they only ask (search/turns)."""
+        config = self._config
+        if config.question_weight >= 1 and config.other_speaker_weight >= 1:
+            return scores
+        texts = {row["id"]: row["text"] for row in await briefs.of(best(scores, REWEIGHED))}
+        return discounted(scores, texts, set(name_candidates(query)), config.question_weight,
+                          config.other_speaker_weight)
 
     async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:
         text = keyword_query(query)

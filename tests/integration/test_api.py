@@ -226,6 +226,30 @@ def test_a_named_speaker_lifts_what_they_said_even_as_a_hub(memory: Memory) -> N
         assert (record["explain"].get("named", 0) > 0) == record["memory"].startswith("Caroline:")
 
 
+
+def test_what_a_named_speaker_says_outranks_the_other_speakers_questions(memory: Memory) -> None:
+    # The questions repeat the query's words; the answers are Melanie's, told sessions apart.
+    turns = ["Caroline: Melanie, where do you go camping with your family?",
+             "Melanie: At the beach, we love camping there with the kids.",
+             "Caroline: I camped in the mountains once, with my family too.",
+             *[f"Caroline: Wow, what was camping with your family like on trip {i}?" for i in range(6)],
+             "Melanie: We camped in the forest last summer with my family."]
+    memory.add([{"role": "user", "content": t} for t in turns], user_id="pair", infer=False)
+    found = texts(memory.search("Where has Melanie camped with her family?", user_id="pair", limit=3))
+    assert set(found[:2]) == {turns[1], turns[-1]}
+
+
+@pytest.mark.parametrize(("weights", "first"), [
+    ({}, "Melanie: I cooked a curry."),
+    ({"question_weight": 1.0, "other_speaker_weight": 1.0}, "Caroline: What did you cook, Melanie?"),
+], ids=["reweighed", "off"])
+def test_form_weights_of_one_turn_the_reweighing_off(config_for: Callable[..., dict[str, Any]],
+                                                     weights: dict[str, float], first: str) -> None:
+    turns = ["Caroline: What did you cook, Melanie?", "Melanie: I cooked a curry."]
+    with Memory(config_for(":memory:") | {"search": weights}) as memory:
+        memory.add([{"role": "user", "content": t} for t in turns], user_id="pair", infer=False)
+        assert texts(memory.search("What did Melanie cook?", user_id="pair", limit=2))[0] == first
+
 # -- metadata filters ------------------------------------------------------------------------
 
 NOTES = {

@@ -30,6 +30,14 @@ def test_bm25_ranks_rarer_and_repeated_terms_higher() -> None:
     assert index.top("nothing matches", 5) == [] and index.top("the", 5) == []
 
 
+
+def test_bm25_leaves_out_a_term_in_most_rows_while_the_query_has_a_rarer_one() -> None:
+    index = KeywordIndex()
+    index.add([("short", "Jon: Thanks!"), ("rome", "Jon: I took a short trip to Rome last week to clear my mind"),
+               ("paris", "Gina: Paris?! Nice spot for a studio"), ("bye", "Jon: Bye!")])
+    assert [h["id"] for h in index.top("Which cities has Jon visited? Rome or Paris", 5)] == ["paris", "rome"]
+    assert [h["id"] for h in index.top("Jon", 5)] == ["short", "bye", "rome"]  # nothing rarer: the name counts
+
 def test_bm25_forgets_removed_rows_and_takes_a_row_again_under_its_id() -> None:
     index = KeywordIndex()
     index.add([("a", "red kayak"), ("b", "blue kayak")])
