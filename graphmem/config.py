@@ -310,7 +310,6 @@ class SearchConfig(_Strict):
                                                     "hits; 1 turns it off.")
 
 
-
 class MemoryConfig(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
