@@ -383,7 +383,6 @@ class SearchConfig(_Strict):
                                                     "hits; 1 turns it off.")
 
 
-
 _PROVIDER_KEYS = ("llm", "embedder", "graph_store", "reranker")
 
 

@@ -35,7 +35,7 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
-REWEIGHED = 50  # top hits re-weighed by their form; below them nothing reaches a result page
+REWEIGHED = 50  # top hits re-weighed by their form (those a result page of the default pool is drawn from)
 
 
 @dataclass
