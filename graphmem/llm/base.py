@@ -129,16 +129,21 @@ async def call_sdk(sdk: Any, base_error: type[BaseException], call: Callable[...
 
 def status_failure(exc: Any) -> Transient | None:
     """An SDK status error (openai and anthropic share the shape) as a Transient when worth retrying."""
-    status = int(getattr(exc, "status_code", 0))
+    return retryable_status(int(getattr(exc, "status_code", 0)),
+                            getattr(getattr(exc, "response", None), "headers", None), exc)
+
+
+def retryable_status(status: int, headers: Any, cause: BaseException) -> Transient | None:
+    """An HTTP answer's status as a Transient (with the server's Retry-After) when worth retrying:
+    408, 409, 429 and 5xx; None otherwise."""
     if status not in (408, 409, 429) and status < 500:
         return None
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    value = headers.get("retry-after")
+    value = (headers or {}).get("retry-after")
     try:
         retry_after = float(value) if value is not None else None
     except ValueError:  # an HTTP date: fall back to our own back-off
         retry_after = None
-    return Transient(exc, retry_after)
+    return Transient(cause, retry_after)
 
 
 def sdk_message(exc: BaseException) -> str:

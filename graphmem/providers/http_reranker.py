@@ -4,8 +4,8 @@
     ->  {"results": [{"index": int, "relevance_score": float}, ...]}
 
 Cohere (api.cohere.com/v2), Jina (api.jina.ai/v1), vLLM, Infinity, llama.cpp's
-server and LocalAI all speak this shape. httpx comes with the openai and
-anthropic SDKs; it is imported when a reranker is configured.
+server and LocalAI all speak this shape. httpx (the `rerank` extra) is imported
+when such a reranker is configured.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from typing import Any
 
 from graphmem.config import CohereReranker, HttpReranker
 from graphmem.errors import ConfigError, MissingDependencyError, ProviderError
-from graphmem.llm.base import LoopClient, Retry, Transient, with_retries
+from graphmem.llm.base import LoopClient, Retry, Transient, retryable_status, with_retries
 from graphmem.providers.rerankers import Ranking
-
-_RETRIED_STATUSES = (408, 409, 429)
 
 
 def _import_httpx() -> Any:
@@ -39,13 +37,6 @@ def _api_key(config: CohereReranker | HttpReranker) -> str | None:
         raise ConfigError("the cohere reranker needs an API key: set reranker.config.api_key or COHERE_API_KEY",
                           field="reranker.config.api_key")
     return key
-
-
-def _retry_after(response: Any) -> float | None:
-    try:
-        return float(response.headers["retry-after"])
-    except (KeyError, ValueError):  # absent, or an HTTP date: our own back-off
-        return None
 
 
 def parse_ranking(payload: Any, count: int) -> Ranking:
@@ -113,9 +104,10 @@ class HttpRerankClient:
             raise Transient(exc) from exc
         except httpx.HTTPError as exc:  # e.g. an answer that cannot be decoded: not worth retrying
             raise ProviderError(f"{self.description}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code in _RETRIED_STATUSES or response.status_code >= 500:
-            raise Transient(ProviderError(f"HTTP {response.status_code}: {response.text[:200]}"),
-                            _retry_after(response))
+        transient = retryable_status(response.status_code, response.headers,
+                                     ProviderError(f"HTTP {response.status_code}: {response.text[:200]}"))
+        if transient is not None:
+            raise transient
         if response.status_code >= 400:
             raise ProviderError(f"{self.description}: HTTP {response.status_code}: {response.text[:200]}")
         try:
