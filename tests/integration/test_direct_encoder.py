@@ -1,4 +1,4 @@
-"""The local embedder's fast paths keep its vectors: a single query past encode(), and batches by length."""
+"""The local embedder's fast paths keep encode()'s vectors: one query, and texts batched by length."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import asyncio
 import numpy as np
 
 from graphmem.config import MemoryConfig
-from graphmem.providers.embedders import _load_sentence_transformer, create_embedder, length_groups
-from graphmem.providers.one_text import direct_encoder
+from graphmem.providers.direct import direct_encoder, length_groups
+from graphmem.providers.embedders import _load_sentence_transformer, create_embedder
 
 TEXTS = ["What did Caroline research?", "Où Melanie a-t-elle peint ce lever de soleil ?", "東京で寿司を食べた",
          "word " * 400]  # the last is cut at the model's max_seq_length, as encode() cuts it
@@ -16,11 +16,22 @@ TEXTS = ["What did Caroline research?", "Où Melanie a-t-elle peint ce lever de 
 
 def test_the_direct_path_gives_encodes_vectors() -> None:
     model = _load_sentence_transformer("all-MiniLM-L6-v2")
-    encode = direct_encoder(model)
-    assert encode is not None
+    direct = direct_encoder(model)
+    assert direct is not None
     for text in TEXTS:
         expected = model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
-        assert np.abs(encode(text) - expected).max() < 1e-5, text[:20]
+        assert np.abs(direct.one(text) - expected).max() < 1e-5, text[:20]
+
+
+def test_the_direct_path_batches_by_token_count_and_keeps_order_and_vectors() -> None:
+    model = _load_sentence_transformer("all-MiniLM-L6-v2")
+    direct = direct_encoder(model)
+    assert direct is not None
+    texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi", "", "  "]
+    expected = model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
+    for most in (1, 3, 32):
+        got = direct.many(texts, most)
+        assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-5, most
 
 
 def test_another_stack_falls_back_to_encode() -> None:
@@ -52,7 +63,8 @@ def test_texts_batched_by_length_keep_their_order_and_vectors() -> None:
 
 
 def test_length_groups_batch_similar_lengths_up_to_the_size() -> None:
-    assert length_groups([], 4) == []
-    assert length_groups([10, 500, 12, 11, 400, 20], 4) == [[0, 3, 2, 5], [4, 1]]
-    assert length_groups([100, 100, 100], 2) == [[0, 1], [2]]
-    assert length_groups([40, 100], 8) == [[0], [1]]  # 100 > 1.5 x 40: padding 40 to 100 is not worth it
+    assert length_groups([], 4, 1.5, 32) == []
+    assert length_groups([10, 500, 12, 11, 400, 20], 4, 1.5, 32) == [[0, 3, 2, 5], [4, 1]]
+    assert length_groups([100, 100, 100], 2, 1.5, 32) == [[0, 1], [2]]
+    assert length_groups([40, 100], 8, 1.5, 32) == [[0], [1]]  # padding 40 to 100 is not worth it
+    assert length_groups([10, 14], 8, 1.25, 12) == [[0], [1]]  # 14 > 12 and > 1.25 x 10

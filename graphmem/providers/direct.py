@@ -1,0 +1,112 @@
+"""Texts through a sentence-transformers model without `encode()`'s overhead, batched by token count.
+
+`encode()` costs more than its forward passes in two ways, measured on all-MiniLM-L6-v2 on this CPU:
+- one query: ~3.5 ms of its ~16 ms go to Python around the forward pass (feature dicts, sorting,
+  batching, conversions);
+- many texts: it sorts them by characters and cuts fixed-size batches, so a batch pads short texts
+  to a long one. Batching by token count instead (`length_groups` on the tokenizer's lengths)
+  embedded 1280 LOCOMO turns ~15% faster than `encode(texts)` itself.
+For the common stack (transformer, mean pooling, optional normalisation) the same vectors are
+computed directly. The direct path is used only when it agrees with `encode()` on a probe text, so
+any other stack, or a library change, falls back to `encode()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+_PROBE = "Caroline went to the LGBTQ support group on 7 May 2023 and felt accepted."
+_TOLERANCE = 1e-4
+# A forward pass pads its texts to the longest: texts are batched with others of about their length.
+TOKEN_SPREAD, TOKEN_SHORT = 1.25, 12   # longest at most 1.25x the shortest, unless all are under 12 tokens
+
+
+def length_groups(lengths: Sequence[int], most: int, spread: float, short: int) -> list[list[int]]:
+    """Positions of texts in batches of at most `most` of similar length, shortest first.
+
+    A batch's longest text is at most `spread` times its shortest, unless all are shorter than `short`.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and len(groups[-1]) < most and lengths[i] <= max(short, spread * lengths[groups[-1][0]]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+class DirectEncoder:
+    """Vectors equal to `model.encode(texts)`'s (within float error), computed without `encode()`."""
+
+    def __init__(self, model: Any, forward: Callable[[list[str]], NDArray[np.float32]]) -> None:
+        self._tokenizer = model.tokenizer
+        self._max_length = int(model.max_seq_length)
+        self._forward = forward
+
+    def one(self, text: str) -> NDArray[np.float32]:
+        return self._forward([text])[0]
+
+    def many(self, texts: Sequence[str], most: int) -> NDArray[np.float32]:
+        """All texts' vectors in their order, in forward passes of at most `most` texts of similar token count."""
+        ids = self._tokenizer(list(texts), truncation=True, max_length=self._max_length)["input_ids"]
+        rows: list[NDArray[np.float32]] = [np.empty(0, dtype=np.float32)] * len(texts)
+        for group in length_groups([len(i) for i in ids], most, TOKEN_SPREAD, TOKEN_SHORT):
+            for i, row in zip(group, self._forward([texts[i] for i in group]), strict=True):
+                rows[i] = row
+        return np.stack(rows)
+
+
+def direct_encoder(model: Any) -> DirectEncoder | None:
+    """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s."""
+    try:
+        forward = _forward(model)
+        if forward is None:
+            return None
+        expected = np.asarray(model.encode([_PROBE], convert_to_numpy=True, show_progress_bar=False)[0])
+        got = forward([_PROBE])[0]
+        if expected.shape != got.shape or float(np.max(np.abs(expected - got))) > _TOLERANCE:
+            return None
+        return DirectEncoder(model, forward)
+    except Exception:
+        return None
+
+
+def _mean_pooling(pooling: Any) -> bool:
+    """Plain mean pooling, in either of the ways sentence-transformers versions spell it."""
+    mode = getattr(pooling, "pooling_mode", None)
+    if mode is not None:
+        return bool(mode == "mean")
+    others = ("cls_token", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken")
+    return getattr(pooling, "pooling_mode_mean_tokens", False) is True and not any(
+        getattr(pooling, f"pooling_mode_{other}", False) for other in others)
+
+
+def _forward(model: Any) -> Callable[[list[str]], NDArray[np.float32]] | None:
+    import torch
+
+    modules = list(model)
+    kinds = [type(m).__name__ for m in modules]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    if not _mean_pooling(modules[1]):
+        return None
+    transformer, tokenizer = modules[0].auto_model, model.tokenizer
+    max_length = int(model.max_seq_length)
+    normalise = len(modules) == 3
+
+    def forward(texts: list[str]) -> NDArray[np.float32]:
+        with torch.inference_mode():
+            features = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+            tokens = transformer(**features).last_hidden_state
+            mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+            vectors = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            if normalise:
+                vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
+        return np.asarray(vectors.numpy(), dtype=np.float32)
+
+    return forward
