@@ -49,7 +49,8 @@ class DirectEncoder:
         self._forward = forward
 
     def one(self, text: str) -> NDArray[np.float32]:
-        return self._forward([text])[0]
+        vectors: NDArray[np.float32] = self._forward([text])
+        return vectors[0]
 
     def many(self, texts: Sequence[str], most: int) -> NDArray[np.float32]:
         """All texts' vectors in their order, in forward passes of at most `most` texts of similar token count."""
