@@ -49,8 +49,7 @@ class DirectEncoder:
         self._forward = forward
 
     def one(self, text: str) -> NDArray[np.float32]:
-        vectors: NDArray[np.float32] = self._forward([text])
-        return vectors[0]
+        return np.asarray(self._forward([text])[0], dtype=np.float32)
 
     def many(self, texts: Sequence[str], most: int) -> NDArray[np.float32]:
         """All texts' vectors in their order, in forward passes of at most `most` texts of similar token count."""
