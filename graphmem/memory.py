@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from graphmem.backends.base import GraphBackend, Row, Statement
@@ -26,13 +26,29 @@ from graphmem.search import as_of as past
 from graphmem.search.filters import compile_filters, has_conditions
 from graphmem.search.fusion import best
 from graphmem.search.retrieve import Retrieval, Retriever
+from graphmem.search.when import iso_utc
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
 _MEMORY_TYPES = (None, PROCEDURAL)
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return iso_utc(datetime.now(timezone.utc))
+
+
+def _check_timestamp(value: Any) -> str | None:
+    """mem0's `timestamp` (Unix seconds), or a datetime (naive: UTC), or an ISO-8601 string."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return iso_utc(datetime.fromtimestamp(value, timezone.utc))
+        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+        if isinstance(when, datetime):
+            return iso_utc(when if when.tzinfo else when.replace(tzinfo=timezone.utc))
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise ValidationError("timestamp must be Unix seconds, a datetime or an ISO-8601 string", field="timestamp")
 
 
 def _check_metadata(metadata: Any) -> dict[str, Any] | None:
@@ -98,24 +114,32 @@ class AsyncMemory:
 
     async def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
                   run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
-                  memory_type: str | None = None, prompt: str | None = None) -> dict[str, Any]:
+                  memory_type: str | None = None, prompt: str | None = None,
+                  timestamp: int | float | str | datetime | None = None) -> dict[str, Any]:
         """Remember messages: facts, entities and relations go into the graph in one transaction; facts
-        that repeat, update or contradict stored memories become NONE, UPDATE or DELETE (see ingest/adder)."""
+        that repeat, update or contradict stored memories become NONE, UPDATE or DELETE (see ingest/adder).
+
+        `timestamp` (as mem0's platform: Unix seconds; or a datetime or ISO-8601 string) is when the
+        messages were said, used instead of the current time: replayed or imported conversations keep
+        their time, which `search` reads time cues ("last week", "in May 2023") and `as_of` against."""
         scope = Scope.of(user_id, agent_id, run_id)
         items = normalise_messages(messages)
         metadata = _check_metadata(metadata)
+        now = _check_timestamp(timestamp) or utc_now()
         if memory_type not in _MEMORY_TYPES:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
         await self._ready()
-        context = self._context(items, scope, prompt)
+        context = self._context(items, scope, prompt, now if timestamp is not None else None)
         if memory_type == PROCEDURAL and scope.agent_id is not None:  # as mem0: an agent's procedure
-            return await self._adder.procedural(items, scope, context, utc_now(), metadata, prompt)
-        return await self._adder.add(items, scope, context, utc_now(), metadata, infer)
+            return await self._adder.procedural(items, scope, context, now, metadata, prompt)
+        return await self._adder.add(items, scope, context, now, metadata, infer)
 
-    def _context(self, items: list[Message], scope: Scope, prompt: str | None) -> ExtractionContext:
+    def _context(self, items: list[Message], scope: Scope, prompt: str | None,
+                 said_at: str | None) -> ExtractionContext:
         speaker = next((m.name for m in items if m.role == "user" and m.name), None)
         return ExtractionContext(self_name=speaker or scope.user_id, agent_name=scope.agent_id,
-                                 instructions=prompt or self.config.custom_fact_extraction_prompt)
+                                 instructions=prompt or self.config.custom_fact_extraction_prompt,
+                                 said_on=date.fromisoformat(said_at[:10]) if said_at else None)
 
     # -- read ------------------------------------------------------------------------------
 
@@ -136,7 +160,7 @@ class AsyncMemory:
         matches = compile_filters(filters)
         backend = await self._ready()
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
-        found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool)
+        found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool, when)
         superseded: list[Row] = []
         if when is not None:
             superseded = await past.widen(backend, found, query, scope, when, self.config.search)

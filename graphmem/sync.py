@@ -69,9 +69,11 @@ class Memory:
 
     def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
             run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
-            memory_type: str | None = None, prompt: str | None = None) -> dict[str, Any]:
+            memory_type: str | None = None, prompt: str | None = None,
+            timestamp: int | float | str | datetime | None = None) -> dict[str, Any]:
         return self._run(self._async.add(messages, user_id=user_id, agent_id=agent_id, run_id=run_id,
-                                         metadata=metadata, infer=infer, memory_type=memory_type, prompt=prompt))
+                                         metadata=metadata, infer=infer, memory_type=memory_type, prompt=prompt,
+                                         timestamp=timestamp))
 
     def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
                run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,

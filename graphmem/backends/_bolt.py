@@ -226,6 +226,9 @@ class BoltBackend:
         return await self.read("graph/memories_mentioning",
                                {"ids": entity_ids, "max_degree": max_degree, **scope.params()})
 
+    async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
+        return await self.read("memory/between", {"start": start, "end": end, "limit": k, **scope.params()})
+
     async def memory_rows(self, ids: list[str]) -> list[Row]:
         return await self.read("memory/get_many", {"ids": ids})
 

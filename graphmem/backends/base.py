@@ -83,6 +83,11 @@ class GraphBackend(Protocol):
         an entity more than `max_degree` memories mention (a hub)."""
         ...
 
+    async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
+        """`{id, valid_at}` of the scope's valid memories whose message time (`valid_at`, ISO-8601 UTC) is in
+        [start, end) (None: open), latest first, at most `k`."""
+        ...
+
     async def memory_rows(self, ids: list[str]) -> list[Row]:
         """Whole memory rows (the columns of `memory/get_many`) by id, in the order asked; unknown ids left out."""
         ...

@@ -306,6 +306,9 @@ class KuzuBackend:
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).briefs(ids))
 
+    async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
+        return await self._in_scope(lambda: self._memories(scope).between(start, end, k))
+
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._entities(scope).named(names))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal, Protocol
 
 from graphmem.models import ExtractedEntity, Extraction, Message
@@ -23,6 +24,7 @@ class ExtractionContext:
     agent_name: str | None = None
     existing: dict[str, str] = field(default_factory=dict)
     instructions: str | None = None
+    said_on: date | None = None  # the day the messages were said, when the add gave a timestamp
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,9 @@ class LLMExtractor:
         if not spoken:
             return Extraction()
         refs = {f"m{i}": memory_id for i, memory_id in enumerate(context.existing, start=1)}
+        today = context.said_on or self._today()
         answer = await self.llm.generate(extraction_system(context.instructions),
-                                         extraction_user(spoken, context, refs, self._today()), LLMExtraction)
+                                         extraction_user(spoken, context, refs, today), LLMExtraction)
         return to_extraction(answer, refs, context.self_name)
 
     async def mentions(self, messages: Sequence[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:

@@ -89,6 +89,13 @@ class ScopeMemories:
         row = self._rows.get(memory_id)
         return dict(row.record) if row is not None and row.record is not None else None
 
+    def between(self, start: str | None, end: str | None, k: int) -> list[dict[str, Any]]:
+        """`{id, valid_at}` of the held memories whose message time is in [start, end), latest first."""
+        rows = [{"id": r.id, "valid_at": at} for r in self._rows.values()
+                if (at := str((r.record or {}).get("valid_at") or "")) and (start is None or at >= start)
+                and (end is None or at < end)]
+        return sorted(rows, key=lambda row: row["valid_at"], reverse=True)[:k]
+
     def of_episodes(self, episode_ids: Iterable[str]) -> list[dict[str, Any]]:
         """`{episode_id, memory_id}` for the held memories that came from these episodes."""
         return [{"episode_id": e, "memory_id": m} for e in episode_ids for m in self._by_episode.get(e, ())]

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
@@ -27,6 +28,7 @@ from graphmem.scope import Scope
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay, lifted
 from graphmem.search.turns import discounted
+from graphmem.search.when import Window, iso_utc, time_window
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -35,6 +37,7 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
+WINDOW_ROWS = 1000  # the latest memories of a time window that candidates are checked against
 REWEIGHED = 50  # top hits re-weighed by their form (those a result page of the default pool is drawn from)
 
 
@@ -96,9 +99,11 @@ class Retriever:
         self._backend = backend
         self._config = config
 
-    async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int) -> Retrieval:
+    async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int,
+                       now: datetime | None = None) -> Retrieval:
         """`embedding` is the query's vector still being computed: the lookups that need only the
-        query's words run on the store meanwhile."""
+        query's words run on the store meanwhile. `now` resolves the query's time cues (default: the
+        current time)."""
         task = asyncio.ensure_future(embedding)
         try:
             keyword_rows = await self._keyword(query, scope, pool)
@@ -135,6 +140,11 @@ class Retriever:
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = self._fuse(rankings, signals)
+        window = time_window(query, now or datetime.now(timezone.utc)) if self._config.weights.get("time") else None
+        if window is not None:
+            rankings["time"] = await self._in_window(window, scores, scope, pool)
+            signals["time"] = {mid: 1.0 for mid in rankings["time"]}
+            scores = self._fuse(rankings, signals)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
         scores = await self._by_form(query, scores, briefs)
         return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations)
@@ -148,6 +158,16 @@ class Retriever:
         rows = await self._backend.memories_mentioning(list(named), ALL_MENTIONS, scope)
         mentioning = {row["memory_id"] for row in rows}
         return [mid for mid in best(scores) if mid in mentioning]
+
+    async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int) -> list[str]:
+        """Memories said within the query's time window: the candidates among them by score, then up to
+        `pool` others, latest first ("what did I do yesterday" finds yesterday's memories by time alone)."""
+        bound = (iso_utc(window.start) if window.start else None, iso_utc(window.end) if window.end else None)
+        inside = [row["id"] for row in await self._backend.memories_between(*bound, WINDOW_ROWS, scope)]
+        held = set(inside)
+        ranked = [mid for mid in best(scores) if mid in held]
+        chosen = set(ranked)
+        return ranked + [mid for mid in inside if mid not in chosen][:pool]
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
                         briefs: _Briefs) -> list[Row]:

@@ -1,0 +1,69 @@
+"""Time cues in queries become windows of UTC time, resolved against the search's time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from graphmem.search.when import time_window
+
+NOW = datetime(2026, 3, 11, 15, 0, tzinfo=timezone.utc)  # a Wednesday
+
+
+@pytest.mark.parametrize(("query", "start", "end"), [
+    ("what did I do yesterday?", date(2026, 3, 10), date(2026, 3, 11)),
+    ("What did I eat this morning", date(2026, 3, 11), date(2026, 3, 12)),
+    ("the day before yesterday", date(2026, 3, 9), date(2026, 3, 10)),
+    ("What did Caroline do in May 2023?", date(2023, 5, 1), date(2023, 6, 1)),
+    ("trips in May", date(2025, 5, 1), date(2025, 6, 1)),  # the latest May not after now
+    ("trips in March", date(2026, 3, 1), date(2026, 4, 1)),
+    ("on 8 May, 2023", date(2023, 5, 8), date(2023, 5, 9)),
+    ("on the 8th of May 2023", date(2023, 5, 8), date(2023, 5, 9)),
+    ("May 8th", date(2025, 5, 8), date(2025, 5, 9)),
+    ("Jan 2, 2024", date(2024, 1, 2), date(2024, 1, 3)),
+    ("2023-05-08", date(2023, 5, 8), date(2023, 5, 9)),
+    ("in 2022", date(2022, 1, 1), date(2023, 1, 1)),
+    ("3 weeks ago", date(2026, 2, 16), date(2026, 2, 23)),  # that calendar week, Monday first
+    ("a few days ago", date(2026, 3, 8), date(2026, 3, 9)),
+    ("two months ago", date(2026, 1, 1), date(2026, 2, 1)),
+    ("a year ago", date(2025, 1, 1), date(2026, 1, 1)),
+    ("in the past 2 months", date(2026, 1, 11), date(2026, 3, 11)),
+    ("in the last year", date(2025, 3, 11), date(2026, 3, 11)),
+    ("last week", date(2026, 3, 2), date(2026, 3, 9)),
+    ("this month", date(2026, 3, 1), date(2026, 4, 1)),
+    ("last year", date(2025, 1, 1), date(2026, 1, 1)),
+    ("last Monday", date(2026, 3, 9), date(2026, 3, 10)),
+    ("on Wednesday", date(2026, 3, 4), date(2026, 3, 5)),  # a week back: today is Wednesday
+    ("what happened recently", date(2026, 2, 9), date(2026, 3, 11)),
+])
+def test_cues_become_windows(query: str, start: date, end: date) -> None:
+    window = time_window(query, NOW)
+    assert window is not None
+    assert window.start is not None and window.end is not None
+    assert (window.start.date(), window.end.date()) == (start, end)
+
+
+@pytest.mark.parametrize(("query", "start", "end"), [
+    ("since May 2023", date(2023, 5, 1), None),
+    ("after 2022", date(2023, 1, 1), None),
+    ("before 2024", None, date(2024, 1, 1)),
+    ("until June 2025", None, date(2025, 7, 1)),
+])
+def test_since_after_before_until_open_one_end(query: str, start: date | None, end: date | None) -> None:
+    window = time_window(query, NOW)
+    assert window is not None
+    assert (window.start.date() if window.start else None, window.end.date() if window.end else None) == (start, end)
+
+
+@pytest.mark.parametrize("query", ["What is my name?", "When did Melanie paint a sunrise?", "I may 2 go",
+                                   "2023 miles", "31 February", "Where do I work?"])
+def test_no_cue_no_window(query: str) -> None:
+    assert time_window(query, NOW) is None
+
+
+def test_the_window_holds_its_start_not_its_end() -> None:
+    window = time_window("yesterday", NOW)
+    assert window is not None and window.start is not None and window.end is not None
+    assert window.holds(window.start) and not window.holds(window.end)
+    assert window.cue == "yesterday"
