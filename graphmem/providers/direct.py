@@ -13,11 +13,13 @@ any other stack, or a library change, falls back to `encode()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from graphmem.providers.onnx_forward import Forward, onnx_forward
 
 _PROBE = "Caroline went to the LGBTQ support group on 7 May 2023 and felt accepted."
 _TOLERANCE = 1e-4
@@ -43,13 +45,18 @@ def length_groups(lengths: Sequence[int], most: int, spread: float, short: int) 
 class DirectEncoder:
     """Vectors equal to `model.encode(texts)`'s (within float error), computed without `encode()`."""
 
-    def __init__(self, model: Any, forward: Callable[[list[str]], NDArray[np.float32]]) -> None:
+    def __init__(self, model: Any, forward: Forward, single: Forward | None = None) -> None:
         self._tokenizer = model.tokenizer
         self._max_length = int(model.max_seq_length)
         self._forward = forward
+        self._single = single or forward  # one text: onnxruntime when it is there (providers/onnx_forward)
+
+    @property
+    def runtime(self) -> str:
+        return "torch" if self._single is self._forward else "onnxruntime"
 
     def one(self, text: str) -> NDArray[np.float32]:
-        return np.asarray(self._forward([text])[0], dtype=np.float32)
+        return np.asarray(self._single([text])[0], dtype=np.float32)
 
     def many(self, texts: Sequence[str], most: int) -> NDArray[np.float32]:
         """All texts' vectors in their order, in forward passes of at most `most` texts of similar token count."""
@@ -61,19 +68,26 @@ class DirectEncoder:
         return np.stack(rows)
 
 
-def direct_encoder(model: Any) -> DirectEncoder | None:
-    """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s."""
+def direct_encoder(model: Any, onnx: bool = True) -> DirectEncoder | None:
+    """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s.
+
+    With `onnx`, single texts go through onnxruntime when it is installed and agrees too."""
     try:
         forward = _forward(model)
         if forward is None:
             return None
         expected = np.asarray(model.encode([_PROBE], convert_to_numpy=True, show_progress_bar=False)[0])
-        got = forward([_PROBE])[0]
-        if expected.shape != got.shape or float(np.max(np.abs(expected - got))) > _TOLERANCE:
+        if not _agrees(forward, expected):
             return None
-        return DirectEncoder(model, forward)
+        single = onnx_forward(model, normalise=len(list(model)) == 3) if onnx else None
+        return DirectEncoder(model, forward, single if single is not None and _agrees(single, expected) else None)
     except Exception:
         return None
+
+
+def _agrees(forward: Forward, expected: NDArray[np.float32]) -> bool:
+    got = forward([_PROBE])[0]
+    return bool(expected.shape == got.shape and float(np.max(np.abs(expected - got))) <= _TOLERANCE)
 
 
 def _mean_pooling(pooling: Any) -> bool:
@@ -86,7 +100,7 @@ def _mean_pooling(pooling: Any) -> bool:
         getattr(pooling, f"pooling_mode_{other}", False) for other in others)
 
 
-def _forward(model: Any) -> Callable[[list[str]], NDArray[np.float32]] | None:
+def _forward(model: Any) -> Forward | None:
     import torch
 
     modules = list(model)

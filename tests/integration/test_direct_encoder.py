@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from graphmem.config import MemoryConfig
 from graphmem.providers.direct import direct_encoder, length_groups
@@ -32,6 +34,20 @@ def test_the_direct_path_batches_by_token_count_and_keeps_order_and_vectors() ->
     for most in (1, 3, 32):
         got = direct.many(texts, most)
         assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-5, most
+
+
+def test_single_texts_go_through_onnxruntime_with_encodes_vectors(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("onnxruntime", reason="onnxruntime is part of the local extra")
+    monkeypatch.setenv("GRAPHMEM_CACHE_DIR", str(tmp_path))
+    model = _load_sentence_transformer("all-MiniLM-L6-v2")
+    direct = direct_encoder(model)
+    assert direct is not None and direct.runtime == "onnxruntime"
+    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 1  # exported once, kept for the next process
+    for text in TEXTS:
+        expected = model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
+        assert np.abs(direct.one(text) - expected).max() < 1e-5, text[:20]
+    assert direct_encoder(model, onnx=False).runtime == "torch"  # type: ignore[union-attr]
 
 
 def test_another_stack_falls_back_to_encode() -> None:
