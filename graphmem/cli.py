@@ -71,7 +71,7 @@ def run_command(args: argparse.Namespace) -> None:
     with Memory(_config(args)) as memory:
         if args.command == "add":
             _print(memory.add(args.text, user_id=args.user, agent_id=args.agent, run_id=args.run,
-                              infer=not args.no_infer))
+                              infer=not args.no_infer, timestamp=args.timestamp))
         elif args.command == "search":
             _print(memory.search(args.query, user_id=args.user, agent_id=args.agent, run_id=args.run,
                                  limit=args.limit))
@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--run")
         cmd.add_argument("--limit", type=int, default=10)
         cmd.add_argument("--no-infer", action="store_true", help="store the text as it is")
+        if name == "add":
+            cmd.add_argument("--timestamp", help="when it was said (ISO-8601; default now)")
     cypher = sub.add_parser("cypher", help="run a read-only Cypher query on the Kuzu store")
     cypher.add_argument("query")
     cypher.add_argument("--params", help="JSON object of query parameters")
