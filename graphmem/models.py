@@ -75,6 +75,12 @@ class MemoryRecord(BaseModel):
     user_id: str | None = None
     agent_id: str | None = None
     run_id: str | None = None
+    actor_id: str | None = None
+    role: str | None = None
+    memory_type: str | None = None
+    invalid_at: str | None = Field(default=None, description="Set on a superseded memory (get, search with as_of).")
+    rerank_score: float | None = Field(default=None, description="The reranker's score, when search reranked.")
+    explain: dict[str, float] | None = Field(default=None, description="search(explain=True): each signal's score.")
 
 
 class RelationRecord(BaseModel):
