@@ -87,7 +87,11 @@ def onnx_forward(model: Any, normalise: bool) -> Forward | None:
         path = cache_dir() / "onnx" / f"{_fingerprint(transformer, max_length)}.onnx"
         if not path.exists():
             _export(transformer, tokenizer, names, path)
-        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        options = onnxruntime.SessionOptions()
+        # Its threads would otherwise spin after each run, taking the cores from torch's batches and the store.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception:
         return None
 
