@@ -148,8 +148,10 @@ class AsyncMemory:
                      threshold: float | None = None, top_k: int | None = None,
                      explain: bool = False, as_of: datetime | None = None, rerank: bool = True) -> dict[str, Any]:
         """Memories ranked by fused vector, keyword and graph evidence, and the relations around them;
-        with `as_of`, those that were valid at that time (see search/as_of). With a reranker configured
-        (and `rerank`), the best fused results are reordered by it (see providers/rerankers)."""
+        with `as_of`, those that were valid at that time (see search/as_of). A time cue in the query
+        ("last week", "in May 2023") ranks the memories said then higher (search/when), read against
+        `as_of` or now. With a reranker configured (and `rerank`), the best fused results are reordered
+        by it (see providers/rerankers)."""
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("query must be a non-empty string", field="query")
         limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
