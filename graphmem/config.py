@@ -20,9 +20,12 @@ from graphmem.errors import ConfigError
 
 # The reranker's models live in rerank_config; graphmem.config keeps exporting them.
 from graphmem.rerank_config import CohereReranker as CohereReranker
+from graphmem.rerank_config import CohereRerankerConfig as CohereRerankerConfig
 from graphmem.rerank_config import HttpReranker as HttpReranker
+from graphmem.rerank_config import HttpRerankerConfig as HttpRerankerConfig
 from graphmem.rerank_config import Reranker as Reranker
 from graphmem.rerank_config import SentenceTransformerReranker as SentenceTransformerReranker
+from graphmem.rerank_config import SentenceTransformerRerankerConfig as SentenceTransformerRerankerConfig
 
 
 def default_home() -> Path:

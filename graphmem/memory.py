@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import numbers
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
@@ -36,19 +37,27 @@ def utc_now() -> str:
     return iso_utc(datetime.now(timezone.utc))
 
 
-def _check_timestamp(value: Any) -> str | None:
-    """mem0's `timestamp` (Unix seconds), or a datetime (naive: UTC), or an ISO-8601 string."""
+def _check_timestamp(value: Any) -> tuple[str, date] | None:
+    """mem0's `timestamp` (Unix seconds, a number or digits), or a datetime (naive: UTC), or an ISO-8601
+    string: the time in UTC, and the day it was where it was said (its offset's date; the LLM's "today")."""
     if value is None:
         return None
     try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return iso_utc(datetime.fromtimestamp(value, timezone.utc))
-        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-        if isinstance(when, datetime):
-            return iso_utc(when if when.tzinfo else when.replace(tzinfo=timezone.utc))
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            when = datetime.fromtimestamp(float(value), timezone.utc)
+        elif isinstance(value, str):
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        elif isinstance(value, datetime):
+            when = value
+        else:
+            raise ValueError(value)
+        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return iso_utc(when), when.date()
     except (ValueError, OverflowError, OSError):
-        pass
-    raise ValidationError("timestamp must be Unix seconds, a datetime or an ISO-8601 string", field="timestamp")
+        raise ValidationError("timestamp must be Unix seconds, a datetime or an ISO-8601 string",
+                              field="timestamp") from None
 
 
 def _check_metadata(metadata: Any) -> dict[str, Any] | None:
@@ -125,21 +134,22 @@ class AsyncMemory:
         scope = Scope.of(user_id, agent_id, run_id)
         items = normalise_messages(messages)
         metadata = _check_metadata(metadata)
-        now = _check_timestamp(timestamp) or utc_now()
+        said = _check_timestamp(timestamp)
+        now = said[0] if said else utc_now()
         if memory_type not in _MEMORY_TYPES:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
         await self._ready()
-        context = self._context(items, scope, prompt, now if timestamp is not None else None)
+        context = self._context(items, scope, prompt, said[1] if said else None)
         if memory_type == PROCEDURAL and scope.agent_id is not None:  # as mem0: an agent's procedure
             return await self._adder.procedural(items, scope, context, now, metadata, prompt)
         return await self._adder.add(items, scope, context, now, metadata, infer)
 
     def _context(self, items: list[Message], scope: Scope, prompt: str | None,
-                 said_at: str | None) -> ExtractionContext:
+                 said_on: date | None) -> ExtractionContext:
         speaker = next((m.name for m in items if m.role == "user" and m.name), None)
         return ExtractionContext(self_name=speaker or scope.user_id, agent_name=scope.agent_id,
                                  instructions=prompt or self.config.custom_fact_extraction_prompt,
-                                 said_on=date.fromisoformat(said_at[:10]) if said_at else None)
+                                 said_on=said_on)
 
     # -- read ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from, entities it mentions, memories of an episode). Entities: vectors and names
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -71,8 +72,9 @@ class ScopeMemories:
         return self._keywords.top(query, k)
 
     def briefs(self, ids: Iterable[str]) -> list[dict[str, Any]]:
-        """`{id, text, episode_ids, entity_ids}` of the held memories among `ids`."""
-        return [{"id": r.id, "text": r.text, "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids)}
+        """`{id, text, episode_ids, entity_ids, valid_at}` of the held memories among `ids`."""
+        return [{"id": r.id, "text": r.text, "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids),
+                 "valid_at": (r.record or {}).get("valid_at")}
                 for r in (self._rows.get(i) for i in ids) if r is not None]
 
     def mentioning(self, entity_ids: Iterable[str], max_degree: int) -> list[dict[str, Any]]:
@@ -91,10 +93,10 @@ class ScopeMemories:
 
     def between(self, start: str | None, end: str | None, k: int) -> list[dict[str, Any]]:
         """`{id, valid_at}` of the held memories whose message time is in [start, end), latest first."""
-        rows = [{"id": r.id, "valid_at": at} for r in self._rows.values()
+        rows = ({"id": r.id, "valid_at": at} for r in self._rows.values()
                 if (at := str((r.record or {}).get("valid_at") or "")) and (start is None or at >= start)
-                and (end is None or at < end)]
-        return sorted(rows, key=lambda row: row["valid_at"], reverse=True)[:k]
+                and (end is None or at < end))
+        return heapq.nlargest(k, rows, key=lambda row: row["valid_at"])
 
     def of_episodes(self, episode_ids: Iterable[str]) -> list[dict[str, Any]]:
         """`{episode_id, memory_id}` for the held memories that came from these episodes."""

@@ -79,8 +79,16 @@ def direct_encoder(model: Any, onnx: bool = True) -> DirectEncoder | None:
         expected = np.asarray(model.encode([_PROBE], convert_to_numpy=True, show_progress_bar=False)[0])
         if not _agrees(forward, expected):
             return None
-        single = onnx_forward(model, normalise=len(list(model)) == 3) if onnx else None
-        return DirectEncoder(model, forward, single if single is not None and _agrees(single, expected) else None)
+        return DirectEncoder(model, forward, _onnx_single(model, expected) if onnx else None)
+    except Exception:
+        return None
+
+
+def _onnx_single(model: Any, expected: NDArray[np.float32]) -> Forward | None:
+    """The onnxruntime path for one text, when it is there and agrees; its failure keeps the torch paths."""
+    try:
+        single = onnx_forward(model, normalise=len(list(model)) == 3)
+        return single if single is not None and _agrees(single, expected) else None
     except Exception:
         return None
 

@@ -21,6 +21,7 @@ from graphmem.inprocess.vectors import cosines
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
+from graphmem.search.when import iso_utc, parse_time
 
 RELEVANCE_FLOOR = 0.3  # a superseded relation is shown only when this relevant to the query
 
@@ -34,16 +35,9 @@ def check_as_of(value: Any) -> datetime | None:
     return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
 def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at") -> bool:
     """Whether a memory (start="created_at") or relation ("valid_at") held at `when`."""
-    began, ended = _time(row.get(start)), _time(row.get("invalid_at"))
+    began, ended = parse_time(row.get(start)), parse_time(row.get("invalid_at"))
     return (began is None or began <= when) and (ended is None or ended > when)
 
 
@@ -51,7 +45,7 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scop
                 config: SearchConfig) -> list[Row]:
     """Join the memories superseded since `when` into `found`; return the relations superseded since,
     ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
-    params = {"as_of": when.isoformat(), **scope.params()}
+    params = {"as_of": iso_utc(when), **scope.params()}
     superseded = [r for r in await backend.read("memory/superseded_at", params) if r.get("embedding") is not None]
     [similarity] = cosines([found.vector], {r["id"]: r for r in superseded})
     if similarity:  # retrieval's fusion redone with them in the vector signal, its context lift added back

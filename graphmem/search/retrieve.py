@@ -28,7 +28,7 @@ from graphmem.scope import Scope
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay, lifted
 from graphmem.search.turns import discounted
-from graphmem.search.when import Window, iso_utc, time_window
+from graphmem.search.when import Window, iso_utc, parse_time, time_window
 
 _FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -37,7 +37,6 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
-WINDOW_ROWS = 1000  # the latest memories of a time window that candidates are checked against
 REWEIGHED = 50  # top hits re-weighed by their form (those a result page of the default pool is drawn from)
 
 
@@ -142,7 +141,7 @@ class Retriever:
             scores = self._fuse(rankings, signals)
         window = time_window(query, now or datetime.now(timezone.utc)) if self._config.weights.get("time") else None
         if window is not None:
-            rankings["time"] = await self._in_window(window, scores, scope, pool)
+            rankings["time"] = await self._in_window(window, scores, scope, pool, briefs)
             signals["time"] = {mid: 1.0 for mid in rankings["time"]}
             scores = self._fuse(rankings, signals)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
@@ -159,15 +158,16 @@ class Retriever:
         mentioning = {row["memory_id"] for row in rows}
         return [mid for mid in best(scores) if mid in mentioning]
 
-    async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int) -> list[str]:
+    async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int,
+                         briefs: _Briefs) -> list[str]:
         """Memories said within the query's time window: the candidates among them by score, then up to
         `pool` others, latest first ("what did I do yesterday" finds yesterday's memories by time alone)."""
+        said = {row["id"]: parse_time(row.get("valid_at")) for row in await briefs.of(best(scores))}
+        ranked = [mid for mid in best(scores) if (at := said.get(mid)) is not None and window.holds(at)]
         bound = (iso_utc(window.start) if window.start else None, iso_utc(window.end) if window.end else None)
-        inside = [row["id"] for row in await self._backend.memories_between(*bound, WINDOW_ROWS, scope)]
-        held = set(inside)
-        ranked = [mid for mid in best(scores) if mid in held]
         chosen = set(ranked)
-        return ranked + [mid for mid in inside if mid not in chosen][:pool]
+        others = [row["id"] for row in await self._backend.memories_between(*bound, pool + len(chosen), scope)]
+        return ranked + [mid for mid in others if mid not in chosen][:pool]
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
                         briefs: _Briefs) -> list[Row]:

@@ -26,7 +26,7 @@ _UNIT = r"(day|week|month|year)s?"
 _COUNT = r"(\d{1,3}|a couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d\d)"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?(?!\s+(?:day|week|month|year)s?\b)"  # "June 2 weeks ago" is no date
 RECENT_DAYS = 30  # "recently", "lately"
 
 
@@ -45,6 +45,17 @@ class Window:
 def iso_utc(when: datetime) -> str:
     """Stored times are ISO-8601 UTC with microseconds, one format, so that they also compare as text."""
     return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_time(value: object) -> datetime | None:
+    """A stored ISO-8601 time as an aware datetime (naive: UTC); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _day(value: datetime) -> datetime:
@@ -102,13 +113,15 @@ def _count(word: str) -> int:
 
 
 def _date(day: str, month: str, year: str | None, now: datetime) -> tuple[datetime, datetime] | None:
+    """A day; without a year, the latest such day not after `now` (29 February: the latest leap year's)."""
     if month in ("may", "march") and not year:  # lower-case and alone, more likely the verb ("I may 2 ...")
         return None
-    number = _MONTHS[month.lower().rstrip(".")]
-    chosen = int(year) if year else _last_month_named(now, number)
-    if not 1 <= int(day) <= monthrange(chosen, number)[1]:
-        return None
-    return _days(datetime(chosen, number, int(day), tzinfo=timezone.utc))
+    number, day_number = _MONTHS[month.lower().rstrip(".")], int(day)
+    latest = now.year if (number, day_number) <= (now.month, now.day) else now.year - 1
+    for chosen in [int(year)] if year else range(latest, latest - 8, -1):
+        if 1 <= day_number <= monthrange(chosen, number)[1]:
+            return _days(datetime(chosen, number, day_number, tzinfo=timezone.utc))
+    return None
 
 
 _Span = tuple[datetime, datetime] | None
@@ -211,7 +224,10 @@ def time_window(query: str, now: datetime) -> Window | None:
     found: list[tuple[int, int, datetime, datetime]] = []
     for pattern, rule in _RULES:
         for match in pattern.finditer(query):
-            span = rule(match, now)
+            try:
+                span = rule(match, now)
+            except (ValueError, OverflowError):  # beyond the calendar (an as_of in year 1, "999 years ago")
+                span = None
             if span is not None:
                 found.append((match.start(), match.end(), *span))
                 break

@@ -47,6 +47,11 @@ def test_a_relative_cue_is_read_against_as_of(diary: Memory) -> None:
     assert "I went hiking in the Pyrenees" not in texts(found)  # said after noon
 
 
+def test_unix_seconds_may_come_as_digits(mem: Memory) -> None:
+    mem.add("I went hiking", user_id="tim", infer=False, timestamp="1700000000")
+    assert mem.get_all(user_id="tim")["results"][0]["created_at"].startswith("2023-11-14T22:13:20")
+
+
 def test_a_bad_timestamp_names_the_field_and_writes_nothing(mem: Memory) -> None:
     for bad in ("next tuesday", [2023], True):
         with pytest.raises(ValidationError) as caught:

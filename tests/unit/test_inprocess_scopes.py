@@ -55,8 +55,9 @@ def test_scope_memories_answer_briefs_episodes_and_both_searches() -> None:
     assert memories.keyword_top("parade", 5)[0]["id"] == "m1"
     assert memories.top([0, 1], 1)[0]["id"] == "m2"
     assert memories.briefs(["m2", "zz", "m1"]) == [
-        {"id": "m2", "text": "Melanie paints sunsets", "episode_ids": ["s-2"], "entity_ids": []},
-        {"id": "m1", "text": "Caroline went to a pride parade", "episode_ids": ["s-1"], "entity_ids": ["e1"]}]
+        {"id": "m2", "text": "Melanie paints sunsets", "episode_ids": ["s-2"], "entity_ids": [], "valid_at": None},
+        {"id": "m1", "text": "Caroline went to a pride parade", "episode_ids": ["s-1"], "entity_ids": ["e1"],
+         "valid_at": None}]
     assert memories.of_episodes(["s-2", "s-9"]) == [{"episode_id": "s-2", "memory_id": "m2"}]
     memories.remove(["m2"])
     assert memories.of_episodes(["s-2"]) == [] and memories.briefs(["m2"]) == []
@@ -110,3 +111,17 @@ def test_scope_entities_link_names_and_aliases_as_they_change() -> None:
     assert entities.named(["bob"]) == [{"id": "e1"}] and entities.named(["x"]) == []
     entities.remove(["e1"])
     assert entities.named(["bob", "robert"]) == []
+
+
+def test_scope_memories_between_gives_the_latest_said_in_a_window() -> None:
+    def said(row_id: str, at: str | None) -> VectorRow:
+        return VectorRow(id=row_id, owner=("u", None, None), embedding=[1, 0],
+                         record={"id": row_id, "text": row_id, "valid_at": at})
+
+    memories = ScopeMemories(2, [said("a", "2023-05-01T00:00:00.000000+00:00"),
+                                 said("b", "2023-05-31T23:59:59.999999+00:00"),
+                                 said("c", "2023-06-01T00:00:00.000000+00:00"), said("d", None)])
+    may = ("2023-05-01T00:00:00.000000+00:00", "2023-06-01T00:00:00.000000+00:00")
+    assert [r["id"] for r in memories.between(*may, 10)] == ["b", "a"]  # the start holds, the end does not
+    assert [r["id"] for r in memories.between(*may, 1)] == ["b"]
+    assert [r["id"] for r in memories.between(None, None, 10)] == ["c", "b", "a"]  # no time, never in a window

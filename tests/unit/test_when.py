@@ -67,3 +67,19 @@ def test_the_window_holds_its_start_not_its_end() -> None:
     assert window is not None and window.start is not None and window.end is not None
     assert window.holds(window.start) and not window.holds(window.end)
     assert window.cue == "yesterday"
+
+
+@pytest.mark.parametrize(("query", "now", "day"), [
+    ("what did I do on May 20", datetime(2024, 5, 10, tzinfo=timezone.utc), date(2023, 5, 20)),  # not ahead
+    ("on 31 Dec", datetime(2024, 12, 5, tzinfo=timezone.utc), date(2023, 12, 31)),
+    ("on Feb 29", datetime(2025, 3, 1, tzinfo=timezone.utc), date(2024, 2, 29)),  # the latest leap year's
+    ("What did I tell June 2 weeks ago", datetime(2024, 5, 10, tzinfo=timezone.utc), date(2024, 4, 22)),
+])
+def test_a_day_without_a_year_is_the_latest_one_not_ahead(query: str, now: datetime, day: date) -> None:
+    window = time_window(query, now)
+    assert window is not None and window.start is not None and window.start.date() == day
+
+
+def test_a_cue_beyond_the_calendar_is_no_cue() -> None:
+    assert time_window("yesterday", datetime(1, 1, 1, tzinfo=timezone.utc)) is None
+    assert time_window("999 years ago", datetime(500, 1, 1, tzinfo=timezone.utc)) is None
