@@ -6,7 +6,7 @@ from, entities it mentions, memories of an episode). Entities: vectors and names
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -29,6 +29,10 @@ class LoadedScope(Protocol):
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]: ...
 
 
+def _said_at(row: VectorRow) -> str:
+    return str((row.record or {}).get("valid_at") or "")
+
+
 class ScopeMemories:
     """The valid memories of one scope: vector and keyword search, and their lookup lists."""
 
@@ -38,6 +42,7 @@ class ScopeMemories:
         self._rows: dict[str, VectorRow] = {}
         self._by_episode: dict[str, list[str]] = {}
         self._by_entity: dict[str, list[str]] = {}
+        self._by_time: list[tuple[str, str]] = []  # (valid_at, id), sorted: a time window is two bisections
         self.extend(rows)
 
     def __len__(self) -> int:
@@ -53,9 +58,18 @@ class ScopeMemories:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):
                 self._by_entity.setdefault(entity, []).append(row.id)
+        said = sorted((at, r.id) for r in batch if (at := _said_at(r)))
+        if said and self._by_time and said[0] < self._by_time[-1]:
+            self._by_time = sorted(self._by_time + said)  # older than the newest held: an import, a replay
+        else:
+            self._by_time += said  # the usual add: newer than everything held
 
     def remove(self, ids: Iterable[str]) -> None:
         gone = [self._rows.pop(i) for i in ids if i in self._rows]
+        for entry in sorted(((said, r.id) for r in gone if (said := _said_at(r))), reverse=True):
+            place = bisect.bisect_left(self._by_time, entry)
+            if place < len(self._by_time) and self._by_time[place] == entry:
+                del self._by_time[place]
         self._vectors.remove(r.id for r in gone)
         self._keywords.remove(r.id for r in gone)
         for row in gone:
@@ -93,10 +107,9 @@ class ScopeMemories:
 
     def between(self, start: str | None, end: str | None, k: int) -> list[dict[str, Any]]:
         """`{id, valid_at}` of the held memories whose message time is in [start, end), latest first."""
-        rows = ({"id": r.id, "valid_at": at} for r in self._rows.values()
-                if (at := str((r.record or {}).get("valid_at") or "")) and (start is None or at >= start)
-                and (end is None or at < end))
-        return heapq.nlargest(k, rows, key=lambda row: row["valid_at"])
+        low = bisect.bisect_left(self._by_time, (start,)) if start is not None else 0
+        high = bisect.bisect_left(self._by_time, (end,)) if end is not None else len(self._by_time)
+        return [{"id": memory_id, "valid_at": at} for at, memory_id in reversed(self._by_time[max(low, high - k):high])]
 
     def of_episodes(self, episode_ids: Iterable[str]) -> list[dict[str, Any]]:
         """`{episode_id, memory_id}` for the held memories that came from these episodes."""

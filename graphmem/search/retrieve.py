@@ -162,8 +162,9 @@ class Retriever:
                          briefs: _Briefs) -> list[str]:
         """Memories said within the query's time window: the candidates among them by score, then up to
         `pool` others, latest first ("what did I do yesterday" finds yesterday's memories by time alone)."""
-        said = {row["id"]: parse_time(row.get("valid_at")) for row in await briefs.of(best(scores))}
-        ranked = [mid for mid in best(scores) if (at := said.get(mid)) is not None and window.holds(at)]
+        candidates = best(scores, pool)
+        said = {row["id"]: parse_time(row.get("valid_at")) for row in await briefs.of(candidates)}
+        ranked = [mid for mid in candidates if (at := said.get(mid)) is not None and window.holds(at)]
         bound = (iso_utc(window.start) if window.start else None, iso_utc(window.end) if window.end else None)
         chosen = set(ranked)
         others = [row["id"] for row in await self._backend.memories_between(*bound, pool + len(chosen), scope)]

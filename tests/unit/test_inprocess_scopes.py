@@ -125,3 +125,17 @@ def test_scope_memories_between_gives_the_latest_said_in_a_window() -> None:
     assert [r["id"] for r in memories.between(*may, 10)] == ["b", "a"]  # the start holds, the end does not
     assert [r["id"] for r in memories.between(*may, 1)] == ["b"]
     assert [r["id"] for r in memories.between(None, None, 10)] == ["c", "b", "a"]  # no time, never in a window
+
+
+def test_scope_memories_between_follows_adds_out_of_order_and_removals() -> None:
+    def said(row_id: str, at: str) -> VectorRow:
+        return VectorRow(id=row_id, owner=("u", None, None), embedding=[1, 0],
+                         record={"id": row_id, "text": row_id, "valid_at": at})
+
+    memories = ScopeMemories(2, [said("b", "2023-02"), said("d", "2023-04")])
+    memories.extend([said("e", "2023-05")])  # newer than all: appended
+    memories.extend([said("a", "2023-01"), said("c", "2023-03")])  # an import of older messages
+    assert [r["id"] for r in memories.between(None, None, 10)] == ["e", "d", "c", "b", "a"]
+    memories.remove(["c", "e", "zz"])
+    assert [r["id"] for r in memories.between("2023-01", "2023-05", 10)] == ["d", "b", "a"]
+    assert [r["id"] for r in memories.between("2023-01", "2023-05", 2)] == ["d", "b"]
