@@ -29,10 +29,6 @@ class LoadedScope(Protocol):
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]: ...
 
 
-def _said_at(row: VectorRow) -> str:
-    return str((row.record or {}).get("valid_at") or "")
-
-
 class ScopeMemories:
     """The valid memories of one scope: vector and keyword search, and their lookup lists."""
 
@@ -58,7 +54,7 @@ class ScopeMemories:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):
                 self._by_entity.setdefault(entity, []).append(row.id)
-        said = sorted((at, r.id) for r in batch if (at := _said_at(r)))
+        said = sorted((at, r.id) for r in batch if (at := r.valid_at))
         if said and self._by_time and said[0] < self._by_time[-1]:
             self._by_time = sorted(self._by_time + said)  # older than the newest held: an import, a replay
         else:
@@ -66,7 +62,7 @@ class ScopeMemories:
 
     def remove(self, ids: Iterable[str]) -> None:
         gone = [self._rows.pop(i) for i in ids if i in self._rows]
-        for entry in sorted(((said, r.id) for r in gone if (said := _said_at(r))), reverse=True):
+        for entry in sorted(((said, r.id) for r in gone if (said := r.valid_at)), reverse=True):
             place = bisect.bisect_left(self._by_time, entry)
             if place < len(self._by_time) and self._by_time[place] == entry:
                 del self._by_time[place]
@@ -88,7 +84,7 @@ class ScopeMemories:
     def briefs(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """`{id, text, episode_ids, entity_ids, valid_at}` of the held memories among `ids`."""
         return [{"id": r.id, "text": r.text, "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids),
-                 "valid_at": (r.record or {}).get("valid_at")}
+                 "valid_at": r.valid_at or None}
                 for r in (self._rows.get(i) for i in ids) if r is not None]
 
     def mentioning(self, entity_ids: Iterable[str], max_degree: int) -> list[dict[str, Any]]:

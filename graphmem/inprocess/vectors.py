@@ -60,6 +60,11 @@ class VectorRow:
         return (self.record or {}).get("episode_ids") or ()
 
     @property
+    def valid_at(self) -> str:
+        """When a memory's message was said (ISO-8601 UTC); "" when not known."""
+        return str((self.record or {}).get("valid_at") or "")
+
+    @property
     def entity_ids(self) -> Sequence[str]:
         """The entities a memory mentions."""
         return (self.record or {}).get("entity_ids") or ()
