@@ -13,13 +13,15 @@ any other stack, or a library change, falls back to `encode()`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import queue
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from graphmem.providers.onnx_forward import Forward, onnx_forward
+from graphmem.providers.onnx_forward import Forward, OnnxModel, cores, onnx_model
 
 _PROBE = "Caroline went to the LGBTQ support group on 7 May 2023 and felt accepted."
 _TOLERANCE = 1e-4
@@ -43,13 +45,19 @@ def length_groups(lengths: Sequence[int], most: int, spread: float, short: int) 
 
 
 class DirectEncoder:
-    """Vectors equal to `model.encode(texts)`'s (within float error), computed without `encode()`."""
+    """Vectors equal to `model.encode(texts)`'s (within float error), computed without `encode()`.
 
-    def __init__(self, model: Any, forward: Forward, single: Forward | None = None) -> None:
+    `workers`, when given, makes the forwards that run a call's batches side by side (one per core
+    group, providers/onnx_forward); it is called on the first call with several batches."""
+
+    def __init__(self, model: Any, forward: Forward, single: Forward | None = None,
+                 workers: Callable[[], list[Forward]] | None = None) -> None:
         self._tokenizer = model.tokenizer
         self._max_length = int(model.max_seq_length)
         self._forward = forward
         self._single = single or forward  # one text: onnxruntime when it is there (providers/onnx_forward)
+        self._make_workers = workers
+        self._workers: list[Forward] | None = None
 
     @property
     def runtime(self) -> str:
@@ -61,17 +69,52 @@ class DirectEncoder:
     def many(self, texts: Sequence[str], most: int) -> NDArray[np.float32]:
         """All texts' vectors in their order, in forward passes of at most `most` texts of similar token count."""
         ids = self._tokenizer(list(texts), truncation=True, max_length=self._max_length)["input_ids"]
+        groups = length_groups([len(i) for i in ids], most, TOKEN_SPREAD, TOKEN_SHORT)
         rows: list[NDArray[np.float32]] = [np.empty(0, dtype=np.float32)] * len(texts)
-        for group in length_groups([len(i) for i in ids], most, TOKEN_SPREAD, TOKEN_SHORT):
-            for i, row in zip(group, self._forward([texts[i] for i in group]), strict=True):
+        for group, matrix in zip(groups, self._run([[texts[i] for i in g] for g in groups]), strict=True):
+            for i, row in zip(group, matrix, strict=True):
                 rows[i] = row
         return np.stack(rows)
+
+    def _run(self, batches: list[list[str]]) -> list[NDArray[np.float32]]:
+        if len(batches) == 1:
+            return [self._single(batches[0])]
+        workers = self._batch_workers()
+        if len(workers) < 2:
+            return [self._forward(batch) for batch in batches]
+        return side_by_side(workers, batches)
+
+    def _batch_workers(self) -> list[Forward]:
+        if self._workers is None:
+            self._workers = self._make_workers() if self._make_workers else []
+        return self._workers
+
+
+def side_by_side(workers: list[Forward], batches: list[list[str]]) -> list[NDArray[np.float32]]:
+    """Each batch's vectors, in order; each batch runs on whichever worker is free, the longest first."""
+    free: queue.SimpleQueue[Forward] = queue.SimpleQueue()
+    for worker in workers:
+        free.put(worker)
+
+    def run(batch: list[str]) -> NDArray[np.float32]:
+        worker = free.get()
+        try:
+            return worker(batch)
+        finally:
+            free.put(worker)
+
+    longest_first = sorted(range(len(batches)), key=lambda i: -sum(len(t) for t in batches[i]))
+    results: list[NDArray[np.float32]] = [np.empty(0, dtype=np.float32)] * len(batches)
+    with ThreadPoolExecutor(len(workers), thread_name_prefix="graphmem-embed") as pool:
+        for i, matrix in zip(longest_first, pool.map(run, [batches[i] for i in longest_first]), strict=True):
+            results[i] = matrix
+    return results
 
 
 def direct_encoder(model: Any, onnx: bool = True) -> DirectEncoder | None:
     """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s.
 
-    With `onnx`, single texts go through onnxruntime when it is installed and agrees too."""
+    With `onnx`, single texts and batches go through onnxruntime when it is installed and agrees too."""
     try:
         forward = _forward(model)
         if forward is None:
@@ -79,18 +122,35 @@ def direct_encoder(model: Any, onnx: bool = True) -> DirectEncoder | None:
         expected = np.asarray(model.encode([_PROBE], convert_to_numpy=True, show_progress_bar=False)[0])
         if not _agrees(forward, expected):
             return None
-        return DirectEncoder(model, forward, _onnx_single(model, expected) if onnx else None)
+        if not onnx:
+            return DirectEncoder(model, forward)
+        exported = onnx_model(model, normalise=len(list(model)) == 3)
+        if exported is None:
+            return DirectEncoder(model, forward)
+        return DirectEncoder(model, forward, _onnx_single(exported, expected), _onnx_workers(exported, expected))
     except Exception:
         return None
 
 
-def _onnx_single(model: Any, expected: NDArray[np.float32]) -> Forward | None:
-    """The onnxruntime path for one text, when it is there and agrees; its failure keeps the torch paths."""
+def _onnx_single(exported: OnnxModel, expected: NDArray[np.float32]) -> Forward | None:
+    """A session on all cores for one text, when it agrees with `encode()`; its failure keeps the torch paths."""
     try:
-        single = onnx_forward(model, normalise=len(list(model)) == 3)
-        return single if single is not None and _agrees(single, expected) else None
+        single = exported.forward(threads=0)  # 0: onnxruntime's default, one thread per physical core
+        return single if _agrees(single, expected) else None
     except Exception:
         return None
+
+
+def _onnx_workers(exported: OnnxModel, expected: NDArray[np.float32]) -> Callable[[], list[Forward]]:
+    """Two sessions of half the cores each, to run batches side by side; none on one core or when they fail."""
+    def make() -> list[Forward]:
+        try:
+            workers = [exported.forward(threads=cores() // 2) for _ in range(2)] if cores() >= 2 else []
+            return workers if all(_agrees(worker, expected) for worker in workers) else []
+        except Exception:
+            return []
+
+    return make
 
 
 def _agrees(forward: Forward, expected: NDArray[np.float32]) -> bool:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from graphmem.config import MemoryConfig
-from graphmem.providers.direct import direct_encoder, length_groups
+from graphmem.providers.direct import direct_encoder, length_groups, side_by_side
 from graphmem.providers.embedders import _load_sentence_transformer, create_embedder
+from graphmem.providers.onnx_forward import cores
 
 TEXTS = ["What did Caroline research?", "Où Melanie a-t-elle peint ce lever de soleil ?", "東京で寿司を食べた",
          "word " * 400]  # the last is cut at the model's max_seq_length, as encode() cuts it
@@ -48,6 +51,31 @@ def test_single_texts_go_through_onnxruntime_with_encodes_vectors(tmp_path: Path
         expected = model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
         assert np.abs(direct.one(text) - expected).max() < 1e-5, text[:20]
     assert direct_encoder(model, onnx=False).runtime == "torch"  # type: ignore[union-attr]
+
+
+def test_batches_run_side_by_side_in_onnxruntime_with_encodes_vectors(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("onnxruntime", reason="onnxruntime is part of the local extra")
+    monkeypatch.setenv("GRAPHMEM_CACHE_DIR", str(tmp_path))
+    model = _load_sentence_transformer("all-MiniLM-L6-v2")
+    direct = direct_encoder(model)
+    assert direct is not None
+    texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi", "", "  "] * 3
+    expected = model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
+    for most in (1, 2, 32):
+        got = direct.many(texts, most)
+        assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-5, most
+    assert len(direct._batch_workers()) == (2 if cores() >= 2 else 0)
+
+
+def test_side_by_side_keeps_the_batches_order() -> None:
+    def worker(tag: float) -> Callable[[list[str]], NDArray[np.float32]]:
+        return lambda batch: np.asarray([[len(t), tag] for t in batch], dtype=np.float32)
+
+    batches = [["a"], ["bbbb", "cc"], ["dddddd"], ["e"] * 5]
+    got = side_by_side([worker(1.0), worker(2.0)], batches)
+    assert [m[:, 0].tolist() for m in got] == [[1], [4, 2], [6], [1] * 5]
+    assert {float(t) for m in got for t in m[:, 1]} <= {1.0, 2.0}
 
 
 def test_another_stack_falls_back_to_encode() -> None:
