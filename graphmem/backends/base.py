@@ -32,6 +32,21 @@ class Statement:
         return isinstance(rows, list) and not rows
 
 
+ONE_MEMORY = "mem_"  # episode/add_one's parameters: the episode's own, then its memory's with this prefix
+
+
+def added_episodes(statement: Statement) -> list[dict[str, Any]]:
+    """The episode rows (each with its "memories") that an episode/add or episode/add_one statement creates."""
+    if statement.name == "episode/add":
+        rows: list[dict[str, Any]] = statement.params["rows"]
+        return rows
+    if statement.name != "episode/add_one":
+        return []
+    params = statement.params
+    memory = {k[len(ONE_MEMORY):]: v for k, v in params.items() if k.startswith(ONE_MEMORY)}
+    return [{**{k: v for k, v in params.items() if not k.startswith(ONE_MEMORY)}, "memories": [memory]}]
+
+
 def dims_marker(stored: list[Row], dims: int, database: str, remedy: str) -> Statement | None:
     """The statement that records the embedding size in a new store, or None when the store has it already.
 

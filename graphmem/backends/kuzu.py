@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graphmem.backends.base import Row, Statement, VectorTable, dims_marker, dims_statement
+from graphmem.backends.base import ONE_MEMORY, Row, Statement, VectorTable, added_episodes, dims_marker, dims_statement
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError, MissingDependencyError
@@ -30,6 +30,7 @@ T = TypeVar("T")
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
 _MAX_PREPARED = 256
+_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding"})
 _MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
 # after any other unknown one, loaded scopes are dropped and reloaded.
@@ -116,7 +117,7 @@ def _bind_vectors(params: Any) -> Any:
         return [_bind_vectors(item) for item in params]
     if not isinstance(params, dict):
         return params
-    return {key: _vector_text(value) if key == "embedding" else _bind_vectors(value) for key, value in params.items()}
+    return {key: _vector_text(value) if key in _VECTOR_KEYS else _bind_vectors(value) for key, value in params.items()}
 
 
 def _kind(value: Any) -> str:
@@ -256,8 +257,9 @@ class KuzuBackend:
             name, params = statement.name, statement.params
             if name == "memory/add":
                 self._scopes.add("memory", [_vector_row(row) for row in params["rows"]])
-            elif name == "episode/add":
-                self._scopes.add("memory", [_vector_row(m) for row in params["rows"] for m in row["memories"]])
+            elif name in ("episode/add", "episode/add_one"):
+                rows = [m for episode in added_episodes(statement) for m in episode["memories"]]
+                self._scopes.add("memory", [_vector_row(row) for row in rows])
             elif name == "memory/create" and params.get("invalid_at") is None:
                 self._scopes.add("memory", [_vector_row(params)])
             elif name == "entity/create":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from graphmem.backends.base import added_episodes
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.plan import (
     MENTION_LIST_CAP,
@@ -51,20 +52,25 @@ def rows_of(plan: AddPlan, name: str) -> list[dict[str, Any]]:
     return [row for s in plan.statements if s.name == name for row in s.params["rows"]]
 
 
+def added(plan: AddPlan) -> list[dict[str, Any]]:
+    """The episodes with new memories (episode/add, or episode/add_one for one message with one memory)."""
+    return [row for s in plan.statements for row in added_episodes(s)]
+
+
 def episodes_of(plan: AddPlan) -> list[dict[str, Any]]:
-    """The add's episodes in message order: those with new memories (episode/add) and the others."""
-    return sorted(rows_of(plan, "episode/add") + rows_of(plan, "episode/create"), key=lambda e: e["id"])
+    """The add's episodes in message order: those with new memories and the others."""
+    return sorted(added(plan) + rows_of(plan, "episode/create"), key=lambda e: e["id"])
 
 
 def memories_of(plan: AddPlan) -> list[dict[str, Any]]:
     """The new memories, in the order of their events: under their first episode, or on their own."""
-    rows = [m for e in rows_of(plan, "episode/add") for m in e["memories"]] + rows_of(plan, "memory/add")
+    rows = [m for e in added(plan) for m in e["memories"]] + rows_of(plan, "memory/add")
     return sorted(rows, key=lambda m: m["event_seq"])
 
 
 def derived_from(plan: AddPlan) -> list[tuple[str, str]]:
     """(memory id, episode id) of every DERIVED_FROM edge the plan makes."""
-    nested = [(m["id"], e["id"]) for e in rows_of(plan, "episode/add") for m in e["memories"]]
+    nested = [(m["id"], e["id"]) for e in added(plan) for m in e["memories"]]
     return nested + [(r["memory_id"], r["episode_id"]) for r in rows_of(plan, "memory/link_episode")]
 
 
@@ -186,3 +192,23 @@ def test_plan_is_deterministic_apart_from_ids() -> None:
     assert [s.name for s in first.statements] == [s.name for s in second.statements]
     assert [len(s.params.get("rows", [])) for s in first.statements] == [
         len(s.params.get("rows", [])) for s in second.statements]
+
+
+def test_one_message_with_one_memory_is_written_flat() -> None:
+    memory = NewMemory(text="I love pizza", embedding=[1.0, 0.0], entity_names=["pizza"], role="user", source=0)
+    table = entity_table()
+    plan = build_add_plan(SCOPE, NOW, MESSAGES[1:2], [memory], table, [], {"k": "v"}, None)
+    [flat] = [s for s in plan.statements if s.name == "episode/add_one"]
+    assert "episode/add" not in [s.name for s in plan.statements]
+    assert flat.params["mem_id"] == memory.id and flat.params["mem_entity_ids"] == ["e-pizza"]
+    assert flat.params["memory_ids"] == [memory.id] and flat.params["content"] == "I love pizza"
+    [episode] = added_episodes(flat)
+    assert [m["id"] for m in episode["memories"]] == [memory.id] and episode["id"] == flat.params["id"]
+    assert json.loads(episode["memories"][0]["metadata"]) == {"k": "v"}
+
+
+def test_two_memories_of_one_message_keep_the_nested_statement() -> None:
+    memories = [NewMemory(text=t, embedding=[1.0, 0.0], entity_names=[], source=0) for t in ("a fact", "another")]
+    plan = build_add_plan(SCOPE, NOW, MESSAGES[1:2], memories, EntityTable(), [], None, None)
+    assert "episode/add_one" not in [s.name for s in plan.statements]
+    assert [len(e["memories"]) for e in added(plan)] == [2]
