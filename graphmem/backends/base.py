@@ -104,6 +104,10 @@ class GraphBackend(Protocol):
         [start, end) (None: open), latest first, at most `k`."""
         ...
 
+    async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
+        """`{hash, id}` of the valid memories of exactly this scope (not its sub-scopes) with these text hashes."""
+        ...
+
     async def memory_rows(self, ids: list[str]) -> list[Row]:
         """Whole memory rows (the columns of `memory/get_many`) by id, in the order asked; unknown ids left out."""
         ...

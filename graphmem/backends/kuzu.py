@@ -317,6 +317,12 @@ class KuzuBackend:
     async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree))
 
+    async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
+        # From RAM: memory/find_hashes scans the whole Memory table in Kuzu 0.11 (no index on hash), which
+        # made every add slower as the store grew.
+        owner = (scope.user_id, scope.agent_id, scope.run_id)
+        return await self._in_scope(lambda: self._memories(scope).with_hashes(hashes, owner))
+
     async def memory_rows(self, ids: list[str]) -> list[Row]:
         def rows() -> list[Row]:
             with self._scopes.lock:

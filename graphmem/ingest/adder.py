@@ -174,7 +174,7 @@ class Adder:
         if not unique:
             return []
         hashes = [memory_hash(f.text) for f in unique]
-        stored = await self.backend.read("memory/find_hashes", {"sk": scope.key, "hashes": hashes})
+        stored = await self.backend.valid_hashes(hashes, scope)
         known = {row["hash"] for row in stored}
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from graphmem.inprocess.keywords import KeywordIndex
-from graphmem.inprocess.vectors import ScopeVectors, VectorRow, owns
+from graphmem.inprocess.vectors import Owner, ScopeVectors, VectorRow, owns
 from graphmem.scope import Scope
 
 DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
@@ -39,6 +39,7 @@ class ScopeMemories:
         self._by_episode: dict[str, list[str]] = {}
         self._by_entity: dict[str, list[str]] = {}
         self._by_time: list[tuple[str, str]] = []  # (valid_at, id), sorted: a time window is two bisections
+        self._by_hash: dict[str, list[str]] = {}  # an add's de-duplication of texts said again
         self.extend(rows)
 
     def __len__(self) -> int:
@@ -54,6 +55,8 @@ class ScopeMemories:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):
                 self._by_entity.setdefault(entity, []).append(row.id)
+            if row.hash:
+                self._by_hash.setdefault(row.hash, []).append(row.id)
         said = sorted((at, r.id) for r in batch if (at := r.valid_at))
         if said and self._by_time and said[0] < self._by_time[-1]:
             self._by_time = sorted(self._by_time + said)  # older than the newest held: an import, a replay
@@ -69,7 +72,8 @@ class ScopeMemories:
         self._vectors.remove(r.id for r in gone)
         self._keywords.remove(r.id for r in gone)
         for row in gone:
-            for lists, keys in ((self._by_episode, row.episode_ids), (self._by_entity, row.entity_ids)):
+            for lists, keys in ((self._by_episode, row.episode_ids), (self._by_entity, row.entity_ids),
+                                (self._by_hash, [row.hash])):
                 for key in keys:
                     held = lists.get(key, [])
                     if row.id in held:
@@ -96,6 +100,11 @@ class ScopeMemories:
             if len(memories) <= max_degree:
                 rows += [{"entity_id": entity, "memory_id": m, "degree": len(memories)} for m in memories]
         return rows
+
+    def with_hashes(self, hashes: Iterable[str], owner: Owner) -> list[dict[str, Any]]:
+        """`{hash, id}` of the held memories with these text hashes whose ids are exactly `owner`'s."""
+        return [{"hash": h, "id": i} for h in dict.fromkeys(hashes) for i in self._by_hash.get(h, ())
+                if self._rows[i].owner == owner]
 
     def record(self, memory_id: str) -> dict[str, Any] | None:
         row = self._rows.get(memory_id)

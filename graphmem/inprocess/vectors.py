@@ -60,6 +60,11 @@ class VectorRow:
         return (self.record or {}).get("episode_ids") or ()
 
     @property
+    def hash(self) -> str:
+        """A memory's text hash (ingest/normalize.memory_hash); "" for an entity."""
+        return str((self.record or {}).get("hash") or "")
+
+    @property
     def valid_at(self) -> str:
         """When a memory's message was said (ISO-8601 UTC); "" when not known."""
         return str((self.record or {}).get("valid_at") or "")

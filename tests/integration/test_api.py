@@ -89,6 +89,18 @@ def test_readding_the_same_message_changes_nothing(any_memory: Memory, infer: bo
     assert any_memory.add(message, user_id="alice", agent_id="bot", infer=infer)["results"]
 
 
+def test_a_text_deleted_or_updated_away_is_new_again(any_memory: Memory) -> None:
+    message = [{"role": "user", "content": "I drive a red car."}]
+    [first] = any_memory.add(message, user_id="alice", infer=False)["results"]
+    any_memory.update(first["id"], "I drive a blue car.")
+    assert any_memory.add([{"role": "user", "content": "I drive a blue car."}], user_id="alice",
+                          infer=False)["results"] == []
+    [second] = any_memory.add(message, user_id="alice", infer=False)["results"]
+    any_memory.delete(second["id"])
+    assert [r["memory"] for r in any_memory.add(message, user_id="alice", infer=False)["results"]] == [
+        "I drive a red car."]
+
+
 def test_metadata_round_trips_unchanged(any_memory: Memory) -> None:
     memory_id = remember(any_memory, "I keep my notes in Notion", metadata=METADATA)
     assert any_memory.get(memory_id)["metadata"] == METADATA

@@ -61,7 +61,7 @@ def used_by(dialect: str) -> set[str]:
 
 
 def test_orchestration_names_statements() -> None:
-    assert {"memory/get", "memory/find_hashes", "graph/neighbours", "thread/get"} <= ORCHESTRATION
+    assert {"memory/get", "graph/neighbours", "thread/get"} <= ORCHESTRATION
 
 
 def test_every_backend_is_one_module_and_one_folder() -> None:

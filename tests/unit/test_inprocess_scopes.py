@@ -139,3 +139,18 @@ def test_scope_memories_between_follows_adds_out_of_order_and_removals() -> None
     memories.remove(["c", "e", "zz"])
     assert [r["id"] for r in memories.between("2023-01", "2023-05", 10)] == ["d", "b", "a"]
     assert [r["id"] for r in memories.between("2023-01", "2023-05", 2)] == ["d", "b"]
+
+
+def test_scope_memories_find_text_hashes_of_exactly_one_owner() -> None:
+    def hashed(row_id: str, text_hash: str, run: str | None = None) -> VectorRow:
+        return VectorRow(id=row_id, owner=("u", None, run), embedding=[1.0, 0.0],
+                         record={"id": row_id, "text": row_id, "hash": text_hash})
+
+    memories = ScopeMemories(2, [hashed("a", "h1"), hashed("b", "h1", run="r"), hashed("c", "h2")])
+    assert memories.with_hashes(["h1", "h2", "h3", "h1"], ("u", None, None)) == [
+        {"hash": "h1", "id": "a"}, {"hash": "h2", "id": "c"}]
+    assert memories.with_hashes(["h1"], ("u", None, "r")) == [{"hash": "h1", "id": "b"}]
+    memories.remove(["a"])  # deleted or superseded: the text is new again
+    assert memories.with_hashes(["h1"], ("u", None, None)) == []
+    memories.extend([hashed("d", "h1")])
+    assert memories.with_hashes(["h1"], ("u", None, None)) == [{"hash": "h1", "id": "d"}]
