@@ -27,12 +27,12 @@ from graphmem.ingest.plan import (
     NewMemory,
     Replacement,
     build_add_plan,
-    event_row,
     relation_rows,
     thread_key,
 )
 from graphmem.ingest.reconcile import NEARBY, SHOWN, Decision, Nearby, decide, settle
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
+from graphmem.ingest.supersede import Contradiction, contradiction_statements, end_history_relations, relations_ending
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
 from graphmem.providers.embedders import Embedder
@@ -128,23 +128,31 @@ class Adder:
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
         memories = _new_memories(kept, items)
-        superseded = [d.target for d in kept if d.event == "DELETE" and d.target]
-        ending = [r["id"] for r in await self.backend.read("relation/of_memories", {"ids": superseded})] \
-            if superseded else []
+        contradictions = [Contradiction(m, nearby.rows[d.target], now) for d, m in zip(kept, memories, strict=True)
+                          if d.event == "DELETE" and d.target]
+        ending = await self._relations_ending(contradictions, now)
         relations = await self._new_relations(extraction, entities, memories, set(ending), now)
-        replacements, supersede = await self._changes(kept, memories, nearby, metadata, ending, now)
+        end_history_relations(relations, contradictions)
+        replacements, supersede = await self._changes(kept, memories, nearby, metadata, contradictions, ending, now)
         added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
         plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None,
                               await self._first_seq(scope), replacements, supersede)
         await self.backend.write(plan.statements)
-        return {"results": _results(kept, memories, nearby),
+        return {"results": _results(kept, memories, nearby, contradictions),
                 "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
 
+    async def _relations_ending(self, contradictions: list[Contradiction], now: str) -> list[str]:
+        """The valid relations drawn from the stored memories this add supersedes that end now (see supersede)."""
+        superseded = [c.stored["id"] for c in contradictions if not c.late]
+        if not superseded:
+            return []
+        return relations_ending(await self.backend.read("relation/of_memories", {"ids": superseded}), now)
+
     async def _changes(self, kept: list[Decision], memories: list[NewMemory], nearby: Nearby,
-                       metadata: dict[str, Any] | None, ending: list[str],
+                       metadata: dict[str, Any] | None, contradictions: list[Contradiction], ending: list[str],
                        now: str) -> tuple[list[Replacement], list[Statement]]:
-        """The stored memories this add updates, and the statements that supersede the contradicted ones
-        (and end the relations drawn from them, `ending`)."""
+        """The stored memories this add updates, and the statements that end the losing side of each
+        contradiction (and the relations drawn from superseded memories, `ending`)."""
         changed = [d.target for d in kept if d.target]
         if not changed:
             return [], []
@@ -152,8 +160,8 @@ class Adder:
         replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
                         if d.event == "UPDATE"]
         statements = [Statement("relation/invalidate", {"ids": ending, "invalid_at": now})] if ending else []
-        for decision in (d for d in kept if d.event == "DELETE"):
-            statements += _supersede(decision, nearby, events, now)
+        for contradiction in contradictions:
+            statements += contradiction_statements(contradiction, events)
         return replacements, statements
 
     async def _settle_ambiguous(self, decisions: list[Decision], nearby: Nearby) -> None:
@@ -216,16 +224,6 @@ def _new_memories(decisions: list[Decision], items: list[Message]) -> list[NewMe
     return memories
 
 
-def _supersede(decision: Decision, nearby: Nearby, events: list[dict[str, Any]], now: str) -> list[Statement]:
-    """A contradicted memory gets `invalid_at` and a DELETE event naming what replaced it."""
-    row = nearby.rows[decision.target or ""]
-    seq = sum(1 for e in events if e["memory_id"] == row["id"])
-    event = event_row(row["id"], "DELETE", row["text"], decision.fact.text, now, seq)
-    return [Statement("memory/invalidate", {"id": row["id"], "invalid_at": now}),
-            Statement("event/create", {"rows": [event]}),
-            Statement("event/link", {"rows": [{"id": event["id"], "memory_id": row["id"]}]})]
-
-
 def _replacement(decision: Decision, memory: NewMemory, nearby: Nearby, events: list[dict[str, Any]],
                  metadata: dict[str, Any] | None) -> Replacement:
     """An UPDATE: the stored memory keeps its id, speaker, creation time and metadata (the add's merged in)."""
@@ -236,13 +234,20 @@ def _replacement(decision: Decision, memory: NewMemory, nearby: Nearby, events: 
                        metadata=kept)
 
 
-def _results(decisions: list[Decision], memories: list[NewMemory], nearby: Nearby) -> list[dict[str, Any]]:
-    """mem0's add results, in the facts' order: ADD, UPDATE (with previous_memory), DELETE (the old text)."""
+def _results(decisions: list[Decision], memories: list[NewMemory], nearby: Nearby,
+             contradictions: list[Contradiction]) -> list[dict[str, Any]]:
+    """mem0's add results, in the facts' order: ADD, UPDATE (with previous_memory), DELETE (the old text).
+    A fact older than the memory it contradicts is an ADD with its `invalid_at` (stored as history), and
+    that memory, which stays, is not listed."""
+    history = {c.memory.id: c.ends_at for c in contradictions if c.late}
     results: list[dict[str, Any]] = []
     for decision, memory in zip(decisions, memories, strict=True):
         if decision.event == "UPDATE":
             results.append({"id": memory.id, "memory": memory.text, "event": "UPDATE",
                             "previous_memory": nearby.rows[memory.id]["text"]})
+            continue
+        if memory.id in history:
+            results.append({"id": memory.id, "memory": memory.text, "event": "ADD", "invalid_at": history[memory.id]})
             continue
         results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
         if decision.event == "DELETE" and decision.target:

@@ -14,6 +14,7 @@ from typing import Any
 
 from graphmem.backends.base import ONE_MEMORY, Statement
 from graphmem.ingest.normalize import memory_hash, normalise_name
+from graphmem.ingest.timeline import latest
 from graphmem.models import ExtractedEntity, ExtractedRelation, Message
 from graphmem.scope import Scope
 
@@ -165,12 +166,17 @@ def replace_statements(replacement: Replacement, now: str, episode_ids: Sequence
     (Replaced, not SET: Kuzu cannot SET an embedding under an HNSW index, which stores made before
     vector search moved into RAM still have.) The entities it mentions must exist, or be created
     earlier in the same plan.
+
+    The memory keeps `created_at` and `valid_at` (it has held since it was first said; the new text refines
+    it). An add with an older `timestamp` (an import) must not date the change before the memory itself:
+    `updated_at` and the event's time are the latest of `now`, its creation and its last update.
     """
     row, memory = replacement.row, replacement.memory
     scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
+    changed_at = latest(now, row["created_at"], row.get("updated_at"))
     params = memory_create_params(memory, scope, replacement.metadata, row.get("memory_type"), row["created_at"],
-                                  now, episode_ids, entity_ids)
-    event = event_row(row["id"], "UPDATE", row["text"], memory.text, now, len(replacement.event_ids))
+                                  changed_at, episode_ids, entity_ids)
+    event = event_row(row["id"], "UPDATE", row["text"], memory.text, changed_at, len(replacement.event_ids))
     return [
         Statement("memory/delete", {"id": row["id"]}),
         Statement("memory/create", params),

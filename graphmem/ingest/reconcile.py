@@ -9,7 +9,9 @@ Each fact then gets one event:
   or an UPDATE that would not change the text). Not written, not returned (as mem0).
 - UPDATE: the model says it refines a shown memory: that memory's text is replaced.
 - DELETE: the model says it contradicts a shown memory: the fact is added and the
-  old memory superseded (kept with `invalid_at`, for `search(as_of=...)`).
+  old memory superseded (kept with `invalid_at`, for `search(as_of=...)`); or, when
+  the fact was said before that memory (an import), the memory stays and the fact
+  is stored as history (graphmem/ingest/supersede.py).
 - ADD: anything else.
 
 A fact the model gave no verdict for, but that is very similar (>= AMBIGUOUS) to a

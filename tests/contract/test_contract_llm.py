@@ -60,3 +60,24 @@ def test_contradiction_update_and_as_of(llm_mem: tuple[Memory, LLMServer]) -> No
     assert [h["event"] for h in memory.history(berlin["id"])] == ["ADD", "UPDATE"]
     assert [r["memory"] for r in memory.get_all(user_id="alex")["results"]] == ["alex lives in Berlin Mitte"]
     assert server.calls == {"chat": 3}
+
+
+def test_an_older_contradiction_is_stored_as_history(llm_mem: tuple[Memory, LLMServer]) -> None:
+    """Adds out of time order: the fact said earlier (imported later) ends when the newer one began."""
+    memory, server = llm_mem
+    server.script("Home is Berlin", _answer("alex lives in Berlin", "Berlin"))
+    server.script("Years ago: Paris", _answer("alex lives in Paris", "Paris", contradicts="m1"))
+    said = [datetime(2023, 1, 1, tzinfo=timezone.utc), datetime(2024, 6, 1, tzinfo=timezone.utc)]
+    [berlin] = memory.add("Home is Berlin", user_id="alex", timestamp=said[1])["results"]
+    [paris] = memory.add("Years ago: Paris", user_id="alex", timestamp=said[0])["results"]
+    assert (paris["memory"], paris["event"], paris["invalid_at"]) == ("alex lives in Paris", "ADD",
+                                                                     "2024-06-01T00:00:00.000000+00:00")
+    views = [memory.search("where does alex live", user_id="alex", as_of=datetime(year, 12, 1, tzinfo=timezone.utc))
+             for year in (2022, 2023, 2024)]
+    assert [[r["memory"] for r in v["results"]] for v in views] == [[], ["alex lives in Paris"],
+                                                                    ["alex lives in Berlin"]]
+    assert [{r["target"] for r in v["relations"]} for v in views] == [set(), {"Paris"}, {"Berlin"}]
+    assert [r["id"] for r in memory.search("where does alex live", user_id="alex")["results"]] == [berlin["id"]]
+    assert [r["id"] for r in memory.get_all(user_id="alex")["results"]] == [berlin["id"]]
+    assert [h["event"] for h in memory.history(paris["id"])] == ["ADD", "DELETE"]
+    assert [h["event"] for h in memory.history(berlin["id"])] == ["ADD"]

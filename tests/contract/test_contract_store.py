@@ -135,7 +135,8 @@ def test_keyword_search_takes_no_operators_from_the_query(mem: Memory) -> None:
 
 def test_keyword_search_skips_invalidated_memories(mem: Memory) -> None:
     [old] = remember(mem, ["I work at Acme"], user_id="alice")
-    mem._run(mem._async.backend.write([Statement("memory/invalidate", {"id": old, "invalid_at": "2026-01-01"})]))
+    mem._run(mem._async.backend.write([Statement("memory/invalidate", {"id": old, "invalid_at": "2026-01-01",
+                                                                          "updated_at": "2026-01-01"})]))
     assert keyword(mem, "Acme", user_id="alice") == []
     assert vector_search(mem, "memory", "I work at Acme", 5, user_id="alice") == []
 

@@ -1,0 +1,164 @@
+"""Adds out of time order (`add(timestamp=...)` importing older messages): the later-said fact holds.
+Real Kuzu, the openai SDK, the scripted LLMServer on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llm_support import entity, fact, llm_config, llm_memory, relation
+
+from graphmem import Memory
+from graphmem.search.when import iso_utc
+from graphmem.testing.llm_server import LLMServer
+
+UTC = timezone.utc
+SAID_2023 = datetime(2023, 1, 1, tzinfo=UTC)
+SAID_2024 = datetime(2024, 6, 1, tzinfo=UTC)
+SAID_2025 = datetime(2025, 3, 1, tzinfo=UTC)
+QUERY = "Where does alex live?"
+
+
+def home(city: str, **verdict: str) -> dict[str, Any]:
+    text = f"alex lives in {city}"
+    return {"facts": [fact(text, "alex", city, **verdict)],
+            "entities": [entity("alex", "person"), entity(city, "location")],
+            "relations": [relation("alex", "lives_in", city, text)]}
+
+
+def likes(food: str, **verdict: str) -> dict[str, Any]:
+    text = f"alex likes {food}"
+    return {"facts": [fact(text, "alex", food, **verdict)],
+            "entities": [entity("alex", "person"), entity(food, "food")],
+            "relations": [relation("alex", "likes", food, text)]}
+
+
+@pytest.fixture
+def server() -> Iterator[LLMServer]:
+    script = {"Berlin is my home": home("Berlin"), "Back then: Paris": home("Paris", contradicts="m1"),
+              "Paris is my home": home("Paris"), "Now Berlin": home("Berlin", contradicts="m1"),
+              "Rome now": home("Rome", contradicts="m1"),
+              "I like pizza": likes("pizza"), "pepperoni": likes("pepperoni pizza", updates="m1")}
+    with LLMServer(script) as running:
+        yield running
+
+
+def config(server: LLMServer, db: str = ":memory:") -> dict[str, Any]:
+    return {"graph_store": {"provider": "kuzu", "config": {"db": db}}, "embedder": {"provider": "hash"},
+            "llm": llm_config(server)}
+
+
+def texts(found: dict[str, Any]) -> list[str]:
+    return [r["memory"] for r in found["results"]]
+
+
+def targets(found: dict[str, Any]) -> set[str]:
+    return {r["target"] for r in found["relations"]}
+
+
+def at(year: int, month: int) -> datetime:
+    return datetime(year, month, 15, tzinfo=UTC)
+
+
+def all_relations(memory: Memory) -> dict[str, dict[str, Any]]:
+    """Every relation of alex by target, ended ones included (get_all shows only valid ones)."""
+    rows = memory._run(memory._async.backend.read(
+        "relation/list", {"limit": 100, "include_invalid": True, "user_id": "alex", "agent_id": None, "run_id": None}))
+    return {r["target"]: r for r in rows}
+
+
+def events(memory: Memory, memory_id: str) -> list[tuple[str, str | None, str | None, str]]:
+    return [(h["event"], h["old_memory"], h["new_memory"], h["created_at"]) for h in memory.history(memory_id)]
+
+
+def test_an_older_fact_contradicting_a_newer_memory_is_stored_as_history(server: LLMServer, tmp_path: Path) -> None:
+    db = str(tmp_path / "kuzu")
+    with llm_memory(config(server, db)) as memory:
+        [berlin] = memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)["results"]
+        assert texts(memory.search(QUERY, user_id="alex")) == ["alex lives in Berlin"]  # the scope is loaded now
+        imported = memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)
+        [paris] = imported["results"]
+        assert paris == {"id": paris["id"], "memory": "alex lives in Paris", "event": "ADD",
+                         "invalid_at": iso_utc(SAID_2024)}  # Berlin stays: no DELETE
+        assert "[m1] alex lives in Berlin" in server.requests[1].text
+
+        assert_history_timeline(memory, berlin["id"], paris["id"])
+    with llm_memory(config(server, db)) as reopened:  # the same, read back from the store
+        assert_history_timeline(reopened, berlin["id"], paris["id"])
+
+
+def assert_history_timeline(memory: Memory, berlin_id: str, paris_id: str) -> None:
+    current = memory.search(QUERY, user_id="alex")
+    assert texts(current) == ["alex lives in Berlin"] and targets(current) == {"Berlin"}
+    assert texts(memory.get_all(user_id="alex")) == ["alex lives in Berlin"]
+    assert targets(memory.get_all(user_id="alex")) == {"Berlin"}
+    assert memory.search(QUERY, user_id="alex", as_of=at(2022, 6)) == {"results": [], "relations": []}
+    then = memory.search(QUERY, user_id="alex", as_of=at(2023, 6))
+    assert texts(then) == ["alex lives in Paris"] and targets(then) == {"Paris"}
+    later = memory.search(QUERY, user_id="alex", as_of=at(2024, 7))
+    assert texts(later) == ["alex lives in Berlin"] and targets(later) == {"Berlin"}
+
+    stored = memory.get(paris_id)
+    assert stored is not None
+    assert (stored["created_at"], stored["invalid_at"]) == (iso_utc(SAID_2023), iso_utc(SAID_2024))
+    assert stored["updated_at"] >= stored["created_at"]
+    kept = memory.get(berlin_id)
+    assert kept is not None and "invalid_at" not in kept
+    assert events(memory, paris_id) == [
+        ("ADD", None, "alex lives in Paris", iso_utc(SAID_2023)),
+        ("DELETE", "alex lives in Paris", "alex lives in Berlin", iso_utc(SAID_2024))]
+    assert [e[0] for e in events(memory, berlin_id)] == ["ADD"]
+    relations = all_relations(memory)
+    assert (relations["Paris"]["valid_at"], relations["Paris"]["invalid_at"]) == (iso_utc(SAID_2023),
+                                                                                 iso_utc(SAID_2024))
+    assert relations["Berlin"]["invalid_at"] is None
+
+
+def test_a_newer_fact_supersedes_an_older_memory_as_before(server: LLMServer) -> None:
+    with llm_memory(config(server)) as memory:
+        [paris] = memory.add("Paris is my home", user_id="alex", timestamp=SAID_2023)["results"]
+        moved = memory.add("Now Berlin", user_id="alex", timestamp=SAID_2024)["results"]
+        assert [(r["memory"], r["event"]) for r in moved] == [("alex lives in Berlin", "ADD"),
+                                                              ("alex lives in Paris", "DELETE")]
+        old = memory.get(paris["id"])
+        assert old is not None and old["invalid_at"] == old["updated_at"] == iso_utc(SAID_2024)
+        relations = all_relations(memory)
+        assert relations["Paris"]["invalid_at"] == iso_utc(SAID_2024) and relations["Berlin"]["invalid_at"] is None
+        assert texts(memory.search(QUERY, user_id="alex", as_of=at(2023, 6))) == ["alex lives in Paris"]
+        assert texts(memory.search(QUERY, user_id="alex", as_of=at(2024, 7))) == ["alex lives in Berlin"]
+        assert texts(memory.search(QUERY, user_id="alex")) == ["alex lives in Berlin"]
+
+
+def test_history_stays_history_when_the_current_memory_is_superseded_later(server: LLMServer) -> None:
+    with llm_memory(config(server)) as memory:
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)
+        memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)
+        moved = memory.add("Rome now", user_id="alex", timestamp=SAID_2025)["results"]
+        assert [(r["memory"], r["event"]) for r in moved] == [("alex lives in Rome", "ADD"),
+                                                              ("alex lives in Berlin", "DELETE")]
+        timeline = [texts(memory.search(QUERY, user_id="alex", as_of=at(year, 6))) for year in (2023, 2024, 2025)]
+        assert timeline == [["alex lives in Paris"], ["alex lives in Berlin"], ["alex lives in Rome"]]
+        assert [targets(memory.search(QUERY, user_id="alex", as_of=at(year, 6))) for year in (2023, 2024, 2025)] \
+            == [{"Paris"}, {"Berlin"}, {"Rome"}]
+        assert texts(memory.get_all(user_id="alex")) == ["alex lives in Rome"]
+
+
+def test_an_older_update_keeps_the_memorys_times(server: LLMServer) -> None:
+    with llm_memory(config(server)) as memory:
+        [pizza] = memory.add("I like pizza", user_id="alex", timestamp=SAID_2024)["results"]
+        updated = memory.add("pepperoni, mostly", user_id="alex", timestamp=SAID_2023)["results"]
+        assert updated == [{"id": pizza["id"], "memory": "alex likes pepperoni pizza", "event": "UPDATE",
+                            "previous_memory": "alex likes pizza"}]
+        got = memory.get(pizza["id"])
+        assert got is not None and got["created_at"] == iso_utc(SAID_2024)
+        assert got["updated_at"] == iso_utc(SAID_2024)  # not before its creation: the latest of the two
+        history = memory.history(pizza["id"])
+        assert [h["event"] for h in history] == ["ADD", "UPDATE"]
+        assert [h["created_at"] for h in history] == [iso_utc(SAID_2024)] * 2
+        # UPDATE keeps valid_at: the memory holds from when it was first said, not from the update's time
+        assert texts(memory.search("pepperoni pizza", user_id="alex", as_of=at(2023, 6))) == []
+        assert texts(memory.search("pepperoni pizza", user_id="alex", as_of=at(2024, 7))) == [
+            "alex likes pepperoni pizza"]
