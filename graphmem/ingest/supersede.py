@@ -71,7 +71,8 @@ def _supersede_stored(contradiction: Contradiction, events: Sequence[dict[str, A
 
 def _store_as_history(contradiction: Contradiction) -> list[Statement]:
     memory, began = contradiction.memory, contradiction.began
-    event = event_row(memory.id, "DELETE", memory.text, contradiction.stored["text"], began, 1)  # after its ADD
+    event = event_row(memory.id, "DELETE", memory.text, contradiction.stored["text"], began, 1)
+    # (history lists events by time, then seq: this DELETE at `began` follows the ADD said earlier)
     return _ending(memory.id, began, began, event)
 
 

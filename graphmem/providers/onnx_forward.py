@@ -2,9 +2,11 @@
 
 Measured on all-MiniLM-L6-v2, 2 cores:
 - one LOCOMO turn took ~11-13 ms with onnxruntime on both cores and ~16-22 ms with torch (the direct path);
-- batches: one session on both cores was only as fast as torch, but one single-threaded session per core,
+- batches: one session on both cores was only as fast as torch, but two sessions of one thread each,
   each running its own batches, embedded 1280 LOCOMO turns at ~145-170 texts/s against torch's ~115-140
   and `encode()`'s ~110-120 (same vectors within 3e-7): small matrices do not split well over threads.
+  Three or four such sessions on 2 cores were no faster. On more cores each of the two gets half of them
+  (not measured here: this machine has 2).
 The transformer is exported from the loaded torch model once (~2 s) into graphmem's cache folder,
 keyed by a fingerprint of its weights, and used only when its vector equals `encode()`'s on a probe
 text (providers/direct). Needs `onnxruntime` and `onnx` (the `local` extra); without them, or when
@@ -13,6 +15,7 @@ anything fails, the torch path is used.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import tempfile
@@ -109,7 +112,10 @@ class OnnxModel:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
-        tokenizer, names, max_length, normalise = self._tokenizer, self._names, self._max_length, self._normalise
+        # A tokenizer of its own: a fast tokenizer switches padding on and off in place, and two sessions
+        # encoding side by side with a shared one fail with "Already borrowed" (huggingface/tokenizers#537).
+        tokenizer = copy.deepcopy(self._tokenizer)
+        names, max_length, normalise = self._names, self._max_length, self._normalise
 
         def run(texts: list[str]) -> NDArray[np.float32]:
             features = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="np")
