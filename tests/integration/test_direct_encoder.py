@@ -39,33 +39,30 @@ def test_the_direct_path_batches_by_token_count_and_keeps_order_and_vectors() ->
         assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-5, most
 
 
-def test_single_texts_go_through_onnxruntime_with_encodes_vectors(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def onnx_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh cache folder for the ONNX export (made on first use); skips without onnxruntime."""
     pytest.importorskip("onnxruntime", reason="onnxruntime is part of the local extra")
     monkeypatch.setenv("GRAPHMEM_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_single_texts_go_through_onnxruntime_with_encodes_vectors(onnx_cache: Path) -> None:
     model = _load_sentence_transformer("all-MiniLM-L6-v2")
     direct = direct_encoder(model)
     assert direct is not None and direct.runtime == "onnxruntime"
-    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 1  # exported once, kept for the next process
+    assert len(list((onnx_cache / "onnx").glob("*.onnx"))) == 1  # exported once, kept for the next process
     for text in TEXTS:
         expected = model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
         assert np.abs(direct.one(text) - expected).max() < 1e-5, text[:20]
     assert direct_encoder(model, onnx=False).runtime == "torch"  # type: ignore[union-attr]
 
 
-def test_batches_run_side_by_side_in_onnxruntime_with_encodes_vectors(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("onnxruntime", reason="onnxruntime is part of the local extra")
-    monkeypatch.setenv("GRAPHMEM_CACHE_DIR", str(tmp_path))
-    model = _load_sentence_transformer("all-MiniLM-L6-v2")
-    direct = direct_encoder(model)
-    assert direct is not None
-    texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi", "", "  "] * 3
-    expected = model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
-    for most in (1, 2, 32):
-        got = direct.many(texts, most)
-        assert got.shape == expected.shape and np.abs(got - expected).max() < 1e-5, most
-    assert len(direct._batch_workers()) == (2 if cores() >= 2 else 0)
+@pytest.mark.usefixtures("onnx_cache")
+def test_batches_run_side_by_side_in_onnxruntime_with_encodes_vectors() -> None:
+    test_the_direct_path_batches_by_token_count_and_keeps_order_and_vectors()
+    direct = direct_encoder(_load_sentence_transformer("all-MiniLM-L6-v2"))
+    assert direct is not None and len(direct._batch_workers()) == (2 if cores() >= 2 else 0)
 
 
 def test_side_by_side_keeps_the_batches_order() -> None:
