@@ -229,6 +229,9 @@ class BoltBackend:
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
         return await self.read("memory/between", {"start": start, "end": end, "limit": k, **scope.params()})
 
+    async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
+        return await self.read("entity/by_names", {"sk": scope.key, "names": names})
+
     async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
         return await self.read("memory/find_hashes", {"sk": scope.key, "hashes": hashes})
 

@@ -104,6 +104,11 @@ class GraphBackend(Protocol):
         [start, end) (None: open), latest first, at most `k`."""
         ...
 
+    async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
+        """`{id, name, name_norm, type, aliases, mentions}` of the entities of exactly this scope whose
+        normalised name or an alias is one of `names`."""
+        ...
+
     async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
         """`{hash, id}` of the valid memories of exactly this scope (not its sub-scopes) with these text hashes."""
         ...

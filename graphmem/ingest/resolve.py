@@ -48,7 +48,7 @@ async def resolve_entities(backend: GraphBackend, scope: Scope, entities: Sequen
         return table, []
     keys_of = {e.name: {normalise_name(e.name), *(normalise_name(a) for a in e.aliases)} - {""} for e in unique}
     all_keys = sorted(set().union(*keys_of.values()))
-    stored = await backend.read("entity/by_names", {"sk": scope.key, "names": all_keys})
+    stored = await backend.entities_by_names(all_keys, scope)
     by_key: dict[str, dict[str, Any]] = {}
     for stored_row in stored:
         for key in (stored_row["name_norm"], *(stored_row["aliases"] or [])):

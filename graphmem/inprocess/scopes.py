@@ -17,6 +17,8 @@ from graphmem.inprocess.vectors import Owner, ScopeVectors, VectorRow, owns
 from graphmem.scope import Scope
 
 DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
+# What entity/by_names returns; loaded entity scopes hold it so that an add resolves its entities in RAM.
+ENTITY_COLUMNS = ("id", "name", "name_norm", "type", "aliases", "mentions")
 
 
 class LoadedScope(Protocol):
@@ -122,18 +124,22 @@ class ScopeMemories:
 
 
 class ScopeEntities(ScopeVectors):
-    """One scope's entities: vectors, and their normalised names and aliases for linking a query."""
+    """One scope's entities: vectors, their normalised names and aliases for linking a query or an add's
+    entities, and the columns an add's entity resolution reads (`ENTITY_COLUMNS`)."""
 
     def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
         self._named: dict[str, set[str]] = {}  # normalised name or alias -> entity ids
         self._names_of: dict[str, set[str]] = {}
+        self._records: dict[str, tuple[Owner, dict[str, Any]]] = {}
         super().__init__(dims, rows)
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
-        batch = list(rows)
+        batch = [r for r in rows if r.id not in self]
         super().extend(batch)
         for row in batch:
             self.rename(row.id, row.names)
+            if row.record is not None:
+                self._records[row.id] = (row.owner, dict(row.record))
 
     def rename(self, entity_id: str, names: Iterable[str]) -> None:
         """Link the entity by these names (and those it had)."""
@@ -142,10 +148,23 @@ class ScopeEntities(ScopeVectors):
             known.add(name)
             self._named.setdefault(name, set()).add(entity_id)
 
+    def set_aliases(self, entity_id: str, aliases: Sequence[str]) -> None:
+        """The entity's aliases are now these (entity/set_aliases lists them all)."""
+        self.rename(entity_id, aliases)
+        if entity_id in self._records:
+            self._records[entity_id][1]["aliases"] = list(aliases)
+
+    def mentioned(self, entity_id: str, count: int) -> None:
+        """`count` more memories mention the entity (entity/add_mentions)."""
+        if entity_id in self._records:
+            record = self._records[entity_id][1]
+            record["mentions"] = (record.get("mentions") or 0) + count
+
     def remove(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         super().remove(ids)
         for entity_id in ids:
+            self._records.pop(entity_id, None)
             for name in self._names_of.pop(entity_id, ()):
                 self._named.get(name, set()).discard(entity_id)
 
@@ -153,6 +172,19 @@ class ScopeEntities(ScopeVectors):
         """`{id}` of the entities called (or aliased) by one of these normalised names."""
         found = {entity_id for name in names for entity_id in self._named.get(name, ())}
         return [{"id": entity_id} for entity_id in sorted(found)]
+
+    def by_names(self, names: Iterable[str], owner: Owner) -> list[dict[str, Any]] | None:
+        """The `ENTITY_COLUMNS` of the entities of exactly `owner` called (or aliased) by one of these
+        normalised names; None when a match was loaded without them (the caller asks the store)."""
+        found = sorted({entity_id for name in names for entity_id in self._named.get(name, ())})
+        rows = []
+        for entity_id in found:
+            held = self._records.get(entity_id)
+            if held is None:
+                return None
+            if held[0] == owner:
+                rows.append(dict(held[1]))
+        return rows
 
 
 class ScopeCache:
@@ -203,7 +235,14 @@ class ScopeCache:
             if isinstance(loaded, ScopeEntities):
                 for row in rows:
                     if row["id"] in loaded:
-                        loaded.rename(row["id"], row["aliases"])
+                        loaded.set_aliases(row["id"], row["aliases"])
+
+    def mentioned(self, rows: Sequence[dict[str, Any]]) -> None:
+        """More memories `{id, memory_ids}` mention these entities, in every loaded entity scope that holds them."""
+        for loaded in self._scopes.values():
+            if isinstance(loaded, ScopeEntities):
+                for row in rows:
+                    loaded.mentioned(row["id"], len(row["memory_ids"]))
 
     def remove(self, table: str, ids: Sequence[str]) -> None:
         for (name, _), loaded in self._scopes.items():

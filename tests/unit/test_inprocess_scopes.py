@@ -113,6 +113,30 @@ def test_scope_entities_link_names_and_aliases_as_they_change() -> None:
     assert entities.named(["bob", "robert"]) == []
 
 
+def test_scope_entities_resolve_an_adds_names_for_exactly_one_owner() -> None:
+    def entity(entity_id: str, name: str, run: str | None = None, record: bool = True) -> VectorRow:
+        columns = {"id": entity_id, "name": name.title(), "name_norm": name, "type": "person", "aliases": [],
+                   "mentions": 2}
+        return VectorRow(id=entity_id, owner=("u", None, run), embedding=None, name=name.title(), names=[name],
+                         record=columns if record else None)
+
+    cache = ScopeCache(2)
+    entities = cache.put("entity", Scope.of("u", None, None), [entity("e1", "robert"), entity("e2", "robert", "r")])
+    assert isinstance(entities, ScopeEntities)
+    owner = ("u", None, None)
+    assert entities.by_names(["robert", "nobody"], owner) == [
+        {"id": "e1", "name": "Robert", "name_norm": "robert", "type": "person", "aliases": [], "mentions": 2}]
+    assert [r["id"] for r in entities.by_names(["robert"], ("u", None, "r")) or []] == ["e2"]
+    cache.rename([{"id": "e1", "aliases": ["bob"]}])
+    cache.mentioned([{"id": "e1", "memory_ids": ["m1", "m2", "m3"]}])
+    [bob] = entities.by_names(["bob"], owner) or []
+    assert bob["aliases"] == ["bob"] and bob["mentions"] == 5
+    entities.remove(["e1"])
+    assert entities.by_names(["bob", "robert"], owner) == []
+    entities.extend([entity("e3", "carol", record=False)])  # loaded without the columns: ask the store
+    assert entities.by_names(["carol"], owner) is None
+
+
 def test_scope_memories_between_gives_the_latest_said_in_a_window() -> None:
     def said(row_id: str, at: str | None) -> VectorRow:
         return VectorRow(id=row_id, owner=("u", None, None), embedding=[1, 0],
