@@ -33,6 +33,7 @@ from graphmem.ingest.plan import (
 from graphmem.ingest.reconcile import NEARBY, SHOWN, Decision, Nearby, decide, settle
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.ingest.supersede import Contradiction, contradiction_statements, end_history_relations, relations_ending
+from graphmem.ingest.timeline import said_in_the_past
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
 from graphmem.providers.embedders import Embedder
@@ -118,7 +119,7 @@ class Adder:
                      metadata: dict[str, Any] | None, embed_names: bool = True) -> dict[str, Any]:
         """`embed_names=False` stores new entities without an embedding (`infer=False`: the linker's names
         added nothing to recall on LOCOMO, measured, and cost a second text per add, off the one-text path)."""
-        facts = await self._new_facts(scope, _unique_facts(extraction.facts))
+        facts = await self._new_facts(scope, _unique_facts(extraction.facts), now)
         entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
         names = [e.name for e in fresh] if embed_names else []
         vectors = await self.embedder.embed_texts([f.text for f in facts] + names)  # one batch
@@ -177,12 +178,17 @@ class Adder:
         counter = await self.backend.read("thread/get", {"key": thread_key(scope)})
         return int(counter[0]["value"]) if counter else 0
 
-    async def _new_facts(self, scope: Scope, unique: list[ExtractedFact]) -> list[ExtractedFact]:
-        """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned)."""
+    async def _new_facts(self, scope: Scope, unique: list[ExtractedFact], now: str) -> list[ExtractedFact]:
+        """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned).
+
+        An add said in the past (an import) also skips texts held as history at its time: importing
+        the same old messages again must not store their history again."""
         if not unique:
             return []
         hashes = [memory_hash(f.text) for f in unique]
         stored = await self.backend.valid_hashes(hashes, scope)
+        if said_in_the_past(now):
+            stored += await self.backend.read("memory/hashes_held_at", {"sk": scope.key, "hashes": hashes, "at": now})
         known = {row["hash"] for row in stored}
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 

@@ -10,7 +10,7 @@ own ISO date, so times are compared as instants, not as text.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from graphmem.search.when import parse_time
 
@@ -32,6 +32,11 @@ def latest(*times: str | None) -> str:
     if not known:
         raise ValueError("latest() needs at least one time")
     return max(known, key=_instant)
+
+
+def said_in_the_past(said_at: str, slack: timedelta = timedelta(minutes=1)) -> bool:
+    """Whether an add's time is before the clock's (an import of older messages), beyond `slack`."""
+    return _instant(said_at) < datetime.now(timezone.utc) - slack
 
 
 def _instant(value: str | None) -> datetime:

@@ -90,6 +90,17 @@ def test_an_older_fact_contradicting_a_newer_memory_is_stored_as_history(server:
         assert_history_timeline(reopened, berlin["id"], paris["id"])
 
 
+def test_importing_the_same_older_messages_again_stores_no_second_history(server: LLMServer) -> None:
+    with llm_memory(config(server)) as memory:
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)
+        [paris] = memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)["results"]
+        assert memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)["results"] == []
+        then = memory.search(QUERY, user_id="alex", as_of=at(2023, 6))["results"]
+        assert [r["id"] for r in then] == [paris["id"]]
+        # Said at another time inside the same history, it is the same fact again.
+        assert memory.add("Back then: Paris", user_id="alex", timestamp=at(2023, 9))["results"] == []
+
+
 def assert_history_timeline(memory: Memory, berlin_id: str, paris_id: str) -> None:
     current = memory.search(QUERY, user_id="alex")
     assert texts(current) == ["alex lives in Berlin"] and targets(current) == {"Berlin"}
