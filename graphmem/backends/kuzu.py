@@ -62,7 +62,7 @@ def _import_kuzu() -> Any:
     return kuzu
 
 
-def _acquire_database(path: str, buffer_pool_size: int | None, dims: int) -> tuple[Any, ScopeCache]:
+def _acquire_database(path: str, config: KuzuConfig, dims: int) -> tuple[Any, ScopeCache]:
     kuzu = _import_kuzu()
     with _DATABASES_LOCK:
         if path in _DATABASES:
@@ -72,7 +72,8 @@ def _acquire_database(path: str, buffer_pool_size: int | None, dims: int) -> tup
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            db = kuzu.Database(path, buffer_pool_size=buffer_pool_size or 0)  # 0: Kuzu's default
+            db = kuzu.Database(path, buffer_pool_size=config.buffer_pool_size or 0,  # 0: Kuzu's default
+                               checkpoint_threshold=config.checkpoint_threshold)
         except RuntimeError as exc:
             raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
         vectors = ScopeCache(dims, _MAX_SCOPE_ROWS)
@@ -169,7 +170,7 @@ class KuzuBackend:
         if self._conn is not None:
             return
         kuzu = _import_kuzu()
-        self._db, self._scopes = _acquire_database(self._path, self._config.buffer_pool_size, dims)
+        self._db, self._scopes = _acquire_database(self._path, self._config, dims)
         self._conn = kuzu.Connection(self._db)
         self._dims = dims
         try:

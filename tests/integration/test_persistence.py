@@ -36,6 +36,19 @@ def test_reopened_memory_sees_what_was_stored(tmp_path: Path, config_for: Config
         assert second.add("John works at OpenAI.", user_id="alice")["results"] == []  # still de-duplicated
 
 
+@pytest.mark.parametrize(("given", "expected"), [({}, 64 * 2**20), ({"checkpoint_threshold": 2**20}, 2**20)])
+def test_kuzu_checkpoints_after_the_configured_log_size(tmp_path: Path, config_for: ConfigFor,
+                                                        given: dict[str, int], expected: int) -> None:
+    config = config_for(tmp_path / "db")
+    config["graph_store"]["config"].update(given)
+    with Memory(config) as memory:
+        memory.add("I collect stamps", user_id="alice", infer=False)
+        backend = memory._async.backend
+        assert isinstance(backend, kuzu_backend.KuzuBackend)
+        setting = backend._execute("CALL current_setting('checkpoint_threshold') RETURN *")
+        assert [int(v) for v in setting[0].values()] == [expected]
+
+
 def test_two_memories_on_one_path_share_it(tmp_path: Path, config_for: ConfigFor) -> None:
     config = config_for(tmp_path / "db")
     with Memory(config) as first, Memory(config) as second:
