@@ -247,8 +247,10 @@ class KuzuBackend:
         except BaseException:
             self._rollback()
             raise
-        self._execute("COMMIT")
+        # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
+        # (by another Memory on this path) would hold the commit already, and counts would be added twice.
         with self._scopes.lock:
+            self._execute("COMMIT")
             self._track_scopes(statements)
 
     def _rollback(self) -> None:

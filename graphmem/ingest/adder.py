@@ -182,14 +182,19 @@ class Adder:
         """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned).
 
         An add said in the past (an import) also skips texts held as history at its time: importing
-        the same old messages again must not store their history again."""
+        the same old messages again must not store their history again. (A history memory whose later
+        memory was deleted outright is not found this way.)"""
         if not unique:
             return []
         hashes = [memory_hash(f.text) for f in unique]
         stored = await self.backend.valid_hashes(hashes, scope)
-        if said_in_the_past(now):
-            stored += await self.backend.read("memory/hashes_held_at", {"sk": scope.key, "hashes": hashes, "at": now})
         known = {row["hash"] for row in stored}
+        unknown = [h for h in hashes if h not in known]
+        # Only history ended by a memory said after `now` can hold at `now`; without one in the scope (the
+        # usual import, in time order) the statement, a scan on Kuzu, is not run.
+        if unknown and said_in_the_past(now) and await self.backend.memories_between(now, None, 1, scope):
+            held = await self.backend.read("memory/hashes_held_at", {"sk": scope.key, "hashes": unknown, "at": now})
+            known |= {row["hash"] for row in held}
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
 
     async def _new_relations(self, extraction: Extraction, entities: EntityTable, memories: list[NewMemory],

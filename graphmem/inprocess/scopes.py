@@ -176,7 +176,9 @@ class ScopeEntities(ScopeVectors):
     def by_names(self, names: Iterable[str], owner: Owner) -> list[dict[str, Any]] | None:
         """The `ENTITY_COLUMNS` of the entities of exactly `owner` called (or aliased) by one of these
         normalised names; None when a match was loaded without them (the caller asks the store)."""
-        found = sorted({entity_id for name in names for entity_id in self._named.get(name, ())})
+        # Oldest first, as the store's scan returns them: resolution takes the first entity a name matches.
+        found = sorted({entity_id for name in names for entity_id in self._named.get(name, ())},
+                       key=self._position.__getitem__)
         rows = []
         for entity_id in found:
             held = self._records.get(entity_id)

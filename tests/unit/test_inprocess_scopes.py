@@ -178,3 +178,12 @@ def test_scope_memories_find_text_hashes_of_exactly_one_owner() -> None:
     assert memories.with_hashes(["h1"], ("u", None, None)) == []
     memories.extend([hashed("d", "h1")])
     assert memories.with_hashes(["h1"], ("u", None, None)) == [{"hash": "h1", "id": "d"}]
+
+
+def test_scope_entities_list_matches_oldest_first_as_the_store_does() -> None:
+    rows = [VectorRow(id=i, owner=("u", None, None), embedding=None, name="Sam", names=["sam"],
+                      record={"id": i, "name": "Sam", "name_norm": "sam", "type": None, "aliases": [], "mentions": 0})
+            for i in ("e9", "e1", "e5")]
+    entities = ScopeEntities(2, rows[:2])
+    entities.extend(rows[2:])
+    assert [r["id"] for r in entities.by_names(["sam"], ("u", None, None)) or []] == ["e9", "e1", "e5"]
