@@ -50,10 +50,12 @@ async def resolve_entities(backend: GraphBackend, scope: Scope, entities: Sequen
     all_keys = sorted(set().union(*keys_of.values()))
     stored = await backend.entities_by_names(all_keys, scope)
     by_key: dict[str, dict[str, Any]] = {}
+    by_id = {stored_row["id"]: stored_row for stored_row in stored}
     for stored_row in stored:
         for key in (stored_row["name_norm"], *(stored_row["aliases"] or [])):
             by_key.setdefault(key, stored_row)
     fresh: list[ExtractedEntity] = []
+    aliases_of: dict[str, set[str]] = {}  # stored entity id -> its aliases with this add's new ones
     for entity in unique:
         row: dict[str, Any] | None = next((by_key[k] for k in sorted(keys_of[entity.name]) if k in by_key), None)
         if row is None:
@@ -61,10 +63,13 @@ async def resolve_entities(backend: GraphBackend, scope: Scope, entities: Sequen
             continue
         _register(table, keys_of[entity.name], row["id"], row["name"])
         table.mentions[row["id"]] = row.get("mentions") or 0
-        new_aliases = keys_of[entity.name] - {row["name_norm"], *(row["aliases"] or [])}
-        if new_aliases:
-            aliases = sorted({*(row["aliases"] or []), *new_aliases})
-            table.alias_rows.append({"id": row["id"], "aliases": aliases, "updated_at": now})
+        known = aliases_of.setdefault(row["id"], set(row["aliases"] or []))
+        known |= keys_of[entity.name] - {row["name_norm"]}
+    # One row per entity: two of the add's entities may resolve to the same stored one, and each row
+    # replaces the stored list.
+    table.alias_rows = [{"id": entity_id, "aliases": sorted(aliases), "updated_at": now}
+                        for entity_id, aliases in aliases_of.items()
+                        if aliases != set(by_id[entity_id]["aliases"] or [])]
     return table, fresh
 
 

@@ -16,6 +16,9 @@ from graphmem import Memory
 from graphmem.backends.base import Row, Statement, VectorTable
 from graphmem.config import HashEmbedder
 from graphmem.errors import BackendError, ConfigError, GraphMemError
+from graphmem.ingest.plan import count_mentions
+from graphmem.ingest.resolve import add_new_entities, resolve_entities
+from graphmem.models import ExtractedEntity
 from graphmem.providers.embedders import create_embedder
 from graphmem.scope import Scope
 
@@ -242,3 +245,25 @@ def test_entities_and_relations_are_upserted_not_repeated(mem: Memory) -> None:
     assert len({r["memory_id"] for r in mentioning}) == 2
     mem.add("John works at OpenAI", user_id="bob")  # another scope gets its own John
     assert len(read(mem, "entity/match_names", names=["john"], user_id=None, agent_id=None, run_id=None)) == 2
+
+
+def test_two_entities_resolved_to_one_stored_entity_keep_all_their_aliases(mem: Memory) -> None:
+    scope, now = Scope.of("alice"), "2026-01-01T00:00:00.000000+00:00"
+    backend = mem._async.backend
+    mem.get_all(user_id="alice")  # opens the store
+
+    async def resolve_twice() -> list[dict[str, Any]]:
+        robert = [ExtractedEntity(name="Robert", type="person", aliases=["Bob"])]
+        table, fresh = await resolve_entities(backend, scope, robert, now)
+        add_new_entities(table, fresh, [None], scope, now)
+        count_mentions(table, [])  # fills the new row's mention count and list
+        await backend.write([Statement("entity/create", {"rows": table.new_rows})])
+        # Not one entity to the extraction (no name in common), but both are the stored Robert.
+        both = [ExtractedEntity(name="Bob", type="person", aliases=["Bobby"]),
+                ExtractedEntity(name="Robert", type="person", aliases=["Rob"])]
+        table, fresh = await resolve_entities(backend, scope, both, now)
+        assert fresh == []
+        return table.alias_rows
+
+    [row] = mem._run(resolve_twice())
+    assert row["aliases"] == ["bob", "bobby", "rob"]
