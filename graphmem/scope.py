@@ -51,6 +51,11 @@ class Scope:
         return {"user_id": self.user_id, "agent_id": self.agent_id, "run_id": self.run_id}
 
     @property
+    def ids(self) -> tuple[str | None, str | None, str | None]:
+        """(user_id, agent_id, run_id), as a stored row's owner (inprocess/vectors.Owner) is given."""
+        return self.user_id, self.agent_id, self.run_id
+
+    @property
     def key(self) -> str:
         """The exact-scope key (`sk`)."""
         return scope_key(self.user_id, self.agent_id, self.run_id)

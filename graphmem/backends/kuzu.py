@@ -332,18 +332,15 @@ class KuzuBackend:
 
     async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
         # From RAM: entity/by_names scans the whole Entity table in Kuzu 0.11 (~2-9 ms an add at 2k-20k memories).
-        owner = (scope.user_id, scope.agent_id, scope.run_id)
-
         def lookup() -> list[Row]:
-            found = self._entities(scope).by_names(names, owner)
+            found = self._entities(scope).by_names(names, scope.ids)
             return found if found is not None else self._fetch("entity/by_names", {"sk": scope.key, "names": names})
         return await self._in_scope(lookup)
 
     async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
         # From RAM: memory/find_hashes scans the whole Memory table in Kuzu 0.11 (no index on hash), which
         # made every add slower as the store grew.
-        owner = (scope.user_id, scope.agent_id, scope.run_id)
-        return await self._in_scope(lambda: self._memories(scope).with_hashes(hashes, owner))
+        return await self._in_scope(lambda: self._memories(scope).with_hashes(hashes, scope.ids))
 
     async def memory_rows(self, ids: list[str]) -> list[Row]:
         def rows() -> list[Row]:

@@ -77,8 +77,7 @@ class VectorRow:
 
 def owns(scope: Scope, owner: Owner) -> bool:
     """Whether a row with these ids is inside the scope (every id the scope names must match)."""
-    wanted = (scope.user_id, scope.agent_id, scope.run_id)
-    return all(w is None or w == have for w, have in zip(wanted, owner, strict=True))
+    return all(w is None or w == have for w, have in zip(scope.ids, owner, strict=True))
 
 
 class ScopeVectors:
