@@ -27,7 +27,7 @@ from graphmem.search import as_of as past
 from graphmem.search.filters import compile_filters, has_conditions
 from graphmem.search.fusion import best
 from graphmem.search.retrieve import Retrieval, Retriever
-from graphmem.search.when import iso_utc
+from graphmem.search.when import aware, iso_utc, parse_time
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
 _MEMORY_TYPES = (None, PROCEDURAL)
@@ -46,14 +46,13 @@ def _check_timestamp(value: Any) -> tuple[str, date] | None:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
-            when = datetime.fromtimestamp(float(value), timezone.utc)
-        elif isinstance(value, str):
-            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            when: datetime | None = datetime.fromtimestamp(float(value), timezone.utc)
         elif isinstance(value, datetime):
-            when = value
+            when = aware(value)
         else:
+            when = parse_time(value.strip()) if isinstance(value, str) else None
+        if when is None:
             raise ValueError(value)
-        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
         return iso_utc(when), when.date()
     except (ValueError, OverflowError, OSError):
         raise ValidationError("timestamp must be Unix seconds, a datetime or an ISO-8601 string",

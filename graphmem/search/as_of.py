@@ -21,7 +21,7 @@ from graphmem.inprocess.vectors import cosines
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
-from graphmem.search.when import iso_utc, parse_time
+from graphmem.search.when import aware, iso_utc, parse_time
 
 RELEVANCE_FLOOR = 0.3  # a superseded relation is shown only when this relevant to the query
 
@@ -32,7 +32,7 @@ def check_as_of(value: Any) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         raise ValidationError("as_of must be a datetime", field="as_of")
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return aware(value).astimezone(timezone.utc)
 
 
 def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at") -> bool:

@@ -47,15 +47,19 @@ def iso_utc(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+def aware(value: datetime) -> datetime:
+    """The datetime with its time zone; a naive one is taken as UTC (graphmem stores UTC times)."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def parse_time(value: object) -> datetime | None:
     """A stored ISO-8601 time as an aware datetime (naive: UTC); None when absent or unreadable."""
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return aware(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _day(value: datetime) -> datetime:
