@@ -8,6 +8,8 @@ On the same texts (the first --limit turns of the LOCOMO files, in order), infer
   graphmem list         Memory.add([{"role": "user", "content": t}, ...]) with --batch messages per call,
                         one transaction and one batched embedding per call (--batch 0: all in one call)
   graphmem per call     Memory.add(text, metadata=...) once per text (how LOCOMO ingestion adds)
+  ... (exact vectors)   both again with the embedder's "int8": false, encode()'s vectors exactly (the default
+                        runs the model with int8 weights; skipped when --config is given)
   mem0 list             mem0 Memory.add([...messages...], infer=False): one call, but mem0 still embeds
                         and inserts each message on its own
   mem0 per call         mem0 Memory.add(text, metadata=..., infer=False) once per text
@@ -39,6 +41,9 @@ from common import (
     workdir,
     write_json,
 )
+
+EXACT = {"embedder": {"provider": "local", "config": {"int8": False}}}
+EXACT_SUFFIX = " (exact vectors)"
 
 
 def timed(fn: Callable[[], Any]) -> float:
@@ -74,7 +79,8 @@ def measure_embedder(turns: list[Turn], batch: int) -> dict[str, float]:
     return {"embedder batched": batched, "embedder one-by-one": timed(one_by_one)}
 
 
-def measure_graphmem(turns: list[Turn], batch: int, config: dict[str, Any] | None) -> dict[str, float]:
+def measure_graphmem(turns: list[Turn], batch: int, config: dict[str, Any] | None,
+                     suffix: str = "") -> dict[str, float]:
     tmp = workdir("bench-add-graphmem-")
     memory = graphmem_memory(config, tmp)
     try:
@@ -88,7 +94,7 @@ def measure_graphmem(turns: list[Turn], batch: int, config: dict[str, Any] | Non
             for t in turns:
                 memory.add(t.text, user_id="per-call", metadata=t.metadata(), infer=False)
 
-        return {"graphmem list": timed(as_lists), "graphmem per call": timed(per_call)}
+        return {f"graphmem list{suffix}": timed(as_lists), f"graphmem per call{suffix}": timed(per_call)}
     finally:
         memory.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -137,6 +143,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     skipped: dict[str, str] = {}
     if "graphmem" in systems:
         seconds |= measure_graphmem(turns, args.batch, config)
+        if config is None:
+            seconds |= measure_graphmem(turns, args.batch, EXACT, EXACT_SUFFIX)
     if "mem0" in systems:
         got = measure_mem0(turns)
         if isinstance(got, str):
@@ -149,9 +157,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     print_table(["path", "seconds", "texts/s"], [[n, round(s, 2), rates[n]] for n, s in seconds.items()], 1)
     pairs = [("graphmem list", "embedder batched"), ("graphmem per call", "embedder one-by-one"),
-             ("graphmem list", "graphmem per call")]
+             ("graphmem list", "graphmem per call"), (f"graphmem list{EXACT_SUFFIX}", "embedder batched"),
+             ("graphmem list", f"graphmem list{EXACT_SUFFIX}")]
     if mem0_best:
-        pairs += [("graphmem list", mem0_best), ("graphmem per call", "mem0 per call"),
+        pairs += [("graphmem list", mem0_best), (f"graphmem list{EXACT_SUFFIX}", mem0_best),
+                  ("graphmem per call", "mem0 per call"), (f"graphmem per call{EXACT_SUFFIX}", "mem0 per call"),
                   (mem0_best, "embedder one-by-one")]
     ratios = {f"{a} / {b}": ratio(rates[a], rates[b]) for a, b in pairs if a in rates and b in rates}
     print(f"\nratios of texts/s{f' (mem0 best path: {mem0_best})' if mem0_best else ''}")

@@ -9,6 +9,9 @@
 For the common stack (transformer, mean pooling, optional normalisation) the same vectors are
 computed directly. The direct path is used only when it agrees with `encode()` on a probe text, so
 any other stack, or a library change, falls back to `encode()`.
+
+With int8 weights (providers/onnx_forward), "agrees" means near: the probe texts' vectors at a mean cosine
+of at least `INT8_COSINE` to `encode()`'s. A model that quantises worse keeps the exact onnxruntime path.
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ from graphmem.providers.onnx_forward import Forward, OnnxModel, cores, onnx_mode
 
 _PROBE = "Caroline went to the LGBTQ support group on 7 May 2023 and felt accepted."
 _TOLERANCE = 1e-4
+# Texts of the kinds a memory holds. all-MiniLM-L6-v2's int8 vectors are at cosine 0.98-0.995 of encode()'s for
+# sentences, 0.94-0.97 for a word or two ("ok", "thanks!"), and 0.991 on average over LOCOMO turns.
+_PROBES = (_PROBE, "What did Melanie paint last summer?", "ok", "I'm allergic to peanuts and shellfish.",
+           "Our flight to Tokyo leaves at 6:40 on Friday, gate B12, so set an alarm for 4.",
+           "Jon lost his job as a banker and decided to open a dance studio with the savings he had left.")
+INT8_COSINE = 0.98
+Check = Callable[[Forward], bool]
 # A forward pass pads its texts to the longest: texts are batched with others of about their length.
 TOKEN_SPREAD, TOKEN_SHORT = 1.25, 12   # longest at most 1.25x the shortest, unless all are under 12 tokens
 
@@ -45,22 +55,26 @@ def length_groups(lengths: Sequence[int], most: int, spread: float, short: int) 
 
 
 class DirectEncoder:
-    """Vectors equal to `model.encode(texts)`'s (within float error), computed without `encode()`.
+    """Vectors equal to `model.encode(texts)`'s (within float error; near them with `int8`), without `encode()`.
 
     `workers`, when given, makes the forwards that run a call's batches side by side (one per core
     group, providers/onnx_forward); it is called on the first call with several batches."""
 
     def __init__(self, model: Any, forward: Forward, single: Forward | None = None,
-                 workers: Callable[[], list[Forward]] | None = None) -> None:
+                 workers: Callable[[], list[Forward]] | None = None, int8: bool = False) -> None:
         self._tokenizer = model.tokenizer
         self._max_length = int(model.max_seq_length)
-        self._forward = forward
         self._single = single or forward  # one text: onnxruntime when it is there (providers/onnx_forward)
+        # Batches without workers: torch's exact vectors, or the int8 session, so a store never mixes the two.
+        self._forward = self._single if int8 else forward
         self._make_workers = workers
         self._workers: list[Forward] | None = None
+        self.int8 = int8
 
     @property
     def runtime(self) -> str:
+        if self.int8:
+            return "onnxruntime int8"
         return "torch" if self._single is self._forward else "onnxruntime"
 
     def one(self, text: str) -> NDArray[np.float32]:
@@ -111,51 +125,83 @@ def side_by_side(workers: list[Forward], batches: list[list[str]]) -> list[NDArr
     return results
 
 
-def direct_encoder(model: Any, onnx: bool = True) -> DirectEncoder | None:
+def direct_encoder(model: Any, onnx: bool = True, int8: bool = False) -> DirectEncoder | None:
     """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s.
 
-    With `onnx`, single texts and batches go through onnxruntime when it is installed and agrees too."""
+    With `onnx`, single texts and batches go through onnxruntime when it is installed and agrees too;
+    with `int8` as well, through its int8 weights when they are near enough."""
     try:
         forward = _forward(model)
         if forward is None:
             return None
-        expected = np.asarray(model.encode([_PROBE], convert_to_numpy=True, show_progress_bar=False)[0])
-        if not _agrees(forward, expected):
+        exact = _exact(model)
+        if not exact(forward):
             return None
-        if not onnx:
-            return DirectEncoder(model, forward)
-        exported = onnx_model(model, normalise=len(list(model)) == 3)
+        exported = onnx_model(model, normalise=len(list(model)) == 3) if onnx else None
         if exported is None:
             return DirectEncoder(model, forward)
-        return DirectEncoder(model, forward, _onnx_single(exported, expected), _onnx_workers(exported, expected))
+        quantised = _int8_encoder(model, forward, exported) if int8 else None
+        return quantised or DirectEncoder(model, forward, _onnx_single(exported, exact),
+                                          _onnx_workers(exported, exact))
     except Exception:
         return None
 
 
-def _onnx_single(exported: OnnxModel, expected: NDArray[np.float32]) -> Forward | None:
-    """A session on all cores for one text, when it agrees with `encode()`; its failure keeps the torch paths."""
+def _int8_encoder(model: Any, forward: Forward, exported: OnnxModel) -> DirectEncoder | None:
+    """An encoder on the int8 weights, or None when quantising fails or moves a probe's vector too far."""
+    try:
+        quantised, near = exported.int8(), _near(model)
+    except Exception:
+        return None
+    single = _onnx_single(quantised, near)
+    return None if single is None else DirectEncoder(model, forward, single, _onnx_workers(quantised, near), True)
+
+
+def _onnx_single(exported: OnnxModel, check: Check) -> Forward | None:
+    """A session on all cores for one text, when it passes `check`; its failure keeps the torch paths."""
     try:
         single = exported.forward(threads=0)  # 0: onnxruntime's default, one thread per physical core
-        return single if _agrees(single, expected) else None
+        return single if check(single) else None
     except Exception:
         return None
 
 
-def _onnx_workers(exported: OnnxModel, expected: NDArray[np.float32]) -> Callable[[], list[Forward]]:
+def _onnx_workers(exported: OnnxModel, check: Check) -> Callable[[], list[Forward]]:
     """Two sessions of half the cores each, to run batches side by side; none on one core or when they fail."""
     def make() -> list[Forward]:
         try:
             workers = [exported.forward(threads=cores() // 2) for _ in range(2)] if cores() >= 2 else []
-            return workers if all(_agrees(worker, expected) for worker in workers) else []
+            return workers if all(check(worker) for worker in workers) else []
         except Exception:
             return []
 
     return make
 
 
-def _agrees(forward: Forward, expected: NDArray[np.float32]) -> bool:
-    got = forward([_PROBE])[0]
-    return bool(expected.shape == got.shape and float(np.max(np.abs(expected - got))) <= _TOLERANCE)
+def _exact(model: Any) -> Check:
+    """Whether a forward gives `encode()`'s vector for the probe sentence, within float error."""
+    expected = np.asarray(model.encode([_PROBE], convert_to_numpy=True, show_progress_bar=False)[0])
+
+    def check(forward: Forward) -> bool:
+        got = forward([_PROBE])[0]
+        return bool(expected.shape == got.shape and float(np.max(np.abs(expected - got))) <= _TOLERANCE)
+
+    return check
+
+
+def _near(model: Any) -> Check:
+    """Whether a forward's vectors for the probe texts are near `encode()`'s."""
+    expected = np.asarray(model.encode(list(_PROBES), convert_to_numpy=True, show_progress_bar=False))
+    return lambda forward: near(forward(list(_PROBES)), expected)
+
+
+def near(got: NDArray[np.float32], expected: NDArray[np.float32]) -> bool:
+    """The rows of `got` at a mean cosine of at least INT8_COSINE to the same rows of `expected`."""
+    if got.shape != expected.shape:
+        return False
+    norms = np.linalg.norm(got, axis=1) * np.linalg.norm(expected, axis=1)
+    cosines = (got * expected).sum(axis=1) / np.maximum(norms, 1e-12)
+    return bool(cosines.mean() >= INT8_COSINE)
 
 
 def _mean_pooling(pooling: Any) -> bool:

@@ -148,7 +148,7 @@ class LocalSentenceEmbedder:
         model = self._model()
         with self._lock:
             if self._direct is False:
-                self._direct = direct_encoder(model, onnx=self._config.onnx)
+                self._direct = direct_encoder(model, onnx=self._config.onnx, int8=self._config.int8)
             if isinstance(self._direct, DirectEncoder):
                 if len(texts) == 1:  # a search's query
                     return _unit_rows(self._direct.one(texts[0])[None, :])

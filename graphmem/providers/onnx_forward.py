@@ -11,16 +11,25 @@ The transformer is exported from the loaded torch model once (~2 s) into graphme
 keyed by a fingerprint of its weights, and used only when its vector equals `encode()`'s on a probe
 text (providers/direct). Needs `onnxruntime` and `onnx` (the `local` extra); without them, or when
 anything fails, the torch path is used.
+
+`OnnxModel.int8()` quantises the export's matrix multiplications to int8 weights, one scale per output
+channel (onnxruntime's dynamic quantisation: activations are quantised on each call), once (~4 s) into the
+same folder. On all-MiniLM-L6-v2 and 1280 LOCOMO turns: batches ~1.5x faster (two sessions side by side,
+~160-180 against ~105-110 texts/s), vectors at cosine 0.991 mean and 0.98 least from `encode()`'s, and LOCOMO
+evidence recall unchanged (R@10 .793 against .786). Per-tensor scales gave cosine 0.95; quantising the
+embedding lookup too, reducing the range to 7 bits, or onnxruntime's pre-processing were no better here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +60,20 @@ def _fingerprint(transformer: Any, max_length: int) -> str:
     return digest.hexdigest()[:24]
 
 
+@contextlib.contextmanager
+def _atomic_file(path: Path) -> Iterator[str]:
+    """A temporary file beside `path`, renamed to it when the block succeeds and removed otherwise."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(suffix=".onnx.part", dir=path.parent)
+    os.close(handle)
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
 def _export(transformer: Any, tokenizer: Any, names: list[str], path: Path) -> None:
     """The transformer to ONNX (batch and length dynamic), written under a temporary name and renamed."""
     import torch
@@ -64,19 +87,28 @@ def _export(transformer: Any, tokenizer: Any, names: list[str], path: Path) -> N
             return self.inner(**dict(zip(names, inputs, strict=True))).last_hidden_state
 
     sample = tokenizer(["a probe sentence"], return_tensors="pt")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(suffix=".onnx.part", dir=path.parent)
-    os.close(handle)
+    with _atomic_file(path) as partial, warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")  # the tracer warns about constants it folds; the probe checks
+        torch.onnx.export(LastHidden().eval(), tuple(sample[n] for n in names), partial, input_names=names,
+                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                          dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
+
+
+def _quantise(source: Path, path: Path) -> None:
+    """`source` with int8 weights for its MatMuls, one scale per output channel, written to `path`."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    # The quantiser logs through the `logging` module's functions, which configure the root logger when it
+    # has no handler: a handler of our own for the call keeps the application's logging as it was.
+    quiet = logging.NullHandler()
+    root.addHandler(quiet)
     try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")  # the tracer warns about constants it folds; the probe checks
-            torch.onnx.export(LastHidden().eval(), tuple(sample[n] for n in names), partial, input_names=names,
-                              output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                              dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
-        os.replace(partial, path)
+        with _atomic_file(path) as partial:
+            quantize_dynamic(source, partial, op_types_to_quantize=["MatMul"], per_channel=True,
+                             weight_type=QuantType.QInt8)
     finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+        root.removeHandler(quiet)
 
 
 def cores() -> int:
@@ -100,6 +132,15 @@ class OnnxModel:
         self._path = cache_dir() / "onnx" / f"{_fingerprint(transformer, self._max_length)}.onnx"
         if not self._path.exists():
             _export(transformer, self._tokenizer, self._names, self._path)
+
+    def int8(self) -> OnnxModel:
+        """The same model with int8 weights (quantised on first use, kept beside the export)."""
+        path = self._path.with_suffix(".int8.onnx")
+        if not path.exists():
+            _quantise(self._path, path)
+        quantised = copy.copy(self)
+        quantised._path = path
+        return quantised
 
     def forward(self, threads: int) -> Forward:
         """texts -> mean-pooled (and normalised) vectors, in a session of its own with `threads` threads."""

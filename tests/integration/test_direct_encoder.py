@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from numpy.typing import NDArray
 
 from graphmem.config import MemoryConfig
-from graphmem.providers.direct import direct_encoder, length_groups, side_by_side
+from graphmem.providers.direct import INT8_COSINE, direct_encoder, length_groups, near, side_by_side
 from graphmem.providers.embedders import _load_sentence_transformer, create_embedder
 from graphmem.providers.onnx_forward import cores
 
@@ -65,6 +66,33 @@ def test_batches_run_side_by_side_in_onnxruntime_with_encodes_vectors() -> None:
     assert direct is not None and len(direct._batch_workers()) == (2 if cores() >= 2 else 0)
 
 
+def test_int8_weights_are_quantised_once_and_give_vectors_near_encodes(onnx_cache: Path) -> None:
+    model = _load_sentence_transformer("all-MiniLM-L6-v2")
+    handlers = list(logging.getLogger().handlers)
+    direct = direct_encoder(model, int8=True)
+    assert direct is not None and direct.runtime == "onnxruntime int8"
+    assert logging.getLogger().handlers == handlers  # the quantiser's logging left the application's alone
+    assert sorted(p.name.count(".int8.") for p in (onnx_cache / "onnx").glob("*.onnx")) == [0, 1]
+    texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi"]
+    expected = model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
+    assert near(np.stack([direct.one(t) for t in texts]), expected)
+    for most in (1, 3, 32):  # side by side, and alone
+        assert near(direct.many(texts, most), expected), most
+    assert direct_encoder(model, int8=True).runtime == "onnxruntime int8"  # type: ignore[union-attr]
+    assert len(list((onnx_cache / "onnx").glob("*.onnx"))) == 2  # the next load reuses both files
+
+
+def test_near_needs_the_rows_mean_cosine() -> None:
+    expected = np.eye(4, dtype=np.float32)
+    assert near(expected * 2.0, expected)
+    moved = expected.copy()
+    moved[0, 1] = 0.3  # cosine 0.958: the mean of the four is 0.989
+    assert near(moved, expected) and INT8_COSINE > 0.958
+    moved[1:, 0] = 0.3
+    assert not near(moved, expected)
+    assert not near(expected[:2], expected)
+
+
 def test_side_by_side_keeps_the_batches_order() -> None:
     def worker(tag: float) -> Callable[[list[str]], NDArray[np.float32]]:
         return lambda batch: np.asarray([[len(t), tag] for t in batch], dtype=np.float32)
@@ -84,7 +112,8 @@ def test_another_stack_falls_back_to_encode() -> None:
 
 
 def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
-    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local"}}).embedder)
+    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local", "config": {"int8": False}}})
+                               .embedder)
 
     async def both() -> tuple[list[float], list[float]]:
         return await embedder.embed_query(TEXTS[0]), (await embedder.embed_texts([TEXTS[0], TEXTS[1]]))[0]
@@ -95,8 +124,8 @@ def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
 
 def test_texts_batched_by_length_keep_their_order_and_vectors() -> None:
     model = _load_sentence_transformer("all-MiniLM-L6-v2")
-    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local", "config": {"batch_size": 2}}})
-                               .embedder)
+    embedder = create_embedder(MemoryConfig.parse(
+        {"embedder": {"provider": "local", "config": {"batch_size": 2, "int8": False}}}).embedder)
     texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi"]
     got = np.asarray(asyncio.run(embedder.embed_texts(texts)))
     expected = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
