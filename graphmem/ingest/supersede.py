@@ -3,12 +3,18 @@
 A new fact said at `now` (the add's time: `timestamp`, or the current time) contradicts a stored
 memory valid since `began` (the model's DELETE verdict):
 
-- now >= began (the usual add): the stored memory is superseded. It gets `invalid_at = now` and a
-  DELETE event naming the new fact, and leaves the current view (search, get_all); `as_of` still finds it.
+- now >= began and its last UPDATE (the usual add): the stored memory is superseded. It gets `invalid_at = now`
+  and a DELETE event naming the new fact, and leaves the current view (search, get_all); `as_of` still finds it.
 - now < began (an import of older messages after newer ones): the stored memory stays current. The new
   fact is stored as history: it held from `now` until the stored memory began, so its `invalid_at` is
   `began`; its history is its ADD event, then a DELETE event at `began` naming the memory that replaced it.
   The add returns it as ADD with that `invalid_at`; the stored memory is not in the results.
+- began <= now < the stored memory's last UPDATE (`updated_at`): the memory was said again, refined,
+  after the new fact, so it is the later-said one and stays current. The new fact is history until that
+  UPDATE. (Ending the memory at `now` would end what was said last, and date its end before its own
+  update; ending it at the update would make the older-said fact current. One node cannot hold "Berlin
+  until now, Berlin Mitte from the update", so as_of between the two sees both.) So a memory's
+  `invalid_at` is never before its `valid_at` nor its `updated_at`.
 
 Relations drawn from the losing memory end at the same time, each by the same rule on its own `valid_at`:
 a relation that began after that time is not ended by it.
@@ -43,14 +49,22 @@ class Contradiction:
         return str(self.stored.get("valid_at") or self.stored["created_at"])
 
     @property
+    def last_said(self) -> str:
+        """When the stored memory was last said: its start, or its last UPDATE (`updated_at`, never before it)."""
+        return latest(self.began, self.stored.get("updated_at"))
+
+    @property
     def late(self) -> bool:
-        """Whether the new fact is older than the stored memory, and so is stored as history."""
-        return not supersedes(self.now, self.began)
+        """Whether the new fact was said before the stored memory's last word, and so is stored as history."""
+        return not supersedes(self.now, self.last_said)
 
     @property
     def ends_at(self) -> str:
-        """When the losing fact stops holding: the new one's time, or (late) the stored one's start."""
-        return self.began if self.late else self.now
+        """When the losing fact stops holding: the new one's time, or (late) the stored one's start, or its
+        last UPDATE when the new fact was said between the two."""
+        if not self.late:
+            return self.now
+        return self.last_said if supersedes(self.now, self.began) else self.began
 
 
 def contradiction_statements(contradiction: Contradiction, events: Sequence[dict[str, Any]]) -> list[Statement]:
@@ -61,19 +75,19 @@ def contradiction_statements(contradiction: Contradiction, events: Sequence[dict
 
 
 def _supersede_stored(contradiction: Contradiction, events: Sequence[dict[str, Any]]) -> list[Statement]:
+    # Not late: `now` is at or after the memory's start and its last UPDATE, so ending it then dates
+    # neither its end nor the record before anything the memory holds.
     row, now = contradiction.stored, contradiction.now
-    # updated_at and the event's time never go back before the memory's own (its last UPDATE may be later)
-    recorded = latest(now, row.get("created_at"), row.get("updated_at"))
     seq = sum(1 for e in events if e["memory_id"] == row["id"])
-    event = event_row(row["id"], "DELETE", row["text"], contradiction.memory.text, recorded, seq)
-    return _ending(row["id"], now, recorded, event)
+    event = event_row(row["id"], "DELETE", row["text"], contradiction.memory.text, now, seq)
+    return _ending(row["id"], now, now, event)
 
 
 def _store_as_history(contradiction: Contradiction) -> list[Statement]:
-    memory, began = contradiction.memory, contradiction.began
-    event = event_row(memory.id, "DELETE", memory.text, contradiction.stored["text"], began, 1)
-    # (history lists events by time, then seq: this DELETE at `began` follows the ADD said earlier)
-    return _ending(memory.id, began, began, event)
+    memory, end = contradiction.memory, contradiction.ends_at
+    event = event_row(memory.id, "DELETE", memory.text, contradiction.stored["text"], end, 1)
+    # (history lists events by time, then seq: this DELETE at its end follows the ADD said earlier)
+    return _ending(memory.id, end, end, event)
 
 
 def _ending(memory_id: str, invalid_at: str, updated_at: str, event: dict[str, Any]) -> list[Statement]:
@@ -90,7 +104,7 @@ def relations_ending(rows: Sequence[dict[str, Any]], now: str) -> list[str]:
 def end_history_relations(relations: Sequence[dict[str, Any]], contradictions: Sequence[Contradiction]) -> None:
     """Give the new relations drawn from a memory stored as history the same end (in place, before they
     are written): they held until the stored memory began, unless they began later themselves."""
-    ends = {c.memory.id: c.began for c in contradictions if c.late}
+    ends = {c.memory.id: c.ends_at for c in contradictions if c.late}
     for row in relations:
         end = ends.get(row.get("memory_id") or "")
         if end is not None and supersedes(end, row["valid_at"]):

@@ -16,6 +16,8 @@ from graphmem.search.when import iso_utc
 from graphmem.testing.llm_server import LLMServer
 
 UTC = timezone.utc
+SAID_2021 = datetime(2021, 1, 1, tzinfo=UTC)
+SAID_2022 = datetime(2022, 1, 1, tzinfo=UTC)
 SAID_2023 = datetime(2023, 1, 1, tzinfo=UTC)
 SAID_2024 = datetime(2024, 6, 1, tzinfo=UTC)
 SAID_2025 = datetime(2025, 3, 1, tzinfo=UTC)
@@ -36,12 +38,33 @@ def likes(food: str, **verdict: str) -> dict[str, Any]:
             "relations": [relation("alex", "likes", food, text)]}
 
 
+def moved_away(city: str) -> dict[str, Any]:
+    """A home whose relation the model words apart from the fact: it matches no memory by text."""
+    answer = home(city, contradicts="m1")
+    answer["relations"] = [relation("alex", "lived_in", city, f"alex used to live in {city}")]
+    return answer
+
+
+def home_from(city: str, valid_at: str) -> dict[str, Any]:
+    """A home whose relation the model dates itself (a move planned when it was said)."""
+    answer = home(city, contradicts="m1")
+    answer["relations"] = [relation("alex", "lives_in", city, f"alex lives in {city}", valid_at)]
+    return answer
+
+
+def refined(city: str) -> dict[str, Any]:
+    return {**home(city), "facts": [fact(f"alex lives in {city}", "alex", city, updates="m1")]}
+
+
 @pytest.fixture
 def server() -> Iterator[LLMServer]:
     script = {"Berlin is my home": home("Berlin"), "Back then: Paris": home("Paris", contradicts="m1"),
               "Paris is my home": home("Paris"), "Now Berlin": home("Berlin", contradicts="m1"),
               "Rome now": home("Rome", contradicts="m1"),
-              "I like pizza": likes("pizza"), "pepperoni": likes("pepperoni pizza", updates="m1")}
+              "I like pizza": likes("pizza"), "pepperoni": likes("pepperoni pizza", updates="m1"),
+              "Years ago: Paris": home("Paris", contradicts="m1"), "Later: London": home("London", contradicts="m1"),
+              "Used to be Paris": moved_away("Paris"), "Paris from the autumn": home_from("Paris", "2024-09-01"),
+              "Mitte, exactly": refined("Berlin Mitte"), "Munich in between": home("Munich", contradicts="m1")}
     with LLMServer(script) as running:
         yield running
 
@@ -173,3 +196,21 @@ def test_an_older_update_keeps_the_memorys_times(server: LLMServer) -> None:
         assert texts(memory.search("pepperoni pizza", user_id="alex", as_of=at(2023, 6))) == []
         assert texts(memory.search("pepperoni pizza", user_id="alex", as_of=at(2024, 7))) == [
             "alex likes pepperoni pizza"]
+
+
+def test_a_fact_said_before_a_memorys_last_update_does_not_end_it(server: LLMServer) -> None:
+    """Berlin said in 2023 and refined in 2025: Munich, said in 2024, was said before the memory's
+    last word, so the memory stays current and Munich is history until that update."""
+    with llm_memory(config(server)) as memory:
+        [berlin] = memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2023)["results"]
+        memory.add("Mitte, exactly", user_id="alex", timestamp=SAID_2025)
+        [munich] = memory.add("Munich in between", user_id="alex", timestamp=SAID_2024)["results"]
+        assert munich == {"id": munich["id"], "memory": "alex lives in Munich", "event": "ADD",
+                          "invalid_at": iso_utc(SAID_2025)}
+        kept = memory.get(berlin["id"])
+        assert kept is not None and "invalid_at" not in kept and kept["updated_at"] == iso_utc(SAID_2025)
+        assert texts(memory.get_all(user_id="alex")) == ["alex lives in Berlin Mitte"]
+        assert "Munich" not in targets(memory.search(QUERY, user_id="alex"))
+        assert events(memory, munich["id"])[1:] == [
+            ("DELETE", "alex lives in Munich", "alex lives in Berlin Mitte", iso_utc(SAID_2025))]
+        assert all_relations(memory)["Munich"]["invalid_at"] == iso_utc(SAID_2025)

@@ -62,10 +62,21 @@ def test_an_older_fact_is_stored_as_history_ending_when_the_stored_memory_began(
     assert link.params["rows"] == [{"id": event["id"], "memory_id": "new"}]
 
 
-def test_a_supersession_never_dates_the_record_before_a_later_update() -> None:
+def test_a_fact_said_before_the_stored_memorys_last_update_is_history_until_that_update() -> None:
+    """The memory was said in 2023 and refined in 2025: a fact said in 2024 does not end it (that would
+    date its end before its update and end the later-said text); it holds until the update."""
     contradiction = Contradiction(NEW, stored(created_at=T2023, valid_at=T2023, updated_at=T2025), T2024)
+    assert contradiction.late and contradiction.ends_at == T2025
     invalidate, create, _ = contradiction_statements(contradiction, [])
-    assert invalidate.params == {"id": "old", "invalid_at": T2024, "updated_at": T2025}
+    assert invalidate.params == {"id": "new", "invalid_at": T2025, "updated_at": T2025}
+    assert (create.params["rows"][0]["created_at"], create.params["rows"][0]["new_text"]) == (
+        T2025, "alex lives in Berlin")
+
+
+def test_a_fact_said_after_the_last_update_supersedes_at_its_own_time() -> None:
+    contradiction = Contradiction(NEW, stored(created_at=T2023, valid_at=T2023, updated_at=T2024), T2025)
+    invalidate, create, _ = contradiction_statements(contradiction, [])
+    assert invalidate.params == {"id": "old", "invalid_at": T2025, "updated_at": T2025}
     assert create.params["rows"][0]["created_at"] == T2025
 
 
