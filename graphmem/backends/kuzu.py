@@ -43,7 +43,7 @@ _MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS
 # after any other unknown one, loaded scopes are dropped and reloaded.
 _SCOPE_NEUTRAL = frozenset({
     "episode/create", "episode/delete_in_scope", "event/create",
-    "event/link",
+    "event/link", "event/set_end",
     "memory/link_episode", "memory/link_entities", "relation/create",
     "relation/delete_of_memory", "relation/invalidate", "thread/start", "thread/advance", "admin/set_meta",
 })

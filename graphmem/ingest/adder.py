@@ -20,6 +20,7 @@ import numpy as np
 from graphmem.backends.base import GraphBackend, Statement
 from graphmem.errors import ConfigError
 from graphmem.ingest.extract import ExtractionContext, Extractor
+from graphmem.ingest.history import Ended, chain_of
 from graphmem.ingest.llm_extract import LLMExtractor
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.plan import (
@@ -131,10 +132,15 @@ class Adder:
         memories = _new_memories(kept, items)
         contradictions = [Contradiction(m, nearby.rows[d.target], now) for d, m in zip(kept, memories, strict=True)
                           if d.event == "DELETE" and d.target]
+        changed = [d.target for d in kept if d.target]
+        events = await self.backend.read("event/of_memories", {"ids": changed}) if changed else []
+        contradictions, spans = await self._place_history(contradictions, events)
         ending = await self._relations_ending(contradictions, now)
         relations = await self._new_relations(extraction, entities, memories, set(ending), now)
         end_history_relations(relations, contradictions)
-        replacements, supersede = await self._changes(kept, memories, nearby, metadata, contradictions, ending, now)
+        replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
+                        if d.event == "UPDATE"]
+        supersede = _ending_statements(contradictions, events, spans, ending, now)
         added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
         plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None,
                               await self._first_seq(scope), replacements, supersede)
@@ -149,21 +155,22 @@ class Adder:
             return []
         return relations_ending(await self.backend.read("relation/of_memories", {"ids": superseded}), now)
 
-    async def _changes(self, kept: list[Decision], memories: list[NewMemory], nearby: Nearby,
-                       metadata: dict[str, Any] | None, contradictions: list[Contradiction], ending: list[str],
-                       now: str) -> tuple[list[Replacement], list[Statement]]:
-        """The stored memories this add updates, and the statements that end the losing side of each
-        contradiction (and the relations drawn from superseded memories, `ending`)."""
-        changed = [d.target for d in kept if d.target]
-        if not changed:
-            return [], []
-        events = await self.backend.read("event/of_memories", {"ids": changed})
-        replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
-                        if d.event == "UPDATE"]
-        statements = [Statement("relation/invalidate", {"ids": ending, "invalid_at": now})] if ending else []
-        for contradiction in contradictions:
-            statements += contradiction_statements(contradiction, events)
-        return replacements, statements
+    async def _place_history(self, contradictions: list[Contradiction], events: list[dict[str, Any]]
+                             ) -> tuple[list[Contradiction], list[dict[str, Any]]]:
+        """The contradictions, a late one with its stored memory's chain of history (see ingest/history),
+        and the relations of the chains' memories that held when their late fact was said (those end then).
+        Only an add older than a memory it contradicts reads these."""
+        late = [c for c in contradictions if c.late]
+        if not late:
+            return contradictions, []
+        ended: dict[str, list[Ended]] = {}
+        for key in {_scope_key(c.stored) for c in late}:
+            ended[key] = [Ended.of(row) for row in await self.backend.read("memory/ended_in_scope", {"sk": key})]
+        placed = [dataclasses.replace(c, chain=tuple(chain_of(c.names(events), ended[_scope_key(c.stored)])))
+                  if c.late else c for c in contradictions]
+        held = [m.id for c in placed for m in c.chain if m.held_at(c.now)]
+        spans = await self.backend.read("relation/spans_of_memories", {"ids": held}) if held else []
+        return placed, spans
 
     async def _settle_ambiguous(self, decisions: list[Decision], nearby: Nearby) -> None:
         """At most one more LLM call, only for facts the cheap signals cannot place."""
@@ -208,6 +215,21 @@ class Adder:
         existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows if r["id"] not in ending}
         memory_of_fact = _memory_of_relation_fact(extraction, memories)
         return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
+
+
+def _ending_statements(contradictions: list[Contradiction], events: list[dict[str, Any]],
+                       spans: list[dict[str, Any]], ending: list[str], now: str) -> list[Statement]:
+    """The statements that end the losing side of each contradiction, and the relations drawn from
+    superseded memories (`ending`)."""
+    statements = [Statement("relation/invalidate", {"ids": ending, "invalid_at": now})] if ending else []
+    for contradiction in contradictions:
+        statements += contradiction_statements(contradiction, events, spans)
+    return statements
+
+
+def _scope_key(row: dict[str, Any]) -> str:
+    """The exact scope of a stored row (its chain of history lives there)."""
+    return Scope.of(row["user_id"], row["agent_id"], row["run_id"]).key
 
 
 def _unique_facts(facts: list[ExtractedFact]) -> list[ExtractedFact]:

@@ -19,6 +19,10 @@ memory valid since `began` (the model's DELETE verdict):
 Relations drawn from the losing memory end at the same time, each by the same rule on its own `valid_at`:
 a relation that began after that time is not ended by it.
 
+A history memory takes its place in the stored memory's chain of history (graphmem/ingest/history.py): it
+ends when the next memory of that chain began, if one began before the end above, and the memory of the
+chain that held when it was said ends then.
+
 The history memory is created by the add's usual rows (as current) and ended by `memory/invalidate` later
 in the same transaction: nothing else sees it in between, and the Kuzu backend's loaded scopes, which
 track every statement in order, add it and then drop it.
@@ -31,17 +35,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphmem.backends.base import Statement
+from graphmem.ingest.history import Ended, cut_statements, next_after
 from graphmem.ingest.plan import NewMemory, event_row
 from graphmem.ingest.timeline import latest, supersedes
 
 
 @dataclass(frozen=True)
 class Contradiction:
-    """A new memory that contradicts a stored one (`stored`: its row, as `memory/nearby_rows` reads it)."""
+    """A new memory that contradicts a stored one (`stored`: its row, as `memory/nearby_rows` reads it;
+    `chain`: the memories it ended, and so on, read only when the new memory is late)."""
 
     memory: NewMemory
     stored: dict[str, Any]
     now: str
+    chain: tuple[Ended, ...] = ()
 
     @property
     def began(self) -> str:
@@ -60,17 +67,38 @@ class Contradiction:
 
     @property
     def ends_at(self) -> str:
-        """When the losing fact stops holding: the new one's time, or (late) the stored one's start, or its
-        last UPDATE when the new fact was said between the two."""
+        """When the losing fact stops holding: the new one's time; or (late) when the next memory of the
+        stored one's chain began, else the stored one's start, or its last UPDATE when the new fact was
+        said between the two."""
         if not self.late:
             return self.now
+        follower = next_after(self.chain, self.now)
+        return follower.valid_at if follower else self._stored_end
+
+    @property
+    def ended_by(self) -> str:
+        """The text of what ends a late fact: the next memory of the chain, or the stored one."""
+        follower = next_after(self.chain, self.now)
+        return follower.text if follower else str(self.stored["text"])
+
+    @property
+    def _stored_end(self) -> str:
         return self.last_said if supersedes(self.now, self.began) else self.began
 
+    def names(self, events: Sequence[dict[str, Any]]) -> set[str]:
+        """The texts the stored memory has had (`events`: as `event/of_memories` reads them): what the
+        DELETE events of the memories it ended name."""
+        replaced = {e["old_text"] for e in events if e["memory_id"] == self.stored["id"] and e["event"] == "UPDATE"}
+        return {str(self.stored["text"]), *(t for t in replaced if t)}
 
-def contradiction_statements(contradiction: Contradiction, events: Sequence[dict[str, Any]]) -> list[Statement]:
-    """End the losing memory and record a DELETE event on it (`events`: the stored memories' events so far)."""
+
+def contradiction_statements(contradiction: Contradiction, events: Sequence[dict[str, Any]],
+                             spans: Sequence[dict[str, Any]] = ()) -> list[Statement]:
+    """End the losing memory and record a DELETE event on it (`events`: the stored memories' events so far;
+    `spans`: the relations of the chain's memories, as `relation/spans_of_memories` reads them)."""
     if contradiction.late:
-        return _store_as_history(contradiction)
+        return _store_as_history(contradiction) + cut_statements(
+            contradiction.chain, contradiction.now, contradiction.memory.text, spans)
     return _supersede_stored(contradiction, events)
 
 
@@ -85,7 +113,7 @@ def _supersede_stored(contradiction: Contradiction, events: Sequence[dict[str, A
 
 def _store_as_history(contradiction: Contradiction) -> list[Statement]:
     memory, end = contradiction.memory, contradiction.ends_at
-    event = event_row(memory.id, "DELETE", memory.text, contradiction.stored["text"], end, 1)
+    event = event_row(memory.id, "DELETE", memory.text, contradiction.ended_by, end, 1)
     # (history lists events by time, then seq: this DELETE at its end follows the ADD said earlier)
     return _ending(memory.id, end, end, event)
 

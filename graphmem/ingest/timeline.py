@@ -34,6 +34,14 @@ def latest(*times: str | None) -> str:
     return max(known, key=_instant)
 
 
+def earliest(*times: str | None) -> str:
+    """The earliest of these times, as given."""
+    known = [t for t in times if t]
+    if not known:
+        raise ValueError("earliest() needs at least one time")
+    return min(known, key=_instant)
+
+
 def said_in_the_past(said_at: str, slack: timedelta = timedelta(minutes=1)) -> bool:
     """Whether an add's time is before the clock's (an import of older messages), beyond `slack`."""
     return _instant(said_at) < datetime.now(timezone.utc) - slack

@@ -198,6 +198,35 @@ def test_an_older_update_keeps_the_memorys_times(server: LLMServer) -> None:
             "alex likes pepperoni pizza"]
 
 
+@pytest.mark.parametrize("first", ["Years ago: Paris", "Later: London"])
+def test_older_facts_imported_after_a_newer_one_do_not_overlap(server: LLMServer, first: str) -> None:
+    """Paris (2021) and London (2022) both contradict Berlin (2024), imported in either order: each
+    holds until the next one began, Paris 2021-2022, London 2022-2024."""
+    said = {"Years ago: Paris": SAID_2021, "Later: London": SAID_2022}
+    with llm_memory(config(server)) as memory:
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)
+        ids = {}
+        for message in sorted(said, key=lambda m: m != first):
+            [added] = memory.add(message, user_id="alex", timestamp=said[message])["results"]
+            ids[added["memory"]] = added["id"]
+        views = [memory.search(QUERY, user_id="alex", as_of=at(year, 6)) for year in (2021, 2022, 2023, 2024)]
+        assert [texts(view) for view in views] == [["alex lives in Paris"], ["alex lives in London"],
+                                                   ["alex lives in London"], ["alex lives in Berlin"]]
+        assert [targets(view) for view in views] == [{"Paris"}, {"London"}, {"London"}, {"Berlin"}]
+        paris, london = (memory.get(ids[f"alex lives in {city}"]) for city in ("Paris", "London"))
+        assert paris is not None and london is not None
+        assert (paris["created_at"], paris["invalid_at"]) == (iso_utc(SAID_2021), iso_utc(SAID_2022))
+        assert (london["created_at"], london["invalid_at"]) == (iso_utc(SAID_2022), iso_utc(SAID_2024))
+        # each history says what ended it, when
+        assert events(memory, paris["id"])[1:] == [
+            ("DELETE", "alex lives in Paris", "alex lives in London", iso_utc(SAID_2022))]
+        assert events(memory, london["id"])[1:] == [
+            ("DELETE", "alex lives in London", "alex lives in Berlin", iso_utc(SAID_2024))]
+        relations = all_relations(memory)
+        assert [(relations[c]["valid_at"], relations[c]["invalid_at"]) for c in ("Paris", "London")] == [
+            (iso_utc(SAID_2021), iso_utc(SAID_2022)), (iso_utc(SAID_2022), iso_utc(SAID_2024))]
+
+
 def test_a_fact_said_before_a_memorys_last_update_does_not_end_it(server: LLMServer) -> None:
     """Berlin said in 2023 and refined in 2025: Munich, said in 2024, was said before the memory's
     last word, so the memory stays current and Munich is history until that update."""
