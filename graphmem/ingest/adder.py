@@ -137,7 +137,7 @@ class Adder:
         contradictions, spans = await self._place_history(contradictions, events)
         ending = await self._relations_ending(contradictions, now)
         relations = await self._new_relations(extraction, entities, memories, set(ending), now)
-        end_history_relations(relations, contradictions)
+        end_history_relations(relations, contradictions, memories, entities)
         replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
                         if d.event == "UPDATE"]
         supersede = _ending_statements(contradictions, events, spans, ending, now)

@@ -16,8 +16,13 @@ memory valid since `began` (the model's DELETE verdict):
   until now, Berlin Mitte from the update", so as_of between the two sees both.) So a memory's
   `invalid_at` is never before its `valid_at` nor its `updated_at`.
 
-Relations drawn from the losing memory end at the same time, each by the same rule on its own `valid_at`:
-a relation that began after that time is not ended by it.
+Relations drawn from a superseded memory end at the same time, each by the same rule on its own
+`valid_at`: a relation that began after that time is not ended by it (a fact said then does not end what
+only begins later). A history fact's new relations are never current: the fact was said before the
+memory that holds, which holds from its start on. They end when the history fact ends; one the model
+dated at or after that end never held, and is stored ended at its own start (an empty span: in no view,
+current or as_of; the record of what was said stays). A relation whose fact text matches no memory of
+the add is taken as the first of the add's facts that names both its ends.
 
 A history memory takes its place in the stored memory's chain of history (graphmem/ingest/history.py): it
 ends when the next memory of that chain began, if one began before the end above, and the memory of the
@@ -36,7 +41,7 @@ from typing import Any
 
 from graphmem.backends.base import Statement
 from graphmem.ingest.history import Ended, cut_statements, next_after
-from graphmem.ingest.plan import NewMemory, event_row
+from graphmem.ingest.plan import EntityTable, NewMemory, event_row
 from graphmem.ingest.timeline import latest, supersedes
 
 
@@ -129,11 +134,21 @@ def relations_ending(rows: Sequence[dict[str, Any]], now: str) -> list[str]:
     return [r["id"] for r in rows if supersedes(now, r.get("valid_at"))]
 
 
-def end_history_relations(relations: Sequence[dict[str, Any]], contradictions: Sequence[Contradiction]) -> None:
-    """Give the new relations drawn from a memory stored as history the same end (in place, before they
-    are written): they held until the stored memory began, unless they began later themselves."""
+def end_history_relations(relations: Sequence[dict[str, Any]], contradictions: Sequence[Contradiction],
+                          memories: Sequence[NewMemory], entities: EntityTable) -> None:
+    """End the new relations drawn from a memory stored as history with it (in place, before they are
+    written), or at their own start when they begin later; a relation of no memory is its first fact's
+    that names both its ends (`memories`: the add's, in order)."""
     ends = {c.memory.id: c.ends_at for c in contradictions if c.late}
+    if not ends:
+        return
     for row in relations:
-        end = ends.get(row.get("memory_id") or "")
-        if end is not None and supersedes(end, row["valid_at"]):
-            row["invalid_at"] = end
+        owner = row.get("memory_id") or _naming_both_ends(row, memories, entities)
+        end = ends.get(owner or "")
+        if end is not None:
+            row["memory_id"], row["invalid_at"] = owner, latest(end, row["valid_at"])
+
+
+def _naming_both_ends(relation: dict[str, Any], memories: Sequence[NewMemory], entities: EntityTable) -> str | None:
+    ends = {relation["source_id"], relation["target_id"]}
+    return next((m.id for m in memories if ends <= set(entities.ids_of(m))), None)

@@ -227,6 +227,25 @@ def test_older_facts_imported_after_a_newer_one_do_not_overlap(server: LLMServer
             (iso_utc(SAID_2021), iso_utc(SAID_2022)), (iso_utc(SAID_2022), iso_utc(SAID_2024))]
 
 
+def test_a_history_facts_relations_end_with_it(server: LLMServer) -> None:
+    """A relation worded apart from its fact, and one the model dates after the newer memory began,
+    are not current while their fact is history."""
+    with llm_memory(config(server)) as memory:
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)
+        memory.add("Used to be Paris", user_id="alex", timestamp=SAID_2023)
+        assert all_relations(memory)["Paris"]["invalid_at"] == iso_utc(SAID_2024)
+        assert targets(memory.get_all(user_id="alex")) == {"Berlin"}
+    with llm_memory(config(server)) as memory:
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)
+        [paris] = memory.add("Paris from the autumn", user_id="alex", timestamp=SAID_2023)["results"]
+        assert paris["invalid_at"] == iso_utc(SAID_2024)
+        assert targets(memory.get_all(user_id="alex")) == {"Berlin"}
+        assert targets(memory.search(QUERY, user_id="alex")) == {"Berlin"}
+        assert targets(memory.search(QUERY, user_id="alex", as_of=at(2024, 12))) == {"Berlin"}
+        planned = all_relations(memory)["Paris"]
+        assert planned["invalid_at"] is not None and planned["invalid_at"] >= planned["valid_at"]
+
+
 def test_a_fact_said_before_a_memorys_last_update_does_not_end_it(server: LLMServer) -> None:
     """Berlin said in 2023 and refined in 2025: Munich, said in 2024, was said before the memory's
     last word, so the memory stays current and Munich is history until that update."""

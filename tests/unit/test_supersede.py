@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graphmem.ingest.plan import NewMemory, Replacement, replace_statements
+from graphmem.ingest.plan import EntityTable, NewMemory, Replacement, replace_statements
 from graphmem.ingest.supersede import (
     Contradiction,
     contradiction_statements,
@@ -89,15 +89,20 @@ def test_only_relations_that_began_by_then_are_ended() -> None:
     assert relations_ending(rows, T2024) == ["r1", "r3"]
 
 
-def test_a_history_memorys_new_relations_end_when_the_stored_memory_began() -> None:
+def test_a_history_memorys_new_relations_end_with_it_and_none_is_current() -> None:
     history = Contradiction(NEW, stored(), T2023)
     other = Contradiction(NewMemory(text="x", embedding=[0.0], entity_names=[], id="other"), stored(id="o2"), T2025)
+    entities = EntityTable(ids={"alex": "e-alex", "paris": "e-paris", "rome": "e-rome"})
     relations = [{"id": "r1", "memory_id": "new", "valid_at": T2023, "invalid_at": None},
-                 {"id": "r2", "memory_id": "new", "valid_at": T2025, "invalid_at": None},  # began later: stays
+                 {"id": "r2", "memory_id": "new", "valid_at": T2025, "invalid_at": None},  # never held
                  {"id": "r3", "memory_id": "other", "valid_at": T2025, "invalid_at": None},
-                 {"id": "r4", "memory_id": None, "valid_at": T2023, "invalid_at": None}]
-    end_history_relations(relations, [history, other])
-    assert [r["invalid_at"] for r in relations] == [T2024, None, None, None]
+                 {"id": "r4", "memory_id": None, "valid_at": T2023, "invalid_at": None},  # names both ends
+                 {"id": "r5", "memory_id": None, "valid_at": T2023, "invalid_at": None}]  # names Rome: not new's
+    for row, ends in zip(relations, [("alex", "paris")] * 4 + [("alex", "rome")], strict=True):
+        row["source_id"], row["target_id"] = (entities.ids[name] for name in ends)
+    end_history_relations(relations, [history, other], [other.memory, NEW], entities)
+    assert [r["invalid_at"] for r in relations] == [T2024, T2025, None, T2024, None]
+    assert [r["memory_id"] for r in relations] == ["new", "new", "other", "new", None]
 
 
 @pytest.mark.parametrize(("now", "updated_at", "expected"), [(T2023, None, T2024), (T2025, None, T2025),
