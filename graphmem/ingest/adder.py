@@ -27,6 +27,7 @@ from graphmem.ingest.plan import (
     EntityTable,
     NewMemory,
     Replacement,
+    Thread,
     build_add_plan,
     relation_rows,
     thread_key,
@@ -34,7 +35,7 @@ from graphmem.ingest.plan import (
 from graphmem.ingest.reconcile import NEARBY, SHOWN, Decision, Nearby, decide, settle
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.ingest.supersede import Contradiction, contradiction_statements, end_history_relations, relations_ending
-from graphmem.ingest.timeline import said_in_the_past
+from graphmem.ingest.timeline import said_in_the_past, supersedes
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
 from graphmem.providers.embedders import Embedder
@@ -102,8 +103,9 @@ class Adder:
         memory = NewMemory(text=summary, embedding=vector, entity_names=[], role="assistant",
                            actor_id=scope.agent_id)
         async with self.lock(scope):
-            plan = build_add_plan(scope, now, items, [memory], EntityTable(), [], metadata, PROCEDURAL,
-                                  await self._first_seq(scope))
+            thread = await self._thread(scope)
+            plan = build_add_plan(scope, now, items, [memory], EntityTable(), [], metadata, PROCEDURAL, thread.seq,
+                                  said_until=thread.said_after(now))
             await self.backend.write(plan.statements)
         return {"results": plan.results}  # mem0 returns no "relations" for a procedural memory
 
@@ -120,7 +122,8 @@ class Adder:
                      metadata: dict[str, Any] | None, embed_names: bool = True) -> dict[str, Any]:
         """`embed_names=False` stores new entities without an embedding (`infer=False`: the linker's names
         added nothing to recall on LOCOMO, measured, and cost a second text per add, off the one-text path)."""
-        facts = await self._new_facts(scope, _unique_facts(extraction.facts), now)
+        thread = await self._thread(scope)
+        facts = await self._new_facts(scope, _unique_facts(extraction.facts), now, thread)
         entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
         names = [e.name for e in fresh] if embed_names else []
         vectors = await self.embedder.embed_texts([f.text for f in facts] + names)  # one batch
@@ -142,8 +145,8 @@ class Adder:
                         if d.event == "UPDATE"]
         supersede = _ending_statements(contradictions, events, spans, ending, now)
         added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
-        plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None,
-                              await self._first_seq(scope), replacements, supersede)
+        plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None, thread.seq,
+                              replacements, supersede, thread.said_after(now))
         await self.backend.write(plan.statements)
         return {"results": _results(kept, memories, nearby, contradictions),
                 "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
@@ -181,28 +184,34 @@ class Adder:
         verdicts = await self.extractor.judge([(d.fact.text, d.candidates) for d in asked], candidates)
         settle(decisions, verdicts, nearby)
 
-    async def _first_seq(self, scope: Scope) -> int:
-        counter = await self.backend.read("thread/get", {"key": thread_key(scope)})
-        return int(counter[0]["value"]) if counter else 0
+    async def _thread(self, scope: Scope) -> Thread:
+        return Thread.of(await self.backend.read("thread/get", {"key": thread_key(scope)}))
 
-    async def _new_facts(self, scope: Scope, unique: list[ExtractedFact], now: str) -> list[ExtractedFact]:
+    async def _new_facts(self, scope: Scope, unique: list[ExtractedFact], now: str,
+                         thread: Thread) -> list[ExtractedFact]:
         """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned).
 
         An add said in the past (an import) also skips texts held as history at its time: importing
-        the same old messages again must not store their history again. (A history memory whose later
-        memory was deleted outright is not found this way.)"""
+        the same old messages again must not store their history again."""
         if not unique:
             return []
         hashes = [memory_hash(f.text) for f in unique]
         stored = await self.backend.valid_hashes(hashes, scope)
         known = {row["hash"] for row in stored}
         unknown = [h for h in hashes if h not in known]
-        # Only history ended by a memory said after `now` can hold at `now`; without one in the scope (the
-        # usual import, in time order) the statement, a scan on Kuzu, is not run.
-        if unknown and said_in_the_past(now) and await self.backend.memories_between(now, None, 1, scope):
+        if unknown and said_in_the_past(now) and await self._may_hold_history(scope, now, thread):
             held = await self.backend.read("memory/hashes_held_at", {"sk": scope.key, "hashes": unknown, "at": now})
             known |= {row["hash"] for row in held}
         return [f for f, h in zip(unique, hashes, strict=True) if h not in known]
+
+    async def _may_hold_history(self, scope: Scope, now: str, thread: Thread) -> bool:
+        """Whether history may hold at `now`: it ends when a memory said later began, so something was said
+        to the scope after `now` (the counter keeps that time even when that memory was deleted since), or
+        a memory said after it is stored. Without either (the usual import, in time order) the look-up, a
+        scan on Kuzu, is not run."""
+        if thread.said_until and not supersedes(now, thread.said_until):
+            return True
+        return bool(await self.backend.memories_between(now, None, 1, scope))
 
     async def _new_relations(self, extraction: Extraction, entities: EntityTable, memories: list[NewMemory],
                              ending: set[str], now: str) -> list[dict[str, Any]]:

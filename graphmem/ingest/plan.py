@@ -112,8 +112,28 @@ def episode_id(scope_key: str, seq: int) -> str:
     return f"{scope_key}-{seq}"
 
 
-def counter_statement(scope: Scope, before: int, after: int) -> Statement:
-    counter = {"key": thread_key(scope), "value": str(after)}
+@dataclass(frozen=True)
+class Thread:
+    """A scope's episode counter, as `thread/get` reads it: how many episodes it has had, and the latest
+    time an add to it was said (None: none yet, or a store from before the counter kept it)."""
+
+    seq: int = 0
+    said_until: str | None = None
+
+    @classmethod
+    def of(cls, rows: Sequence[dict[str, Any]]) -> Thread:
+        return cls(int(rows[0]["value"]), rows[0].get("said_until")) if rows else cls()
+
+    def said_after(self, now: str) -> str | None:
+        """`said_until` once an add said at `now` is written. Unknown stays unknown: a store from before
+        the counter kept it may hold adds said later than `now`."""
+        if self.seq and not self.said_until:
+            return None
+        return latest(now, self.said_until)
+
+
+def counter_statement(scope: Scope, before: int, after: int, said_until: str | None = None) -> Statement:
+    counter = {"key": thread_key(scope), "value": str(after), "said_until": said_until}
     if before:
         return Statement("thread/advance", counter)
     return Statement("thread/start", {**counter, "sk": scope.key, **scope.params()})
@@ -288,11 +308,13 @@ def _new_rows(memories: Sequence[NewMemory], entities: EntityTable, episodes: li
 def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories: Sequence[NewMemory],
                    entities: EntityTable, relations: Sequence[dict[str, Any]],
                    metadata: dict[str, Any] | None, memory_type: str | None, first_seq: int = 0,
-                   replacements: Sequence[Replacement] = (), extra: Sequence[Statement] = ()) -> AddPlan:
+                   replacements: Sequence[Replacement] = (), extra: Sequence[Statement] = (),
+                   said_until: str | None = None) -> AddPlan:
     """Every statement of one add, in dependency order (nodes before the edges between them).
 
     `replacements` are stored memories the add updates (after the entities and episodes they link
-    to are created); `extra` statements (supersessions) run after them.
+    to are created); `extra` statements (supersessions) run after them. `said_until` is kept on the
+    episode counter: the latest time an add to the scope was said, this one's included (`Thread.said_after`).
 
     The episode counter is written last (Kuzu 0.11.3 lost rows written after a
     MERGE earlier in the same transaction).
@@ -318,7 +340,7 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         Statement("relation/create", {"rows": list(relations)}),
         *replaced,
         *extra,
-        counter_statement(scope, first_seq, first_seq + len(episodes)),
+        counter_statement(scope, first_seq, first_seq + len(episodes), said_until),
     ]
     plan.added_relations = [
         {"source": entities.names[r["source_id"]], "relationship": r["type"], "target": entities.names[r["target_id"]]}

@@ -179,8 +179,8 @@ def test_memories_mentioning_entities_count_their_degree(mem: Memory) -> None:
 
 
 def _counter(key: str) -> Statement:
-    return Statement("thread/start", {"key": key, "value": "0", "sk": "probe", "user_id": "probe",
-                                      "agent_id": None, "run_id": None})
+    return Statement("thread/start", {"key": key, "value": "0", "said_until": "2024-06-01T00:00:00.000000+00:00",
+                                      "sk": "probe", "user_id": "probe", "agent_id": None, "run_id": None})
 
 
 def test_a_failed_write_leaves_nothing(backend: Backend) -> None:
@@ -190,7 +190,8 @@ def test_a_failed_write_leaves_nothing(backend: Backend) -> None:
     assert backend.read("thread/get", {"key": "dup"}) == []
     backend.write(Statement("admin/set_meta", {"key": "probe", "value": "1"}), _counter("dup"))
     assert backend.read("admin/get_meta", {"key": "probe"}) == [{"value": "1"}]
-    assert backend.read("thread/get", {"key": "dup"}) == [{"value": "0"}]
+    assert backend.read("thread/get", {"key": "dup"}) == [{"value": "0",
+                                                          "said_until": "2024-06-01T00:00:00.000000+00:00"}]
 
 
 def test_an_add_that_fails_mid_plan_writes_nothing(mem: Memory) -> None:

@@ -262,3 +262,13 @@ def test_a_fact_said_before_a_memorys_last_update_does_not_end_it(server: LLMSer
         assert events(memory, munich["id"])[1:] == [
             ("DELETE", "alex lives in Munich", "alex lives in Berlin Mitte", iso_utc(SAID_2025))]
         assert all_relations(memory)["Munich"]["invalid_at"] == iso_utc(SAID_2025)
+
+
+def test_history_whose_later_memory_was_deleted_is_not_imported_twice(server: LLMServer) -> None:
+    with llm_memory(config(server)) as memory:
+        [berlin] = memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)["results"]
+        [paris] = memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)["results"]
+        memory.delete(berlin["id"])
+        assert memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)["results"] == []
+        then = memory.search(QUERY, user_id="alex", as_of=at(2023, 6))["results"]
+        assert [r["id"] for r in then] == [paris["id"]]

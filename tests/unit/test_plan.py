@@ -12,6 +12,7 @@ from graphmem.ingest.plan import (
     AddPlan,
     EntityTable,
     NewMemory,
+    Thread,
     build_add_plan,
     count_mentions,
     neighbour_episode_ids,
@@ -81,14 +82,23 @@ def test_statements_run_nodes_first_then_edges() -> None:
 
 def test_episodes_are_numbered_after_the_scopes_earlier_ones() -> None:
     memories = [NewMemory(text="hello there", embedding=[1.0, 0.0], entity_names=[])]
-    plan = build_add_plan(SCOPE, NOW, MESSAGES, memories, EntityTable(), [], None, None, first_seq=7)
+    plan = build_add_plan(SCOPE, NOW, MESSAGES, memories, EntityTable(), [], None, None, first_seq=7,
+                          said_until=NOW)
     episodes = episodes_of(plan)
     sk = SCOPE.keys()["sk"]
     assert [e["id"] for e in episodes] == [f"{sk}-{7 + i}" for i in range(len(episodes))]
     assert plan.statements[-1].name == "thread/advance"
-    assert plan.statements[-1].params == {"key": f"{sk}-count", "value": str(7 + len(episodes))}
+    assert plan.statements[-1].params == {"key": f"{sk}-count", "value": str(7 + len(episodes)), "said_until": NOW}
     assert neighbour_episode_ids(f"{sk}-7", [1, -1]) == [f"{sk}-8", f"{sk}-6"]
     assert neighbour_episode_ids(f"{sk}-0", [-1]) == []
+
+
+def test_the_counter_keeps_the_latest_time_an_add_to_the_scope_was_said() -> None:
+    earlier, later = "2023-01-01T00:00:00.000000+00:00", "2024-06-01T00:00:00.000000+00:00"
+    assert Thread.of([]).said_after(earlier) == earlier  # a new scope
+    assert Thread.of([{"value": "3", "said_until": later}]) == Thread(3, later)
+    assert Thread(3, later).said_after(earlier) == later and Thread(3, earlier).said_after(later) == later
+    assert Thread(3, None).said_after(later) is None  # a store from before it was kept: unknown stays unknown
 
 
 def test_each_memory_links_only_to_the_message_it_came_from() -> None:

@@ -1,1 +1,1 @@
-MATCH (c:Episode {id: $key}) SET c.content = $value
+MATCH (c:Episode {id: $key}) SET c.content = $value, c.occurred_at = $said_until
