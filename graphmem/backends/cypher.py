@@ -24,6 +24,11 @@ _SAFE_IDENTIFIER = re.compile(r"^[A-Za-z0-9_]{1,96}$")
 # `// @each ids as id`: run the statement once per item of $ids, bound as $id.
 # `// @each rows`: once per map of $rows, its keys bound as parameters.
 _EACH = re.compile(r"^\s*//\s*@each\s+(\w+)(?:\s+as\s+(\w+))?\s*$", re.MULTILINE)
+# `// @columns rows memories`: $rows, a list of maps, bound as one list per key, $rows_<key>; the maps'
+# `memories` (lists of maps) flattened the same way, $rows_memories_<key>, with $rows_memories_first and
+# _last, each row's items' positions (1-based and inclusive, as Kuzu indexes lists). Kuzu 0.11 binds 64
+# nested rows of an add in ~17 ms and the same values as flat lists in ~1.2 ms (measured).
+_COLUMNS = re.compile(r"^\s*//\s*@columns\s+(\w+)(?:\s+(\w+))?\s*$", re.MULTILINE)
 _PARAMETER = re.compile(r"\$(\w+)")
 
 
@@ -39,6 +44,57 @@ class Each:
 
     list_param: str
     item_param: str | None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A statement that takes a list of maps as one list per key (see `_COLUMNS`)."""
+
+    list_param: str
+    nested: str | None
+
+    def bind(self, params: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+        """The parameters the text names, the list of maps as columns; a column that no row has (none of
+        its keys, or no nested item at all) is bound without values."""
+        rows: list[dict[str, Any]] = params.get(self.list_param) or []
+        bound = {k: v for k, v in params.items() if k != self.list_param}
+        bound |= _as_columns(self.list_param, rows, exclude=self.nested)
+        if self.nested:
+            prefix = f"{self.list_param}_{self.nested}"
+            items = [item for row in rows for item in row[self.nested]]
+            bound |= _as_columns(prefix, items)
+            bound[f"{prefix}_last"] = _running_total([len(row[self.nested]) for row in rows])
+            bound[f"{prefix}_first"] = [last - len(row[self.nested]) + 1
+                                        for last, row in zip(bound[f"{prefix}_last"], rows, strict=True)]
+        # Only the columns the text names, as `@each` (Kuzu refuses a parameter its statement does not use).
+        columns = [n for n in names if n.startswith(f"{self.list_param}_")]
+        return {k: v for k, v in bound.items() if k in names} | {n: bound.get(n) or _column([]) for n in columns}
+
+
+def _as_columns(prefix: str, rows: list[dict[str, Any]], exclude: str | None = None) -> dict[str, list[Any]]:
+    keys = dict.fromkeys(key for row in rows for key in row if key != exclude)
+    return {f"{prefix}_{key}": _column([row.get(key) for row in rows]) for key in keys}
+
+
+def _column(values: list[Any]) -> list[Any]:
+    """The values; if none has a type (all null, or all empty lists), one more that no index reaches and
+    that has one: Kuzu 0.11 cannot type such a list (a failed assertion, or a binder error), and every
+    nullable column these statements take holds strings or lists of strings."""
+    if any(_typed(value) for value in values):
+        return values
+    return [*values, [""] if any(isinstance(value, list) for value in values) else ""]
+
+
+def _typed(value: Any) -> bool:
+    return value is not None and (not isinstance(value, list) or any(_typed(item) for item in value))
+
+
+def _running_total(counts: list[int]) -> list[int]:
+    total, out = 0, []
+    for count in counts:
+        total += count
+        out.append(total)
+    return out
 
 
 def _strip_comments(text: str) -> str:
@@ -81,6 +137,13 @@ def load_directives(dialect: str, root: Path | None = None, shared: tuple[str, .
     return {name: Each(m.group(1), m.group(2)) for name, m in found.items() if m}
 
 
+@cache
+def load_columns(dialect: str, root: Path | None = None, shared: tuple[str, ...] = ()) -> dict[str, Columns]:
+    """The statements of a dialect that take a list of maps as columns."""
+    found = {name: _COLUMNS.search(text) for name, (_, text) in _load_raw(dialect, root, shared).items()}
+    return {name: Columns(m.group(1), m.group(2)) for name, m in found.items() if m}
+
+
 class CypherLibrary:
     """The statements one backend runs."""
 
@@ -90,6 +153,7 @@ class CypherLibrary:
         self._shared = shared
         self._statements = load_dialect(dialect, root, shared)
         self._each = load_directives(dialect, root, shared)
+        self._columns = load_columns(dialect, root, shared)
 
     def names(self) -> list[str]:
         return sorted(self._statements)
@@ -120,13 +184,17 @@ class CypherLibrary:
         return text
 
     def runs(self, name: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        """The (text, parameters) pairs that run statement `name`: one, or one per item for `@each`.
+        """The (text, parameters) pairs that run statement `name`: one, or one per item for `@each`
+        (a `@columns` statement runs once, its rows bound as columns).
 
         Engines whose planner joins an UNWIND list to a node table by scanning the table
         (Kuzu 0.11) look keys up one at a time instead: a prepared key lookup costs the
         same at any store size. Each run gets only the parameters its text names.
         """
         text = self.get(name)
+        columns = self._columns.get(name)
+        if columns is not None:  # no rows: nothing to run, as for `@each`
+            return [(text, columns.bind(params, _parameters(text)))] if params.get(columns.list_param) else []
         each = self._each.get(name)
         if each is None:
             return [(text, params)]

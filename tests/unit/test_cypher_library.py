@@ -109,3 +109,23 @@ def test_each_directive_runs_a_statement_once_per_item_with_only_the_parameters_
         {"id": "e", "memory_ids": ["m"], "cap": 64}]
     assert LIBRARY.runs("memory/get_many", {"ids": []}) == []
     assert LIBRARY.runs("memory/get", {"id": "m"}) == [(LIBRARY.get("memory/get"), {"id": "m"})]
+
+
+def test_columns_directive_binds_rows_and_their_nested_rows_as_lists(tmp_path: Path) -> None:
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "add.cypher").write_text(
+        "// @columns rows items\nUNWIND range(1, size($rows_id)) AS i RETURN $rows_id[i], $rows_items_x, $rows_gone,"
+        " $k, $rows_note, $rows_items_tags, $rows_items_first, $rows_items_last")
+    library = CypherLibrary("kuzu", tmp_path)
+    rows = [{"id": "a", "note": None, "items": [{"x": 1, "tags": []}, {"x": 2, "tags": []}]},
+            {"id": "b", "note": None, "items": []}, {"id": "c", "note": None, "items": [{"x": 3, "tags": []}]}]
+    [(_, params)] = library.runs("add", {"rows": rows, "k": 7, "unused": 1})
+    assert params == {  # only what the text names: not "unused"
+        "k": 7, "rows_id": ["a", "b", "c"], "rows_items_x": [1, 2, 3],
+        "rows_items_first": [1, 3, 3], "rows_items_last": [2, 2, 3],  # 1-based and inclusive: b has none
+        # Kuzu cannot type a list of nulls or of empty lists: one more value, that no index reaches, has one.
+        "rows_note": [None, None, None, ""], "rows_items_tags": [[], [], [], [""]],
+        "rows_gone": [""]}  # a column the text names that no row has
+    assert library.runs("add", {"rows": [], "k": 7}) == []  # no rows: nothing to run, as for @each
+    [(_, bare)] = library.runs("add", {"rows": [{"id": "a", "items": []}]})
+    assert bare["rows_items_x"] == [""] and bare["rows_items_first"] == [1] and bare["rows_items_last"] == [0]
