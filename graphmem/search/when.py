@@ -155,7 +155,26 @@ def _day_month(m: re.Match[str], now: datetime) -> _Span:
 
 @_rule(_MONTH + r" " + _DAY + r"(?:,? " + _YEAR + r")?")
 def _month_day(m: re.Match[str], now: datetime) -> _Span:
+    if _counts_things(m):
+        return None
     return _date(m[2], m[1], m[3], now)
+
+
+# A plural noun after the number ("3 books"); words ending in -s that are not one ("May 3 was rainy").
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b", re.IGNORECASE)
+_NOT_PLURAL = frozenset({"was", "is", "has", "does", "this", "his", "its", "as", "us", "yes", "always",
+                         "sometimes", "perhaps", "towards", "afterwards"})
+
+
+def _counts_things(m: re.Match[str]) -> bool:
+    """"May 3 books be ...", "march 2 miles": the verb and a count of things, not a date. Read so when May or
+    March has a bare number (no year, no ordinal suffix) followed by what looks like a plural noun."""
+    ordinal = m.string[m.end(2):m.end(2) + 2].lower() in ("st", "nd", "rd", "th")
+    if m[1].lower() not in ("may", "march") or m[3] or ordinal:
+        return False
+    following = _NEXT_WORD.match(m.string, m.end())
+    word = following[1].lower() if following else ""
+    return word.endswith("s") and word not in _NOT_PLURAL
 
 
 @_rule(_MONTH + r",? " + _YEAR)
@@ -169,7 +188,9 @@ def _month_only(m: re.Match[str], now: datetime) -> _Span:
     return _month(_last_month_named(now, number), number)
 
 
-@_rule(r"(?:in|during|of|since|before|after|until|from) " + _YEAR)
+# "of" only after a part of the year: "the summer of 2022" is a time, "the author of 1984" is not.
+@_rule(r"(?:in|during|since|before|after|until|from|(?:spring|summer|autumn|fall|winter|start|beginning|middle|end"
+       r"|rest) of) " + _YEAR)
 def _year_only(m: re.Match[str], now: datetime) -> _Span:
     return _year(int(m[1]))
 

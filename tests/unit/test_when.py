@@ -24,6 +24,9 @@ NOW = datetime(2026, 3, 11, 15, 0, tzinfo=timezone.utc)  # a Wednesday
     ("Jan 2, 2024", date(2024, 1, 2), date(2024, 1, 3)),
     ("2023-05-08", date(2023, 5, 8), date(2023, 5, 9)),
     ("in 2022", date(2022, 1, 1), date(2023, 1, 1)),
+    ("in the summer of 2022", date(2022, 1, 1), date(2023, 1, 1)),
+    ("May 3 was rainy", date(2025, 5, 3), date(2025, 5, 4)),
+    ("March 2nd trip", date(2026, 3, 2), date(2026, 3, 3)),
     ("3 weeks ago", date(2026, 2, 16), date(2026, 2, 23)),  # that calendar week, Monday first
     ("a few days ago", date(2026, 3, 8), date(2026, 3, 9)),
     ("two months ago", date(2026, 1, 1), date(2026, 2, 1)),
@@ -57,7 +60,9 @@ def test_since_after_before_until_open_one_end(query: str, start: date | None, e
 
 
 @pytest.mark.parametrize("query", ["What is my name?", "When did Melanie paint a sunrise?", "I may 2 go",
-                                   "2023 miles", "31 February", "Where do I work?"])
+                                   "2023 miles", "31 February", "Where do I work?",
+                                   "Who is the author of 1984?", "May 3 books be renewed online?",
+                                   "march 2 miles to the lake"])
 def test_no_cue_no_window(query: str) -> None:
     assert time_window(query, NOW) is None
 
