@@ -177,12 +177,12 @@ def _counts_things(m: re.Match[str]) -> bool:
     return word.endswith("s") and word not in _NOT_PLURAL
 
 
-@_rule(_MONTH + r",? " + _YEAR)
+@_rule(_MONTH + r",? (?:of )?" + _YEAR)
 def _month_year(m: re.Match[str], now: datetime) -> _Span:
     return _month(int(m[2]), _MONTHS[m[1].lower().rstrip(".")])
 
 
-@_rule(r"(?:in|during|of|since|before|after|until) " + _MONTH + r"(?!,? \d)")
+@_rule(r"(?:in|during|of|since|before|after|until) " + _MONTH + r"(?!,? (?:of )?\d)")
 def _month_only(m: re.Match[str], now: datetime) -> _Span:
     number = _MONTHS[m[1].lower().rstrip(".")]
     return _month(_last_month_named(now, number), number)

@@ -25,6 +25,7 @@ NOW = datetime(2026, 3, 11, 15, 0, tzinfo=timezone.utc)  # a Wednesday
     ("2023-05-08", date(2023, 5, 8), date(2023, 5, 9)),
     ("in 2022", date(2022, 1, 1), date(2023, 1, 1)),
     ("in the summer of 2022", date(2022, 1, 1), date(2023, 1, 1)),
+    ("in May of 2023", date(2023, 5, 1), date(2023, 6, 1)),
     ("May 3 was rainy", date(2025, 5, 3), date(2025, 5, 4)),
     ("March 2nd trip", date(2026, 3, 2), date(2026, 3, 3)),
     ("3 weeks ago", date(2026, 2, 16), date(2026, 2, 23)),  # that calendar week, Monday first
