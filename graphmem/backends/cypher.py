@@ -11,6 +11,7 @@ code-derived hex name, never user or model text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -54,26 +55,25 @@ class Columns:
     nested: str | None
 
     def bind(self, params: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
-        """The parameters the text names, the list of maps as columns; a column that no row has (none of
-        its keys, or no nested item at all) is bound without values."""
+        """The parameters the text names (Kuzu refuses one its statement does not use), the list of maps
+        as columns. A key that some rows lack is null there."""
         rows: list[dict[str, Any]] = params.get(self.list_param) or []
-        bound = {k: v for k, v in params.items() if k != self.list_param}
-        bound |= _as_columns(self.list_param, rows, exclude=self.nested)
+        groups = [row.get(self.nested) or [] for row in rows] if self.nested else []
+        items = [item for group in groups for item in group]
+        outer, inner = f"{self.list_param}_", f"{self.list_param}_{self.nested}_"
+        bound = {k: v for k, v in params.items() if k in names and k != self.list_param}
+        for name in names:
+            if self.nested and name in (inner + "first", inner + "last"):
+                continue
+            if self.nested and name.startswith(inner):
+                bound[name] = _column([item.get(name[len(inner):]) for item in items])
+            elif name.startswith(outer):
+                bound[name] = _column([row.get(name[len(outer):]) for row in rows])
         if self.nested:
-            prefix = f"{self.list_param}_{self.nested}"
-            items = [item for row in rows for item in row[self.nested]]
-            bound |= _as_columns(prefix, items)
-            bound[f"{prefix}_last"] = _running_total([len(row[self.nested]) for row in rows])
-            bound[f"{prefix}_first"] = [last - len(row[self.nested]) + 1
-                                        for last, row in zip(bound[f"{prefix}_last"], rows, strict=True)]
-        # Only the columns the text names, as `@each` (Kuzu refuses a parameter its statement does not use).
-        columns = [n for n in names if n.startswith(f"{self.list_param}_")]
-        return {k: v for k, v in bound.items() if k in names} | {n: bound.get(n) or _column([]) for n in columns}
-
-
-def _as_columns(prefix: str, rows: list[dict[str, Any]], exclude: str | None = None) -> dict[str, list[Any]]:
-    keys = dict.fromkeys(key for row in rows for key in row if key != exclude)
-    return {f"{prefix}_{key}": _column([row.get(key) for row in rows]) for key in keys}
+            last = list(itertools.accumulate(len(group) for group in groups))
+            bound[inner + "last"] = last
+            bound[inner + "first"] = [end - len(group) + 1 for end, group in zip(last, groups, strict=True)]
+        return bound
 
 
 def _column(values: list[Any]) -> list[Any]:
@@ -87,14 +87,6 @@ def _column(values: list[Any]) -> list[Any]:
 
 def _typed(value: Any) -> bool:
     return value is not None and (not isinstance(value, list) or any(_typed(item) for item in value))
-
-
-def _running_total(counts: list[int]) -> list[int]:
-    total, out = 0, []
-    for count in counts:
-        total += count
-        out.append(total)
-    return out
 
 
 def _strip_comments(text: str) -> str:

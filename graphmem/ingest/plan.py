@@ -260,7 +260,8 @@ def episode_statements(episodes: list[dict[str, Any]]) -> list[Statement]:
     """episode/add for the episodes that have new memories, episode/create for the others.
 
     One message with one memory (an agent's usual add) goes as episode/add_one, flat: Kuzu 0.11 binds
-    a list of nested maps slowly (~2.5-3.5 ms of a one-message add's ~10 ms write, measured)."""
+    a list of nested maps slowly (~2.5-3.5 ms of a one-message add's ~10 ms write, measured; its
+    episode/add now takes them as columns, which pays for larger adds, see cypher/README.md)."""
     adding = [episode for episode in episodes if episode["memories"]]
     if len(adding) == 1 and len(adding[0]["memories"]) == 1:
         [memory] = adding[0]["memories"]

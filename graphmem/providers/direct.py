@@ -11,7 +11,8 @@ computed directly. The direct path is used only when it agrees with `encode()` o
 any other stack, or a library change, falls back to `encode()`.
 
 With int8 weights (providers/onnx_forward), "agrees" means near: the probe texts' vectors at a mean cosine
-of at least `INT8_COSINE` to `encode()`'s. A model that quantises worse keeps the exact onnxruntime path.
+of at least `INT8_COSINE` to `encode()`'s, none below `INT8_LEAST_COSINE`. A model that quantises worse
+keeps the exact onnxruntime path.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _PROBES = (_PROBE, "What did Melanie paint last summer?", "ok", "I'm allergic to
            "Our flight to Tokyo leaves at 6:40 on Friday, gate B12, so set an alarm for 4.",
            "Jon lost his job as a banker and decided to open a dance studio with the savings he had left.")
 INT8_COSINE = 0.98
+INT8_LEAST_COSINE = 0.9  # and no probe text far off ("ok" is at ~0.96)
 Check = Callable[[Forward], bool]
 # A forward pass pads its texts to the longest: texts are batched with others of about their length.
 TOKEN_SPREAD, TOKEN_SHORT = 1.25, 12   # longest at most 1.25x the shortest, unless all are under 12 tokens
@@ -126,7 +128,8 @@ def side_by_side(workers: list[Forward], batches: list[list[str]]) -> list[NDArr
 
 
 def direct_encoder(model: Any, onnx: bool = True, int8: bool = False) -> DirectEncoder | None:
-    """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s.
+    """A DirectEncoder for `model`, or None when its vectors would not equal `model.encode()`'s (then
+    `encode()` runs).
 
     With `onnx`, single texts and batches go through onnxruntime when it is installed and agrees too;
     with `int8` as well, through its int8 weights when they are near enough."""
@@ -196,12 +199,13 @@ def _near(model: Any) -> Check:
 
 
 def near(got: NDArray[np.float32], expected: NDArray[np.float32]) -> bool:
-    """The rows of `got` at a mean cosine of at least INT8_COSINE to the same rows of `expected`."""
+    """The rows of `got` at a mean cosine of at least INT8_COSINE to the same rows of `expected`, and none
+    below INT8_LEAST_COSINE."""
     if got.shape != expected.shape:
         return False
     norms = np.linalg.norm(got, axis=1) * np.linalg.norm(expected, axis=1)
     cosines = (got * expected).sum(axis=1) / np.maximum(norms, 1e-12)
-    return bool(cosines.mean() >= INT8_COSINE)
+    return bool(cosines.mean() >= INT8_COSINE and cosines.min() >= INT8_LEAST_COSINE)
 
 
 def _mean_pooling(pooling: Any) -> bool:

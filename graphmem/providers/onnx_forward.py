@@ -94,6 +94,9 @@ def _export(transformer: Any, tokenizer: Any, names: list[str], path: Path) -> N
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
 
 
+_QUANTISED_AS = "matmul-perchannel-s8"  # what _quantise does, named in the file it writes
+
+
 def _quantise(source: Path, path: Path) -> None:
     """`source` with int8 weights for its MatMuls, one scale per output channel, written to `path`."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -135,7 +138,10 @@ class OnnxModel:
 
     def int8(self) -> OnnxModel:
         """The same model with int8 weights (quantised on first use, kept beside the export)."""
-        path = self._path.with_suffix(".int8.onnx")
+        import onnxruntime
+
+        # The settings and the quantiser's version in the name: a change makes a new file, not a stale one.
+        path = self._path.with_suffix(f".int8-{_QUANTISED_AS}-ort{onnxruntime.__version__}.onnx")
         if not path.exists():
             _quantise(self._path, path)
         quantised = copy.copy(self)

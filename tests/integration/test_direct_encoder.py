@@ -72,7 +72,7 @@ def test_int8_weights_are_quantised_once_and_give_vectors_near_encodes(onnx_cach
     direct = direct_encoder(model, int8=True)
     assert direct is not None and direct.runtime == "onnxruntime int8"
     assert logging.getLogger().handlers == handlers  # the quantiser's logging left the application's alone
-    assert sorted(p.name.count(".int8.") for p in (onnx_cache / "onnx").glob("*.onnx")) == [0, 1]
+    assert sorted(p.name.count(".int8-") for p in (onnx_cache / "onnx").glob("*.onnx")) == [0, 1]
     texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi"]
     expected = model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
     assert near(np.stack([direct.one(t) for t in texts]), expected)
@@ -88,6 +88,10 @@ def test_near_needs_the_rows_mean_cosine() -> None:
     moved = expected.copy()
     moved[0, 1] = 0.3  # cosine 0.958: the mean of the four is 0.989
     assert near(moved, expected) and INT8_COSINE > 0.958
+    many = np.eye(20, dtype=np.float32)
+    far = many.copy()
+    far[0, 1] = 0.6  # cosine 0.857: the mean of the twenty is 0.993, but one text is too far off
+    assert not near(far, many)
     moved[1:, 0] = 0.3
     assert not near(moved, expected)
     assert not near(expected[:2], expected)

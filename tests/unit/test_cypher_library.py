@@ -125,7 +125,9 @@ def test_columns_directive_binds_rows_and_their_nested_rows_as_lists(tmp_path: P
         "rows_items_first": [1, 3, 3], "rows_items_last": [2, 2, 3],  # 1-based and inclusive: b has none
         # Kuzu cannot type a list of nulls or of empty lists: one more value, that no index reaches, has one.
         "rows_note": [None, None, None, ""], "rows_items_tags": [[], [], [], [""]],
-        "rows_gone": [""]}  # a column the text names that no row has
+        "rows_gone": [None, None, None, ""]}  # a column the text names that no row has: null in each
     assert library.runs("add", {"rows": [], "k": 7}) == []  # no rows: nothing to run, as for @each
     [(_, bare)] = library.runs("add", {"rows": [{"id": "a", "items": []}]})
     assert bare["rows_items_x"] == [""] and bare["rows_items_first"] == [1] and bare["rows_items_last"] == [0]
+    [(_, sparse)] = library.runs("add", {"rows": [{"id": "a", "gone": "g"}, {"id": "b"}], "k": 0})
+    assert sparse["rows_gone"] == ["g", None] and sparse["k"] == 0 and sparse["rows_items_first"] == [1, 1]
