@@ -20,7 +20,7 @@ import numpy as np
 from graphmem.backends.base import GraphBackend, Statement
 from graphmem.errors import ConfigError
 from graphmem.ingest.extract import ExtractionContext, Extractor
-from graphmem.ingest.history import Ended, chain_of
+from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.plan import (
@@ -34,7 +34,13 @@ from graphmem.ingest.plan import (
 )
 from graphmem.ingest.reconcile import NEARBY, SHOWN, Decision, Nearby, decide, settle
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
-from graphmem.ingest.supersede import Contradiction, contradiction_statements, end_history_relations, relations_ending
+from graphmem.ingest.supersede import (
+    Contradiction,
+    contradiction_statements,
+    end_history_relations,
+    place_late,
+    relations_ending,
+)
 from graphmem.ingest.timeline import said_in_the_past, supersedes
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
@@ -137,6 +143,8 @@ class Adder:
                           if d.event == "DELETE" and d.target]
         changed = [d.target for d in kept if d.target]
         events = await self.backend.read("event/of_memories", {"ids": changed}) if changed else []
+        contradictions = [dataclasses.replace(c, said_again=last_said_again(
+            e for e in events if e["memory_id"] == c.stored["id"])) for c in contradictions]
         contradictions, spans = await self._place_history(contradictions, events)
         ending = await self._relations_ending(contradictions, now)
         relations = await self._new_relations(extraction, entities, memories, set(ending), now)
@@ -169,8 +177,7 @@ class Adder:
         ended: dict[str, list[Ended]] = {}
         for key in {_scope_key(c.stored) for c in late}:
             ended[key] = [Ended.of(row) for row in await self.backend.read("memory/ended_in_scope", {"sk": key})]
-        placed = [dataclasses.replace(c, chain=tuple(chain_of(c.names(events), ended[_scope_key(c.stored)])))
-                  if c.late else c for c in contradictions]
+        placed = place_late(contradictions, {c.stored["id"]: ended[_scope_key(c.stored)] for c in late}, events)
         held = [m.id for c in placed for m in c.chain if m.held_at(c.now)]
         spans = await self.backend.read("relation/spans_of_memories", {"ids": held}) if held else []
         return placed, spans
@@ -270,10 +277,11 @@ def _replacement(decision: Decision, memory: NewMemory, nearby: Nearby, events: 
                  metadata: dict[str, Any] | None) -> Replacement:
     """An UPDATE: the stored memory keeps its id, speaker, creation time and metadata (the add's merged in)."""
     row = nearby.rows[decision.target or ""]
+    said_by = (memory.role or "user", memory.actor_id)  # the UPDATE event records who said it (an add: a saying)
     memory = dataclasses.replace(memory, role=row.get("role"), actor_id=row.get("actor_id"))
     kept = {**json.loads(row.get("metadata") or "{}"), **(metadata or {})}
     return Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events if e["memory_id"] == row["id"]],
-                       metadata=kept)
+                       metadata=kept, said_by=said_by)
 
 
 def _results(decisions: list[Decision], memories: list[NewMemory], nearby: Nearby,

@@ -70,6 +70,10 @@ class Replacement:
     memory: NewMemory         # the new text, embedding and entity names; memory.id is row["id"]
     event_ids: Sequence[str]  # the memory's events so far: replacing the node drops their edges
     metadata: dict[str, Any] | None = None
+    # Who said the new text: an add's message (role, speaker), recorded on the UPDATE event as an ADD event
+    # records them. A manual `update()` leaves them None: an edit, not a saying, so it never decides which
+    # of two contradicting facts was said later (ingest/history.last_said_again).
+    said_by: tuple[str, str | None] | None = None
 
 
 @dataclass
@@ -196,7 +200,9 @@ def replace_statements(replacement: Replacement, now: str, episode_ids: Sequence
     changed_at = latest(now, row["created_at"], row.get("updated_at"))
     params = memory_create_params(memory, scope, replacement.metadata, row.get("memory_type"), row["created_at"],
                                   changed_at, episode_ids, entity_ids)
-    event = event_row(row["id"], "UPDATE", row["text"], memory.text, changed_at, len(replacement.event_ids))
+    role, actor = replacement.said_by or (None, None)
+    event = event_row(row["id"], "UPDATE", row["text"], memory.text, changed_at, len(replacement.event_ids),
+                      role, actor)
     return [
         Statement("memory/delete", {"id": row["id"]}),
         Statement("memory/create", params),

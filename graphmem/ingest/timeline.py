@@ -23,7 +23,7 @@ def supersedes(said_at: str, began: str | None) -> bool:
     The later-said fact holds; at the same instant the newly stored one does (as before this rule,
     when every add was "now"). A fact with no known start is ended by anything.
     """
-    return _instant(said_at) >= _instant(began)
+    return instant(said_at) >= instant(began)
 
 
 def latest(*times: str | None) -> str:
@@ -31,7 +31,7 @@ def latest(*times: str | None) -> str:
     known = [t for t in times if t]
     if not known:
         raise ValueError("latest() needs at least one time")
-    return max(known, key=_instant)
+    return max(known, key=instant)
 
 
 def earliest(*times: str | None) -> str:
@@ -39,13 +39,13 @@ def earliest(*times: str | None) -> str:
     known = [t for t in times if t]
     if not known:
         raise ValueError("earliest() needs at least one time")
-    return min(known, key=_instant)
+    return min(known, key=instant)
 
 
 def said_in_the_past(said_at: str, slack: timedelta = timedelta(minutes=1)) -> bool:
     """Whether an add's time is before the clock's (an import of older messages), beyond `slack`."""
-    return _instant(said_at) < datetime.now(timezone.utc) - slack
+    return instant(said_at) < datetime.now(timezone.utc) - slack
 
 
-def _instant(value: str | None) -> datetime:
+def instant(value: str | None) -> datetime:
     return parse_time(value) or _NEVER

@@ -64,7 +64,9 @@ def server() -> Iterator[LLMServer]:
               "I like pizza": likes("pizza"), "pepperoni": likes("pepperoni pizza", updates="m1"),
               "Years ago: Paris": home("Paris", contradicts="m1"), "Later: London": home("London", contradicts="m1"),
               "Used to be Paris": moved_away("Paris"), "Paris from the autumn": home_from("Paris", "2024-09-01"),
-              "Mitte, exactly": refined("Berlin Mitte"), "Munich in between": home("Munich", contradicts="m1")}
+              "Mitte, exactly": refined("Berlin Mitte"), "Munich in between": home("Munich", contradicts="m1"),
+              "London is my home": home("London"), "Greenwich, exactly": refined("London Greenwich"),
+              "alex lives in Paris, France": home("Paris")}
     with LLMServer(script) as running:
         yield running
 
@@ -272,3 +274,51 @@ def test_history_whose_later_memory_was_deleted_is_not_imported_twice(server: LL
         assert memory.add("Back then: Paris", user_id="alex", timestamp=SAID_2023)["results"] == []
         then = memory.search(QUERY, user_id="alex", as_of=at(2023, 6))["results"]
         assert [r["id"] for r in then] == [paris["id"]]
+
+
+def test_a_chain_member_said_again_after_the_late_fact_is_not_cut(server: LLMServer) -> None:
+    """London (2022), refined by an add in mid-2023, ended by Berlin (2024): Munich, said early in 2023,
+    was said before London's refinement, so London is not ended by it; Munich is history until then."""
+    refined_at = at(2023, 6)
+    with llm_memory(config(server)) as memory:
+        [london] = memory.add("London is my home", user_id="alex", timestamp=SAID_2022)["results"]
+        memory.add("Greenwich, exactly", user_id="alex", timestamp=refined_at)
+        memory.add("Now Berlin", user_id="alex", timestamp=SAID_2024)
+        [munich] = memory.add("Munich in between", user_id="alex", timestamp=SAID_2023)["results"]
+        assert munich["invalid_at"] == iso_utc(refined_at)
+        assert events(memory, london["id"]) == [
+            ("ADD", None, "alex lives in London", iso_utc(SAID_2022)),
+            ("UPDATE", "alex lives in London", "alex lives in London Greenwich", iso_utc(refined_at)),
+            ("DELETE", "alex lives in London Greenwich", "alex lives in Berlin", iso_utc(SAID_2024))]
+        assert events(memory, munich["id"])[1:] == [
+            ("DELETE", "alex lives in Munich", "alex lives in London Greenwich", iso_utc(refined_at))]
+        assert all_relations(memory)["Munich"]["invalid_at"] == iso_utc(refined_at)
+
+
+def test_a_manual_edit_does_not_make_a_fact_later_said(server: LLMServer) -> None:
+    """Paris said in 2023, its text edited today with update(): Berlin, said in 2024, still supersedes it."""
+    with llm_memory(config(server)) as memory:
+        [paris] = memory.add("Paris is my home", user_id="alex", timestamp=SAID_2023)["results"]
+        memory.update(paris["id"], "alex lives in Paris, France")
+        moved = memory.add("Now Berlin", user_id="alex", timestamp=SAID_2024)["results"]
+        assert [(r["memory"], r["event"]) for r in moved] == [("alex lives in Berlin", "ADD"),
+                                                              ("alex lives in Paris, France", "DELETE")]
+        old = memory.get(paris["id"])
+        assert old is not None and old["invalid_at"] == iso_utc(SAID_2024)
+        assert texts(memory.get_all(user_id="alex")) == ["alex lives in Berlin"]
+        assert texts(memory.search(QUERY, user_id="alex", as_of=at(2023, 6))) == ["alex lives in Paris, France"]
+
+
+def test_a_chain_member_said_after_the_stored_memory_began_does_not_extend_a_late_fact(server: LLMServer) -> None:
+    """Paris (2024) was ended by a Berlin said in 2025, since deleted; Berlin said again, dated 2022, has
+    the same text, so Paris is in its chain although it began after it. Munich (2021) ends when Berlin
+    began, not when Paris did: it must not overlap the memory that holds."""
+    with llm_memory(config(server)) as memory:
+        memory.add("Paris is my home", user_id="alex", timestamp=SAID_2024)
+        [berlin, _] = memory.add("Now Berlin", user_id="alex", timestamp=SAID_2025)["results"]
+        memory.delete(berlin["id"])
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2022)
+        [munich] = memory.add("Munich in between", user_id="alex", timestamp=SAID_2021)["results"]
+        assert munich["invalid_at"] == iso_utc(SAID_2022)
+        assert events(memory, munich["id"])[1:] == [
+            ("DELETE", "alex lives in Munich", "alex lives in Berlin", iso_utc(SAID_2022))]

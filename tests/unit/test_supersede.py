@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from graphmem.ingest.history import last_said_again
 from graphmem.ingest.plan import EntityTable, NewMemory, Replacement, replace_statements
 from graphmem.ingest.supersede import (
     Contradiction,
@@ -65,12 +66,23 @@ def test_an_older_fact_is_stored_as_history_ending_when_the_stored_memory_began(
 def test_a_fact_said_before_the_stored_memorys_last_update_is_history_until_that_update() -> None:
     """The memory was said in 2023 and refined in 2025: a fact said in 2024 does not end it (that would
     date its end before its update and end the later-said text); it holds until the update."""
-    contradiction = Contradiction(NEW, stored(created_at=T2023, valid_at=T2023, updated_at=T2025), T2024)
+    contradiction = Contradiction(NEW, stored(created_at=T2023, valid_at=T2023, updated_at=T2025), T2024,
+                                  said_again=T2025)
     assert contradiction.late and contradiction.ends_at == T2025
     invalidate, create, _ = contradiction_statements(contradiction, [])
     assert invalidate.params == {"id": "new", "invalid_at": T2025, "updated_at": T2025}
     assert (create.params["rows"][0]["created_at"], create.params["rows"][0]["new_text"]) == (
         T2025, "alex lives in Berlin")
+
+
+def test_a_manual_edit_is_no_saying_and_decides_nothing() -> None:
+    """Only an add's UPDATE (its event has the message's role) dates the memory's last saying."""
+    events = [{"memory_id": "old", "event": "ADD", "role": "user", "created_at": T2023},
+              {"memory_id": "old", "event": "UPDATE", "role": None, "created_at": T2025},  # update(): an edit
+              {"memory_id": "old", "event": "UPDATE", "role": "user", "created_at": T2024}]
+    assert last_said_again(events) == T2024 and last_said_again(events[:2]) is None
+    edited = Contradiction(NEW, stored(created_at=T2023, valid_at=T2023, updated_at=T2025), T2024)
+    assert not edited.late and edited.ends_at == T2024
 
 
 def test_a_fact_said_after_the_last_update_supersedes_at_its_own_time() -> None:
@@ -116,3 +128,20 @@ def test_an_update_keeps_created_and_valid_at_and_never_dates_itself_earlier(now
     created = statements["memory/create"]
     assert (created["created_at"], created["valid_at"], created["updated_at"]) == (T2024, T2024, expected)
     assert statements["event/create"]["rows"][0]["created_at"] == expected
+
+
+def test_a_relation_of_no_memory_prefers_a_history_fact_and_ends_when_all_the_add_is_history() -> None:
+    entities = EntityTable(ids={"alex": "e-alex", "paris": "e-paris", "rome": "e-rome"})
+    current = NewMemory(text="alex was in Paris", embedding=[0.0], entity_names=["alex", "Paris"], id="current")
+    history = Contradiction(NEW, stored(), T2023)
+
+    def unowned(target: str) -> dict[str, Any]:
+        return {"id": target, "memory_id": None, "valid_at": T2023, "invalid_at": None,
+                "source_id": "e-alex", "target_id": entities.ids[target]}
+
+    relations = [unowned("paris"), unowned("rome")]
+    end_history_relations(relations, [history], [current, NEW], entities)  # the first naming both is current
+    assert [(r["memory_id"], r["invalid_at"]) for r in relations] == [("new", T2024), (None, None)]
+    relations = [unowned("rome")]
+    end_history_relations(relations, [history], [NEW], entities)  # every fact of the add is history
+    assert [(r["memory_id"], r["invalid_at"]) for r in relations] == [(None, T2024)]
