@@ -215,7 +215,8 @@ class Adder:
         """Whether history may hold at `now`: it ends when a memory said later began, so something was said
         to the scope after `now` (the counter keeps that time even when that memory was deleted since), or
         a memory said after it is stored. Without either (the usual import, in time order) the look-up, a
-        scan on Kuzu, is not run."""
+        scan on Kuzu, is not run. A manual `update()` does not advance the counter, and need not: it is no
+        saying, so no history ends at it (supersede.py)."""
         if thread.said_until and not supersedes(now, thread.said_until):
             return True
         return bool(await self.backend.memories_between(now, None, 1, scope))
