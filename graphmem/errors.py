@@ -13,6 +13,10 @@
 
 Nothing is half-written: every error raised during `add`, `update` or
 `delete` is raised before or instead of the single commit of the plan.
+
+Warnings (`warnings.warn`; not errors, the call goes on):
+
+    EmbedderChangedWarning         a store opened with another embedder than the one that made its vectors
 """
 
 from __future__ import annotations
@@ -68,3 +72,8 @@ class ExtractionError(ProviderError):
 
 class QueryNotFoundError(GraphMemError, LookupError):
     """No .cypher file for this statement name in this dialect (nor in common/)."""
+
+
+class EmbedderChangedWarning(UserWarning):
+    """The store's vectors were made by another embedder (or the same model run otherwise, e.g. exact against
+    int8 weights): searches compare the two, so scores shift; the message names both."""

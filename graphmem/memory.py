@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
-from graphmem.backends.base import GraphBackend, Row, Statement
+from graphmem.backends.base import GraphBackend, Row, Statement, embedder_marker
 from graphmem.config import MemoryConfig
 from graphmem.errors import NotFoundError, ValidationError
 from graphmem.factory import create_backend, create_extractor
@@ -115,8 +115,16 @@ class AsyncMemory:
                 if not self._opened:
                     dims = await asyncio.to_thread(lambda: self.embedder.dims)
                     await self.backend.open(dims)
+                    await self._mark_embedder()
                     self._opened = True
         return self.backend
+
+    async def _mark_embedder(self) -> None:
+        """Record which embedder makes the store's vectors, or warn when it is not the one that made them."""
+        identity = await asyncio.to_thread(lambda: self.embedder.identity)
+        marker = embedder_marker(await self.backend.read("admin/get_meta", {"key": "embedder"}), identity)
+        if marker is not None:
+            await self.backend.write([marker])
 
     # -- add -------------------------------------------------------------------------------
 
@@ -320,6 +328,7 @@ class AsyncMemory:
         """Delete everything in the store (every scope)."""
         backend = await self._ready()
         await backend.reset()
+        await self._mark_embedder()  # the store is empty again: its vectors will be this embedder's
 
     async def close(self) -> None:
         """Release the database (also after a failed open, which may hold it half-way) and the

@@ -8,11 +8,12 @@ scope). Everything else is written once, above this layer.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, EmbedderChangedWarning
 from graphmem.scope import Scope
 
 Row = dict[str, Any]
@@ -62,6 +63,24 @@ def dims_marker(stored: list[Row], dims: int, database: str, remedy: str) -> Sta
 def dims_statement(dims: int) -> Statement:
     """Records the store's embedding size (on creation, and again after a reset)."""
     return Statement("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
+
+
+def embedder_marker(stored: list[Row], identity: str) -> Statement | None:
+    """The statement that records which embedder makes a store's vectors, or None when it is recorded.
+
+    Another one (another model, or the same one run with int8 weights against exact ones) only warns: its
+    vectors are comparable enough to search with, but scores and the add's duplicate checks shift.
+    """
+    if stored and stored[0]["value"] != identity:
+        warnings.warn(EmbedderChangedWarning(
+            f"this store's vectors were made by the embedder {stored[0]['value']!r}, and it is opened with "
+            f"{identity!r}: similarities between the two shift; configure the first to keep the store uniform"),
+            stacklevel=2)
+    return None if stored else embedder_statement(identity)
+
+
+def embedder_statement(identity: str) -> Statement:
+    return Statement("admin/set_meta", {"key": "embedder", "value": identity})
 
 
 class GraphBackend(Protocol):

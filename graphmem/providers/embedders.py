@@ -37,6 +37,12 @@ class Embedder(Protocol):
 
     async def embed_texts(self, texts: Sequence[str]) -> list[Vector]: ...
 
+    @property
+    def identity(self) -> str:
+        """Which vectors it makes: two embedders of one identity make the same vector for a text (a store
+        records it, memory.AsyncMemory._ready)."""
+        ...
+
     async def embed_query(self, text: str) -> Vector: ...
 
     async def aclose(self) -> None:
@@ -144,11 +150,24 @@ class LocalSentenceEmbedder:
             self._dims = int(getter())
         return self._dims
 
+    @property
+    def identity(self) -> str:
+        """The model, and "int8" when it runs with int8 weights (torch, ONNX and encode() agree otherwise)."""
+        with self._lock:
+            direct = self._resolved(self._model())
+        int8 = isinstance(direct, DirectEncoder) and direct.int8
+        return f"local {self._config.model}{' int8' if int8 else ''}"
+
+    def _resolved(self, model: Any) -> DirectEncoder | bool | None:
+        """The direct path, tried once (callers hold the lock)."""
+        if self._direct is False:
+            self._direct = direct_encoder(model, onnx=self._config.onnx, int8=self._config.int8)
+        return self._direct
+
     def _encode(self, texts: Sequence[str]) -> list[Vector]:
         model = self._model()
         with self._lock:
-            if self._direct is False:
-                self._direct = direct_encoder(model, onnx=self._config.onnx, int8=self._config.int8)
+            self._resolved(model)
             if isinstance(self._direct, DirectEncoder):
                 if len(texts) == 1:  # a search's query
                     return _unit_rows(self._direct.one(texts[0])[None, :])
@@ -186,6 +205,10 @@ class HashingEmbedder:
     @property
     def dims(self) -> int:
         return self._dims
+
+    @property
+    def identity(self) -> str:
+        return f"hash {self._dims}"
 
     def _features(self, text: str) -> list[str]:
         words = _TOKEN.findall(text.lower())

@@ -53,6 +53,7 @@ class OpenAICompatibleEmbedder:
         # Only OpenAI's own models take `dimensions` (as mem0: other servers reject it).
         self._send_dims = isinstance(config, OpenAIEmbedder) and self._config.embedding_dims is not None
         self._dims = self._config.embedding_dims or KNOWN_DIMS.get(model.split(":", 1)[0].rsplit("/", 1)[-1])
+        self._identity = f"{config.provider} {model}" + (f" {self._config.embedding_dims}" if self._send_dims else "")
         self._cache = _QueryCache(self._config.cache_size)
         self._retry = Retry(self._config.max_retries, self._config.retry_delay)
         self._client: LoopClient[Any] = LoopClient(lambda: self._sdk.AsyncOpenAI(**self._client_kwargs()))
@@ -68,6 +69,10 @@ class OpenAICompatibleEmbedder:
         if self._send_dims:
             request["dimensions"] = self._config.embedding_dims
         return request
+
+    @property
+    def identity(self) -> str:
+        return self._identity
 
     @property
     def dims(self) -> int:
