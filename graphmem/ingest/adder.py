@@ -135,7 +135,7 @@ class Adder:
         vectors = await self.embedder.embed_texts([f.text for f in facts] + names)  # one batch
         add_new_entities(entities, fresh, vectors[len(facts):] if embed_names else [None] * len(fresh), scope, now)
         vectors = vectors[:len(facts)]
-        decisions = decide(facts, vectors, nearby)
+        decisions = decide(facts, vectors, nearby, now)
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
         memories = _new_memories(kept, items)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from graphmem.ingest.extract import Verdict
 from graphmem.ingest.normalize import memory_hash
+from graphmem.ingest.timeline import supersedes
 from graphmem.inprocess.vectors import cosines
 from graphmem.models import ExtractedFact
 
@@ -66,14 +67,21 @@ class Decision:
         return bool(self.candidates)
 
 
-def decide(facts: Sequence[ExtractedFact], vectors: Sequence[list[float]], nearby: Nearby) -> list[Decision]:
-    """Each fact's event from the model's verdicts and the embeddings (see the module docstring)."""
+def decide(facts: Sequence[ExtractedFact], vectors: Sequence[list[float]], nearby: Nearby,
+           now: str | None = None) -> list[Decision]:
+    """Each fact's event from the model's verdicts and the embeddings (see the module docstring).
+
+    A stored memory is updated or superseded once per add. Contradicted by several facts said before it
+    began (`now`, an import of older messages), it is contradicted by each: it stays current, and each
+    is stored as history (ingest/supersede.place_late puts them one after the other)."""
     decisions: list[Decision] = []
-    claimed: set[str] = set()  # a stored memory is updated or superseded once per add
+    claimed: set[str] = set()
     for fact, vector, similar in zip(facts, vectors, cosines(vectors, nearby.rows), strict=True):
         decision = Decision(fact, vector)
         target = fact.contradicts or fact.updates
-        if target in nearby.rows and target not in claimed:
+        again = bool(fact.contradicts) and now is not None and target in nearby.rows \
+            and not supersedes(now, nearby.rows[target].get("valid_at"))
+        if target in nearby.rows and (target not in claimed or again):
             _apply(decision, Verdict("DELETE" if fact.contradicts else "UPDATE", target), nearby)
         elif similar and max(similar.values()) >= DUPLICATE:
             decision.event = "NONE"

@@ -52,6 +52,13 @@ def home_from(city: str, valid_at: str) -> dict[str, Any]:
     return answer
 
 
+def two_homes(first: str, second: str) -> dict[str, Any]:
+    """Two homes in one message, both contradicting the memory shown first."""
+    one, two = home(first, contradicts="m1"), home(second, contradicts="m1")
+    return {"facts": one["facts"] + two["facts"], "entities": one["entities"] + two["entities"][1:],
+            "relations": one["relations"] + two["relations"]}
+
+
 def refined(city: str) -> dict[str, Any]:
     return {**home(city), "facts": [fact(f"alex lives in {city}", "alex", city, updates="m1")]}
 
@@ -66,7 +73,7 @@ def server() -> Iterator[LLMServer]:
               "Used to be Paris": moved_away("Paris"), "Paris from the autumn": home_from("Paris", "2024-09-01"),
               "Mitte, exactly": refined("Berlin Mitte"), "Munich in between": home("Munich", contradicts="m1"),
               "London is my home": home("London"), "Greenwich, exactly": refined("London Greenwich"),
-              "alex lives in Paris, France": home("Paris")}
+              "alex lives in Paris, France": home("Paris"), "Madrid, then Rome": two_homes("Madrid", "Rome")}
     with LLMServer(script) as running:
         yield running
 
@@ -322,3 +329,16 @@ def test_a_chain_member_said_after_the_stored_memory_began_does_not_extend_a_lat
         assert munich["invalid_at"] == iso_utc(SAID_2022)
         assert events(memory, munich["id"])[1:] == [
             ("DELETE", "alex lives in Munich", "alex lives in Berlin", iso_utc(SAID_2022))]
+
+
+def test_two_older_facts_in_one_add_against_one_memory_are_both_history(server: LLMServer) -> None:
+    """Berlin (2024) is stored; one message said in 2023 names Madrid, then Rome, both contradicting it. Both
+    are history (neither stays current beside Berlin); said at one time, the later in the message holds."""
+    with llm_memory(config(server)) as memory:
+        memory.add("Berlin is my home", user_id="alex", timestamp=SAID_2024)
+        added = memory.add("Madrid, then Rome", user_id="alex", timestamp=SAID_2023)["results"]
+        assert [(r["memory"], r["event"], r.get("invalid_at")) for r in added] == [
+            ("alex lives in Madrid", "ADD", iso_utc(SAID_2023)), ("alex lives in Rome", "ADD", iso_utc(SAID_2024))]
+        assert texts(memory.get_all(user_id="alex")) == ["alex lives in Berlin"]
+        then = memory.search(QUERY, user_id="alex", as_of=at(2023, 6))["results"]
+        assert [r["memory"] for r in then] == ["alex lives in Rome"]

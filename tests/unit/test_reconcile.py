@@ -40,6 +40,19 @@ def test_verdicts_and_similarity_decide_each_fact() -> None:
     assert (decisions[2].event, decisions[2].target, decisions[2].candidates) == ("UPDATE", "c", [])
 
 
+def test_facts_said_before_a_memory_began_may_each_contradict_it() -> None:
+    rows = {"a": {**stored("alex lives in Berlin", [1.0, 0.0, 0.0]), "valid_at": "2024-06-01T00:00:00+00:00"}}
+    facts = [ExtractedFact(text="alex lives in Madrid", contradicts="a"),
+             ExtractedFact(text="alex lives in Rome", contradicts="a"),
+             ExtractedFact(text="alex lives in Porto", updates="a")]  # an update still takes it once only
+    vectors = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.7, 0.7]]
+    nearby = Nearby(rows=rows, shown=("a",))
+    older = decide(facts, vectors, nearby, "2023-01-01T00:00:00+00:00")  # an import of older messages
+    assert [(d.event, d.target) for d in older] == [("DELETE", "a"), ("DELETE", "a"), ("ADD", None)]
+    later = decide(facts, vectors, nearby, "2025-01-01T00:00:00+00:00")  # said after: superseded once
+    assert [(d.event, d.target) for d in later] == [("DELETE", "a"), ("ADD", None), ("ADD", None)]
+
+
 def test_an_update_to_the_same_text_is_none_and_settle_ignores_unknown_ids() -> None:
     [same] = decide([ExtractedFact(text="alex likes pizza", updates="b")], [[0.0, 0.0, 1.0]], NEARBY)
     assert (same.event, same.target) == ("NONE", None)
