@@ -342,3 +342,6 @@ def test_two_older_facts_in_one_add_against_one_memory_are_both_history(server: 
         assert texts(memory.get_all(user_id="alex")) == ["alex lives in Berlin"]
         then = memory.search(QUERY, user_id="alex", as_of=at(2023, 6))["results"]
         assert [r["memory"] for r in then] == ["alex lives in Rome"]
+        assert memory.add("Madrid, then Rome", user_id="alex", timestamp=SAID_2023)["results"] == []  # again
+        assert [r["memory"] for r in memory.search(QUERY, user_id="alex", as_of=at(2023, 6))["results"]] == [
+            "alex lives in Rome"]
