@@ -97,6 +97,7 @@ class AsyncMemory:
         self._retriever = Retriever(self.backend, self.config.search)
         self._adder = Adder(self.backend, self.embedder, self.extractor)
         self._opened = False
+        self._embedder_marked = False
         self._open_lock = asyncio.Lock()
 
     @classmethod
@@ -115,16 +116,20 @@ class AsyncMemory:
                 if not self._opened:
                     dims = await asyncio.to_thread(lambda: self.embedder.dims)
                     await self.backend.open(dims)
-                    await self._mark_embedder()
                     self._opened = True
         return self.backend
 
-    async def _mark_embedder(self) -> None:
-        """Record which embedder makes the store's vectors, or warn when it is not the one that made them."""
-        identity = await asyncio.to_thread(lambda: self.embedder.identity)
-        marker = embedder_marker(await self.backend.read("admin/get_meta", {"key": "embedder"}), identity)
-        if marker is not None:
-            await self.backend.write([marker])
+    async def _ready_to_embed(self) -> GraphBackend:
+        """The store, once it records which embedder makes its vectors (or warns that another one made them).
+        Asked by the calls that embed only: the others need not resolve how the local model runs."""
+        backend = await self._ready()
+        if not self._embedder_marked:
+            identity = await asyncio.to_thread(lambda: self.embedder.identity)
+            marker = embedder_marker(await backend.read("admin/get_meta", {"key": "embedder"}), identity)
+            if marker is not None:
+                await backend.write([marker])
+            self._embedder_marked = True
+        return backend
 
     # -- add -------------------------------------------------------------------------------
 
@@ -145,7 +150,7 @@ class AsyncMemory:
         now = said[0] if said else utc_now()
         if memory_type not in _MEMORY_TYPES:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
-        await self._ready()
+        await self._ready_to_embed()
         context = self._context(items, scope, prompt, said[1] if said else None)
         if memory_type == PROCEDURAL and scope.agent_id is not None:  # as mem0: an agent's procedure
             return await self._adder.procedural(items, scope, context, now, metadata, prompt)
@@ -177,7 +182,7 @@ class AsyncMemory:
         when = past.check_as_of(as_of)
         scope = _scope_from(user_id, agent_id, run_id, filters)
         matches = compile_filters(filters)
-        backend = await self._ready()
+        backend = await self._ready_to_embed()
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
         found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool, when)
         superseded: list[Row] = []
@@ -268,7 +273,7 @@ class AsyncMemory:
         if not isinstance(data, str) or not data.strip():
             raise ValidationError("data must be a non-empty string", field="data")
         metadata = _check_metadata(metadata)
-        backend = await self._ready()
+        backend = await self._ready_to_embed()
         row = await self._existing(backend, memory_id)
         scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
         now = utc_now()
@@ -328,7 +333,7 @@ class AsyncMemory:
         """Delete everything in the store (every scope)."""
         backend = await self._ready()
         await backend.reset()
-        await self._mark_embedder()  # the store is empty again: its vectors will be this embedder's
+        self._embedder_marked = False  # the store is empty again: its next vectors will be recorded
 
     async def close(self) -> None:
         """Release the database (also after a failed open, which may hold it half-way) and the
@@ -336,7 +341,7 @@ class AsyncMemory:
         try:
             await self.backend.close()
         finally:
-            self._opened = False
+            self._opened = self._embedder_marked = False
             await self.embedder.aclose()
             if self.reranker is not None:
                 await self.reranker.aclose()

@@ -75,12 +75,12 @@ def decide(facts: Sequence[ExtractedFact], vectors: Sequence[list[float]], nearb
     began (`now`, an import of older messages), it is contradicted by each: it stays current, and each
     is stored as history (ingest/supersede.place_late puts them one after the other)."""
     decisions: list[Decision] = []
-    claimed: set[str] = set()
+    claimed: dict[str, Event] = {}  # stored memory -> what an earlier fact of the add did to it
     for fact, vector, similar in zip(facts, vectors, cosines(vectors, nearby.rows), strict=True):
         decision = Decision(fact, vector)
         target = fact.contradicts or fact.updates
         again = bool(fact.contradicts) and now is not None and target in nearby.rows \
-            and not supersedes(now, nearby.rows[target].get("valid_at"))
+            and claimed.get(target or "") == "DELETE" and not supersedes(now, nearby.rows[target].get("valid_at"))
         if target in nearby.rows and (target not in claimed or again):
             _apply(decision, Verdict("DELETE" if fact.contradicts else "UPDATE", target), nearby)
         elif similar and max(similar.values()) >= DUPLICATE:
@@ -89,7 +89,7 @@ def decide(facts: Sequence[ExtractedFact], vectors: Sequence[list[float]], nearb
             decision.candidates = [mid for mid, s in sorted(similar.items(), key=lambda kv: -kv[1])
                                    if s >= AMBIGUOUS and mid not in nearby.shown and mid not in claimed]
         if decision.target:
-            claimed.add(decision.target)
+            claimed[decision.target] = decision.event
         decisions.append(decision)
     return decisions
 

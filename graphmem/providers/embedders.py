@@ -156,7 +156,9 @@ class LocalSentenceEmbedder:
         with self._lock:
             direct = self._resolved(self._model())
         int8 = isinstance(direct, DirectEncoder) and direct.int8
-        return f"local {self._config.model}{' int8' if int8 else ''}"
+        # The bundled MiniLM under any of its names is one model (a path to another copy is not known as it).
+        model = "all-MiniLM-L6-v2" if self._config.model.lower() in _BUNDLED_MINILM else self._config.model
+        return f"local {model}{' int8' if int8 else ''}"
 
     def _resolved(self, model: Any) -> DirectEncoder | bool | None:
         """The direct path, tried once (callers hold the lock)."""

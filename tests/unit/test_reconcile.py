@@ -51,6 +51,8 @@ def test_facts_said_before_a_memory_began_may_each_contradict_it() -> None:
     assert [(d.event, d.target) for d in older] == [("DELETE", "a"), ("DELETE", "a"), ("ADD", None)]
     later = decide(facts, vectors, nearby, "2025-01-01T00:00:00+00:00")  # said after: superseded once
     assert [(d.event, d.target) for d in later] == [("DELETE", "a"), ("ADD", None), ("ADD", None)]
+    updated_first = decide([facts[2], facts[0]], [vectors[2], vectors[0]], nearby, "2023-01-01T00:00:00+00:00")
+    assert [(d.event, d.target) for d in updated_first] == [("UPDATE", "a"), ("ADD", None)]  # not both
 
 
 def test_an_update_to_the_same_text_is_none_and_settle_ignores_unknown_ids() -> None:
