@@ -16,7 +16,7 @@ Nothing is half-written: every error raised during `add`, `update` or
 
 Warnings (`warnings.warn`; not errors, the call goes on):
 
-    EmbedderChangedWarning         a store opened with another embedder than the one that made its vectors
+    EmbedderChangedWarning         a store used with another embedder than the one that made its vectors
 """
 
 from __future__ import annotations

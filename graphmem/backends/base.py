@@ -73,7 +73,7 @@ def embedder_marker(stored: list[Row], identity: str) -> Statement | None:
     """
     if stored and stored[0]["value"] != identity:
         warnings.warn(EmbedderChangedWarning(
-            f"this store's vectors were made by the embedder {stored[0]['value']!r}, and it is opened with "
+            f"this store's vectors were made by the embedder {stored[0]['value']!r}, and it is used with "
             f"{identity!r}: similarities between the two shift; configure the first to keep the store uniform"),
             stacklevel=2)
     return None if stored else embedder_statement(identity)

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphmem.backends.base import Statement
-from graphmem.ingest.timeline import earliest, latest, supersedes
+from graphmem.ingest.timeline import earliest, instant, latest, supersedes
+from graphmem.search.when import within
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ class Ended:
 
 
 def held_at(valid_at: str | None, invalid_at: str | None, now: str) -> bool:
-    """Whether a span [valid_at, invalid_at) (no end: still holding) contains `now`."""
-    return supersedes(now, valid_at) and (invalid_at is None or not supersedes(now, invalid_at))
+    """Whether a span [valid_at, invalid_at) (no end: still holding) contains `now`. Times compare as
+    instants (timeline.instant: an unreadable start is before everything, and so is an unreadable end)."""
+    return within(instant(valid_at), instant(invalid_at) if invalid_at is not None else None, instant(now))
 
 
 def last_said_again(updates: Iterable[dict[str, Any]] | None) -> str | None:

@@ -57,7 +57,7 @@ from typing import Any
 from graphmem.backends.base import Statement
 from graphmem.ingest.history import Ended, chain_of, cut_statements, next_after
 from graphmem.ingest.plan import EntityTable, NewMemory, event_row
-from graphmem.ingest.timeline import earliest, instant, latest, supersedes
+from graphmem.ingest.timeline import earliest, latest, supersedes
 
 
 @dataclass(frozen=True)
@@ -132,12 +132,12 @@ class Contradiction:
 def place_late(contradictions: Sequence[Contradiction], ended: dict[str, Sequence[Ended]],
                events: Sequence[dict[str, Any]]) -> list[Contradiction]:
     """The contradictions, each late one with its stored memory's chain (`ended`: the ended memories of
-    its scope, by stored memory id). Late ones against the same stored memory are placed latest-said first
-    (then last in the add), each put in the `later` of those said before it: they end one after the
-    other instead of overlapping."""
+    its scope, by stored memory id). Late ones against the same stored memory are placed last in the add
+    first, each put in the `later` of those said before it: they end one after the other instead of
+    overlapping."""
     placed = list(contradictions)
     later: dict[str, list[Ended]] = {}
-    for i in sorted(range(len(placed)), key=lambda i: (instant(placed[i].now), i), reverse=True):
+    for i in reversed(range(len(placed))):  # one add's facts share its time: the last in the add is said last
         contradiction = placed[i]
         if contradiction.late:
             stored_id = contradiction.stored["id"]

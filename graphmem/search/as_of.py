@@ -21,7 +21,7 @@ from graphmem.inprocess.vectors import cosines
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
-from graphmem.search.when import aware, iso_utc, parse_time
+from graphmem.search.when import aware, iso_utc, parse_time, within
 
 RELEVANCE_FLOOR = 0.3  # a superseded relation is shown only when this relevant to the query
 
@@ -37,8 +37,7 @@ def check_as_of(value: Any) -> datetime | None:
 
 def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at") -> bool:
     """Whether a memory (start="created_at") or relation ("valid_at") held at `when`."""
-    began, ended = parse_time(row.get(start)), parse_time(row.get("invalid_at"))
-    return (began is None or began <= when) and (ended is None or ended > when)
+    return within(parse_time(row.get(start)), parse_time(row.get("invalid_at")), when)
 
 
 async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scope, when: datetime,

@@ -39,7 +39,12 @@ class Window:
     cue: str
 
     def holds(self, when: datetime) -> bool:
-        return (self.start is None or when >= self.start) and (self.end is None or when < self.end)
+        return within(self.start, self.end, when)
+
+
+def within(start: datetime | None, end: datetime | None, when: datetime) -> bool:
+    """Whether `when` falls in [start, end); None is open-ended (a window, or the span a fact held)."""
+    return (start is None or when >= start) and (end is None or when < end)
 
 
 def iso_utc(when: datetime) -> str:
