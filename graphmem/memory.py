@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
+from graphmem import explore
 from graphmem.backends.base import GraphBackend, Row, Statement, embedder_marker
 from graphmem.config import MemoryConfig
 from graphmem.errors import NotFoundError, ValidationError
@@ -270,6 +271,48 @@ class AsyncMemory:
 
     async def update(self, memory_id: str, data: str, metadata: dict[str, Any] | None = None) -> dict[str, str]:
         """Replace a memory's text (re-embedded, entities re-linked); history keeps the old text."""
+    # -- the graph around entities: graphmem/explore.py, for agents' tools ----------------------
+
+    async def entity_neighbourhood(self, entity: str, *, hops: int = 1, as_of: datetime | str | None = None,
+                                   limit: int = 50, user_id: str | None = None, agent_id: str | None = None,
+                                   run_id: str | None = None) -> dict[str, Any]:
+        """The relations within `hops` (1-3) of an entity, nearest first; valid now, or at `as_of`."""
+        return await explore.neighbourhood(await self._ready(), Scope.of(user_id, agent_id, run_id), entity,
+                                           hops=hops, as_of=as_of, limit=limit)
+
+    async def paths_between(self, source: str, target: str, *, max_hops: int = 3, as_of: datetime | str | None = None,
+                            user_id: str | None = None, agent_id: str | None = None,
+                            run_id: str | None = None) -> dict[str, Any]:
+        """Chains of relations linking two entities, shortest first."""
+        return await explore.paths_between(await self._ready(), Scope.of(user_id, agent_id, run_id), source, target,
+                                           max_hops=max_hops, as_of=as_of)
+
+    async def entity_timeline(self, entity: str, *, limit: int = 100, user_id: str | None = None,
+                              agent_id: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+        """An entity's relations, ended ones too, and when each began and ended."""
+        return await explore.timeline(await self._ready(), Scope.of(user_id, agent_id, run_id), entity, limit=limit)
+
+    async def what_was_true(self, as_of: datetime | str, *, entity: str | None = None, limit: int = 50,
+                            user_id: str | None = None, agent_id: str | None = None,
+                            run_id: str | None = None) -> dict[str, Any]:
+        """The memories and relations that held at `as_of`."""
+        return await explore.what_was_true(await self._ready(), Scope.of(user_id, agent_id, run_id), as_of,
+                                           entity=entity, limit=limit)
+
+    async def entities(self, *, limit: int = 100, user_id: str | None = None, agent_id: str | None = None,
+                       run_id: str | None = None) -> list[dict[str, Any]]:
+        """The scope's entities, the most mentioned first."""
+        return await explore.entities(await self._ready(), Scope.of(user_id, agent_id, run_id), limit)
+
+    async def graph_summary(self, *, user_id: str | None = None, agent_id: str | None = None,
+                            run_id: str | None = None) -> dict[str, Any]:
+        """Counts of the scope's entities, memories and relations; its top entities and relation names."""
+        return await explore.summary(await self._ready(), Scope.of(user_id, agent_id, run_id))
+
+    async def scopes(self) -> list[Scope]:
+        """The scopes that hold current memories."""
+        return await explore.scopes(await self._ready())
+
         if not isinstance(data, str) or not data.strip():
             raise ValidationError("data must be a non-empty string", field="data")
         metadata = _check_metadata(metadata)

@@ -8,6 +8,7 @@ running in the caller's thread.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Coroutine
@@ -104,6 +105,44 @@ class Memory:
     def delete_all(self, *, user_id: str | None = None, agent_id: str | None = None,
                    run_id: str | None = None) -> dict[str, str]:
         return self._run(self._async.delete_all(user_id=user_id, agent_id=agent_id, run_id=run_id))
+
+    # -- the graph around entities (AsyncMemory's, see graphmem/explore.py) ----------------------
+
+    def entity_neighbourhood(self, entity: str, **options: Any) -> dict[str, Any]:
+        return self._run(self._async.entity_neighbourhood(entity, **options))
+
+    def paths_between(self, source: str, target: str, **options: Any) -> dict[str, Any]:
+        return self._run(self._async.paths_between(source, target, **options))
+
+    def entity_timeline(self, entity: str, **options: Any) -> dict[str, Any]:
+        return self._run(self._async.entity_timeline(entity, **options))
+
+    def what_was_true(self, as_of: datetime | str, **options: Any) -> dict[str, Any]:
+        return self._run(self._async.what_was_true(as_of, **options))
+
+    def entities(self, **options: Any) -> list[dict[str, Any]]:
+        return self._run(self._async.entities(**options))
+
+    def graph_summary(self, **options: Any) -> dict[str, Any]:
+        return self._run(self._async.graph_summary(**options))
+
+    def run_tool(self, name: str, arguments: Any, **defaults: str | None) -> str:
+        """Run one of graphmem.tools' tools (a model's tool call) here; JSON text back (see tools.run_tool)."""
+        from graphmem.tools import arun_tool
+
+        return self._run(arun_tool(self._async, name, arguments, **defaults))
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule a coroutine of the async core on this Memory's loop (for async surfaces over a Memory)."""
+        if self._loop is None:
+            coro.close()
+            raise RuntimeError("this Memory is closed")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop.loop)
+
+    @property
+    def async_memory(self) -> AsyncMemory:
+        """The async core this facade forwards to."""
+        return self._async
 
     def reset(self) -> None:
         return self._run(self._async.reset())
