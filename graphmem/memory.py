@@ -125,8 +125,12 @@ class AsyncMemory:
         Asked by the calls that embed only: the others need not resolve how the local model runs."""
         backend = await self._ready()
         if not self._embedder_marked:
+            stored = await backend.read("admin/get_meta", {"key": "embedder"})
+            follow = getattr(self.embedder, "follow", None)  # the default one keeps a store's older default
+            if follow is not None:
+                follow(stored[0]["value"] if stored else None)
             identity = await asyncio.to_thread(lambda: self.embedder.identity)
-            marker = embedder_marker(await backend.read("admin/get_meta", {"key": "embedder"}), identity)
+            marker = embedder_marker(stored, identity)
             if marker is not None:
                 await backend.write([marker])
             self._embedder_marked = True

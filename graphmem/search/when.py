@@ -3,7 +3,7 @@
 `time_window(query, now)` turns the first cue it finds into a window of UTC times, resolved against
 `now` (the search's `as_of`, else the current time). Search then ranks the memories whose message
 time (`valid_at`: the add's `timestamp`, else when it was added) falls inside as one more signal.
-English only; a query without a cue gets no window and searches as before.
+English and Chinese (`when_zh`); a query without a cue gets no window and searches as before.
 """
 
 from __future__ import annotations
@@ -242,6 +242,19 @@ def _recently(m: re.Match[str], now: datetime) -> _Span:
 
 
 _OPEN = re.compile(r"\b(since|after|before|until)\s+$", re.IGNORECASE)
+_ZH_SINCE_BEFORE = re.compile(r"(自从|自從|从|從)\s*$")
+_ZH_SINCE_AFTER = re.compile(r"^\s*(以来|以來)")
+_ZH_AFTER = re.compile(r"^\s*(之后|之後|以后|以後)")
+_ZH_BEFORE = re.compile(r"^\s*(之前|以前)")
+
+
+def _chinese_open(before: str, after: str) -> str:
+    """自从 X / X 以来 open the window from X on, X 之后 after it, X 之前 before it (as since/after/before)."""
+    if _ZH_SINCE_BEFORE.search(before) or _ZH_SINCE_AFTER.match(after):
+        return "since"
+    if _ZH_AFTER.match(after):
+        return "after"
+    return "before" if _ZH_BEFORE.match(after) else ""
 
 
 def time_window(query: str, now: datetime) -> Window | None:
@@ -250,9 +263,11 @@ def time_window(query: str, now: datetime) -> Window | None:
     "since"/"after" X opens the window from X's start (after: its end) up to `now`; "before"/"until" X
     closes it at X's start (until: its end).
     """
+    from graphmem.search.when_zh import RULES as CHINESE_RULES
+
     now = now.astimezone(timezone.utc)
     found: list[tuple[int, int, datetime, datetime]] = []
-    for pattern, rule in _RULES:
+    for pattern, rule in _RULES + CHINESE_RULES:
         for match in pattern.finditer(query):
             try:
                 span = rule(match, now)
@@ -266,7 +281,7 @@ def time_window(query: str, now: datetime) -> Window | None:
     start_at, end_at, start, end = min(found, key=lambda f: (f[0], -f[1]))
     cue = query[start_at:end_at]
     before = _OPEN.search(query[:start_at]) or _OPEN.match(cue.split(" ", 1)[0] + " ")
-    word = before.group(1).lower() if before else ""
+    word = before.group(1).lower() if before else _chinese_open(query[:start_at], query[end_at:])
     if word in ("since", "after"):
         return Window(start if word == "since" else end, None, cue)
     if word in ("before", "until"):

@@ -17,7 +17,7 @@ def row(row_id: str, embedding: list[float], user: str | None = "u", run: str | 
 def test_analyse_lowercases_stems_and_drops_stop_words() -> None:
     assert analyse("She was Running to the Libraries, and works_there!") == ["run", "librari", "work"]
     assert analyse("the and of") == []
-    assert analyse("Café Zürich 東京") == ["café", "zürich", "東京"]
+    assert analyse("Café Zürich 東京") == ["café", "zürich", "东京"]  # Han folded to Simplified
 
 
 def test_bm25_ranks_rarer_and_repeated_terms_higher() -> None:

