@@ -1,139 +1,111 @@
-"""The `graphmem` command: demo, add, search, get-all, cypher.
+"""The `graphmem` command (typer + rich).
 
     graphmem demo                                   # a short conversation in a throw-away store
     graphmem add "I love pizza" --user alex
-    graphmem search "food" --user alex
-    graphmem get-all --user alex
+    graphmem search "food" --user alex --limit 5
+    graphmem get-all --user alex --json             # --json: machine output; tables by default
+    graphmem get|history|delete MEMORY_ID
+    graphmem update MEMORY_ID "I love pasta"
+    graphmem delete-all --user alex
+    graphmem reset --yes
     graphmem cypher "MATCH (e:Entity) RETURN e.name LIMIT 5"   # read-only exploration of the store
 
-`--db PATH` (or GRAPHMEM_DIR) chooses the Kuzu directory; `--config FILE` takes a JSON config.
+Global options, before or after the command name: `--db PATH` (the Kuzu directory; else
+GRAPHMEM_DIR), `--config FILE` (a JSON Memory config), `--json`.
+
+The memory commands live in graphmem/cli_commands.py; the other surfaces add theirs (serve, keys,
+mcp, export, import, ui) from their own modules through `register(app)`, listed in `_SURFACES`.
+A GraphMemError (bad input, an unknown id, a locked store) prints one red line and exits with 2.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import importlib
 import sys
-import tempfile
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
+import typer
+
+from graphmem import cli_commands
+from graphmem.cli_commands import ConfigOption, DbOption, JsonOption, Settings, memory_config, settings_of
 from graphmem.errors import GraphMemError
 
-DEMO_CONVERSATION = [
-    {"role": "user", "content": "Hi, I'm Alex. I'm a vegetarian and I love pizza, but I hate broccoli."},
-    {"role": "assistant", "content": "Nice to meet you, Alex! I'll remember your food preferences."},
-    {"role": "user", "content": "John works at OpenAI and is friends with Sarah."},
-    {"role": "user", "content": "Sarah lives in Berlin and plays the violin."},
-]
-DEMO_QUERIES = ["food preferences", "Who does John work with?", "Where does Sarah live?"]
+__all__ = ["Settings", "build_app", "main", "memory_config", "settings_of"]
+
+# Modules that add commands to the app with `register(app: typer.Typer) -> None`. One that is not
+# there (its surface not installed or not written yet) is skipped.
+_SURFACES = ("graphmem.server.commands", "graphmem.mcp.commands", "graphmem.graph_commands", "graphmem.ui.commands")
+
+# A user's mistake exits with 2, as a usage error does; Click's aborted prompt with 1.
+USER_ERROR_EXIT = 2
 
 
-def _config(args: argparse.Namespace) -> dict[str, Any]:
-    config: dict[str, Any] = json.loads(Path(args.config).read_text("utf-8")) if args.config else {}
-    if args.db:
-        config["graph_store"] = {"provider": "kuzu", "config": {"db": args.db}}
-    return config
+def _global_options(ctx: typer.Context, db: DbOption = None, config: ConfigOption = None,
+                    as_json: JsonOption = False) -> None:
+    """Graph-first memory for AI agents, with mem0's API."""
+    ctx.obj = Settings(db=db, config=config, json=as_json)
 
 
-def _print(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+def _is_missing(error: ModuleNotFoundError, module: str) -> bool:
+    """Whether `error` says that `module` itself (or a package holding it) is absent, rather than
+    something the module imports."""
+    parts = module.split(".")
+    return error.name in {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
 
 
+def register_surfaces(app: typer.Typer, modules: Sequence[str] = _SURFACES) -> list[str]:
+    """Let each surface module that exists add its commands; the names of the ones that did."""
+    registered = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if _is_missing(exc, name):
+                continue
+            raise  # the surface is there but broken: hiding that would only make its commands vanish
+        module.register(app)
+        registered.append(name)
+    return registered
 
 
-def run_demo(args: argparse.Namespace) -> None:
-    from graphmem import Memory
-
-    with tempfile.TemporaryDirectory(prefix="graphmem-demo-") as folder:
-        config = _config(args)
-        config.setdefault("graph_store", {"provider": "kuzu", "config": {"db": str(Path(folder) / "db")}})
-        with Memory(config) as memory:
-            print("Adding a short conversation for user 'alex'...")
-            added = memory.add(DEMO_CONVERSATION, user_id="alex")
-            for item in added["results"]:
-                print(f"  + {item['memory']}")
-            for rel in added["relations"]["added_entities"]:
-                print(f"  ~ ({rel['source']}) -[{rel['relationship']}]-> ({rel['target']})")
-            for query in DEMO_QUERIES:
-                found = memory.search(query, user_id="alex", limit=3)
-                print(f"\nsearch({query!r}):")
-                for item in found["results"]:
-                    print(f"  {item['score']:.3f}  {item['memory']}")
-                for rel in found["relations"][:5]:
-                    print(f"  relation: ({rel['source']}) -[{rel['relationship']}]-> ({rel['target']})"
-                          f"  score={rel['score']:.3f} hops={rel['hops']}")
+def build_app(surfaces: Sequence[str] = _SURFACES) -> typer.Typer:
+    """The `graphmem` app: the memory commands and every installed surface's."""
+    app = typer.Typer(name="graphmem", no_args_is_help=True, add_completion=False,
+                      pretty_exceptions_enable=False,  # a bug's traceback stays plain; user errors have none
+                      context_settings={"help_option_names": ["-h", "--help"]})
+    app.callback()(_global_options)
+    cli_commands.register(app)
+    register_surfaces(app, surfaces)
+    return app
 
 
-def run_command(args: argparse.Namespace) -> None:
-    from graphmem import Memory
-
-    with Memory(_config(args)) as memory:
-        if args.command == "add":
-            _print(memory.add(args.text, user_id=args.user, agent_id=args.agent, run_id=args.run,
-                              infer=not args.no_infer, timestamp=args.timestamp))
-        elif args.command == "search":
-            _print(memory.search(args.query, user_id=args.user, agent_id=args.agent, run_id=args.run,
-                                 limit=args.limit))
-        elif args.command == "get-all":
-            _print(memory.get_all(user_id=args.user, agent_id=args.agent, run_id=args.run, limit=args.limit))
+def _fail(message: str) -> int:
+    typer.secho(f"graphmem: {message}", fg=typer.colors.RED, err=True)
+    return USER_ERROR_EXIT
 
 
-def run_cypher(args: argparse.Namespace) -> None:
-    """Run one read query against the Kuzu store (opened read-only: exploration cannot change it)."""
-    import kuzu
-
-    from graphmem.config import KuzuConfig, MemoryConfig
-
-    config = MemoryConfig.parse(_config(args))
-    path = config.graph_store.config.db if isinstance(config.graph_store.config, KuzuConfig) else KuzuConfig().db
-    database = kuzu.Database(str(Path(path).expanduser()), read_only=True)
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line (`argv` without the program name; default sys.argv) and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = kuzu.Connection(database).execute(args.query, json.loads(args.params) if args.params else {})
-        results = result if isinstance(result, list) else [result]
-        for item in results:
-            columns = item.get_column_names()
-            _print([dict(zip(columns, row, strict=True)) for row in item.get_all()])
-    finally:
-        database.close()
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="graphmem", description="Graph-first memory for AI agents.")
-    parser.add_argument("--db", help="Kuzu database directory (default ~/.graphmem/kuzu)")
-    parser.add_argument("--config", help="JSON file with a Memory config")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="add a short conversation to a throw-away store and search it")
-    for name, arg in (("add", "text"), ("search", "query"), ("get-all", None)):
-        cmd = sub.add_parser(name)
-        if arg:
-            cmd.add_argument(arg)
-        cmd.add_argument("--user")
-        cmd.add_argument("--agent")
-        cmd.add_argument("--run")
-        cmd.add_argument("--limit", type=int, default=10)
-        cmd.add_argument("--no-infer", action="store_true", help="store the text as it is")
-        if name == "add":
-            cmd.add_argument("--timestamp", help="when it was said (ISO-8601; default now)")
-    cypher = sub.add_parser("cypher", help="run a read-only Cypher query on the Kuzu store")
-    cypher.add_argument("query")
-    cypher.add_argument("--params", help="JSON object of query parameters")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        if args.command == "demo":
-            run_demo(args)
-        elif args.command == "cypher":
-            run_cypher(args)
-        else:
-            run_command(args)
+        # Standalone mode: typer shows usage errors (bad options, bad JSON in --filters/--config) and
+        # aborted prompts itself, and always ends in SystemExit with the code.
+        build_app()(args=args, prog_name="graphmem")
+    except SystemExit as exc:
+        return _exit_code(exc.code)
     except GraphMemError as exc:
-        print(f"graphmem: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
     return 0
+
+
+def _exit_code(code: Any) -> int:
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)  # sys.exit("message"): Python prints it and exits with 1
+    return 1
 
 
 if __name__ == "__main__":
