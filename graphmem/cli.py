@@ -81,7 +81,8 @@ def build_app(surfaces: Sequence[str] = _SURFACES) -> typer.Typer:
 
 
 def _fail(message: str) -> int:
-    typer.secho(f"graphmem: {message}", fg=typer.colors.RED, err=True)
+    one_line = " ".join(message.split())  # a database's message may span lines; a user error is one line
+    typer.secho(f"graphmem: {one_line}", fg=typer.colors.RED, err=True)
     return USER_ERROR_EXIT
 
 

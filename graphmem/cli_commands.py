@@ -160,13 +160,21 @@ def get_all(ctx: typer.Context, user: UserOption = None, agent: AgentOption = No
 
 
 def update(ctx: typer.Context, memory_id: MemoryIdArgument,
-           text: Annotated[str, typer.Argument(help="The memory's new text.", show_default=False)],
+           text: Annotated[str | None, typer.Argument(help="The memory's new text (default: kept).",
+                                                      show_default=False)] = None,
            metadata: Annotated[str | None, typer.Option(help="A JSON object replacing the metadata.")] = None,
            db: DbOption = None, config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Replace a memory's text (its history keeps the old one)."""
+    """Replace a memory's text, its metadata, or both (its history keeps the old text)."""
     settings = settings_of(ctx, db, config, as_json)
     meta = json_object(metadata, "--metadata")
+    if text is None and meta is None:
+        raise typer.BadParameter("give the new TEXT, --metadata, or both", param_hint="'TEXT'")
     with open_memory(settings) as memory:
+        if text is None:  # mem0's update(memory_id, metadata=...): the text stays as it is
+            current = memory.get(memory_id)
+            if current is None:
+                raise NotFoundError(f"no memory with id {memory_id!r}")
+            text = str(current["memory"])
         done = memory.update(memory_id, text, meta)
     _show(settings, done, lambda value: out.print_message(value["message"]))
 
@@ -241,6 +249,9 @@ def run_read_only(settings: Settings, query: str, params: dict[str, Any]) -> lis
     try:
         database = kuzu.Database(path, read_only=True)
     except RuntimeError as exc:
+        if "lock" in str(exc).lower():
+            raise BackendError(f"the Kuzu store at {path!r} is in use by another process (one process owns a "
+                               "store: stop it, or share the store through one server, graphmem serve)") from None
         raise BackendError(f"cannot open the Kuzu database at {path!r} read-only: {exc}") from None
     try:
         result = kuzu.Connection(database).execute(query, params)

@@ -67,7 +67,11 @@ def test_a_memory_s_life_with_options_after_the_command(config_file: Path, capsy
     memory_id = added["results"][0]["id"]
     assert run(capsys, "get", memory_id, *common)["metadata"] == {"topic": "home"}
     run(capsys, "update", memory_id, "I live in Paris", *common)
-    assert [e["event"] for e in run(capsys, "history", memory_id, *common)] == ["ADD", "UPDATE"]
+    run(capsys, "update", memory_id, "--metadata", '{"topic": "city"}', *common)  # mem0's metadata-only form
+    kept = run(capsys, "get", memory_id, *common)
+    assert (kept["memory"], kept["metadata"]) == ("I live in Paris", {"topic": "city"})
+    assert [e["event"] for e in run(capsys, "history", memory_id, *common)][:2] == ["ADD", "UPDATE"]
+    assert "TEXT" in fail(capsys, "update", memory_id, *common)
     run(capsys, "delete", memory_id, *common)
     assert "no memory with id" in fail(capsys, "get", memory_id, *common)
     run(capsys, "add", "I like tea", "--user", "ann", "--run", "r1", "--no-infer", *common)
@@ -178,3 +182,15 @@ def test_reading_the_store_in_a_fresh_process_does_not_load_the_embedding_model(
     report = json.loads(done.stderr.rsplit("REPORT ", 1)[-1]) if "REPORT " in done.stderr else done.stderr
     assert report == {"codes": [0, 0, 0, 0], "heavy": []}, done.stderr
     assert '"I love pizza"' in done.stdout
+
+
+def test_a_store_in_use_by_another_process_is_one_line_naming_it(tmp_path: Path,
+                                                                 config_for: Callable[..., dict[str, Any]]) -> None:
+    db = tmp_path / "db"
+    with Memory(config_for(db)) as owner:
+        owner.connect()  # this process now owns the store
+        for command in (["get-all", "--user", "u"], ["cypher", "MATCH (m:Memory) RETURN count(m)"]):
+            done = subprocess.run([sys.executable, "-m", "graphmem.cli", "--db", str(db), *command],
+                                  capture_output=True, text=True, timeout=300, check=False)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr.count("\n") == 1 and str(db) in done.stderr and "Traceback" not in done.stderr
