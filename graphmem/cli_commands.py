@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -68,6 +69,16 @@ def json_object(text: str | None, option: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise typer.BadParameter("must be a JSON object", param_hint=f"'{option}'")
     return value
+
+
+def iso_datetime(text: str | None, option: str) -> datetime | None:
+    """An ISO-8601 time given on the command line; a bad one is a usage error naming the option."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO-8601 time: {text!r}", param_hint=f"'{option}'") from None
 
 
 def memory_config(settings: Settings) -> dict[str, Any]:
@@ -127,13 +138,16 @@ def search(ctx: typer.Context, query: Annotated[str, typer.Argument(help="What t
            filters: FiltersOption = None, limit: LimitOption = 10,
            threshold: Annotated[float | None, typer.Option(min=0.0, max=1.0,
                                                            help="Only memories scoring at least this.")] = None,
+           as_of: Annotated[str | None, typer.Option(help="Answer with what was valid then (ISO-8601; "
+                                                     "naive is UTC).")] = None,
            db: DbOption = None, config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Search the scope's memories and relations (no LLM call)."""
     settings = settings_of(ctx, db, config, as_json)
     conditions = json_object(filters, "--filters")
+    when = iso_datetime(as_of, "--as-of")
     with open_memory(settings) as memory:
         found = memory.search(query, user_id=user, agent_id=agent, run_id=run, filters=conditions,
-                              limit=limit, threshold=threshold)
+                              limit=limit, threshold=threshold, as_of=when)
     _show(settings, found, lambda value: out.print_memories(value, scored=True))
 
 

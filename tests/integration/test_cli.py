@@ -52,6 +52,9 @@ def test_add_search_and_explore_from_the_command_line(config_file: Path, capsys:
     run(capsys, *common, "add", "I went hiking in the Pyrenees", "--user-id", "tim", "--no-infer")
     found = run(capsys, *common, "search", "hiking in May 2023", "--user", "tim", "--limit", "1")
     assert [r["memory"] for r in found["results"]] == ["I went hiking in the Alps"]
+    then = run(capsys, *common, "search", "hiking", "--user", "tim", "--as-of", "2023-06-01T00:00:00Z")
+    assert [r["memory"] for r in then["results"]] == ["I went hiking in the Alps"]
+    assert "'--as-of'" in fail(capsys, *common, "search", "hiking", "--user", "tim", "--as-of", "June")
     listed = run(capsys, *common, "get-all", "--user", "tim", "--filters", '{"user_id": "tim"}')
     assert len(listed["results"]) == 2
     rows = run(capsys, *common, "cypher", "MATCH (m:Memory) WHERE m.valid_at < $t RETURN m.text AS text",
