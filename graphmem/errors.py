@@ -9,7 +9,12 @@
     │   └── ConnectionFailedError  the graph store cannot be reached (names the URL)
     ├── ProviderError              an embedder or LLM call failed
     │   └── ExtractionError        the LLM's output could not be used
-    └── QueryNotFoundError         a .cypher statement is missing for a dialect
+    ├── QueryNotFoundError         a .cypher statement is missing for a dialect
+    └── RemoteError                a graphmem server answered with an error (`status`; MemoryClient)
+        ├── AuthenticationError    the API key is missing, unknown or revoked, or may not touch that scope (401/403)
+        └── RateLimitError         too many requests for the key (429); `retry_after` in seconds
+
+A server's 400 / 404 answers reach MemoryClient's callers as ValidationError / NotFoundError.
 
 Nothing is half-written: every error raised during `add`, `update` or
 `delete` is raised before or instead of the single commit of the plan.
@@ -72,6 +77,26 @@ class ExtractionError(ProviderError):
 
 class QueryNotFoundError(GraphMemError, LookupError):
     """No .cypher file for this statement name in this dialect (nor in common/)."""
+
+
+class RemoteError(GraphMemError):
+    """A graphmem server (`graphmem serve`) answered with an error; `status` is the HTTP status."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthenticationError(RemoteError):
+    """The server refused the API key (401), or the key may not touch that scope (403)."""
+
+
+class RateLimitError(RemoteError):
+    """The key sent too many requests (429); try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
 
 
 class EmbedderChangedWarning(UserWarning):
