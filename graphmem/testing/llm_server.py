@@ -22,6 +22,13 @@ faults with endpoint="rerank").
 An answer is a dict or list (sent as the JSON the request asked for: content,
 tool call or tool_use input), a str (sent verbatim: malformed output on
 purpose), or a callable taking the `LLMRequest` and returning one of those.
+
+Agent loops: `ToolCall(name, arguments)` answers with a call of that offered tool
+(an unoffered name is a 400), `Text(text)` with plain text even when tools are
+offered. Tool results a client sends back (OpenAI `tool` messages, Anthropic
+`tool_result` blocks) are part of `LLMRequest.text`. Tool definitions in a request
+are checked as the APIs do (name pattern, an object JSON Schema for the
+arguments): a bad one is a 400 naming it.
 """
 
 from __future__ import annotations
@@ -38,7 +45,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Answer = Any  # dict | list | str, or a callable LLMRequest -> one of those
+from graphmem.testing.llm_tools import Text, ToolCall, offered, part_text, tool_problem
+
+Answer = Any  # dict | list | str | ToolCall | Text, or a callable LLMRequest -> one of those
+__all__ = ["Fault", "LLMRequest", "LLMServer", "Text", "ToolCall", "relevance"]
 Script = Mapping[str, Answer] | Iterable[tuple[str, Answer]] | Callable[["LLMRequest"], Answer]
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -238,7 +248,7 @@ def _request_of(endpoint: str, path: str, body: dict[str, Any]) -> LLMRequest:
     for message in messages:
         content = message.get("content")
         text = content if isinstance(content, str) else "".join(
-            p.get("text", "") for p in content or [] if isinstance(p, dict))
+            part_text(p) for p in content or [] if isinstance(p, dict))
         if message.get("role") in ("system", "developer"):
             system += text
         else:
@@ -291,9 +301,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(400, "response_format json_schema is not supported by this server", flavour)
         if request.mode == "tools" and not self.owner.tools:
             return self._error(400, "tools are not supported by this server", flavour)
+        problem = tool_problem(endpoint, body["tools"]) if "tools" in body else None
+        if problem:
+            return self._error(400, problem, flavour)
         answer = self.owner._answer(request)
         if answer is None:
             return self._error(400, "LLMServer has no scripted answer for: " + request.text[:200], flavour)
+        if isinstance(answer, ToolCall) and answer.name not in offered(body):
+            return self._error(400, f"the scripted tool call {answer.name!r} is not among the request's tools", flavour)
         kind = fault.kind if fault is not None else None
         reply = _anthropic_reply(request, answer, kind) if endpoint == "messages" else _openai_reply(
             request, answer, kind)
@@ -342,13 +357,15 @@ def _encoded(answer: Answer, fault: str | None) -> str:
 
 
 def _openai_reply(request: LLMRequest, answer: Answer, fault: str | None) -> dict[str, Any]:
-    text = _encoded(answer, fault)
+    tool = answer.name if isinstance(answer, ToolCall) else request.tool
+    answer = answer.arguments if isinstance(answer, ToolCall) else answer
+    text = _encoded(answer.text if isinstance(answer, Text) else answer, fault)
     finish = "length" if fault == "truncated" else "stop"
     message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
-    if request.mode == "tools":
+    if request.mode == "tools" and not isinstance(answer, Text):
         message["content"] = None
         message["tool_calls"] = [{"id": "call_1", "type": "function",
-                                  "function": {"name": request.tool, "arguments": text}}]
+                                  "function": {"name": tool, "arguments": text}}]
         finish = "length" if fault == "truncated" else "tool_calls"
     return {"id": "chatcmpl-test", "object": "chat.completion", "created": 0,
             "model": request.body.get("model", "test"),
@@ -359,10 +376,14 @@ def _openai_reply(request: LLMRequest, answer: Answer, fault: str | None) -> dic
 
 def _anthropic_reply(request: LLMRequest, answer: Answer, fault: str | None) -> dict[str, Any]:
     stop = "max_tokens" if fault == "truncated" else "end_turn"
+    tool = answer.name if isinstance(answer, ToolCall) else request.tool
+    answer = answer.arguments if isinstance(answer, ToolCall) else answer
+    if isinstance(answer, Text):
+        answer = answer.text
     if request.mode == "tools" and not isinstance(answer, str):
         # A tool input is always an object; a broken one has the wrong shape, a cut-off one is partial.
         payload = {"malformed": "oops"} if fault == "malformed" else {} if fault == "truncated" else answer
-        content: list[dict[str, Any]] = [{"type": "tool_use", "id": "toolu_1", "name": request.tool,
+        content: list[dict[str, Any]] = [{"type": "tool_use", "id": "toolu_1", "name": tool,
                                           "input": payload}]
         stop = "max_tokens" if fault == "truncated" else "tool_use"
     else:
