@@ -18,13 +18,15 @@ Labels become dia_ids (D<session>:<turn>) here, so no annotator counts turns by 
 Output: LOCOMO's layout (speaker_a/b, session_N, session_N_date_time "8:30 pm on 10 June, 2023", qa),
 plus "language", "script", "asked_at"; a question's "category" is one of CATEGORIES.
 
-    python bench/companion/build.py        # rewrites zh/*.json and en/*.json
+    python bench/companion/build.py          # rewrites zh/*.json and en/*.json
+    python bench/companion/build.py --check  # the JSON matches the sources; the categories' rules hold
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -118,15 +120,61 @@ class Source:
         return out
 
 
+# Words a paraphrase question may share with its evidence: function words and the speaker's "I".
+_STOP_EN = frozenset("""a an and are as at be been by can could did do does for from had has have he her his how i
+in is it its me my now of on or our she should that the their they this to us was we were what when where which
+who why will with would you your""".split())
+_STOP_ZH = frozenset("我 的 了 是 在 什么 什麼 怎么 怎麼 吗 嗎 呢 我们 我們 有 和 跟 也 都 就 还 還 它 牠 他 她 你 "
+                     "现在 現在 这 這 那 哪 个 個 一".split())
+
+
+def content_words(text: str, lang: str) -> set[str]:
+    """Content words: jieba tokens for Chinese, 5-letter stems for English, stop words left out."""
+    if lang == "en":
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1 and w not in _STOP_EN}
+    import jieba
+
+    return {w for w in jieba.lcut(text) if re.search(r"\w", w) and w not in _STOP_ZH}
+
+
+def problems(conv: dict[str, Any], lang: str) -> list[str]:
+    """Broken category rules: multi-hop evidence within one session, paraphrases sharing a word."""
+    turns = {t["dia_id"]: t["text"] for key, value in conv.items() if key.startswith("session_")
+             and isinstance(value, list) for t in value}
+    out = []
+    for q in conv["qa"]:
+        if q["category"] == "multi-hop" and len({e.split(":")[0] for e in q["evidence"]}) < 2:
+            out.append(f"multi-hop within one session: {q['question']}")
+        if q["category"] == "paraphrase":
+            shared = set().union(*(content_words(q["question"], lang) & content_words(turns[e], lang)
+                                   for e in q["evidence"]))
+            if shared:
+                out.append(f"paraphrase shares {sorted(shared)}: {q['question']}")
+    return out
+
+
 def main() -> None:
+    check = "--check" in sys.argv[1:]
+    failed = False
     for path in sorted((HERE / "source").glob("*.txt")):
         source = Source(path)
         for lang in ("zh", "en"):
             target = HERE / lang / f"{source.head['id']}.json"
-            target.write_text(json.dumps(source.conversation(lang), ensure_ascii=False, indent=1) + "\n",
-                              encoding="utf-8")
+            conv = source.conversation(lang)
+            text = json.dumps(conv, ensure_ascii=False, indent=1) + "\n"
+            if not check:
+                target.write_text(text, encoding="utf-8")
+                continue
+            found = problems(conv, lang)
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                found.append("out of date: run build.py")
+            for problem in found:
+                print(f"{target.relative_to(HERE)}: {problem}")
+            failed = failed or bool(found)
         turns = sum(len(t) for _, t in source.sessions)
         print(f"{source.head['id']}: {len(source.sessions)} sessions, {turns} turns, {len(source.questions)} questions")
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
