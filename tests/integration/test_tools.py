@@ -111,3 +111,14 @@ def test_bad_calls_come_back_as_errors_naming_the_field(memory: Memory, name: st
 def test_a_call_without_any_scope_names_user_id(memory: Memory) -> None:
     assert json.loads(run_tool(memory, "get_memories", {}))["error"]["field"] == "user_id"
     assert json.loads(run_tool(memory, "get_memories", {"user_id": "alice"}))["results"][0]["memory"] == JOHN
+
+
+def test_committed_tool_schemas_match_the_registry() -> None:
+    from graphmem.resources import data_dir
+    from graphmem.tools.__main__ import drifted, render
+    from graphmem.tools.registry import TOOLS
+
+    folder = data_dir("schemas") / "tools"
+    assert drifted(folder) == [], "run python -m graphmem.tools"
+    schema = json.loads(render(TOOLS["paths_between"]))
+    assert schema["title"] == "paths_between" and schema["required"] == ["source", "target"]
