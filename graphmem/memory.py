@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from graphmem import explore
+from graphmem import graph as graph_view
 from graphmem.backends.base import GraphBackend, Row, Statement, embedder_marker
 from graphmem.config import MemoryConfig
 from graphmem.errors import NotFoundError, ValidationError
@@ -275,6 +277,29 @@ class AsyncMemory:
 
     async def update(self, memory_id: str, data: str, metadata: dict[str, Any] | None = None) -> dict[str, str]:
         """Replace a memory's text (re-embedded, entities re-linked); history keeps the old text."""
+    # -- the whole graph: networkx view, export, import (graphmem/graph.py) --------------------
+
+    async def graph(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
+                    as_of: datetime | str | None = None, include: Sequence[str] = graph_view.KINDS,
+                    embeddings: bool = False) -> Any:
+        """The scope's graph as a networkx.MultiDiGraph (typed nodes and edges); what held at `as_of` if given."""
+        return await graph_view.view(await self._ready(), Scope.of(user_id, agent_id, run_id), as_of=as_of,
+                                     include=include, embeddings=embeddings)
+
+    async def export(self, path: str | Path | None = None, *, format: str = "json", user_id: str | None = None,
+                     agent_id: str | None = None, run_id: str | None = None,
+                     embeddings: bool = False) -> dict[str, Any]:
+        """Write the scope's graph to `path` (json, graphml, gexf or cypher); without a path, return it as a dict."""
+        return await graph_view.export(await self._ready(), Scope.of(user_id, agent_id, run_id), path, fmt=format,
+                                       embeddings=embeddings)
+
+    async def import_(self, source: str | Path | dict[str, Any], *, format: str | None = None,
+                      progress: graph_view.Progress | None = None) -> dict[str, int]:
+        """Load an export (a json, graphml or gexf file, or `export()`'s dict) into this store: same ids, texts,
+        relations, validity and history."""
+        return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
+                                            progress=progress)
+
     # -- the graph around entities: graphmem/explore.py, for agents' tools ----------------------
 
     async def entity_neighbourhood(self, entity: str, *, hops: int = 1, as_of: datetime | str | None = None,

@@ -126,6 +126,16 @@ class Memory:
     def graph_summary(self, **options: Any) -> dict[str, Any]:
         return self._run(self._async.graph_summary(**options))
 
+    def graph(self, **options: Any) -> Any:
+        """The scope's graph as a networkx.MultiDiGraph (see AsyncMemory.graph)."""
+        return self._run(self._async.graph(**options))
+
+    def export(self, path: Any = None, **options: Any) -> dict[str, Any]:
+        return self._run(self._async.export(path, **options))
+
+    def import_(self, source: Any, **options: Any) -> dict[str, int]:
+        return self._run(self._async.import_(source, **options))
+
     def run_tool(self, name: str, arguments: Any, **defaults: str | None) -> str:
         """Run one of graphmem.tools' tools (a model's tool call) here; JSON text back (see tools.run_tool)."""
         from graphmem.tools import arun_tool
