@@ -106,7 +106,8 @@ def open_memory(settings: Settings) -> AbstractContextManager[Memory]:
     return Memory(memory_config(settings))
 
 
-def _show(settings: Settings, value: Any, table: Any) -> None:
+def _show(settings: Settings, value: Any, table: Callable[[Any], None]) -> None:
+    """`value` as JSON under --json, else drawn by `table` for people."""
     if settings.json:
         out.print_json(value)
     else:
