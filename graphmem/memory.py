@@ -12,6 +12,7 @@ from typing import Any
 
 from graphmem import explore
 from graphmem import graph as graph_view
+from graphmem import mem0_forms as forms
 from graphmem.backends.base import GraphBackend, Row, Statement, embedder_marker
 from graphmem.config import MemoryConfig
 from graphmem.errors import NotFoundError, ValidationError
@@ -27,8 +28,9 @@ from graphmem.providers.rerankers import Reranker, create_reranker, rerank_recor
 from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
 from graphmem.search import as_of as past
-from graphmem.search.filters import compile_filters, has_conditions
+from graphmem.search.filters import has_conditions, store_prefilter
 from graphmem.search.fusion import best
+from graphmem.search.listing import list_memories
 from graphmem.search.retrieve import Retrieval, Retriever
 from graphmem.search.when import aware, iso_utc, parse_time
 
@@ -143,16 +145,19 @@ class AsyncMemory:
     async def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
                   run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
                   memory_type: str | None = None, prompt: str | None = None,
-                  timestamp: int | float | str | datetime | None = None) -> dict[str, Any]:
+                  timestamp: int | float | str | datetime | None = None,
+                  expiration_date: date | str | None = None, **mem0_options: Any) -> dict[str, Any]:
         """Remember messages: facts, entities and relations go into the graph in one transaction; facts
         that repeat, update or contradict stored memories become NONE, UPDATE or DELETE (see ingest/adder).
 
         `timestamp` (as mem0's platform: Unix seconds; or a datetime or ISO-8601 string) is when the
         messages were said, used instead of the current time: replayed or imported conversations keep
-        their time, which `search` reads time cues ("last week", "in May 2023") and `as_of` against."""
+        their time, which `search` reads time cues ("last week", "in May 2023") and `as_of` against.
+        After `expiration_date` (mem0 2.x: "YYYY-MM-DD") the memories leave search and get_all."""
+        forms.check_ignored("add", mem0_options)
         scope = Scope.of(user_id, agent_id, run_id)
         items = normalise_messages(messages)
-        metadata = _check_metadata(metadata)
+        metadata = forms.with_expiration(_check_metadata(metadata), forms.expiration(expiration_date))
         said = _check_timestamp(timestamp)
         now = said[0] if said else utc_now()
         if memory_type not in _MEMORY_TYPES:
@@ -175,20 +180,22 @@ class AsyncMemory:
     async def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
                      run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
                      threshold: float | None = None, top_k: int | None = None,
-                     explain: bool = False, as_of: datetime | None = None, rerank: bool = True) -> dict[str, Any]:
+                     explain: bool = False, as_of: datetime | None = None, rerank: bool = True,
+                     show_expired: bool = False, **mem0_options: Any) -> dict[str, Any]:
         """Memories ranked by fused vector, keyword and graph evidence, and the relations around them;
         with `as_of`, those that were valid at that time (see search/as_of). A time cue in the query
         ("last week", "in May 2023") ranks the memories said then higher (search/when), read against
         `as_of` or now. With a reranker configured (and `rerank`), the best fused results are reordered
-        by it (see providers/rerankers)."""
+        by it (see providers/rerankers). Expired memories (add's `expiration_date`) only with `show_expired`."""
+        forms.check_ignored("search", mem0_options)
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("query must be a non-empty string", field="query")
         limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
         if threshold is not None and (not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1):
             raise ValidationError("threshold must be a number between 0 and 1", field="threshold")
         when = past.check_as_of(as_of)
+        matches = forms.record_filter(filters, show_expired) or _every  # checks the filters' shape first
         scope = _scope_from(user_id, agent_id, run_id, filters)
-        matches = compile_filters(filters)
         backend = await self._ready_to_embed()
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
         found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool, when)
@@ -253,16 +260,16 @@ class AsyncMemory:
         return memory_record(rows[0]) if rows else None
 
     async def get_all(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
-                      filters: dict[str, Any] | None = None, limit: int = 100,
-                      top_k: int | None = None) -> dict[str, Any]:
-        """The scope's memories, newest first, and its relations."""
+                      filters: dict[str, Any] | None = None, limit: int = 100, top_k: int | None = None,
+                      show_expired: bool = False, **mem0_options: Any) -> dict[str, Any]:
+        """The scope's memories, newest first, and its relations. Expired ones only with `show_expired`."""
+        forms.check_ignored("get_all", mem0_options)
         limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
+        keep = forms.record_filter(filters, show_expired)  # checks the filters' shape first
         scope = _scope_from(user_id, agent_id, run_id, filters)
-        matches = compile_filters(filters)
         backend = await self._ready()
-        fetch = 2**31 - 1 if has_conditions(filters) else limit
-        rows = await backend.read("memory/list", {"limit": fetch, **scope.params()})
-        results = [r for r in (memory_record(row) for row in rows) if matches(r)][:limit]
+        results = await list_memories(backend, scope, limit, keep, selective=has_conditions(filters),
+                                      contains=store_prefilter(filters))
         relation_rows_ = await backend.read("relation/list",
                                             {"limit": limit, "include_invalid": False, **scope.params()})
         return {"results": results, "relations": [relation_record(r) for r in relation_rows_]}
@@ -272,33 +279,6 @@ class AsyncMemory:
         backend = await self._ready()
         rows = await backend.read("event/list", {"memory_id": _check_id(memory_id)})
         return [history_record(r) for r in rows]
-
-    # -- change ----------------------------------------------------------------------------
-
-    async def update(self, memory_id: str, data: str, metadata: dict[str, Any] | None = None) -> dict[str, str]:
-        """Replace a memory's text (re-embedded, entities re-linked); history keeps the old text."""
-    # -- the whole graph: networkx view, export, import (graphmem/graph.py) --------------------
-
-    async def graph(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
-                    as_of: datetime | str | None = None, include: Sequence[str] = graph_view.KINDS,
-                    embeddings: bool = False) -> Any:
-        """The scope's graph as a networkx.MultiDiGraph (typed nodes and edges); what held at `as_of` if given."""
-        return await graph_view.view(await self._ready(), Scope.of(user_id, agent_id, run_id), as_of=as_of,
-                                     include=include, embeddings=embeddings)
-
-    async def export(self, path: str | Path | None = None, *, format: str = "json", user_id: str | None = None,
-                     agent_id: str | None = None, run_id: str | None = None,
-                     embeddings: bool = False) -> dict[str, Any]:
-        """Write the scope's graph to `path` (json, graphml, gexf or cypher); without a path, return it as a dict."""
-        return await graph_view.export(await self._ready(), Scope.of(user_id, agent_id, run_id), path, fmt=format,
-                                       embeddings=embeddings)
-
-    async def import_(self, source: str | Path | dict[str, Any], *, format: str | None = None,
-                      progress: graph_view.Progress | None = None) -> dict[str, int]:
-        """Load an export (a json, graphml or gexf file, or `export()`'s dict) into this store: same ids, texts,
-        relations, validity and history."""
-        return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
-                                            progress=progress)
 
     # -- the graph around entities: graphmem/explore.py, for agents' tools ----------------------
 
@@ -342,11 +322,44 @@ class AsyncMemory:
         """The scopes that hold current memories."""
         return await explore.scopes(await self._ready())
 
-        if not isinstance(data, str) or not data.strip():
-            raise ValidationError("data must be a non-empty string", field="data")
+    # -- the whole graph: networkx view, export, import (graphmem/graph.py) --------------------
+
+    async def graph(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
+                    as_of: datetime | str | None = None, include: Sequence[str] = graph_view.KINDS,
+                    embeddings: bool = False) -> Any:
+        """The scope's graph as a networkx.MultiDiGraph (typed nodes and edges); what held at `as_of` if given."""
+        return await graph_view.view(await self._ready(), Scope.of(user_id, agent_id, run_id), as_of=as_of,
+                                     include=include, embeddings=embeddings)
+
+    async def export(self, path: str | Path | None = None, *, format: str = "json", user_id: str | None = None,
+                     agent_id: str | None = None, run_id: str | None = None,
+                     embeddings: bool = False) -> dict[str, Any]:
+        """Write the scope's graph to `path` (json, graphml, gexf or cypher); without a path, return it as a dict."""
+        return await graph_view.export(await self._ready(), Scope.of(user_id, agent_id, run_id), path, fmt=format,
+                                       embeddings=embeddings)
+
+    async def import_(self, source: str | Path | dict[str, Any], *, format: str | None = None,
+                      progress: graph_view.Progress | None = None) -> dict[str, int]:
+        """Load an export (a json, graphml or gexf file, or `export()`'s dict) into this store: same ids, texts,
+        relations, validity and history."""
+        return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
+                                            progress=progress)
+
+    # -- change ----------------------------------------------------------------------------
+
+    async def update(self, memory_id: str, data: str | None = None, metadata: dict[str, Any] | None = None, *,
+                     text: str | None = None,
+                     expiration_date: date | str | forms.Unset | None = forms.UNSET) -> dict[str, str]:
+        """Replace a memory's text (re-embedded, entities re-linked; history keeps the old text) and/or merge
+        metadata into its own, as mem0 2.x: `update(id, text=...)`, `update(id, metadata=...)` keeps the text;
+        `data` is the older name of `text` (and, as in mem0, the second positional argument)."""
+        forms.check_update_args(data, text, metadata, expiration_date)
+        new_text = forms.update_text(data, text)
         metadata = _check_metadata(metadata)
+        expires = forms.expiration_change(expiration_date)
         backend = await self._ready_to_embed()
         row = await self._existing(backend, memory_id)
+        data = new_text or row["text"]
         scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
         now = utc_now()
         context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
@@ -357,7 +370,7 @@ class AsyncMemory:
         add_new_entities(entities, fresh, vectors[1:], scope, now)
         memory = NewMemory(text=data, embedding=vectors[0], entity_names=[e.name for e in mentioned],
                            role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"])
-        kept_metadata = metadata if metadata is not None else json.loads(row.get("metadata") or "{}")
+        kept_metadata = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
         episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
         events = await backend.read("event/list", {"memory_id": row["id"]})
         entity_ids = sorted(set(entities.ids.values()))
@@ -426,6 +439,10 @@ class AsyncMemory:
         if not rows:
             raise NotFoundError(f"Memory with id {memory_id} not found")
         return rows[0]
+
+
+def _every(record: dict[str, Any]) -> bool:
+    return True
 
 
 def _validity(when: datetime | None) -> Callable[[Row], bool]:

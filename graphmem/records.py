@@ -13,6 +13,7 @@ _PROMOTED = ("user_id", "agent_id", "run_id", "actor_id", "role")
 def memory_record(row: Row, score: float | None = None) -> dict[str, Any]:
     """mem0's MemoryItem: id, memory, hash, metadata, [score], created_at, updated_at, scope ids."""
     metadata = json.loads(row["metadata"]) if row.get("metadata") else {}
+    expires = metadata.pop("expiration_date", None)  # stored among the metadata, returned beside it (as mem0)
     record: dict[str, Any] = {
         "id": row["id"],
         "memory": row["text"],
@@ -26,6 +27,8 @@ def memory_record(row: Row, score: float | None = None) -> dict[str, Any]:
     for key in _PROMOTED:
         if row.get(key) is not None:
             record[key] = row[key]
+    if expires is not None:
+        record["expiration_date"] = expires
     if row.get("memory_type"):
         record["memory_type"] = row["memory_type"]
     if row.get("invalid_at"):  # superseded: only get() and search(as_of=...) return it

@@ -12,10 +12,11 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Coroutine
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from graphmem.config import MemoryConfig
+from graphmem.mem0_forms import UNSET, Unset
 from graphmem.memory import AsyncMemory
 
 T = TypeVar("T")
@@ -71,33 +72,36 @@ class Memory:
     def add(self, messages: Any, *, user_id: str | None = None, agent_id: str | None = None,
             run_id: str | None = None, metadata: dict[str, Any] | None = None, infer: bool = True,
             memory_type: str | None = None, prompt: str | None = None,
-            timestamp: int | float | str | datetime | None = None) -> dict[str, Any]:
+            timestamp: int | float | str | datetime | None = None, expiration_date: date | str | None = None,
+            **mem0_options: Any) -> dict[str, Any]:
         return self._run(self._async.add(messages, user_id=user_id, agent_id=agent_id, run_id=run_id,
                                          metadata=metadata, infer=infer, memory_type=memory_type, prompt=prompt,
-                                         timestamp=timestamp))
+                                         timestamp=timestamp, expiration_date=expiration_date, **mem0_options))
 
     def search(self, query: str, *, user_id: str | None = None, agent_id: str | None = None,
                run_id: str | None = None, limit: int = 100, filters: dict[str, Any] | None = None,
                threshold: float | None = None, top_k: int | None = None,
-               explain: bool = False, as_of: datetime | None = None, rerank: bool = True) -> dict[str, Any]:
+               explain: bool = False, as_of: datetime | None = None, rerank: bool = True,
+               show_expired: bool = False, **mem0_options: Any) -> dict[str, Any]:
         return self._run(self._async.search(query, user_id=user_id, agent_id=agent_id, run_id=run_id, limit=limit,
                                             filters=filters, threshold=threshold, top_k=top_k, explain=explain,
-                                            as_of=as_of, rerank=rerank))
+                                            as_of=as_of, rerank=rerank, show_expired=show_expired, **mem0_options))
 
     def get(self, memory_id: str) -> dict[str, Any] | None:
         return self._run(self._async.get(memory_id))
 
     def get_all(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
-                filters: dict[str, Any] | None = None, limit: int = 100,
-                top_k: int | None = None) -> dict[str, Any]:
-        return self._run(self._async.get_all(user_id=user_id, agent_id=agent_id, run_id=run_id,
-                                             filters=filters, limit=limit, top_k=top_k))
+                filters: dict[str, Any] | None = None, limit: int = 100, top_k: int | None = None,
+                show_expired: bool = False, **mem0_options: Any) -> dict[str, Any]:
+        return self._run(self._async.get_all(user_id=user_id, agent_id=agent_id, run_id=run_id, filters=filters,
+                                             limit=limit, top_k=top_k, show_expired=show_expired, **mem0_options))
 
     def history(self, memory_id: str) -> list[dict[str, Any]]:
         return self._run(self._async.history(memory_id))
 
-    def update(self, memory_id: str, data: str, metadata: dict[str, Any] | None = None) -> dict[str, str]:
-        return self._run(self._async.update(memory_id, data, metadata))
+    def update(self, memory_id: str, data: str | None = None, metadata: dict[str, Any] | None = None, *,
+               text: str | None = None, expiration_date: date | str | Unset | None = UNSET) -> dict[str, str]:
+        return self._run(self._async.update(memory_id, data, metadata, text=text, expiration_date=expiration_date))
 
     def delete(self, memory_id: str) -> dict[str, str]:
         return self._run(self._async.delete(memory_id))
