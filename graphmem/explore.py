@@ -72,10 +72,9 @@ async def entities(backend: GraphBackend, scope: Scope, limit: int = 100) -> lis
 
 
 async def _matching(backend: GraphBackend, scope: Scope, name: str) -> list[Row]:
-    """The scope's entities whose normalised name or an alias is `name`'s (one per sub-scope, at most)."""
-    key = normalise_name(name)
-    rows = await backend.read("graph/entities_listed", {"limit": 2**31 - 1, **scope.params()})
-    return [r for r in rows if key == r["name_norm"] or key in {normalise_name(a) for a in r.get("aliases") or []}]
+    """`{id}` of the scope's entities whose normalised name or an alias is `name`'s (one per sub-scope at most);
+    the search's entity lookup answers it (from RAM on Kuzu)."""
+    return await backend.entities_named([normalise_name(name)], scope)
 
 
 async def _hop(backend: GraphBackend, ids: Iterable[str], include_invalid: bool) -> list[Row]:
