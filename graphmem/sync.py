@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from graphmem.config import MemoryConfig
 from graphmem.mem0_forms import UNSET, Unset
 from graphmem.memory import AsyncMemory
+from graphmem.scope import Scope
 
 T = TypeVar("T")
 
@@ -139,6 +140,9 @@ class Memory:
 
     def import_(self, source: Any, **options: Any) -> dict[str, int]:
         return self._run(self._async.import_(source, **options))
+
+    def scopes(self) -> list[Scope]:
+        return self._run(self._async.scopes())
 
     def run_tool(self, name: str, arguments: Any, **defaults: str | None) -> str:
         """Run one of graphmem.tools' tools (a model's tool call) here; JSON text back (see tools.run_tool)."""
