@@ -1,0 +1,107 @@
+"""The explorer page in headless Chromium (Debian's, driven by Playwright) against a real Kuzu store holding the
+known conversation: search, the graph around a result, expanding a node by clicking it, the as-of slider,
+a memory's provenance and history, edit and delete; and its JSON API over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from explorer_support import CHROMIUM, CHROMIUM_ARGS, serving
+from graph_support import BEFORE_MOVE, USER, known_store
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+RELATIONS = """() => window.explorer.cy.edges("[kind = 'relates']").map(
+    (e) => e.source().data('label') + ' ' + e.data('label') + ' ' + e.target().data('label'))"""
+NODES = "() => window.explorer.cy.nodes().map((n) => n.data('label'))"
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("explorer") / "db"
+    with known_store(db):
+        pass
+    with serving(db) as base:
+        yield base
+
+
+@pytest.fixture
+def page(url: str, tmp_path: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 900})
+            tab.goto(f"{url}?user_id={USER}")
+            tab.wait_for_function("window.explorer && window.explorer.renders >= 1")
+            yield tab
+            tab.screenshot(path=str(tmp_path / "explorer.png"))
+            assert (tmp_path / "explorer.png").stat().st_size > 10_000
+        finally:
+            browser.close()
+
+
+def settled(page: Any, action: Any) -> None:
+    """Run `action` and wait until the page has drawn the graph again."""
+    before = page.evaluate("window.explorer.renders")
+    action()
+    page.wait_for_function(f"window.explorer.renders > {before}")
+
+
+def test_search_shows_the_memory_first_and_the_graph_around_it(page: Any) -> None:
+    settled(page, lambda: (page.fill("#query", "Where does alex live?"), page.click("#search-button")))
+    first = page.locator(".result .memory").first
+    assert first.inner_text() == "alex lives in Berlin"
+    relations = page.evaluate(RELATIONS)
+    assert "alex lives_in Berlin" in relations and "alex likes pepperoni pizza" in relations
+    assert "alex lives_in Paris" not in relations  # superseded: not now
+    page.wait_for_selector("#details .sources li")
+    assert "I moved from Paris to Berlin" in page.inner_text("#details .sources")
+    assert page.locator("#details .history li").count() >= 1
+
+
+def test_the_as_of_slider_hides_a_superseded_relation(page: Any) -> None:
+    settled(page, lambda: (page.fill("#query", "Where does alex live?"), page.click("#search-button")))
+    slide = "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }"
+    before_move = page.evaluate(f"Date.parse('{BEFORE_MOVE}')")
+    settled(page, lambda: page.eval_on_selector("#asof", slide, before_move))
+    assert page.inner_text("#asof-label") == BEFORE_MOVE[:10]
+    then = page.evaluate(RELATIONS)
+    assert "alex lives_in Paris" in then and "alex lives_in Berlin" not in then
+    settled(page, lambda: page.eval_on_selector("#asof", slide, page.eval_on_selector("#asof", "el => el.max")))
+    now = page.evaluate(RELATIONS)
+    assert "alex lives_in Paris" not in now and "alex lives_in Berlin" in now
+
+
+def test_clicking_an_entity_expands_the_graph(page: Any) -> None:
+    settled(page, lambda: (page.fill("#query", "violin orchestra"), page.click("#search-button")))
+    assert page.locator(".result .memory").first.inner_text() == "Sarah plays the violin in an orchestra"
+    assert "John" in page.evaluate(NODES) and "OpenAI" not in page.evaluate(NODES)
+    box = page.locator("#graph").bounding_box()
+    where = page.evaluate("""() => { const p = window.explorer.cy.nodes("[label = 'John']").renderedPosition();
+                                     return [p.x, p.y]; }""")
+    settled(page, lambda: page.mouse.click(box["x"] + where[0], box["y"] + where[1]))
+    assert "John works_at OpenAI" in page.evaluate(RELATIONS)
+
+
+def test_the_api_edits_and_deletes_and_names_bad_input(url: str) -> None:
+    with httpx.Client(base_url=url, timeout=30) as client:
+        assert {"user_id": USER, "agent_id": None, "run_id": None} in client.get("api/scopes").json()
+        graph = client.get("api/graph", params={"user_id": USER}).json()
+        assert graph["times"]["first"].startswith("2023-01-10")
+        violin = next(n["data"] for n in graph["nodes"] if n["data"].get("text", "").startswith("Sarah plays"))
+        edited = client.put(f"api/memories/{violin['id']}", json={"text": "Sarah plays the cello"})
+        assert edited.status_code == 200
+        details = client.get(f"api/memories/{violin['id']}").json()
+        assert details["memory"]["memory"] == "Sarah plays the cello"
+        assert [h["event"] for h in details["history"]] == ["ADD", "UPDATE"]
+        assert client.put(f"api/memories/{violin['id']}", json={"text": ""}).json()["field"] == "data"
+        assert client.delete(f"api/memories/{violin['id']}").status_code == 200
+        assert client.get(f"api/memories/{violin['id']}").status_code == 404
+        assert client.get("api/search", params={"q": "x", "user_id": USER, "as_of": "soon"}).json()["field"] == "as_of"
+        assert "cytoscape" in client.get("").text and client.get("static/vendor/cytoscape.min.js").status_code == 200
