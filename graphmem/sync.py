@@ -113,23 +113,36 @@ class Memory:
 
     # -- the graph around entities (AsyncMemory's, see graphmem/explore.py) ----------------------
 
-    def entity_neighbourhood(self, entity: str, **options: Any) -> dict[str, Any]:
-        return self._run(self._async.entity_neighbourhood(entity, **options))
+    def entity_neighbourhood(self, entity: str, *, hops: int = 1, as_of: datetime | str | None = None,
+                             limit: int = 50, user_id: str | None = None, agent_id: str | None = None,
+                             run_id: str | None = None) -> dict[str, Any]:
+        return self._run(self._async.entity_neighbourhood(entity, hops=hops, as_of=as_of, limit=limit,
+                                                          user_id=user_id, agent_id=agent_id, run_id=run_id))
 
-    def paths_between(self, source: str, target: str, **options: Any) -> dict[str, Any]:
-        return self._run(self._async.paths_between(source, target, **options))
+    def paths_between(self, source: str, target: str, *, max_hops: int = 3, as_of: datetime | str | None = None,
+                      user_id: str | None = None, agent_id: str | None = None,
+                      run_id: str | None = None) -> dict[str, Any]:
+        return self._run(self._async.paths_between(source, target, max_hops=max_hops, as_of=as_of, user_id=user_id,
+                                                   agent_id=agent_id, run_id=run_id))
 
-    def entity_timeline(self, entity: str, **options: Any) -> dict[str, Any]:
-        return self._run(self._async.entity_timeline(entity, **options))
+    def entity_timeline(self, entity: str, *, limit: int = 100, user_id: str | None = None,
+                        agent_id: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+        return self._run(self._async.entity_timeline(entity, limit=limit, user_id=user_id, agent_id=agent_id,
+                                                     run_id=run_id))
 
-    def what_was_true(self, as_of: datetime | str, **options: Any) -> dict[str, Any]:
-        return self._run(self._async.what_was_true(as_of, **options))
+    def what_was_true(self, as_of: datetime | str, *, entity: str | None = None, limit: int = 50,
+                      user_id: str | None = None, agent_id: str | None = None,
+                      run_id: str | None = None) -> dict[str, Any]:
+        return self._run(self._async.what_was_true(as_of, entity=entity, limit=limit, user_id=user_id,
+                                                   agent_id=agent_id, run_id=run_id))
 
-    def entities(self, **options: Any) -> list[dict[str, Any]]:
-        return self._run(self._async.entities(**options))
+    def entities(self, *, limit: int = 100, user_id: str | None = None, agent_id: str | None = None,
+                 run_id: str | None = None) -> list[dict[str, Any]]:
+        return self._run(self._async.entities(limit=limit, user_id=user_id, agent_id=agent_id, run_id=run_id))
 
-    def graph_summary(self, **options: Any) -> dict[str, Any]:
-        return self._run(self._async.graph_summary(**options))
+    def graph_summary(self, *, user_id: str | None = None, agent_id: str | None = None,
+                      run_id: str | None = None) -> dict[str, Any]:
+        return self._run(self._async.graph_summary(user_id=user_id, agent_id=agent_id, run_id=run_id))
 
     def graph(self, **options: Any) -> Any:
         """The scope's graph as a networkx.MultiDiGraph (see AsyncMemory.graph)."""
@@ -143,19 +156,6 @@ class Memory:
 
     def scopes(self) -> list[Scope]:
         return self._run(self._async.scopes())
-
-    def run_tool(self, name: str, arguments: Any, **defaults: str | None) -> str:
-        """Run one of graphmem.tools' tools (a model's tool call) here; JSON text back (see tools.run_tool)."""
-        from graphmem.tools import arun_tool
-
-        return self._run(arun_tool(self._async, name, arguments, **defaults))
-
-    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Schedule a coroutine of the async core on this Memory's loop (for async surfaces over a Memory)."""
-        if self._loop is None:
-            coro.close()
-            raise RuntimeError("this Memory is closed")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop.loop)
 
     @property
     def async_memory(self) -> AsyncMemory:
@@ -186,3 +186,13 @@ class Memory:
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # interpreter shutdown: the loop may already be gone
             self.close()
+
+
+def submit(memory: Memory, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+    """Schedule a coroutine of `memory`'s async core on its loop, for surfaces that serve async callers over a
+    sync Memory (graphmem.tools, the LangGraph store, the LangChain retriever): await it with
+    `asyncio.wrap_future`, or block on `.result()`."""
+    if memory._loop is None:
+        coro.close()
+        raise RuntimeError("this Memory is closed")
+    return asyncio.run_coroutine_threadsafe(coro, memory._loop.loop)

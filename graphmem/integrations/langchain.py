@@ -22,7 +22,7 @@ from typing import Any
 from graphmem.errors import GraphMemError, MissingDependencyError
 from graphmem.ingest.normalize import normalise_name
 from graphmem.memory import AsyncMemory
-from graphmem.sync import Memory
+from graphmem.sync import Memory, submit
 
 try:
     from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
@@ -82,5 +82,5 @@ class GraphMemRetriever(BaseRetriever):
                                        run_manager: AsyncCallbackManagerForRetrieverRun) -> list[Document]:
         if isinstance(self.memory, Memory):  # its own loop runs the search; this one waits for it
             search = self.memory.async_memory.search(query, **self._options())
-            return to_documents(await asyncio.wrap_future(self.memory.submit(search)))
+            return to_documents(await asyncio.wrap_future(submit(self.memory, search)))
         return to_documents(await self.memory.search(query, **self._options()))

@@ -29,7 +29,7 @@ from graphmem.errors import GraphMemError, MissingDependencyError, ValidationErr
 from graphmem.memory import AsyncMemory
 from graphmem.scope import Scope
 from graphmem.search.filters import compile_filters
-from graphmem.sync import Memory
+from graphmem.sync import Memory, submit
 
 try:
     from langgraph.store.base import (
@@ -104,12 +104,12 @@ class GraphMemStore(BaseStore):
         if not isinstance(self.memory, Memory):
             raise GraphMemError("a GraphMemStore over an AsyncMemory serves async graphs only (ainvoke, abatch); "
                                 "give it a Memory for sync ones")
-        return self.memory.submit(self._run_all(list(ops))).result()
+        return submit(self.memory, self._run_all(list(ops))).result()
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         if not isinstance(self.memory, Memory):
             return await self._run_all(list(ops))
-        return await asyncio.wrap_future(self.memory.submit(self._run_all(list(ops))))
+        return await asyncio.wrap_future(submit(self.memory, self._run_all(list(ops))))
 
     async def _run_all(self, ops: list[Op]) -> list[Result]:
         return [await self._run(op) for op in ops]

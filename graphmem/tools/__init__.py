@@ -110,4 +110,7 @@ async def arun_tool(memory: AsyncMemory, name: str, arguments: Any, *, user_id: 
 def run_tool(memory: Memory, name: str, arguments: Any, *, user_id: str | None = None, agent_id: str | None = None,
              run_id: str | None = None) -> str:
     """`arun_tool` for the sync `Memory` (runs on its loop)."""
-    return memory.run_tool(name, arguments, user_id=user_id, agent_id=agent_id, run_id=run_id)
+    from graphmem.sync import submit
+
+    call = arun_tool(memory.async_memory, name, arguments, user_id=user_id, agent_id=agent_id, run_id=run_id)
+    return submit(memory, call).result()
