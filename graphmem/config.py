@@ -6,15 +6,18 @@
         "llm": None,                      # offline extractor
         "history_db_path": ...,           # accepted for mem0 configs; history lives in the graph
     })
+
+Every key of mem0's MemoryConfig (1.x and 2.x) is accepted: `vector_store` (vectors live on the graph's
+nodes: logged, unused), `history_db_path`, `version`, `custom_instructions` (2.x's name for the fact
+extraction prompt), `custom_update_memory_prompt`, and each graph store provider's keys (store_config).
+A partial dict merges with the defaults at every level.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graphmem.errors import ConfigError
 
@@ -27,75 +30,20 @@ from graphmem.rerank_config import Reranker as Reranker
 from graphmem.rerank_config import SentenceTransformerReranker as SentenceTransformerReranker
 from graphmem.rerank_config import SentenceTransformerRerankerConfig as SentenceTransformerRerankerConfig
 
-
-def default_home() -> Path:
-    """Where graphmem keeps its data unless told otherwise (`GRAPHMEM_DIR`)."""
-    return Path(os.environ.get("GRAPHMEM_DIR") or Path.home() / ".graphmem")
+# The search and graph store models live in their own modules; graphmem.config keeps exporting them.
+from graphmem.search_config import SearchConfig as SearchConfig
+from graphmem.store_config import BOLT_SCHEMES as BOLT_SCHEMES
+from graphmem.store_config import BoltConfig as BoltConfig
+from graphmem.store_config import BoltStore as BoltStore
+from graphmem.store_config import KuzuConfig as KuzuConfig
+from graphmem.store_config import KuzuStore as KuzuStore
+from graphmem.store_config import NeptuneConfig as NeptuneConfig
+from graphmem.store_config import default_home as default_home
+from graphmem.store_config import neptune_to_kuzu, note_vector_store
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class KuzuConfig(_Strict):
-    db: str = Field(default_factory=lambda: str(default_home() / "kuzu"),
-                    description="Directory of the database, or ':memory:'.")
-    buffer_pool_size: int | None = Field(
-        default=None, gt=0, description="Most bytes of page cache; None lets Kuzu choose (80% of the RAM, reserved "
-                                        "as address space, used as needed). 256 MiB filled up at ~55k memories.")
-    # Kuzu 0.11.3 checkpoints when its write-ahead log passes this; a checkpoint took ~1 s per 10k memories
-    # in the store however little was written (measured: 0.9 s at 9k, 4.1 s at 40k), every ~2,400 added
-    # messages at Kuzu's 16 MiB. At 64 MiB, adding 40k messages took 5% less time, more as the store grows.
-    checkpoint_threshold: int = Field(default=64 * 2**20, gt=0, description=(
-        "Bytes of write-ahead log after which Kuzu checkpoints (Kuzu's default: 16 MiB). Each checkpoint costs "
-        "about a second per 10k memories in the store, so fewer of them keep large stores' adds fast; the log "
-        "on disk, and replaying it after a crash, grow with it."))
-
-
-class KuzuStore(_Strict):
-    provider: Literal["kuzu"] = "kuzu"
-    # An embedded store opens on first use; a server is connected to when `Memory` is made (see sync.py).
-    server: ClassVar[bool] = False
-    config: KuzuConfig = Field(default_factory=KuzuConfig)
-
-
-BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-
-
-class BoltConfig(_Strict):
-    """mem0's Neo4j/Memgraph keys, plus graphmem's connection settings. Used for neo4j, memgraph and arcadedb."""
-
-    url: str = Field(description="bolt://host:7687, or neo4j://host:7687 for a routing cluster "
-                                 "(+s / +ssc for TLS).")
-    username: str | None = None
-    password: str | None = None
-    database: str | None = Field(default=None, description="Else the server's default database.")
-    base_label: bool | None = Field(default=None, description="Accepted for mem0 configs; unused (graphmem's "
-                                                              "labels are fixed: Entity, Memory, ...).")
-    connection_timeout: float = Field(default=5.0, gt=0, description="Seconds to reach the server before "
-                                                                      "ConnectionFailedError.")
-    max_connection_pool_size: int = Field(default=50, gt=0)
-    max_retry_time: float = Field(default=15.0, ge=0, description="Seconds a transaction is retried after "
-                                                                  "transient errors (deadlocks, leader changes).")
-
-    @field_validator("url")
-    @classmethod
-    def _bolt_url(cls, value: str) -> str:
-        scheme, sep, rest = value.strip().partition("://")
-        if not sep or scheme.lower() not in BOLT_SCHEMES or not rest.strip("/"):
-            raise ValueError(f"must be a Bolt URL such as bolt://localhost:7687 (schemes: {', '.join(BOLT_SCHEMES)})")
-        return value.strip()
-
-
-class BoltStore(_Strict):
-    """A server spoken to over Bolt. mem0's graph_store keys `llm`, `custom_prompt` and `threshold` are accepted."""
-
-    provider: Literal["neo4j", "memgraph", "arcadedb"]
-    config: BoltConfig
-    server: ClassVar[bool] = True
-    llm: dict[str, Any] | None = Field(default=None, description="Accepted for mem0 configs; unused.")
-    custom_prompt: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
-    threshold: float = Field(default=0.7, ge=0.0, le=1.0, description="Accepted for mem0 configs; unused.")
 
 
 class LocalEmbedderConfig(_Strict):
@@ -312,36 +260,8 @@ class ExtractorConfig(_Strict):
                                     "(fast), or spaCy's NER (about the cost of the embedding).")
 
 
-class SearchConfig(_Strict):
-    hops: int = Field(default=2, ge=0, le=4, description="RELATES hops expanded from the query's entities.")
-    candidates: int = Field(default=50, gt=0, description="Candidates per seed signal before fusion.")
-    fusion: Literal["rrf", "score"] = Field(default="rrf", description="Rank fusion, or a weighted sum of "
-                                                                       "each signal's scores scaled by its best.")
-    # Measured on LOCOMO dev (infer=False): a small k and keyword-leaning weights rank best with MiniLM.
-    rrf_k: int = Field(default=5, gt=0)
-    weights: dict[str, float] = Field(
-        default_factory=lambda: {"vector": 0.6, "keyword": 1.0, "graph": 0.15, "feedback": 0.5, "named": 0.3,
-                                 "time": 0.5},
-        description="Fusion weight of each signal: vector, keyword, graph, feedback (a second keyword "
-                    "query with the words the first round's best hits share), named (candidates that "
-                    "mention an entity the query names, hubs such as a speaker included), and time (memories "
-                    "said within the query's time cue, e.g. \"last week\", \"in May 2023\"); 0 turns a signal "
-                    "off.")
-    max_relations: int = Field(default=10, ge=0)
-    context_weight: float = Field(default=0.5, ge=0.0, le=1.0,
-                                  description="Share of a hit's score given to the memory of the next message "
-                                              "(half of it to the previous one); 0 turns it off.")
-    context_seeds: int = Field(default=10, ge=0, description="How many top hits lend score to their neighbours.")
-    question_weight: float = Field(default=0.5, ge=0.0, le=1.0,
-                                   description="Score multiplier of a message that ends in a question: it asks "
-                                               "rather than tells (its reply gets the context lift); 1 turns it off.")
-    other_speaker_weight: float = Field(default=0.5, ge=0.0, le=1.0,
-                                        description="Score multiplier of a \"Name: ...\" message whose speaker the "
-                                                    "query does not name, when it names the speaker of other top "
-                                                    "hits; 1 turns it off.")
-
-
 _PROVIDER_KEYS = ("llm", "embedder", "graph_store", "reranker")
+_SECTION_KEYS = ("provider", "config", "llm", "custom_prompt", "threshold")  # never a provider's tag
 
 
 class MemoryConfig(_Strict):
@@ -355,9 +275,55 @@ class MemoryConfig(_Strict):
     reranker: Reranker | None = Field(default=None, discriminator="provider", description=(
         "Reorders the best fused results by (query, memory) relevance; search(rerank=False) skips it."))
     custom_fact_extraction_prompt: str | None = None
-    custom_update_memory_prompt: str | None = None
-    history_db_path: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
-    version: str = "v1.1"
+    custom_instructions: str | None = Field(default=None, description=(
+        "mem0 2.x's name for custom_fact_extraction_prompt, used when that one is not given."))
+    custom_update_memory_prompt: str | None = Field(default=None, description=(
+        "Accepted for mem0 configs; unused (cheap signals reconcile, the LLM only where they are ambiguous)."))
+    vector_store: dict[str, Any] | None = Field(default=None, description=(
+        "Accepted for mem0 configs; unused: graphmem keeps vectors on the graph's nodes (logged once at INFO)."))
+    history_db_path: str | None = Field(default=None, description="Accepted for mem0 configs; unused (history "
+                                                                  "lives in the graph).")
+    version: str = Field(default="v1.1", description="Accepted for mem0 configs; graphmem answers v1.1's shapes.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _none_is_default(cls, data: Any) -> Any:
+        """mem0 configs write None (or {"config": None}) for "the defaults" of any section."""
+        if not isinstance(data, dict):
+            return data
+        data = {key: value for key, value in data.items()
+                if not (value is None and key in ("graph_store", "embedder", "extractor", "search"))}
+        for key in ("graph_store", "embedder"):
+            if isinstance(data.get(key), dict) and data[key].get("config", {}) is None:
+                data[key] = {k: v for k, v in data[key].items() if k != "config"}
+        return data
+
+    @field_validator("graph_store", mode="before")
+    @classmethod
+    def _graph_store_defaults(cls, value: Any) -> Any:
+        """Without a provider: Neo4j when a URL is given (mem0's default provider), else the embedded Kuzu store."""
+        if isinstance(value, dict) and "provider" not in value:
+            has_url = isinstance(value.get("config"), dict) and "url" in value["config"]
+            value = {"provider": "neo4j" if has_url else "kuzu", **value}
+        return neptune_to_kuzu(value)
+
+    @field_validator("embedder", mode="before")
+    @classmethod
+    def _embedder_defaults(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "provider" not in value:
+            value = {"provider": LocalEmbedder().provider, **value}
+        return value
+
+    @field_validator("vector_store", mode="before")
+    @classmethod
+    def _vector_store_unused(cls, value: Any) -> Any:
+        return note_vector_store(value)
+
+    @model_validator(mode="after")
+    def _instructions(self) -> MemoryConfig:
+        if self.custom_fact_extraction_prompt is None:
+            self.custom_fact_extraction_prompt = self.custom_instructions
+        return self
 
     @field_validator("llm", mode="before")
     @classmethod
@@ -377,7 +343,7 @@ class MemoryConfig(_Strict):
             value = {key: item for key, item in value.items() if key != "config"}
         return value
 
-    @field_validator("custom_fact_extraction_prompt", "custom_update_memory_prompt")
+    @field_validator("custom_fact_extraction_prompt", "custom_instructions", "custom_update_memory_prompt")
     @classmethod
     def _non_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
@@ -397,9 +363,9 @@ class MemoryConfig(_Strict):
             return cls.model_validate(data)
         except PydanticValidationError as exc:
             first = exc.errors()[0]
-            loc = [str(p) for p in first["loc"]]
+            loc = [str(p) for p in first["loc"] if p != "[key]"]  # a dict's bad key is named by itself
             # A provider union puts the provider's tag in the path ("llm.openai.config.x"); name the key path.
-            if len(loc) > 2 and loc[0] in _PROVIDER_KEYS and loc[2] in ("provider", "config"):
+            if len(loc) > 2 and loc[0] in _PROVIDER_KEYS and loc[1] not in _SECTION_KEYS:
                 del loc[1]
             field = ".".join(loc)
             raise ConfigError(f"invalid config at {field!r}: {first['msg']}", field=field) from None
