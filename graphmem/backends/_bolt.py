@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from graphmem.backends.base import Row, Statement, VectorTable, dims_marker, dims_statement
 from graphmem.backends.cypher import CypherLibrary
+from graphmem.backends.locks import WriteLocks
 from graphmem.config import BoltConfig
 from graphmem.errors import BackendError, ConfigError, ConnectionFailedError, MissingDependencyError
 from graphmem.inprocess.vectors import owns
@@ -70,6 +71,7 @@ class BoltBackend:
         self._library = self.library()
         self._driver: AsyncDriver | None = None
         self._dims = 0
+        self.locks = WriteLocks()  # this object's writes only: other processes' are the server's to order
 
     @classmethod
     def library(cls) -> CypherLibrary:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from graphmem.backends.locks import WriteLocks
 from graphmem.errors import ConfigError, EmbedderChangedWarning
 from graphmem.scope import Scope
 
@@ -85,6 +86,9 @@ def embedder_statement(identity: str) -> Statement:
 
 class GraphBackend(Protocol):
     dialect: str
+    # Held by a read-modify-write from its reads to its write (add, update, delete: the scope; delete_all and
+    # reset: the whole store). Shared by every Memory of the process on one embedded store.
+    locks: WriteLocks
 
     async def open(self, dims: int) -> None:
         """Connect and create the schema and indexes if missing."""

@@ -1,7 +1,8 @@
 """Kuzu, the embedded default: a directory on disk or `:memory:`, no server.
 
-All database work runs on one private thread with one connection (a transaction must
-stay on the connection that began it). Search is answered from scopes loaded into RAM
+All database work runs on the database's one thread with its one connection, shared by every
+Memory of the process on the same path (graphmem/backends/kuzu_store.py): a transaction stays on
+the connection that began it, and nothing else runs inside it. Search is answered from scopes loaded into RAM
 (graphmem/inprocess/), kept in step with every commit made here; Kuzu runs the loads,
 the graph hops over RELATES and the writes.
 """
@@ -9,20 +10,16 @@ the graph hops over RELATES and the writes.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from pathlib import Path
 from typing import Any, TypeVar
 
 from graphmem.backends.base import ONE_MEMORY, Row, Statement, VectorTable, added_episodes, dims_marker, dims_statement
 from graphmem.backends.cypher import CypherLibrary
+from graphmem.backends.kuzu_store import SharedDatabase, acquire, real_path, release, write_locks
 from graphmem.config import KuzuConfig
-from graphmem.errors import BackendError, MissingDependencyError
+from graphmem.errors import BackendError
 from graphmem.inprocess.scopes import (
-    DEFAULT_MAX_ROWS,
     ENTITY_COLUMNS,
     LoadedScope,
     ScopeCache,
@@ -36,9 +33,7 @@ T = TypeVar("T")
 # What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
-_MAX_PREPARED = 256
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding"})
-_MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
 # after any other unknown one, loaded scopes are dropped and reloaded.
 _SCOPE_NEUTRAL = frozenset({
@@ -47,52 +42,6 @@ _SCOPE_NEUTRAL = frozenset({
     "memory/link_episode", "memory/link_entities", "relation/create",
     "relation/delete_of_memory", "relation/invalidate", "thread/start", "thread/advance", "admin/set_meta",
 })
-
-# One kuzu.Database per path and process: Kuzu locks an on-disk database, so two
-# Memory objects on one path must share it, and with it the vectors loaded for search.
-_DATABASES: dict[str, tuple[Any, int, ScopeCache]] = {}
-_DATABASES_LOCK = threading.Lock()
-
-
-def _import_kuzu() -> Any:
-    try:
-        import kuzu
-    except ImportError:
-        raise MissingDependencyError("the Kuzu backend needs kuzu: pip install 'graphmem[kuzu]'") from None
-    return kuzu
-
-
-def _acquire_database(path: str, config: KuzuConfig, dims: int) -> tuple[Any, ScopeCache]:
-    kuzu = _import_kuzu()
-    with _DATABASES_LOCK:
-        if path in _DATABASES:
-            db, count, vectors = _DATABASES[path]
-            _DATABASES[path] = (db, count + 1, vectors)
-            return db, vectors
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            db = kuzu.Database(path, buffer_pool_size=config.buffer_pool_size or 0,  # 0: Kuzu's default
-                               checkpoint_threshold=config.checkpoint_threshold)
-        except RuntimeError as exc:
-            raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
-        vectors = ScopeCache(dims, _MAX_SCOPE_ROWS)
-        if path != ":memory:":  # each ':memory:' is its own database
-            _DATABASES[path] = (db, 1, vectors)
-        return db, vectors
-
-
-def _release_database(path: str, db: Any) -> None:
-    with _DATABASES_LOCK:
-        entry = _DATABASES.get(path)
-        if entry is None or entry[0] is not db:
-            db.close()
-            return
-        if entry[1] > 1:
-            _DATABASES[path] = (db, entry[1] - 1, entry[2])
-            return
-        del _DATABASES[path]
-        db.close()
 
 
 def _vector_row(row: dict[str, Any]) -> VectorRow:
@@ -129,60 +78,53 @@ def _bind_vectors(params: Any) -> Any:
     return {key: _vector_text(value) if key in _VECTOR_KEYS else _bind_vectors(value) for key, value in params.items()}
 
 
-def _kind(value: Any) -> str:
-    """A parameter's type as far as Kuzu's binder cares: statements are prepared per kind."""
-    if isinstance(value, list):
-        return "list:" + (_kind(value[0]) if value else "empty")
-    if isinstance(value, dict):
-        return "struct:" + ",".join(f"{k}={_kind(v)}" for k, v in sorted(value.items()))
-    return type(value).__name__
-
-
 class KuzuBackend:
     dialect = "kuzu"
 
     def __init__(self, config: KuzuConfig) -> None:
         self._config = config
-        self._path = config.db if config.db == ":memory:" else str(Path(config.db).expanduser().resolve())
+        self._path = real_path(config.db)
         self._library = CypherLibrary(self.dialect)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
         self._dims = 0
-        self._closed = False
-        self._db: Any = None
-        self._conn: Any = None
-        self._scopes = ScopeCache(0)
-        self._prepared: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Any] = OrderedDict()
+        self._shared: SharedDatabase | None = None
+        self.locks = write_locks(self._path)
 
     @property
     def location(self) -> str:
         return self._path
 
+    @property
+    def _db(self) -> SharedDatabase:
+        if self._shared is None:
+            raise BackendError(f"the Kuzu database at {self._path!r} is not open (closed, or not opened yet)")
+        return self._shared
+
+    @property
+    def _scopes(self) -> ScopeCache:
+        return self._db.scopes
+
     async def _run(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the database's one thread, after the work every user of the database queued before."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn)
+        return await loop.run_in_executor(self._db.executor, fn)
 
     # -- connection and schema -------------------------------------------------------------
 
     async def open(self, dims: int) -> None:
-        await self._run(lambda: self._open_sync(dims))
-
-    def _open_sync(self, dims: int) -> None:
-        if self._conn is not None:
+        if self._shared is not None:
             return
-        kuzu = _import_kuzu()
-        self._db, self._scopes = _acquire_database(self._path, self._config, dims)
-        self._conn = kuzu.Connection(self._db)
-        self._dims = dims
+        shared = await asyncio.to_thread(acquire, self._path, self._config, dims)
+        self._shared, self._dims = shared, dims
         try:
-            self._create_schema(dims)
+            await self._run(lambda: self._create_schema(dims))
         except BaseException:
-            self._close_sync()  # a failed open must not keep the database locked
+            await self.close()  # a failed open must not keep the database locked
             raise
 
     def _create_schema(self, dims: int) -> None:
         for name in self._library.names():
             if name.startswith("schema/"):
-                self._execute(self._library.render(name, dims=dims))
+                self._db.execute(self._library.render(name, dims=dims))
         marker = dims_marker(self._fetch("admin/get_meta", {"key": "embedding_dims"}), dims,
                              f"database at {self._path!r}", "another graph_store.config.db")
         if marker is not None:
@@ -195,41 +137,13 @@ class KuzuBackend:
     # -- running statements ----------------------------------------------------------------
 
     def _execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
-        try:
-            result = self._conn.execute(self._prepare(text, params) if params else text, params or {})
-        except RuntimeError as exc:
-            raise BackendError(f"Kuzu: {exc}") from exc
-        results = result if isinstance(result, list) else [result]
-        rows: list[Row] = []
-        for item in results:
-            columns = item.get_column_names()
-            rows.extend(dict(zip(columns, values, strict=True)) for values in item.get_all())
-            item.close()
-        return rows
-
-    def _prepare(self, text: str, params: dict[str, Any]) -> Any:
-        """The connection's prepared statement for this text and parameter types, made once.
-
-        Kuzu 0.11 keeps every statement that `execute(text, params)` prepares until the
-        connection closes (about 55 KiB per 384-float vector parameter), and preparing costs
-        about as much as running a small query. Reusing them bounds memory and saves that.
-        """
-        key = (text, tuple((name, _kind(value)) for name, value in sorted(params.items())))
-        prepared = self._prepared.get(key)
-        if prepared is not None:
-            self._prepared.move_to_end(key)
-            return prepared
-        # Connection.prepare() is deprecated in favour of execute(text, params), which leaks (above).
-        prepared = self._conn._prepare(text, params)
-        self._prepared[key] = prepared
-        if len(self._prepared) > _MAX_PREPARED:
-            self._prepared.popitem(last=False)
-        return prepared
+        """One statement of text, now, on the caller's thread (for tests and tools that inspect the store)."""
+        return self._db.execute(text, params)
 
     def _fetch(self, name: str, params: dict[str, Any]) -> list[Row]:
         rows: list[Row] = []
         for text, values in self._library.runs(name, params):
-            rows.extend(self._execute(text, values))
+            rows.extend(self._db.execute(text, values))
         return rows
 
     async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
@@ -239,26 +153,12 @@ class KuzuBackend:
         await self._run(lambda: self._write_sync(statements))
 
     def _write_sync(self, statements: Sequence[Statement]) -> None:
-        self._execute("BEGIN TRANSACTION")
-        try:
+        def work() -> None:
             for statement in statements:
                 if not statement.is_empty_batch():
                     self._fetch(statement.name, _bind_vectors(statement.params))
-        except BaseException:
-            self._rollback()
-            raise
-        # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
-        # (by another Memory on this path) would hold the commit already, and counts would be added twice.
-        with self._scopes.lock:
-            self._execute("COMMIT")
-            self._track_scopes(statements)
 
-    def _rollback(self) -> None:
-        try:
-            self._execute("ROLLBACK")
-        except BackendError as exc:
-            if "No active transaction" not in str(exc):  # a failed COPY has rolled back already
-                raise
+        self._db.transaction(work, lambda: self._track_scopes(statements))
 
     # -- search in loaded scopes (graphmem/inprocess/) ----------------------------------------
 
@@ -363,16 +263,7 @@ class KuzuBackend:
         await self.write([Statement("admin/delete_all_nodes"),
                           dims_statement(self._dims)])
 
-    def _close_sync(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            _release_database(self._path, self._db)
-            self._conn = self._db = None
-            self._prepared.clear()
-
     async def close(self) -> None:
-        if self._closed:
-            return
-        await self._run(self._close_sync)
-        self._closed = True
-        self._executor.shutdown(wait=True)
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            await asyncio.to_thread(release, shared)

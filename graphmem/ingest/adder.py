@@ -10,9 +10,9 @@ Nothing is written before the transaction: an error anywhere leaves the graph as
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import numpy as np
@@ -57,11 +57,11 @@ class Adder:
         self.backend = backend
         self.embedder = embedder
         self.extractor = extractor
-        self._locks: dict[str, asyncio.Lock] = {}
 
-    def lock(self, scope: Scope) -> asyncio.Lock:
-        """One add at a time per scope: resolution, reconciliation and episode numbering read, then write."""
-        return self._locks.setdefault(scope.key, asyncio.Lock())
+    def lock(self, scope: Scope) -> AbstractAsyncContextManager[None]:
+        """One add at a time per scope: resolution, reconciliation and episode numbering read, then write.
+        The store's write locks (backends/locks.py), so every Memory on one store takes turns."""
+        return self.backend.locks.scope(scope.key)
 
     async def add(self, items: list[Message], scope: Scope, context: ExtractionContext, now: str,
                   metadata: dict[str, Any] | None, infer: bool) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphmem import Memory
-from graphmem.backends import kuzu as kuzu_backend
+from graphmem.backends import kuzu_store
 
 HOSTILE = {
     "quote": "o'brien",
@@ -77,8 +77,8 @@ def test_a_users_search_spans_their_agents_and_runs_only(memory: Memory) -> None
 
 
 def test_scopes_stay_apart_when_loaded_vectors_are_evicted(memory: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Scoped vector search keeps each searched scope's vectors in RAM, at most _MAX_SCOPE_ROWS in all.
-    monkeypatch.setattr(kuzu_backend, "_MAX_SCOPE_ROWS", 2)
+    # Scoped vector search keeps each searched scope's vectors in RAM, at most MAX_SCOPE_ROWS in all.
+    monkeypatch.setattr(kuzu_store, "MAX_SCOPE_ROWS", 2)
     users = [f"user{i}" for i in range(5)]
     for user in users:
         memory.add(f"favourite colour of {user}", user_id=user, infer=False)

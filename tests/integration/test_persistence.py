@@ -13,6 +13,7 @@ import pytest
 
 from graphmem import ConfigError, Memory
 from graphmem.backends import kuzu as kuzu_backend
+from graphmem.backends import kuzu_store
 from graphmem.scope import Scope
 
 ConfigFor = Callable[..., dict[str, Any]]
@@ -97,7 +98,7 @@ def test_failed_open_releases_the_database(tmp_path: Path, config_for: ConfigFor
         small = {"provider": "hash", "config": {"embedding_dims": 64}}
         with Memory(config_for(path, embedder=small)) as other, pytest.raises(ConfigError):
             other.get_all(user_id="alice")
-    assert str(path.resolve()) not in kuzu_backend._DATABASES
+    assert kuzu_store.open_count(str(path)) == 0
 
 
 @pytest.mark.slow

@@ -1,0 +1,196 @@
+"""One Kuzu database per path and process: its handle, its one connection, its one thread.
+
+Kuzu locks an on-disk database for one process, and in 0.11.3 two connections that write at once race
+each other's transactions (a failed `BEGIN TRANSACTION` left a connection whose next query segfaulted).
+So every `Memory`/`AsyncMemory` of a process that opens the same real path shares one `SharedDatabase`:
+one connection, one worker thread that runs every statement in turn (a transaction stays on the thread
+and connection that began it, and no other statement runs inside it), the scopes loaded for search,
+and the write locks. The registry counts its users and closes the database when the last one leaves.
+Each `:memory:` database is its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graphmem.backends.base import Row
+from graphmem.backends.locks import WriteLocks
+from graphmem.config import KuzuConfig
+from graphmem.errors import BackendError, MissingDependencyError
+from graphmem.inprocess.scopes import DEFAULT_MAX_ROWS, ScopeCache
+
+T = TypeVar("T")
+MEMORY_DB = ":memory:"
+_MAX_PREPARED = 256
+MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS  # rows the loaded scopes of one database hold at most
+
+_REGISTRY: dict[str, SharedDatabase] = {}
+_REGISTRY_LOCK = threading.Lock()
+# Locks outlive a database's handle (a writer may wait while the last user closes and another reopens).
+_LOCKS: dict[str, WriteLocks] = {}
+
+
+def import_kuzu() -> Any:
+    try:
+        import kuzu
+    except ImportError:
+        raise MissingDependencyError("the Kuzu backend needs kuzu: pip install 'graphmem[kuzu]'") from None
+    return kuzu
+
+
+def real_path(db: str) -> str:
+    """The registry's key: the directory's real path (symlinks and `~` resolved), or ':memory:'."""
+    return db if db == MEMORY_DB else str(Path(db).expanduser().resolve())
+
+
+def write_locks(path: str) -> WriteLocks:
+    """The write locks of the store at `path` (a fresh set for each ':memory:' database)."""
+    if path == MEMORY_DB:
+        return WriteLocks()
+    with _REGISTRY_LOCK:
+        return _LOCKS.setdefault(path, WriteLocks())
+
+
+def acquire(path: str, config: KuzuConfig, dims: int) -> SharedDatabase:
+    """The shared database at `path`, opened by the first user (blocking: call it off the event loop)."""
+    with _REGISTRY_LOCK:
+        shared = _REGISTRY.get(path)
+        if shared is not None:
+            shared.users += 1
+            return shared
+        shared = SharedDatabase(path, config, dims)
+        if path != MEMORY_DB:
+            _REGISTRY[path] = shared
+        return shared
+
+
+def release(shared: SharedDatabase) -> None:
+    """One user leaves; the last one closes the database (blocking: call it off the event loop)."""
+    with _REGISTRY_LOCK:
+        shared.users -= 1
+        if shared.users > 0:
+            return
+        if _REGISTRY.get(shared.path) is shared:
+            del _REGISTRY[shared.path]
+    shared.shutdown()
+
+
+def open_count(path: str) -> int:
+    """How many users hold the database at `path` open (0: closed)."""
+    with _REGISTRY_LOCK:
+        shared = _REGISTRY.get(real_path(path))
+        return shared.users if shared is not None else 0
+
+
+class SharedDatabase:
+    """A database, its one connection and the one thread that uses it."""
+
+    def __init__(self, path: str, config: KuzuConfig, dims: int) -> None:
+        kuzu = import_kuzu()
+        if path != MEMORY_DB:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = kuzu.Database(path, buffer_pool_size=config.buffer_pool_size or 0,  # 0: Kuzu's default
+                                    checkpoint_threshold=config.checkpoint_threshold)
+        except RuntimeError as exc:
+            raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
+        self.path = path
+        self.users = 1
+        self.scopes = ScopeCache(dims, MAX_SCOPE_ROWS)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
+        self._conn: Any = kuzu.Connection(self.db)
+        self._prepared: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Any] = OrderedDict()
+
+    def execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Run one statement on the connection (on the database's thread only)."""
+        try:
+            result = self._conn.execute(self._prepare(text, params) if params else text, params or {})
+        except RuntimeError as exc:
+            raise BackendError(f"Kuzu: {exc}") from exc
+        results = result if isinstance(result, list) else [result]
+        rows: list[Row] = []
+        for item in results:
+            columns = item.get_column_names()
+            rows.extend(dict(zip(columns, values, strict=True)) for values in item.get_all())
+            item.close()
+        return rows
+
+    def _prepare(self, text: str, params: dict[str, Any]) -> Any:
+        """The connection's prepared statement for this text and parameter types, made once.
+
+        Kuzu 0.11 keeps every statement that `execute(text, params)` prepares until the
+        connection closes (about 55 KiB per 384-float vector parameter), and preparing costs
+        about as much as running a small query. Reusing them bounds memory and saves that.
+        """
+        key = (text, tuple((name, _kind(value)) for name, value in sorted(params.items())))
+        prepared = self._prepared.get(key)
+        if prepared is not None:
+            self._prepared.move_to_end(key)
+            return prepared
+        # Connection.prepare() is deprecated in favour of execute(text, params), which leaks (above).
+        prepared = self._conn._prepare(text, params)
+        self._prepared[key] = prepared
+        if len(self._prepared) > _MAX_PREPARED:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
+        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock); ROLLBACK on error.
+
+        A BEGIN that fails gets a new connection: Kuzu 0.11.3 crashed on the next query of one whose
+        BEGIN had failed."""
+        try:
+            self.execute("BEGIN TRANSACTION")
+        except BackendError:
+            self._renew_connection()
+            raise
+        try:
+            done = work()
+        except BaseException:
+            self._rollback()
+            raise
+        # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
+        # would hold the commit already, and counts would be added twice.
+        with self.scopes.lock:
+            self.execute("COMMIT")
+            commit()
+        return done
+
+    def _rollback(self) -> None:
+        try:
+            self.execute("ROLLBACK")
+        except BackendError as exc:
+            if "No active transaction" not in str(exc):  # a failed COPY has rolled back already
+                self._renew_connection()
+                raise
+
+    def _renew_connection(self) -> None:
+        self._prepared.clear()
+        old, self._conn = self._conn, import_kuzu().Connection(self.db)
+        old.close()
+
+    def shutdown(self) -> None:
+        """Close the connection and the database on their thread, then stop the thread."""
+        def close() -> None:
+            self._prepared.clear()
+            self._conn.close()
+            self.db.close()
+
+        try:
+            self.executor.submit(close).result()
+        finally:
+            self.executor.shutdown(wait=True)
+
+
+def _kind(value: Any) -> str:
+    """A parameter's type as far as Kuzu's binder cares: statements are prepared per kind."""
+    if isinstance(value, list):
+        return "list:" + (_kind(value[0]) if value else "empty")
+    if isinstance(value, dict):
+        return "struct:" + ",".join(f"{k}={_kind(v)}" for k, v in sorted(value.items()))
+    return type(value).__name__

@@ -1,0 +1,85 @@
+"""Child processes of the reliability tests: each runs `python workers.py <job> <db> [args]`.
+
+A child runs what may crash the interpreter (two Memory objects writing to one store) or what a test kills
+(SIGKILL mid-write), so that a segfault or a kill fails a test instead of ending pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import threading
+from typing import Any
+
+from graphmem import Memory
+
+HASH = {"provider": "hash"}
+
+
+def config(db: str) -> dict[str, Any]:
+    return {"graph_store": {"provider": "kuzu", "config": {"db": db}}, "embedder": HASH}
+
+
+def two_writers(db: str, threads: int, adds: int) -> None:
+    """Two Memory objects on one path, `threads` threads writing through each; prints what was added."""
+    memories = [Memory(config(db)), Memory(config(db))]
+    added: list[str] = []
+    errors: list[str] = []
+
+    def write(which: int, thread: int) -> None:
+        for i in range(adds):
+            text = f"note {which}-{thread}-{i} about the garden"
+            try:
+                memories[which].add(text, user_id=f"user{thread % 2}", infer=False)
+                added.append(text)
+            except Exception as exc:  # reported, the test fails on it
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    workers = [threading.Thread(target=write, args=(w, t)) for w in range(2) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    stored = [r["memory"] for u in ("user0", "user1") for r in memories[0].get_all(user_id=u, limit=10_000)["results"]]
+    for memory in memories:
+        memory.close()
+    print(json.dumps({"added": added, "stored": stored, "errors": errors}))
+
+
+def mixed_writes(db: str, log: str, seed: int) -> None:
+    """Adds, updates and deletes until killed; each call that returned is appended (and flushed) to `log`."""
+    rng = random.Random(seed)
+    memory = Memory(config(db))
+    live: list[str] = []
+    with open(log, "a", encoding="utf-8") as out:
+        for step in range(10_000):
+            action = rng.random()
+            if action < 0.6 or not live:
+                result = memory.add(f"Alice met Bob {seed}-{step} in Paris near Berlin", user_id="alice", infer=False)
+                done = [{"op": "add", "id": r["id"], "text": r["memory"]} for r in result["results"]]
+                live += [d["id"] for d in done]
+            elif action < 0.85:
+                target = rng.choice(live)
+                text = f"Carol updated {seed}-{step} in Rome with Dave"
+                memory.update(target, text)
+                done = [{"op": "update", "id": target, "text": text}]
+            else:
+                target = live.pop(rng.randrange(len(live)))
+                memory.delete(target)
+                done = [{"op": "delete", "id": target}]
+            for line in done:
+                out.write(json.dumps(line) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+
+if __name__ == "__main__":
+    job, *args = sys.argv[1:]
+    if job == "two_writers":
+        two_writers(args[0], int(args[1]), int(args[2]))
+    elif job == "mixed_writes":
+        mixed_writes(args[0], args[1], int(args[2]))
+    else:
+        raise SystemExit(f"unknown job {job!r}")
