@@ -92,17 +92,19 @@ class Tally:
 
     def __init__(self) -> None:
         self.recall: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+        self.by_conversation: dict[str, list[float]] = defaultdict(list)  # R@10 per question
         self.ctx: list[float] = []
         self.search_ms: list[float] = []
         self.add_s = 0.0
         self.turns = 0
 
-    def score(self, category: str, evidence: set[str], result: dict[str, Any]) -> None:
+    def score(self, conv: str, category: str, evidence: set[str], result: dict[str, Any]) -> None:
         hits = [result_ids(r) for r in result.get("results", [])]
         for k in KS:
             found = set().union(*hits[:k])
             for cat in (category, "all"):
                 self.recall[cat][k].append(len(evidence & found) / len(evidence))
+        self.by_conversation[conv].append(self.recall["all"][max(KS)][-1])
         self.ctx.append(context_words(result))
 
     def summary(self) -> dict[str, Any]:
@@ -111,6 +113,7 @@ class Tally:
             "recall": {c: {"n": len(self.recall[c][KS[0]]),
                            **{f"R@{k}": round(sum(v) / len(v), 4) for k, v in sorted(self.recall[c].items())}}
                        for c in order},
+            "r10_by_conversation": {c: round(sum(v) / len(v), 4) for c, v in self.by_conversation.items()},
             "ctx_words_at_10": round(sum(self.ctx) / len(self.ctx), 1) if self.ctx else None,
             "search_ms_p50": round(pct(self.search_ms, 50), 2),
             "search_ms_p95": round(pct(self.search_ms, 95), 2),
@@ -133,7 +136,7 @@ def run_conversation(path: Path, config: dict[str, Any] | None, tally: Tally) ->
             t1 = time.perf_counter()
             result = memory.search(q["question"], user_id=path.stem, limit=max(KS), as_of=as_of)
             tally.search_ms.append((time.perf_counter() - t1) * 1000)
-            tally.score(q["category"], set(q["evidence"]), result)
+            tally.score(path.stem, q["category"], set(q["evidence"]), result)
         print(f"  {path.parent.name}/{path.stem}: {len(conv['qa'])} questions in "
               f"{time.perf_counter() - t0:.1f}s", file=sys.stderr)
     finally:
@@ -168,6 +171,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     ap.add_argument("--embedder", help='embedder config JSON, e.g. \'{"provider": "hash"}\' (default: Memory()\'s)')
+    ap.add_argument("--config", help="JSON file with a graphmem config (a temporary Kuzu store is added)")
     ap.add_argument("--limit", type=int, default=0, help="first N conversations per language, 0 = all")
     ap.add_argument("--data", default=str(DATA), help="directory holding zh/ and en/")
     ap.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
@@ -175,11 +179,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = ap.parse_args(argv)
     set_threads(args.threads)
 
-    config = {"embedder": json.loads(args.embedder)} if args.embedder else None
+    config: dict[str, Any] | None = json.loads(Path(args.config).read_text()) if args.config else None
+    if args.embedder:
+        config = {**(config or {}), "embedder": json.loads(args.embedder)}
     langs = ["zh", "en"] if args.lang == "both" else [args.lang]
     results = {lang: run_language(lang, Path(args.data), config, args.limit) for lang in langs}
     print_report(results)
-    summary = {"benchmark": "companion-evidence-recall", "data": args.data, "embedder": config and config["embedder"],
+    summary = {"benchmark": "companion-evidence-recall", "data": args.data, "config": config,
                "as_of": "asked_at", "ctx_cjk_chars_per_word": CJK_CHARS_PER_WORD, "languages": results}
     write_json(args.json, summary)
     return summary
