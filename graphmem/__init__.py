@@ -26,12 +26,14 @@ from graphmem.sync import Memory
 
 __all__ = [
     "AsyncMemory",
+    "AsyncMemoryClient",
     "BackendError",
     "ConfigError",
     "ConnectionFailedError",
     "ExtractionError",
     "GraphMemError",
     "Memory",
+    "MemoryClient",
     "MemoryConfig",
     "MissingDependencyError",
     "NotFoundError",
@@ -40,3 +42,14 @@ __all__ = [
     "ValidationError",
 ]
 __version__ = "0.1.0"
+
+_CLIENTS = ("MemoryClient", "AsyncMemoryClient")
+
+
+def __getattr__(name: str) -> object:
+    """The HTTP clients load (with httpx) only when asked for: importing graphmem stays cheap."""
+    if name in _CLIENTS:
+        from graphmem import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'graphmem' has no attribute {name!r}")

@@ -1,0 +1,226 @@
+"""What the routes do, over one shared AsyncMemory: tenant scopes in, public records out, webhook events
+queued after each change. Routes (routes_*.py) only parse HTTP into these calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from graphmem.errors import NotFoundError, ValidationError
+from graphmem.memory import AsyncMemory
+from graphmem.search.when import parse_time
+from graphmem.server import exports
+from graphmem.server.state import ServerState
+from graphmem.server.tenancy import Tenant, split_filters
+from graphmem.server.webhooks import Dispatcher, events_of
+
+# get_all reads at most this many memories of a scope to page through (mem0's pages are 100 at most).
+MAX_LISTED = 10_000
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    when = parse_time(value)
+    if when is None:
+        raise ValidationError("as_of must be an ISO-8601 time", field="as_of")
+    return when
+
+
+class Service:
+    def __init__(self, memory: AsyncMemory, state: ServerState, dispatcher: Dispatcher) -> None:
+        self.memory = memory
+        self.state = state
+        self.dispatcher = dispatcher
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    async def close(self) -> None:
+        for job in list(self._jobs):
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
+
+    # -- events ------------------------------------------------------------------------------
+
+    async def _emit(self, tenant: Tenant, change: str, memories: list[dict[str, Any]]) -> None:
+        if not memories:
+            return
+        events = [{**e, "org_id": tenant.org, "project_id": tenant.project} for e in events_of(change, memories)]
+        if await asyncio.to_thread(self.state.enqueue, tenant.org, tenant.project, events):
+            self.dispatcher.wake()
+
+    # -- scopes --------------------------------------------------------------------------------
+
+    @staticmethod
+    def scope_of(tenant: Tenant, ids: dict[str, Any], filters: dict[str, Any] | None
+                 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Stored scope ids and stored filters from the client's top-level ids and mem0 filters."""
+        from_filters, rest = split_filters(filters)
+        named = {k: v for k, v in ids.items() if v is not None}
+        return tenant.scope({**from_filters, **named}), tenant.filters(rest)
+
+    # -- memories ------------------------------------------------------------------------------
+
+    async def add(self, tenant: Tenant, messages: Any, ids: dict[str, Any], **options: Any) -> dict[str, Any]:
+        scope = tenant.scope(ids)
+        added = tenant.public(await self.memory.add(messages, **scope, **options))
+        for change in ("ADD", "UPDATE", "DELETE"):
+            await self._emit(tenant, change, [r for r in added.get("results", []) if r.get("event") == change])
+        return dict(added)
+
+    async def search(self, tenant: Tenant, query: str, ids: dict[str, Any], filters: dict[str, Any] | None,
+                     **options: Any) -> dict[str, Any]:
+        scope, stored_filters = self.scope_of(tenant, ids, filters)
+        found = await self.memory.search(query, **scope, filters=stored_filters, **options)
+        return dict(tenant.public(found))
+
+    async def list_memories(self, tenant: Tenant, ids: dict[str, Any],
+                            filters: dict[str, Any] | None) -> dict[str, Any]:
+        scope, stored_filters = self.scope_of(tenant, ids, filters)
+        listed = await self.memory.get_all(**scope, filters=stored_filters, limit=MAX_LISTED)
+        return dict(tenant.public(listed))
+
+    async def _owned(self, tenant: Tenant, memory_id: str) -> dict[str, Any]:
+        """The stored memory (prefixed ids), if this key may see it; else NotFoundError, as for no memory."""
+        record = await self.memory.get(memory_id)
+        if record is None or not tenant.owns(record):
+            raise NotFoundError(f"Memory with id {memory_id} not found")
+        return record
+
+    async def get(self, tenant: Tenant, memory_id: str) -> dict[str, Any]:
+        return dict(tenant.public(await self._owned(tenant, memory_id)))
+
+    async def update(self, tenant: Tenant, memory_id: str, text: str | None,
+                     metadata: dict[str, Any] | None) -> dict[str, Any]:
+        if text is None and metadata is None:
+            raise ValidationError("give text or metadata to update", field="text")
+        current = await self._owned(tenant, memory_id)
+        await self.memory.update(memory_id, text if text is not None else current["memory"], metadata)
+        updated = await self.get(tenant, memory_id)
+        await self._emit(tenant, "UPDATE", [{**updated, "previous_memory": current["memory"], "event": "UPDATE"}])
+        return {**updated, "text": updated["memory"], "message": "Memory updated successfully!"}
+
+    async def delete(self, tenant: Tenant, memory_id: str) -> dict[str, str]:
+        current = tenant.public(await self._owned(tenant, memory_id))
+        await self.memory.delete(memory_id)
+        await self._emit(tenant, "DELETE", [{**current, "event": "DELETE"}])
+        return {"message": "Memory deleted successfully!"}
+
+    async def batch_update(self, tenant: Tenant, items: list[dict[str, Any]]) -> dict[str, str]:
+        for item in items:  # every id is checked before the first change
+            await self._owned(tenant, item["memory_id"])
+        for item in items:
+            await self.update(tenant, item["memory_id"], item.get("text"), item.get("metadata"))
+        return {"message": f"Successfully updated {len(items)} memories"}
+
+    async def batch_delete(self, tenant: Tenant, memory_ids: list[str]) -> dict[str, str]:
+        for memory_id in memory_ids:
+            await self._owned(tenant, memory_id)
+        for memory_id in memory_ids:
+            await self.delete(tenant, memory_id)
+        return {"message": f"Successfully deleted {len(memory_ids)} memories"}
+
+    async def delete_all(self, tenant: Tenant, ids: dict[str, Any]) -> dict[str, str]:
+        """A scope's memories; with no id at all, every scope of the project (the key's users only)."""
+        if all(v is None for v in ids.values()):
+            for scope in await self._scopes(tenant):
+                await self._delete_scope(tenant, scope)
+        else:
+            await self._delete_scope(tenant, tenant.scope(ids))
+        return {"message": "Memories deleted successfully!"}
+
+    async def _delete_scope(self, tenant: Tenant, scope: dict[str, Any]) -> None:
+        doomed = (await self.memory.get_all(**scope, limit=MAX_LISTED))["results"]
+        await self.memory.delete_all(**scope)
+        await self._emit(tenant, "DELETE", [{**tenant.public(m), "event": "DELETE"} for m in doomed])
+
+    async def history(self, tenant: Tenant, memory_id: str) -> list[dict[str, Any]]:
+        """The memory's events, then its feedback (event FEEDBACK), each in time order."""
+        await self._owned(tenant, memory_id)
+        events = tenant.public(await self.memory.history(memory_id))
+        feedback = await asyncio.to_thread(self.state.feedback_of, tenant.org, tenant.project, memory_id)
+        return [*events, *({"id": f["id"], "memory_id": memory_id, "event": "FEEDBACK", "feedback": f["feedback"],
+                            "feedback_reason": f["reason"], "created_at": _iso(f["created_at"])} for f in feedback)]
+
+    async def feedback(self, tenant: Tenant, memory_id: str, feedback: str | None,
+                       reason: str | None) -> dict[str, Any]:
+        await self._owned(tenant, memory_id)
+        return await asyncio.to_thread(self.state.add_feedback, tenant.org, tenant.project, memory_id, feedback,
+                                       reason)
+
+    # -- entities ------------------------------------------------------------------------------
+
+    async def _scopes(self, tenant: Tenant) -> list[dict[str, Any]]:
+        """The tenant's scopes that hold memories (only the key's users, for a restricted key)."""
+        scopes = [s.params() for s in await self.memory.scopes()]
+        return [s for s in scopes if tenant.owns(s)]
+
+    async def users(self, tenant: Tenant) -> dict[str, Any]:
+        """mem0's entities: each user, agent, app and run with how many memories it holds."""
+        totals: dict[tuple[str, str], int] = {}
+        for scope in await self._scopes(tenant):
+            count = (await self.memory.graph_summary(**scope))["memories"]
+            public = tenant.public(scope)
+            for field, kind in (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run")):
+                if public.get(field) is not None:
+                    totals[(kind, public[field])] = totals.get((kind, public[field]), 0) + count
+        results = [{"id": name, "name": name, "type": kind, "total_memories": n, "owner": tenant.key_id,
+                    "organization": tenant.org, "project": tenant.project, "metadata": None}
+                   for (kind, name), n in sorted(totals.items())]
+        return {"count": len(results), "next": None, "previous": None, "results": results}
+
+    async def delete_entity(self, tenant: Tenant, kind: str, name: str) -> dict[str, str]:
+        await self._delete_scope(tenant, tenant.entity_scope(kind, name))
+        return {"message": "Entity deleted successfully!"}
+
+    async def reset(self, tenant: Tenant) -> dict[str, str]:
+        await self.delete_all(tenant, {})
+        return {"message": "Client reset successful. All users and memories deleted."}
+
+    # -- exports -------------------------------------------------------------------------------
+
+    async def create_export(self, tenant: Tenant, schema: dict[str, Any] | str, ids: dict[str, Any],
+                            filters: dict[str, Any] | None) -> dict[str, Any]:
+        parsed = exports.parse_schema(schema)
+        scope, stored_filters = self.scope_of(tenant, ids, filters)
+        request = {"schema": parsed, "filters": filters, **{k: v for k, v in ids.items() if v is not None}}
+        export_id = await asyncio.to_thread(self.state.save_export, tenant.org, tenant.project, request)
+        job = asyncio.create_task(self._run_export(tenant, export_id, parsed, scope, stored_filters))
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+        return {"message": "Memory export request received. The export will be ready in a few seconds.",
+                "id": export_id}
+
+    async def _run_export(self, tenant: Tenant, export_id: str, schema: dict[str, Any],
+                          scope: dict[str, Any], filters: dict[str, Any] | None) -> None:
+        try:
+            listed = await self.memory.get_all(**scope, filters=filters, limit=MAX_LISTED)
+            public_ids = tenant.public(scope)
+            document = exports.shape(schema, tenant.public(listed["results"]), public_ids)
+            error = exports.validate(schema, document)
+        except Exception as exc:  # the job records any failure; the client reads it with get_memory_export
+            document, error = None, f"{type(exc).__name__}: {exc}"
+        await asyncio.to_thread(self.state.finish_export, export_id, document, error)
+
+    async def get_export(self, tenant: Tenant, export_id: str | None, wait: float = 10.0) -> dict[str, Any]:
+        """The export's document once done (waiting up to `wait` seconds); its status otherwise."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            row = await asyncio.to_thread(self.state.export, tenant.org, tenant.project, export_id)
+            if row["status"] != "PENDING" or loop.time() >= deadline:
+                break
+            await asyncio.sleep(0.05)
+        if row["status"] == "COMPLETED" and isinstance(row["result"], dict):
+            return dict(row["result"])
+        if row["status"] == "COMPLETED":
+            return {"id": row["id"], "status": "COMPLETED", "data": row["result"]}
+        return {"id": row["id"], "status": row["status"], "error": row["error"]}
+
+
+def _iso(seconds: float) -> str:
+    from datetime import timezone
+
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat()

@@ -1,0 +1,268 @@
+"""The server's own state beside the store: API keys, webhooks, the webhook outbox, feedback, exports.
+
+One SQLite file (WAL), not JSON: `graphmem keys create` writes to it while the server runs (SQLite
+serialises the two processes' writes and each commit is atomic), and the webhook outbox needs a durable
+queue that survives a restart. The memories themselves stay in the graph store only.
+
+Keys are stored as SHA-256 digests: a key is 32 random bytes, so a plain digest is as hard to reverse
+as the key is to guess (no slow KDF is needed for random secrets), and a lookup is one indexed read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphmem.errors import NotFoundError, ValidationError
+
+KEY_PREFIX = "gm_"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS keys (
+    id TEXT PRIMARY KEY, digest TEXT UNIQUE NOT NULL, org TEXT NOT NULL, project TEXT NOT NULL,
+    user_ids TEXT, created_at REAL NOT NULL, revoked_at REAL);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, org TEXT NOT NULL, project TEXT NOT NULL, name TEXT NOT NULL,
+    url TEXT NOT NULL, event_types TEXT NOT NULL, secret TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY, webhook_id INTEGER NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL, delivered_at REAL, failed_at REAL, last_error TEXT);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, failed_at, next_at);
+CREATE TABLE IF NOT EXISTS feedback (
+    id TEXT PRIMARY KEY, memory_id TEXT NOT NULL, org TEXT NOT NULL, project TEXT NOT NULL,
+    feedback TEXT, reason TEXT, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS feedback_memory ON feedback (memory_id);
+CREATE TABLE IF NOT EXISTS exports (
+    id TEXT PRIMARY KEY, org TEXT NOT NULL, project TEXT NOT NULL, status TEXT NOT NULL, request TEXT NOT NULL,
+    result TEXT, error TEXT, created_at REAL NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """A key as stored: never the key itself."""
+
+    id: str
+    org: str
+    project: str
+    user_ids: tuple[str, ...] | None
+    created_at: float
+    revoked_at: float | None
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def check_name(value: str, field: str) -> str:
+    """An org or project name: letters, digits, '-', '_', '.' (a '/' would blur the tenant prefix)."""
+    if not value or len(value) > 64 or not all(c.isalnum() or c in "-_." for c in value):
+        raise ValidationError(f"{field} must be 1-64 letters, digits, '-', '_' or '.'", field=field)
+    return value
+
+
+class ServerState:
+    """Thread-safe access to the state file (the server's event loop and its worker threads share it)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def create_key(self, org: str, project: str, user_ids: list[str] | None = None) -> tuple[str, KeyRecord]:
+        """A new key (returned once, here) and its record."""
+        check_name(org, "org")
+        check_name(project, "project")
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        record = KeyRecord(id="key_" + secrets.token_hex(6), org=org, project=project,
+                           user_ids=tuple(user_ids) if user_ids else None, created_at=time.time(), revoked_at=None)
+        with self._tx() as db:
+            db.execute("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                       (record.id, digest(key), org, project,
+                        json.dumps(list(record.user_ids)) if record.user_ids else None, record.created_at))
+        return key, record
+
+    def find_key(self, key: str) -> KeyRecord | None:
+        """The live key record of a presented key, or None (unknown or revoked)."""
+        rows = self._rows("SELECT * FROM keys WHERE digest = ? AND revoked_at IS NULL", (digest(key),))
+        return _key_record(rows[0]) if rows else None
+
+    def list_keys(self) -> list[KeyRecord]:
+        return [_key_record(r) for r in self._rows("SELECT * FROM keys ORDER BY created_at")]
+
+    def revoke_key(self, key_id: str) -> KeyRecord:
+        with self._tx() as db:
+            changed = db.execute("UPDATE keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                                 (time.time(), key_id)).rowcount
+        if not changed:
+            raise NotFoundError(f"no live key with id {key_id}")
+        return next(k for k in self.list_keys() if k.id == key_id)
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def create_webhook(self, org: str, project: str, name: str, url: str, event_types: list[str]) -> dict[str, Any]:
+        now = time.time()
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO webhooks (org, project, name, url, event_types, secret, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (org, project, name, url, json.dumps(event_types), secrets.token_hex(32), now, now))
+        return self.webhook(org, project, int(cursor.lastrowid or 0))
+
+    def webhooks(self, org: str, project: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM webhooks WHERE org = ? AND project = ? ORDER BY id", (org, project))
+        return [_webhook(r) for r in rows]
+
+    def webhook(self, org: str, project: str, webhook_id: int) -> dict[str, Any]:
+        rows = self._rows("SELECT * FROM webhooks WHERE id = ? AND org = ? AND project = ?", (webhook_id, org, project))
+        if not rows:
+            raise NotFoundError(f"webhook {webhook_id} not found")
+        return _webhook(rows[0])
+
+    def update_webhook(self, org: str, project: str, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        self.webhook(org, project, webhook_id)
+        columns = {k: json.dumps(v) if k == "event_types" else v for k, v in changes.items() if v is not None}
+        with self._tx() as db:
+            for column, value in columns.items():  # column names come from the fixed set the route allows
+                db.execute(f"UPDATE webhooks SET {column} = ?, updated_at = ? WHERE id = ?",
+                           (value, time.time(), webhook_id))
+        return self.webhook(org, project, webhook_id)
+
+    def delete_webhook(self, org: str, project: str, webhook_id: int) -> None:
+        self.webhook(org, project, webhook_id)
+        with self._tx() as db:
+            db.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
+            db.execute("DELETE FROM outbox WHERE webhook_id = ? AND delivered_at IS NULL", (webhook_id,))
+
+    # -- the outbox ------------------------------------------------------------------------
+
+    def enqueue(self, org: str, project: str, events: list[dict[str, Any]]) -> int:
+        """One outbox row per (event, subscribed webhook); the event's id is the row's, for de-duplication."""
+        hooks = [h for h in self.webhooks(org, project) if h["is_active"]]
+        rows = []
+        for event in events:
+            for hook in hooks:
+                if event["event_type"] in hook["event_types"]:
+                    event_id = str(uuid.uuid4())
+                    body = json.dumps({**event, "event_id": event_id, "webhook_id": hook["webhook_id"]})
+                    rows.append((event_id, hook["webhook_id"], body, time.time()))
+        if rows:
+            with self._tx() as db:
+                db.executemany("INSERT INTO outbox (id, webhook_id, body, next_at) VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def due(self, now: float, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._rows(
+            "SELECT o.id, o.body, o.attempts, w.url, w.secret FROM outbox o JOIN webhooks w ON w.id = o.webhook_id "
+            "WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_at <= ? ORDER BY o.next_at LIMIT ?",
+            (now, limit))
+        return [dict(r) for r in rows]
+
+    def next_due(self) -> float | None:
+        rows = self._rows("SELECT MIN(next_at) AS at FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")
+        return float(rows[0]["at"]) if rows and rows[0]["at"] is not None else None
+
+    def delivered(self, event_id: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", (time.time(), event_id))
+
+    def retry_later(self, event_id: str, attempts: int, next_at: float | None, error: str) -> None:
+        """Count a failed attempt; `next_at` None gives the event up."""
+        with self._tx() as db:
+            db.execute("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, failed_at = ? WHERE id = ?",
+                       (attempts, next_at or 0.0, error[:500], None if next_at else time.time(), event_id))
+
+    # -- feedback and exports ----------------------------------------------------------------
+
+    def add_feedback(self, org: str, project: str, memory_id: str, feedback: str | None,
+                     reason: str | None) -> dict[str, Any]:
+        row = (str(uuid.uuid4()), memory_id, org, project, feedback, reason, time.time())
+        with self._tx() as db:
+            db.execute("INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        return {"id": row[0], "memory_id": memory_id, "feedback": feedback, "feedback_reason": reason}
+
+    def feedback_of(self, org: str, project: str, memory_id: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM feedback WHERE memory_id = ? AND org = ? AND project = ? ORDER BY created_at",
+                          (memory_id, org, project))
+        return [dict(r) for r in rows]
+
+    def save_export(self, org: str, project: str, request: dict[str, Any]) -> str:
+        export_id = str(uuid.uuid4())
+        with self._tx() as db:
+            db.execute("INSERT INTO exports VALUES (?, ?, ?, 'PENDING', ?, NULL, NULL, ?)",
+                       (export_id, org, project, json.dumps(request), time.time()))
+        return export_id
+
+    def finish_export(self, export_id: str, result: Any, error: str | None) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE exports SET status = ?, result = ?, error = ? WHERE id = ?",
+                       ("FAILED" if error else "COMPLETED", json.dumps(result), error, export_id))
+
+    def export(self, org: str, project: str, export_id: str | None) -> dict[str, Any]:
+        """One export of the project, by id, else its latest."""
+        sql = "SELECT * FROM exports WHERE org = ? AND project = ?"
+        params: tuple[Any, ...] = (org, project)
+        if export_id is not None:
+            sql, params = sql + " AND id = ?", (*params, export_id)
+        rows = self._rows(sql + " ORDER BY created_at DESC LIMIT 1", params)
+        if not rows:
+            raise NotFoundError("no memory export found")
+        row = dict(rows[0])
+        row["result"] = json.loads(row["result"]) if row["result"] else None
+        row["request"] = json.loads(row["request"])
+        return row
+
+
+def _key_record(row: sqlite3.Row) -> KeyRecord:
+    users = json.loads(row["user_ids"]) if row["user_ids"] else None
+    return KeyRecord(id=row["id"], org=row["org"], project=row["project"], user_ids=tuple(users) if users else None,
+                     created_at=row["created_at"], revoked_at=row["revoked_at"])
+
+
+def _webhook(row: sqlite3.Row) -> dict[str, Any]:
+    return {"webhook_id": row["id"], "name": row["name"], "url": row["url"],
+            "event_types": json.loads(row["event_types"]), "is_active": bool(row["is_active"]),
+            "project": row["project"], "secret": row["secret"],
+            "created_at": _iso(row["created_at"]), "updated_at": _iso(row["updated_at"])}
+
+
+def _iso(seconds: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
