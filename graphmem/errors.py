@@ -6,7 +6,8 @@
     ├── ValidationError            bad input to an API call (names the field); also a ValueError
     ├── NotFoundError              a memory id that does not exist; also a ValueError, as in mem0
     ├── BackendError               the graph store failed
-    │   └── ConnectionFailedError  the graph store cannot be reached (names the URL)
+    │   ├── ConnectionFailedError  the graph store cannot be reached (names the URL)
+    │   └── StoreInUseError        an embedded store is opened by another process (names the path)
     ├── ProviderError              an embedder or LLM call failed
     │   └── ExtractionError        the LLM's output could not be used
     ├── QueryNotFoundError         a .cypher statement is missing for a dialect
@@ -65,6 +66,26 @@ class ConnectionFailedError(BackendError):
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
         self.url = url
+
+
+class StoreInUseError(BackendError):
+    """Another process has the embedded (Kuzu) store at `path` open: Kuzu lets one process open a store.
+    The message says how to share one: use it from that process only, or serve it (`graphmem serve`)."""
+
+    # Kuzu 0.11's words when another process holds the store's file lock.
+    KUZU_LOCK_MESSAGE = "could not set lock on file"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"the Kuzu store at {path!r} is in use by another process. One process opens an embedded store: use it "
+            "from that process only, or share it through one server (`graphmem serve --db PATH`, then "
+            "MemoryClient(host=...) in every other process), or give each process its own graph_store.config.db")
+        self.path = path
+
+    @classmethod
+    def from_kuzu(cls, error: BaseException, path: str) -> StoreInUseError | None:
+        """This error when `error` is Kuzu refusing to open `path` because another process holds it."""
+        return cls(path) if cls.KUZU_LOCK_MESSAGE in str(error).lower() else None
 
 
 class ProviderError(GraphMemError):

@@ -15,7 +15,7 @@ from graphmem import graph as graph_view
 from graphmem import mem0_forms as forms
 from graphmem.backends.base import GraphBackend, Row, Statement, embedder_marker
 from graphmem.config import MemoryConfig
-from graphmem.errors import NotFoundError, ValidationError
+from graphmem.errors import BackendError, NotFoundError, StoreInUseError, ValidationError
 from graphmem.factory import create_backend, create_extractor
 from graphmem.ingest.adder import PROCEDURAL, Adder
 from graphmem.ingest.extract import ExtractionContext, Extractor
@@ -120,7 +120,13 @@ class AsyncMemory:
             async with self._open_lock:
                 if not self._opened:
                     dims = await asyncio.to_thread(lambda: self.embedder.dims)
-                    await self.backend.open(dims)
+                    try:
+                        await self.backend.open(dims)
+                    except BackendError as exc:  # Kuzu's lock refusal, said as how to share the store
+                        in_use = StoreInUseError.from_kuzu(exc, getattr(self.config.graph_store.config, "db", ""))
+                        if in_use is None:
+                            raise
+                        raise in_use from exc
                     self._opened = True
         return self.backend
 
