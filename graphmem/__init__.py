@@ -10,6 +10,7 @@ Importing this package loads nothing heavy: models, databases and NLP load on fi
 
 from graphmem.config import MemoryConfig
 from graphmem.errors import (
+    AuthenticationError,
     BackendError,
     ConfigError,
     ConnectionFailedError,
@@ -19,6 +20,8 @@ from graphmem.errors import (
     NotFoundError,
     ProviderError,
     QueryNotFoundError,
+    RateLimitError,
+    RemoteError,
     ValidationError,
 )
 from graphmem.memory import AsyncMemory
@@ -27,6 +30,7 @@ from graphmem.sync import Memory
 __all__ = [
     "AsyncMemory",
     "AsyncMemoryClient",
+    "AuthenticationError",
     "BackendError",
     "ConfigError",
     "ConnectionFailedError",
@@ -39,6 +43,8 @@ __all__ = [
     "NotFoundError",
     "ProviderError",
     "QueryNotFoundError",
+    "RateLimitError",
+    "RemoteError",
     "ValidationError",
 ]
 __version__ = "0.1.0"

@@ -275,9 +275,13 @@ class MemoryClient:
         try:
             # The httpx client is made on the loop that will use it.
             self._async = self._loop.run(_make(api_key, host, org_id, project_id, timeout))
-            self._loop.run(self._async.ping())  # as mem0's client: a bad key or host fails here
         except BaseException:
             self._loop.stop()
+            raise
+        try:
+            self._loop.run(self._async.ping())  # as mem0's client: a bad key or host fails here
+        except BaseException:
+            self.close()
             raise
 
     @property
