@@ -28,6 +28,7 @@ from graphmem.providers.rerankers import Reranker, create_reranker, rerank_recor
 from graphmem.records import history_record, memory_record, relation_record
 from graphmem.scope import Scope
 from graphmem.search import as_of as past
+from graphmem.search.calibrate import calibrated, scale_of
 from graphmem.search.filters import has_conditions, store_prefilter
 from graphmem.search.fusion import best
 from graphmem.search.listing import list_memories
@@ -208,6 +209,10 @@ class AsyncMemory:
         superseded: list[Row] = []
         if when is not None:
             superseded = await past.widen(backend, found, query, scope, when, self.config.search)
+        # The caller's score is a relevance comparable across queries (search/calibrate), in the fused order.
+        found.signals["fused"] = dict(found.scores)
+        scale = scale_of(self.embedder.identity, query)
+        found.scores = calibrated(found.scores, found.signals.get("vector", {}), scale)
         # The threshold applies to the score the caller sees.
         ranked = [mid for mid in best(found.scores) if threshold is None or round(found.scores[mid], 6) >= threshold]
         reranker = self.reranker if rerank else None

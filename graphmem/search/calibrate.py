@@ -1,0 +1,62 @@
+"""The `score` a caller sees: a relevance in [0, 1] that means the same for every query and store.
+
+Fusion ranks well but its scores are relative (the best hit of any query fuses to about the same
+value), so they cannot say whether a store holds an answer at all. The query's vector similarity
+to the memories can, once mapped through the embedder's own scale: each embedder spreads its
+cosines differently (multilingual-e5 puts unrelated texts near 0.8, MiniLM near 0.1). A logistic
+map per embedder, fitted on answerable and off-topic questions (bench/calibration.py), turns a
+cosine into the chance that the memory answers the query.
+
+The fused order is kept: a result's score is its own relevance, or the best relevance of the
+results times its fused score relative to the first (a keyword or graph hit the vectors missed),
+capped by the score of the result above it, so scores never rise down the list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from graphmem.ingest.languages import language_of
+from graphmem.search.fusion import best
+
+# Embedder identity prefix: (cosine at which a memory answers the query as often as not, cosine per
+# logistic unit), and the same for Chinese queries where the embedder spreads them differently. Fitted by
+# bench/calibration.py on answerable and off-topic questions (bench/RESULTS.md, "Calibrated scores").
+Scale = tuple[float, float]
+SCALES: dict[str, tuple[Scale, Scale]] = {
+    "local multilingual-e5": ((0.828, 0.015), (0.849, 0.015)),  # e5 rates Chinese pairs ~0.02 higher
+    "local all-MiniLM": ((0.42, 0.06), (0.42, 0.06)),
+    "hash": ((0.35, 0.07), (0.35, 0.07)),
+}
+DEFAULT_SCALE = (0.45, 0.07)  # other models (OpenAI's, Ollama's): a MiniLM-like spread of cosines
+
+
+def scale_of(identity: str, query: str = "") -> Scale:
+    """The logistic map of an embedder's cosines for a query (Chinese queries may have their own)."""
+    scales = next((s for prefix, s in SCALES.items() if identity.startswith(prefix)), None)
+    if scales is None:
+        return DEFAULT_SCALE
+    return scales[1] if language_of(query) == "zh" else scales[0]
+
+
+def relevance(cosine: float, scale: Scale) -> float:
+    centre, unit = scale
+    return 1.0 / (1.0 + math.exp(-(cosine - centre) / unit))
+
+
+def calibrated(fused: Mapping[str, float], similarity: Mapping[str, float],
+               scale: Scale) -> dict[str, float]:
+    """Scores in the fused order: each result's relevance (see the module's doc), never rising."""
+    order = best(fused)
+    if not order:
+        return {}
+    own = {mid: relevance(similarity[mid], scale) for mid in order if mid in similarity}
+    top = max(own.values(), default=0.0)
+    first = fused[order[0]] or 1.0
+    scores: dict[str, float] = {}
+    ceiling = 1.0
+    for mid in order:
+        ceiling = min(ceiling, max(own.get(mid, 0.0), top * fused[mid] / first))
+        scores[mid] = ceiling
+    return scores
