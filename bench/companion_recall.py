@@ -93,18 +93,23 @@ class Tally:
     def __init__(self) -> None:
         self.recall: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
         self.by_conversation: dict[str, list[float]] = defaultdict(list)  # R@10 per question
+        self.misses: list[dict[str, Any]] = []  # questions with evidence outside the top 10, to read
         self.ctx: list[float] = []
         self.search_ms: list[float] = []
         self.add_s = 0.0
         self.turns = 0
 
-    def score(self, conv: str, category: str, evidence: set[str], result: dict[str, Any]) -> None:
+    def score(self, conv: str, question: dict[str, Any], result: dict[str, Any]) -> None:
+        category, evidence = question["category"], set(question["evidence"])
         hits = [result_ids(r) for r in result.get("results", [])]
         for k in KS:
             found = set().union(*hits[:k])
             for cat in (category, "all"):
                 self.recall[cat][k].append(len(evidence & found) / len(evidence))
         self.by_conversation[conv].append(self.recall["all"][max(KS)][-1])
+        if self.by_conversation[conv][-1] < 1:
+            self.misses.append({"conversation": conv, "category": category, "question": question["question"],
+                                "evidence": sorted(evidence), "top10": [sorted(h) for h in hits[:max(KS)]]})
         self.ctx.append(context_words(result))
 
     def summary(self) -> dict[str, Any]:
@@ -114,6 +119,7 @@ class Tally:
                            **{f"R@{k}": round(sum(v) / len(v), 4) for k, v in sorted(self.recall[c].items())}}
                        for c in order},
             "r10_by_conversation": {c: round(sum(v) / len(v), 4) for c, v in self.by_conversation.items()},
+            "misses_at_10": self.misses,
             "ctx_words_at_10": round(sum(self.ctx) / len(self.ctx), 1) if self.ctx else None,
             "search_ms_p50": round(pct(self.search_ms, 50), 2),
             "search_ms_p95": round(pct(self.search_ms, 95), 2),
@@ -136,7 +142,7 @@ def run_conversation(path: Path, config: dict[str, Any] | None, tally: Tally) ->
             t1 = time.perf_counter()
             result = memory.search(q["question"], user_id=path.stem, limit=max(KS), as_of=as_of)
             tally.search_ms.append((time.perf_counter() - t1) * 1000)
-            tally.score(path.stem, q["category"], set(q["evidence"]), result)
+            tally.score(path.stem, q, result)
         print(f"  {path.parent.name}/{path.stem}: {len(conv['qa'])} questions in "
               f"{time.perf_counter() - t0:.1f}s", file=sys.stderr)
     finally:
