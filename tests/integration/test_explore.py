@@ -9,14 +9,15 @@ import pytest
 from graphmem import Memory
 from graphmem.errors import ValidationError
 
+# Kuzu in memory, hash embedder (see tests/conftest.py): fast, and the offline extractor still builds the graph.
+IN_MEMORY = {"graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}}, "embedder": {"provider": "hash"}}
+
 JOHN = "John works at OpenAI and is friends with Sarah"
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[Memory]:
-    from conftest import kuzu_config
-
-    with Memory(kuzu_config(":memory:")) as memory:
+    with Memory(IN_MEMORY) as memory:
         memory.add(JOHN, user_id="alice", timestamp="2024-01-01T00:00:00Z")
         memory.add("Sarah lives in Paris", user_id="alice", timestamp="2024-02-01T00:00:00Z")
         memory.add("Bob lives in Rome", user_id="bob", timestamp="2024-02-01T00:00:00Z")

@@ -13,14 +13,15 @@ from graphmem import AsyncMemory, Memory
 from graphmem.errors import GraphMemError
 from graphmem.integrations.langchain import GraphMemRetriever
 
+# Kuzu in memory, hash embedder (see tests/conftest.py): fast, and the offline extractor still builds the graph.
+IN_MEMORY = {"graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}}, "embedder": {"provider": "hash"}}
+
 JOHN = "John works at OpenAI and is friends with Sarah"
 
 
 @pytest.fixture(scope="module")
 def memory() -> Iterator[Memory]:
-    from conftest import kuzu_config
-
-    with Memory(kuzu_config(":memory:")) as mem:
+    with Memory(IN_MEMORY) as mem:
         mem.add(JOHN, user_id="alice")
         mem.add("Sarah lives in Paris", user_id="alice", metadata={"topic": "home"})
         mem.add("John works at OpenAI too", user_id="bob")
@@ -43,11 +44,9 @@ def test_filters_and_chains(memory: Memory) -> None:
 
 
 def test_ainvoke_over_a_memory_and_over_an_async_memory(memory: Memory) -> None:
-    from conftest import kuzu_config
-
     async def run() -> list[Document]:
         found = await GraphMemRetriever(memory=memory, user_id="bob").ainvoke("OpenAI")
-        core = AsyncMemory(kuzu_config(":memory:"))
+        core = AsyncMemory(IN_MEMORY)
         try:
             await core.add("Carol plays the violin", user_id="carol", infer=False)
             retriever = GraphMemRetriever(memory=core, user_id="carol")

@@ -17,12 +17,13 @@ from graphmem import AsyncMemory, Memory
 from graphmem.errors import GraphMemError, ValidationError
 from graphmem.integrations.langgraph import GraphMemStore
 
+# Kuzu in memory, hash embedder (see tests/conftest.py): fast, and the offline extractor still builds the graph.
+IN_MEMORY = {"graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}}, "embedder": {"provider": "hash"}}
+
 
 @pytest.fixture
 def memory() -> Iterator[Memory]:
-    from conftest import kuzu_config
-
-    with Memory(kuzu_config(":memory:")) as mem:
+    with Memory(IN_MEMORY) as mem:
         yield mem
 
 
@@ -63,10 +64,8 @@ def test_bad_namespaces_name_the_field(memory: Memory) -> None:
 
 
 def test_an_async_memory_serves_async_graphs_only() -> None:
-    from conftest import kuzu_config
-
     async def run() -> None:
-        memory = AsyncMemory(kuzu_config(":memory:"))
+        memory = AsyncMemory(IN_MEMORY)
         try:
             store = GraphMemStore(memory)
             await store.aput(("carol",), "k", {"text": "Carol plays the violin"})

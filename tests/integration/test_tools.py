@@ -15,6 +15,9 @@ from graphmem import Memory
 from graphmem.testing.llm_server import LLMRequest, LLMServer, Text, ToolCall
 from graphmem.tools import anthropic_tools, openai_tools, run_tool, tool_names
 
+# Kuzu in memory, hash embedder (see tests/conftest.py): fast, and the offline extractor still builds the graph.
+IN_MEMORY = {"graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}}, "embedder": {"provider": "hash"}}
+
 JOHN = "John works at OpenAI and is friends with Sarah"
 QUESTION = "Where does John work?"
 EXPECTED_TOOLS = {"add_memory", "search_memory", "get_memories", "get_memory", "update_memory", "delete_memory",
@@ -23,9 +26,7 @@ EXPECTED_TOOLS = {"add_memory", "search_memory", "get_memories", "get_memory", "
 
 @pytest.fixture(scope="module")
 def memory() -> Iterator[Memory]:
-    from conftest import kuzu_config
-
-    with Memory(kuzu_config(":memory:")) as mem:
+    with Memory(IN_MEMORY) as mem:
         mem.add(JOHN, user_id="alice")
         yield mem
 
