@@ -75,3 +75,32 @@ def test_bad_input_names_the_field(graph: Memory, call: object, field: str) -> N
     with pytest.raises(ValidationError) as caught:
         call(graph)  # type: ignore[operator]
     assert caught.value.field == field
+
+
+def test_a_contradicted_relation_ends_in_the_timeline_and_holds_as_of_before() -> None:
+    """A move (an LLM's contradiction, scripted) ends the old relation: the timeline shows when, and the
+    neighbourhood and what_was_true at an earlier date still show the old home."""
+    from llm_support import entity, fact, llm_config, llm_memory, memory_config, relation
+
+    from graphmem.testing.llm_server import LLMServer
+
+    paris = {"facts": [fact("alex lives in Paris", "alex", "Paris")],
+             "entities": [entity("alex", "person"), entity("Paris", "location")],
+             "relations": [relation("alex", "lives_in", "Paris", "alex lives in Paris")]}
+    berlin = {"facts": [fact("alex lives in Berlin", "alex", "Berlin", contradicts="m1")],
+              "entities": [entity("alex", "person"), entity("Berlin", "location")],
+              "relations": [relation("alex", "lives_in", "Berlin", "alex lives in Berlin")]}
+    with LLMServer({"I live in Paris": paris, "I moved to Berlin": berlin}) as server, \
+            llm_memory(memory_config(llm_config(server))) as memory:
+        memory.add("I live in Paris", user_id="alex", timestamp="2024-01-01T00:00:00Z")
+        memory.add("I moved to Berlin", user_id="alex", timestamp="2024-06-01T00:00:00Z")
+        changes = memory.entity_timeline("alex", user_id="alex")["changes"]
+        assert [(c["at"][:7], c["change"], c["target"]) for c in changes] == [
+            ("2024-01", "started", "Paris"), ("2024-06", "ended", "Paris"), ("2024-06", "started", "Berlin")]
+        assert triples(memory.entity_neighbourhood("alex", user_id="alex")["relations"]) == {
+            ("alex", "lives_in", "Berlin")}
+        assert triples(memory.entity_neighbourhood("alex", as_of="2024-03-01", user_id="alex")["relations"]) == {
+            ("alex", "lives_in", "Paris")}
+        then = memory.what_was_true("2024-03-01", user_id="alex")
+        assert [m["memory"] for m in then["memories"]] == ["alex lives in Paris"]
+        assert triples(then["relations"]) == {("alex", "lives_in", "Paris")}
