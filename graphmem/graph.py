@@ -173,6 +173,13 @@ async def import_into(backend: GraphBackend, embedder: Embedder, source: Any, *,
     return await write_snapshot(backend, embedder, snapshot, report)
 
 
+async def sources_of(backend: GraphBackend, memory_id: str) -> list[dict[str, Any]]:
+    """`AsyncMemory.sources`: the messages a memory came from, oldest first."""
+    if not isinstance(memory_id, str) or not memory_id.strip():
+        raise ValidationError("memory_id must be a non-empty string", field="memory_id")
+    return await backend.read("graph_io/sources_of", {"id": memory_id.strip()})
+
+
 def _counts(snapshot: dict[str, Any]) -> dict[str, int]:
     return {part: len(snapshot.get(part) or []) for part in ("memories", "entities", "episodes", "relations",
                                                            "events")}

@@ -356,6 +356,10 @@ class AsyncMemory:
         return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
                                             progress=progress)
 
+    async def sources(self, memory_id: str) -> list[dict[str, Any]]:
+        """The messages a memory came from (its provenance): role, name, content, when said."""
+        return await graph_view.sources_of(await self._ready(), memory_id)
+
     # -- change ----------------------------------------------------------------------------
 
     async def update(self, memory_id: str, data: str | None = None, metadata: dict[str, Any] | None = None, *,

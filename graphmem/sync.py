@@ -154,6 +154,9 @@ class Memory:
     def import_(self, source: Any, **options: Any) -> dict[str, int]:
         return self._run(self._async.import_(source, **options))
 
+    def sources(self, memory_id: str) -> list[dict[str, Any]]:
+        return self._run(self._async.sources(memory_id))
+
     def scopes(self) -> list[Scope]:
         return self._run(self._async.scopes())
 

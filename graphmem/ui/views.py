@@ -1,4 +1,5 @@
-"""What the explorer's API answers, built from `AsyncMemory` calls only (graph, get, history).
+"""What the explorer's API answers, built from `AsyncMemory` calls only (graph, get, sources,
+history).
 
 `graph_payload` turns the scope's graph (history included) into cytoscape.js elements. Each element carries
 `start` and `end` (when it began and stopped holding: a memory from when it was said, a relation from its
@@ -67,10 +68,6 @@ async def memory_details(memory: AsyncMemory, memory_id: str) -> dict[str, Any]:
     record = await memory.get(memory_id)
     if record is None:
         raise NotFoundError(f"Memory with id {memory_id} not found")
-    graph = await memory.graph(user_id=record.get("user_id"), agent_id=record.get("agent_id"),
-                               run_id=record.get("run_id"), include=("memories", "episodes", "history"))
-    sources = [dict(graph.nodes[target]) for _, target, label in graph.out_edges(record["id"], data="label")
-               if label == "DERIVED_FROM"] if record["id"] in graph else []
-    messages = [{"role": s.get("role"), "name": s.get("name"), "content": s.get("content"),
-                 "occurred_at": s.get("occurred_at")} for s in sources]
+    messages = [{key: row.get(key) for key in ("role", "name", "content", "occurred_at")}
+                for row in await memory.sources(record["id"])]
     return {"memory": record, "sources": messages, "history": await memory.history(memory_id)}
