@@ -103,3 +103,20 @@ class WebhookUpdate(_Body):
     url: str | None = Field(default=None, pattern=r"^https?://")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     event_types: list[Literal["memory.created", "memory.updated", "memory.deleted"]] | None = None
+
+
+class ErrorAnswer(BaseModel):
+    """Every error answer: `detail` says what is wrong, `field` names the argument for a 400."""
+
+    detail: Any
+    field: str | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorAnswer, "description": "Bad input (`field` names it)"},
+    401: {"model": ErrorAnswer, "description": "No key, or an unknown or revoked one"},
+    403: {"model": ErrorAnswer, "description": "The key may not touch this scope"},
+    404: {"model": ErrorAnswer, "description": "No such memory, entity, export or webhook in the key's project"},
+    413: {"model": ErrorAnswer, "description": "The body is larger than the server's limit"},
+    429: {"model": ErrorAnswer, "description": "The key's rate limit: retry after `Retry-After` seconds"},
+}

@@ -14,6 +14,7 @@ from fastapi.security import APIKeyHeader
 
 from graphmem.server.app import tenant_of
 from graphmem.server.models import (
+    ERRORS,
     AddRequest,
     BatchDeleteRequest,
     BatchUpdateRequest,
@@ -41,7 +42,7 @@ TenantDep = Annotated[Tenant, Depends(current_tenant)]
 ServiceDep = Annotated[Service, Depends(service)]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=1000)]
-router = APIRouter(tags=["memories"])
+router = APIRouter(tags=["memories"], responses=ERRORS)
 
 
 # -- add ---------------------------------------------------------------------------------------

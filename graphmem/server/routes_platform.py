@@ -8,12 +8,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from graphmem.errors import NotFoundError
-from graphmem.server.models import ExportGetRequest, ExportRequest, FeedbackRequest, WebhookRequest, WebhookUpdate
+from graphmem.server.models import (
+    ERRORS,
+    ExportGetRequest,
+    ExportRequest,
+    FeedbackRequest,
+    WebhookRequest,
+    WebhookUpdate,
+)
 from graphmem.server.routes_memories import ServiceDep, TenantDep
 from graphmem.server.tenancy import Tenant
 
 health = APIRouter(tags=["health"])
-router = APIRouter(tags=["platform"])
+router = APIRouter(tags=["platform"], responses=ERRORS)
 
 
 @health.get("/health", summary="Liveness: the process answers (no key needed)")

@@ -98,3 +98,17 @@ def no_mem0_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
     """mem0's client reads MEM0_TELEMETRY when it is first imported: set before any import of it."""
     monkeypatch.setenv("MEM0_TELEMETRY", "false")
     monkeypatch.setenv("MEM0_DIR", "/tmp/graphmem-tests-mem0")
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, str]]:
+    """One server (and a key for acme/p1) for a whole module, for tests that make many requests."""
+    folder = tmp_path_factory.mktemp("shared-server")
+    settings = ServerSettings(state_path=folder / "state.sqlite3", rate_per_minute=60_000.0, rate_burst=10_000)
+    config = {"graph_store": {"provider": "kuzu", "config": {"db": str(folder / "db")}},
+              "embedder": {"provider": "hash"}}
+    server = RunningServer(config, settings)
+    try:
+        yield server, create_key(folder / "state.sqlite3", "acme", "p1")
+    finally:
+        server.stop()
