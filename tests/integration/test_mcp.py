@@ -1,5 +1,5 @@
-"""The MCP server through the official `mcp` SDK's client: over stdio (a spawned `python -m graphmem.mcp`)
-and over streamable HTTP (the same server with --http on 127.0.0.1), on a fresh Kuzu store each."""
+"""The MCP server through the official `mcp` SDK's client: over stdio (a spawned `graphmem mcp`) and over
+streamable HTTP (`python -m graphmem.mcp --http` on 127.0.0.1), on a fresh Kuzu store each."""
 
 from __future__ import annotations
 
@@ -80,8 +80,9 @@ async def add_search_neighbourhood_delete(client: Client) -> None:
 
 
 def test_stdio_client_lists_tools_and_runs_the_round_trip(tmp_path: Path) -> None:
+    # `graphmem --config FILE mcp`, the user taken from GRAPHMEM_USER_ID
     params = StdioServerParameters(command=sys.executable, cwd=str(tmp_path), env=child_env(tmp_path),
-                                   args=["-m", "graphmem.mcp", "--config", str(write_config(tmp_path))])
+                                   args=["-m", "graphmem.cli", "--config", str(write_config(tmp_path)), "mcp"])
 
     async def session() -> None:
         async with Client(params, read_timeout_seconds=60) as client:
