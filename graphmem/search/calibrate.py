@@ -7,9 +7,10 @@ cosines differently (multilingual-e5 puts unrelated texts near 0.8, MiniLM near 
 map per embedder, fitted on answerable and off-topic questions (bench/calibration.py), turns a
 cosine into the chance that the memory answers the query.
 
-The fused order is kept: a result's score is its own relevance, or the best relevance of the
-results times its fused score relative to the first (a keyword or graph hit the vectors missed),
-capped by the score of the result above it, so scores never rise down the list.
+The fused order is kept, so scores need not fall down the list: a memory that keyword or graph
+evidence ranks high but whose meaning is far from the query keeps its low relevance. A memory found
+only by keyword or graph search (outside the vector candidates) has no cosine and takes the best
+relevance times the cube of its fused share of the first result.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from graphmem.search.fusion import best
 Scale = tuple[float, float]
 SCALES: dict[str, tuple[Scale, Scale]] = {
     "local multilingual-e5": ((0.828, 0.015), (0.849, 0.015)),  # e5 rates Chinese pairs ~0.02 higher
-    "local all-MiniLM": ((0.42, 0.06), (0.42, 0.06)),
+    "local all-MiniLM": ((0.28, 0.04), (0.71, 0.10)),  # English-only: Chinese texts all look alike to it
     "hash": ((0.35, 0.07), (0.35, 0.07)),
 }
 DEFAULT_SCALE = (0.45, 0.07)  # other models (OpenAI's, Ollama's): a MiniLM-like spread of cosines
@@ -47,16 +48,13 @@ def relevance(cosine: float, scale: Scale) -> float:
 
 def calibrated(fused: Mapping[str, float], similarity: Mapping[str, float],
                scale: Scale) -> dict[str, float]:
-    """Scores in the fused order: each result's relevance (see the module's doc), never rising."""
+    """Scores in the fused order: each result's own relevance where the vector search scored it; a result
+    only keyword or graph search found takes the best relevance times the cube of its fused share
+    (the other signals' agreement, discounted: they say it belongs, not how well it answers)."""
     order = best(fused)
     if not order:
         return {}
     own = {mid: relevance(similarity[mid], scale) for mid in order if mid in similarity}
     top = max(own.values(), default=0.0)
     first = fused[order[0]] or 1.0
-    scores: dict[str, float] = {}
-    ceiling = 1.0
-    for mid in order:
-        ceiling = min(ceiling, max(own.get(mid, 0.0), top * fused[mid] / first))
-        scores[mid] = ceiling
-    return scores
+    return {mid: own[mid] if mid in own else top * (fused[mid] / first) ** 3 for mid in order}

@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from graphmem.inprocess.cjk import cjk_terms, script_runs
+
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _SPEAKER = re.compile(r"^\s*[\w .'-]{1,40}:\s")
 STOP_WORDS = frozenset("""
@@ -29,9 +31,17 @@ one ever even still well make made going know think feel felt time really super
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-cased words of a memory worth matching on, without a leading "Speaker: " tag."""
+    """Lower-cased words of a memory worth matching on, without a leading "Speaker: " tag. A run of
+    Chinese, Japanese or Korean is its words (as keyword search cuts it), not one long "word" that
+    would only find the memory it came from again."""
     body = _SPEAKER.sub("", text, count=1)
-    return [w for w in (m.lower() for m in _WORD.findall(body)) if len(w) > 3 and w not in STOP_WORDS]
+    words: list[str] = []
+    for run, cjk in script_runs(body):
+        if cjk:
+            words += [w for w in cjk_terms(run) if len(w) > 1]
+        else:
+            words += [w for w in (m.lower() for m in _WORD.findall(run)) if len(w) > 3 and w not in STOP_WORDS]
+    return words
 
 
 def feedback_terms(query: str, texts: Sequence[str], limit: int = 8) -> list[str]:

@@ -46,10 +46,10 @@ FACTS = {
     "ja": ("私は毎朝ジョギングをしています。", "朝はどんな運動をしていますか？"),
     "ko": ("저는 매운 음식을 정말 좋아해요.", "제가 좋아하는 음식은 뭐예요?"),
     "ru": ("Моя сестра живёт в Новосибирске.", "В каком городе живёт моя сестра?"),
-    "ar": ("أعمل طبيبا في مستشفى في القاهرة.", "ما هي مهنتي؟"),
+    "ar": ("أعمل طبيبا في مستشفى في القاهرة.", "في أي مدينة أعمل طبيبا؟"),
     "es": ("Mi perro se llama Toby y tiene cinco años.", "¿Cómo se llama mi mascota?"),
     "de": ("Ich spiele seit zehn Jahren Geige.", "Welches Instrument spiele ich?"),
-    "en": ("I am allergic to peanuts.", "What food can't I eat?"),
+    "en": ("I am allergic to peanuts.", "Which nuts give me an allergic reaction?"),
     "fr": ("Je vais épouser Claire en juin.", "Avec qui vais-je me marier ?"),
 }
 
