@@ -42,6 +42,12 @@ def _check_hops(hops: Any, field: str = "hops") -> int:
     return hops
 
 
+def _check_limit(limit: Any) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValidationError("'limit' must be a positive integer", field="limit")
+    return limit
+
+
 def _check_name(name: Any, field: str) -> str:
     if not isinstance(name, str) or not normalise_name(name):
         raise ValidationError(f"{field!r} must be a non-empty entity name", field=field)
@@ -66,7 +72,7 @@ def _held(row: Row, when: datetime | None) -> bool:
 
 async def entities(backend: GraphBackend, scope: Scope, limit: int = 100) -> list[dict[str, Any]]:
     """The scope's entities, the most mentioned first: name, type, aliases, how many memories mention it."""
-    rows = await backend.read("graph/entities_listed", {"limit": limit, **scope.params()})
+    rows = await backend.read("graph/entities_listed", {"limit": _check_limit(limit), **scope.params()})
     return [{"name": r["name"], "type": r.get("type"), "aliases": r.get("aliases") or [],
              "mentions": r.get("mentions") or 0} for r in rows]
 
@@ -105,6 +111,7 @@ async def neighbourhood(backend: GraphBackend, scope: Scope, entity: str, *, hop
                         as_of: datetime | str | None = None, limit: int = 50) -> dict[str, Any]:
     """The relations within `hops` (1-3) of an entity, nearest first; valid now, or at `as_of`."""
     entity, hops, when = _check_name(entity, "entity"), _check_hops(hops), check_when(as_of)
+    limit = _check_limit(limit)
     matched = await _matching(backend, scope, entity)
     found = await _walk(backend, [r["id"] for r in matched], hops, when)
     ordered = sorted(found.values(), key=lambda item: (item[1], item[0].get("valid_at") or ""))
@@ -152,7 +159,7 @@ def _simple_paths(edges: list[Row], starts: list[str], ends: set[str], max_hops:
 async def timeline(backend: GraphBackend, scope: Scope, entity: str, *, limit: int = 100) -> dict[str, Any]:
     """Every relation of an entity, ended ones too, and the changes in time order: when each began
     (`started`) and, for a relation a newer fact contradicted, when it ended (`ended`)."""
-    entity = _check_name(entity, "entity")
+    entity, limit = _check_name(entity, "entity"), _check_limit(limit)
     matched = await _matching(backend, scope, entity)
     rows = await _hop(backend, [r["id"] for r in matched], include_invalid=True)
     relations = sorted((_relation(r) for r in rows), key=lambda r: r["valid_at"] or "")
@@ -169,7 +176,7 @@ def _short(relation: dict[str, Any]) -> dict[str, Any]:
 async def what_was_true(backend: GraphBackend, scope: Scope, as_of: datetime | str, *, entity: str | None = None,
                         limit: int = 50) -> dict[str, Any]:
     """The memories and relations that held at `as_of` (optionally only the relations of one entity)."""
-    when = check_when(as_of)
+    when, limit = check_when(as_of), _check_limit(limit)
     if when is None:
         raise ValidationError("'as_of' is required", field="as_of")
     params = {"at": iso_utc(when), "limit": limit, **scope.params()}

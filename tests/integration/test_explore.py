@@ -70,6 +70,8 @@ def test_summary_and_entities(graph: Memory) -> None:
     (lambda m: m.what_was_true("last tuesday-ish", user_id="alice"), "as_of"),
     (lambda m: m.paths_between("John", "Sarah", max_hops=0, user_id="alice"), "max_hops"),
     (lambda m: m.entity_timeline("John"), "user_id"),
+    (lambda m: m.entity_timeline("John", limit=0, user_id="alice"), "limit"),
+    (lambda m: m.entities(limit=-1, user_id="alice"), "limit"),
 ])
 def test_bad_input_names_the_field(graph: Memory, call: object, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
