@@ -5,13 +5,14 @@ Kept out of memory.py so that the API's orchestration stays short; every functio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
 from graphmem.errors import ValidationError
 from graphmem.scope import SCOPE_FIELDS
-from graphmem.search.filters import compile_filters, has_conditions
+from graphmem.search.filters import MAX_DEPTH, compile_filters, has_conditions
 
 # mem0's platform keywords that select output shapes or processing modes graphmem does not have: one
 # output format (v1.1's), one API version, calls that finish before they return, every field returned.
@@ -117,3 +118,29 @@ def record_filter(filters: Mapping[str, Any] | None, show_expired: bool) -> Call
     if matches is None:
         return lambda record: not is_expired(record)
     return lambda record: matches(record) and not is_expired(record)
+
+
+def check_metadata(metadata: Any) -> dict[str, Any] | None:
+    """`metadata` as stored: a dict of JSON values whose keys are strings at every level (the store writes it
+    with sorted keys, which mixed key types cannot be), nested no deeper than MAX_DEPTH."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise ValidationError("metadata must be a dict", field="metadata")
+    stack: list[tuple[Any, int]] = [(metadata, 0)]
+    while stack:  # without recursion: a hostile nesting is refused, not a RecursionError
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"metadata nests deeper than {MAX_DEPTH} levels", field="metadata")
+        if isinstance(item, dict):
+            bad = [key for key in item if not isinstance(key, str)]
+            if bad:
+                raise ValidationError(f"metadata keys must be strings, not {bad[0]!r}", field="metadata")
+            stack.extend((value, depth + 1) for value in item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((value, depth + 1) for value in item)
+    try:
+        json.dumps(metadata, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"metadata must be JSON-serialisable: {exc}", field="metadata") from None
+    return metadata

@@ -156,3 +156,22 @@ def test_async_forms(tmp_path: Any) -> None:
             await memory.close()
 
     assert asyncio.run(scenario()) == ["2999-01-01"]
+
+
+def _deep_metadata(depth: int) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    for _ in range(depth):
+        metadata = {"a": metadata}
+    return metadata
+
+
+@pytest.mark.parametrize("metadata", [{1: "a"}, {"a": 1, 2: "b"}, {"a": {3: "c"}}, {"a": [{None: 1}]},
+                                      {"a": object()}, {"a": {1, 2}}, _deep_metadata(40), _deep_metadata(5000),
+                                      ["a"], "a"])
+def test_bad_metadata_is_refused_before_any_write(memory: Memory, metadata: Any) -> None:
+    for call in (lambda: memory.add("I like tea", user_id="alice", infer=False, metadata=metadata),
+                 lambda: memory.update(remember(memory, "I like coffee"), metadata=metadata)):
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert caught.value.field == "metadata"
+    assert texts(memory.get_all(user_id="alice")) <= {"I like coffee"}

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphmem.errors import ValidationError
 from graphmem.search.filters import MAX_DEPTH, compile_filters, store_prefilter
@@ -112,3 +114,24 @@ def test_store_prefilter(filters: dict[str, Any] | None, fragment: str | None) -
         stored = json.dumps({"a": 1, **{k: v for k, v in [json.loads("{" + fragment + "}").popitem()]}},
                             ensure_ascii=False, sort_keys=True)
         assert fragment in stored
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+                    | st.sampled_from(["*", "$eq", "AND", "$or", "NOT", "metadata", "metadata.type", "user_id"]),
+                    lambda children: st.lists(children, max_size=4)
+                    | st.dictionaries(st.sampled_from(["type", "score", "metadata", "metadata.type", "AND", "OR",
+                                                       "$not", "user_id", "eq", "$gte", "in", "$contains", "x"])
+                                      | st.text(max_size=6), children, max_size=4),
+                    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_any_json_is_a_predicate_or_a_typed_error(filters: Any) -> None:
+    try:
+        predicate = compile_filters(filters)
+    except ValidationError as error:
+        assert error.field == "filters"
+        return
+    for record in RECORDS.values():
+        assert predicate(record) in (True, False)
