@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import numbers
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
@@ -13,15 +12,14 @@ from typing import Any
 from graphmem import explore
 from graphmem import graph as graph_view
 from graphmem import mem0_forms as forms
-from graphmem.backends.base import GraphBackend, Row, Statement, embedder_marker
+from graphmem.backends.base import GraphBackend, Row, embedder_marker
 from graphmem.config import MemoryConfig
-from graphmem.errors import BackendError, NotFoundError, StoreInUseError, ValidationError
+from graphmem.errors import BackendError, StoreInUseError, ValidationError
 from graphmem.factory import create_backend, create_extractor
+from graphmem.ingest import changes
 from graphmem.ingest.adder import PROCEDURAL, Adder
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.messages import normalise_messages
-from graphmem.ingest.plan import NewMemory, Replacement, count_mentions, event_row, replace_statements
-from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder, create_embedder
 from graphmem.providers.rerankers import Reranker, create_reranker, rerank_records, rerank_window
@@ -344,6 +342,10 @@ class AsyncMemory:
         return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
                                             progress=progress)
 
+    async def sources(self, memory_id: str) -> list[dict[str, Any]]:
+        """The messages a memory came from (its provenance): role, name, content, when said."""
+        return await graph_view.sources_of(await self._ready(), memory_id)
+
     # -- change ----------------------------------------------------------------------------
 
     async def update(self, memory_id: str, data: str | None = None, metadata: dict[str, Any] | None = None, *,
@@ -357,66 +359,24 @@ class AsyncMemory:
         metadata = forms.check_metadata(metadata)
         expires = forms.expiration_change(expiration_date)
         backend = await self._ready_to_embed()
-        row = await self._existing(backend, memory_id)
-        data = new_text or row["text"]
-        scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
-        now = utc_now()
-        context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
-        message = Message(role=row.get("role") or "user", content=data, name=row.get("actor_id"))
-        mentioned = (await self.extractor.mentions([message], context))[0]
-        entities, fresh = await resolve_entities(backend, scope, mentioned, now)
-        vectors = await self.embedder.embed_texts([data] + [e.name for e in fresh])
-        add_new_entities(entities, fresh, vectors[1:], scope, now)
-        memory = NewMemory(text=data, embedding=vectors[0], entity_names=[e.name for e in mentioned],
-                           role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"])
-        kept_metadata = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
-        episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
-        events = await backend.read("event/list", {"memory_id": row["id"]})
-        entity_ids = sorted(set(entities.ids.values()))
-        replacement = Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events], metadata=kept_metadata)
-        mentions = [{"memory_id": row["id"], "entity_id": eid} for eid in entity_ids]
-        await backend.write([
-            count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
-            Statement("entity/create", {"rows": entities.new_rows}),
-            *replace_statements(replacement, now, [e["episode_id"] for e in episodes], entity_ids),
-        ])
-        return {"message": "Memory updated successfully!"}
+        return await changes.update_memory(backend, self.embedder, self.extractor, _check_id(memory_id), new_text,
+                                           metadata, expires, utc_now())
 
     async def delete(self, memory_id: str) -> dict[str, str]:
         """Delete a memory and the relations drawn from it; its history stays readable."""
-        backend = await self._ready()
-        row = await self._existing(backend, memory_id)
-        events = await backend.read("event/list", {"memory_id": row["id"]})
-        event = event_row(row["id"], "DELETE", row["text"], None, utc_now(), len(events))
-        await backend.write([
-            Statement("relation/delete_of_memory", {"id": row["id"]}),
-            Statement("memory/delete", {"id": row["id"]}),
-            Statement("event/create", {"rows": [event]}),
-            Statement("entity/delete_orphans", {"sk": Scope.of(row["user_id"], row["agent_id"],
-                                                                row["run_id"]).keys()["sk"]}),
-        ])
-        return {"message": "Memory deleted successfully!"}
+        return await changes.delete_memory(await self._ready(), _check_id(memory_id), utc_now())
 
     async def delete_all(self, *, user_id: str | None = None, agent_id: str | None = None,
                          run_id: str | None = None) -> dict[str, str]:
         """Delete every memory, entity and episode of a scope (any subset of ids, at least one)."""
         scope = Scope.of(user_id, agent_id, run_id)
-        backend = await self._ready()
-        rows = await backend.read("memory/ids_in_scope", scope.params())
-        now = utc_now()
-        events = [event_row(r["id"], "DELETE", r["text"], None, now, 1_000_000) for r in rows]
-        await backend.write([
-            Statement("event/create", {"rows": events}),
-            Statement("entity/delete_in_scope", scope.params()),
-            Statement("episode/delete_in_scope", scope.params()),
-            *(Statement("memory/delete", {"id": r["id"]}) for r in rows),
-        ])
-        return {"message": "Memories deleted successfully!"}
+        return await changes.delete_scope(await self._ready(), scope, utc_now())
 
     async def reset(self) -> None:
         """Delete everything in the store (every scope)."""
         backend = await self._ready()
-        await backend.reset()
+        async with backend.locks.whole():  # no add, update or delete of any scope runs across it
+            await backend.reset()
         self._embedder_marked = False  # the store is empty again: its next vectors will be recorded
 
     async def close(self) -> None:
@@ -433,11 +393,6 @@ class AsyncMemory:
             if extractor_close is not None:
                 await extractor_close()
 
-    async def _existing(self, backend: GraphBackend, memory_id: str) -> dict[str, Any]:
-        rows = await backend.read("memory/get", {"id": _check_id(memory_id)})
-        if not rows:
-            raise NotFoundError(f"Memory with id {memory_id} not found")
-        return rows[0]
 
 
 def _every(record: dict[str, Any]) -> bool:
