@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from graphmem.backends.base import Row, Statement, VectorTable, dims_marker, dims_statement
+from graphmem.backends.base import Row, Statement, VectorTable, dims_marker, reset_statements
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.backends.locks import WriteLocks
 from graphmem.config import BoltConfig
@@ -246,9 +246,8 @@ class BoltBackend:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def reset(self) -> None:
-        """Every node and edge goes; constraints and indexes stay (the dimension marker is written back)."""
-        await self.write([Statement("admin/delete_all_nodes"),
-                          dims_statement(self._dims)])
+        """graphmem's nodes and edges go; the schema, and any other table of the database, stay."""
+        await self.write(reset_statements(self._dims))
 
     async def close(self) -> None:
         driver, self._driver = self._driver, None

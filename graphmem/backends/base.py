@@ -66,6 +66,13 @@ def dims_statement(dims: int) -> Statement:
     return Statement("admin/set_meta", {"key": "embedding_dims", "value": str(dims)})
 
 
+def reset_statements(dims: int) -> list[Statement]:
+    """`reset()`: the nodes (and so the edges) of graphmem's own labels, one label at a time, never
+    `MATCH (n)`: an application's own tables in the same database stay. The dimension marker is written back."""
+    labels = ("memories", "entities", "episodes", "events", "meta")
+    return [*(Statement(f"admin/reset_{label}") for label in labels), dims_statement(dims)]
+
+
 def embedder_marker(stored: list[Row], identity: str) -> Statement | None:
     """The statement that records which embedder makes a store's vectors, or None when it is recorded.
 

@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from graphmem.backends.base import ONE_MEMORY, Row, Statement, VectorTable, added_episodes, dims_marker, dims_statement
+from graphmem.backends.base import (
+    ONE_MEMORY,
+    Row,
+    Statement,
+    VectorTable,
+    added_episodes,
+    dims_marker,
+    reset_statements,
+)
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.backends.kuzu_store import SharedDatabase, acquire, real_path, release, write_locks
 from graphmem.config import KuzuConfig
@@ -259,9 +267,8 @@ class KuzuBackend:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def reset(self) -> None:
-        # The schema stays; only its rows go (the dimension marker is written back).
-        await self.write([Statement("admin/delete_all_nodes"),
-                          dims_statement(self._dims)])
+        """graphmem's nodes and edges go; the schema, and any other table of the database, stay."""
+        await self.write(reset_statements(self._dims))
 
     async def close(self) -> None:
         shared, self._shared = self._shared, None
