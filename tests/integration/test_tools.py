@@ -123,3 +123,25 @@ def test_committed_tool_schemas_match_the_registry() -> None:
     assert drifted(folder) == [], "run python -m graphmem.tools"
     schema = json.loads(render(TOOLS["paths_between"]))
     assert schema["title"] == "paths_between" and schema["required"] == ["source", "target"]
+
+
+def test_every_tool_runs_through_the_dispatcher() -> None:
+    def call(name: str, **arguments: Any) -> Any:
+        answer = json.loads(run_tool(mem, name, arguments, user_id="dana"))
+        assert "error" not in answer, answer
+        return answer
+
+    with Memory(IN_MEMORY) as mem:
+        [added] = call("add_memory", messages=[{"role": "user", "content": JOHN}], metadata={"topic": "work"},
+                       timestamp="2024-01-01T00:00:00Z")["results"]
+        assert call("get_memory", memory_id=added["id"])["metadata"] == {"topic": "work"}
+        assert call("get_memories", filters={"topic": "work"})["results"][0]["id"] == added["id"]
+        assert call("paths_between", source="OpenAI", target="Sarah")["paths"][0]["hops"] == 2
+        assert [c["change"] for c in call("entity_timeline", entity="John")["changes"]] == ["started"] * 2
+        assert call("what_was_true", as_of="2023-12-31")["memories"] == []
+        assert call("search_memory", query="OpenAI", as_of="2024-02-01")["results"][0]["id"] == added["id"]
+        call("update_memory", memory_id=added["id"], text="John works at Anthropic")
+        events = call("memory_history", memory_id=added["id"])["events"]
+        assert [e["event"] for e in events] == ["ADD", "UPDATE"] and events[-1]["new_memory"].endswith("Anthropic")
+        call("delete_memory", memory_id=added["id"])
+        assert call("get_memories")["results"] == []
