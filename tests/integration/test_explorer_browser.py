@@ -4,14 +4,21 @@ a memory's provenance and history, edit and delete; and its JSON API over real H
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from explorer_support import CHROMIUM, CHROMIUM_ARGS, serving
+from explorer_support import CHROMIUM, CHROMIUM_ARGS, free_port, serving
 from graph_support import BEFORE_MOVE, USER, known_store
+
+from graphmem import Memory
+from graphmem.ui.display import show_graph
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -105,3 +112,56 @@ def test_the_api_edits_and_deletes_and_names_bad_input(url: str) -> None:
         assert client.get(f"api/memories/{violin['id']}").status_code == 404
         assert client.get("api/search", params={"q": "x", "user_id": USER, "as_of": "soon"}).json()["field"] == "as_of"
         assert "cytoscape" in client.get("").text and client.get("static/vendor/cytoscape.min.js").status_code == 200
+
+
+def test_the_notebook_graph_view_draws_offline_even_beside_requirejs(tmp_path: Path) -> None:
+    """The display's HTML, as Jupyter inserts it, in a page with an AMD loader (classic Notebook's RequireJS)
+    and no network: cytoscape still loads from the inlined copy and draws the graph."""
+    from playwright.sync_api import sync_playwright
+
+    with Memory({"graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}},
+                 "embedder": {"provider": "hash"}}) as memory:
+        memory.add("John works at OpenAI and is friends with Sarah.", user_id="u")
+        html = show_graph(memory.graph(user_id="u"))._repr_html_()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page()
+            tab.route("**/*", lambda route: route.abort())  # offline: any fetch would fail
+            tab.set_content("<script>window.define = function () {}; window.define.amd = {};</script>"
+                            "<div id='cell'></div>")
+            tab.evaluate("""(html) => { const cell = document.getElementById('cell'); cell.innerHTML = html;
+                for (const old of cell.querySelectorAll('script')) {  // as Jupyter runs an output's scripts
+                    const run = document.createElement('script'); run.textContent = old.textContent;
+                    old.replaceWith(run); } }""", html)
+            assert tab.evaluate("typeof window.cytoscape") == "function"
+            assert tab.locator("#cell canvas").count() >= 1
+            tab.screenshot(path=str(tmp_path / "notebook-graph.png"))
+        finally:
+            browser.close()
+
+
+def test_the_ui_command_serves_the_page(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"embedder": {"provider": "hash"}}), "utf-8")
+    port = free_port()
+    command = [sys.executable, "-m", "graphmem.cli", "ui", "--port", str(port), "--db", str(tmp_path / "db"),
+               "--config", str(config)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "graphmem ui did not start"
+                time.sleep(0.2)
+        assert page.status_code == 200 and "graphmem explorer" in page.text
+        assert httpx.get(f"http://127.0.0.1:{port}/api/scopes", timeout=5).json() == []
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        for stream in (server.stdout, server.stderr):
+            if stream is not None:
+                stream.close()
