@@ -29,11 +29,12 @@ api_key = APIKeyHeader(name="Authorization", auto_error=False,
                        description="`Token <key>` (a key from `graphmem keys create`)")
 
 
-def current_tenant(request: Request, authorization: Annotated[str | None, Security(api_key)]) -> Tenant:
+# Dependencies are coroutines: FastAPI would run plain functions in its thread pool, a thread hop per request.
+async def current_tenant(request: Request, authorization: Annotated[str | None, Security(api_key)]) -> Tenant:
     return tenant_of(request, authorization)
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:
     found: Service = request.app.state.service
     return found
 
