@@ -64,3 +64,38 @@ def test_an_export_from_kuzu_imports_with_validity_and_history(mem: Memory, expo
     with Memory(memory_config({"provider": "kuzu", "config": {"db": str(tmp_path / "back")}})) as back:
         back.import_(again)
         assert view(back) == seen
+
+
+def test_the_cypher_script_loads_a_bolt_server_as_cypher_shell_would(arcadedb_store: dict[str, Any],
+                                                                       exported: dict[str, Any],
+                                                                       tmp_path: Path) -> None:
+    """The `cypher` export run on ArcadeDB over Bolt as cypher-shell runs it: each `:param rows => <literal>`
+    is evaluated by the server (`RETURN <literal>`), then the statement after it runs with that parameter."""
+    from neo4j import GraphDatabase
+
+    from graphmem.graph_files import write_snapshot_file
+
+    script = tmp_path / "alex.cypher"
+    write_snapshot_file(exported, script, "cypher")
+    with Memory(memory_config(arcadedb_store)) as mem:
+        mem.reset()
+    config = arcadedb_store["config"]
+    with GraphDatabase.driver(config["url"], auth=(config["username"], config["password"])) as driver:
+        params: dict[str, Any] = {}
+        for chunk in filter(None, (c.strip() for c in script.read_text("utf-8").split(";\n"))):
+            lines = [line for line in chunk.splitlines() if not line.startswith("//")]
+            if lines and lines[0].startswith(":param "):
+                name, literal = lines[0][len(":param "):].split(" => ", 1)
+                records, _, _ = driver.execute_query("RETURN " + literal + " AS value", database_=config["database"])
+                params[name] = records[0]["value"]
+            elif lines:
+                driver.execute_query("\n".join(lines), params, database_=config["database"])
+                params = {}
+    with Memory(memory_config(arcadedb_store)) as loaded:
+        assert sorted(r["memory"] for r in loaded.get_all(user_id="alex")["results"]) == [
+            "Sarah plays the cello", "alex lives in Berlin"]
+        graph = loaded.graph(user_id="alex", include=("entities", "history"))
+        assert sorted((d["target"], bool(d["invalid_at"])) for *_, d in graph.edges(data=True)) == [
+            ("Berlin", False), ("Paris", True)]
+        paris = next(m["id"] for m in exported["memories"] if m["text"] == "alex lives in Paris")
+        assert [h["event"] for h in loaded.history(paris)] == ["ADD", "DELETE"]
