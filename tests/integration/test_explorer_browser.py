@@ -165,3 +165,17 @@ def test_the_ui_command_serves_the_page(tmp_path: Path) -> None:
         for stream in (server.stdout, server.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_a_memory_is_edited_and_deleted_from_the_page(page: Any) -> None:
+    settled(page, lambda: (page.fill("#query", "pepperoni pizza"), page.click("#search-button")))
+    assert page.locator(".result .memory").first.inner_text() == "alex likes pepperoni pizza"
+    page.wait_for_selector("#details #edit-text")
+    page.fill("#edit-text", "alex likes margherita pizza")
+    settled(page, lambda: page.click("#save"))
+    page.wait_for_function("document.querySelector('.result .memory').textContent === 'alex likes margherita pizza'")
+    page.wait_for_function("document.querySelectorAll('#details .history li').length === 3")  # ADD, UPDATE, UPDATE
+    assert "margherita" in page.inner_text("#details .history")
+    settled(page, lambda: page.click("#delete"))
+    page.wait_for_function("document.querySelector('#details').textContent.includes('Deleted.')")
+    assert "alex likes margherita pizza" not in page.inner_text("#results")
