@@ -47,7 +47,7 @@ def language_of(text: str) -> Language:
     letters = len(_LETTER.findall(text))
     if kana or _HANGUL.search(text):
         return "other"
-    if han and han * 4 >= letters:  # Chinese with a few Latin names inside ("John 在 OpenAI 工作")
+    if han and han * 4 >= letters - han:  # Chinese with Latin names inside ("John 在 OpenAI 工作")
         return "zh"
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from graphmem.ingest.languages import language_of
+from graphmem.ingest.languages import has_han, language_of
 from graphmem.search.fusion import best
 
 # Embedder identity prefix: (cosine at which a memory answers the query as often as not, cosine per
@@ -38,7 +38,7 @@ def scale_of(identity: str, query: str = "") -> Scale:
     scales = next((s for prefix, s in SCALES.items() if identity.startswith(prefix)), None)
     if scales is None:
         return DEFAULT_SCALE
-    return scales[1] if language_of(query) == "zh" else scales[0]
+    return scales[1] if has_han(query) and language_of(query) != "other" else scales[0]  # not Japanese
 
 
 def relevance(cosine: float, scale: Scale) -> float:

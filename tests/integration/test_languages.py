@@ -72,4 +72,4 @@ def test_a_store_written_by_the_old_default_keeps_minilm(tmp_path: Path) -> None
         old.add("I live in Berlin.", user_id="u", infer=False)
     with Memory({"graph_store": store}) as reopened:  # the default embedder, no warning expected
         assert reopened.search("Where do I live?", user_id="u")["results"][0]["memory"] == "I live in Berlin."
-        assert reopened.embedder.identity.startswith("local all-MiniLM-L6-v2")
+        assert reopened._async.embedder.identity.startswith("local all-MiniLM-L6-v2")
