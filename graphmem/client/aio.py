@@ -1,4 +1,4 @@
-"""MemoryClient / AsyncMemoryClient: graphmem's clients for a graphmem server (or mem0's platform), over httpx.
+"""AsyncMemoryClient: graphmem's client for a graphmem server (or mem0's platform), over httpx.
 
     from graphmem import MemoryClient
     client = MemoryClient(api_key="gm_...", host="http://127.0.0.1:8000")   # or GRAPHMEM_API_KEY / MEM0_API_KEY
@@ -16,9 +16,8 @@ client's coroutines on a private loop thread, as graphmem.Memory does.
 from __future__ import annotations
 
 import os
-from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from graphmem.errors import (
@@ -31,7 +30,6 @@ from graphmem.errors import (
     ValidationError,
 )
 
-T = TypeVar("T")
 DEFAULT_HOST = "http://127.0.0.1:8000"
 ENTITY_IDS = ("user_id", "agent_id", "app_id", "run_id")
 FEEDBACK = ("POSITIVE", "NEGATIVE", "VERY_NEGATIVE")
@@ -262,63 +260,3 @@ class AsyncMemoryClient:
     async def delete_webhook(self, webhook_id: int) -> dict[str, str]:
         result: dict[str, str] = await self._call("DELETE", f"/api/v1/webhooks/{int(webhook_id)}/")
         return result
-
-
-class MemoryClient:
-    """The blocking MemoryClient: every call runs AsyncMemoryClient's on a private event-loop thread."""
-
-    def __init__(self, api_key: str | None = None, host: str | None = None, org_id: str | None = None,
-                 project_id: str | None = None, timeout: float = 300.0) -> None:
-        from graphmem.sync import _LoopThread
-
-        self._loop = _LoopThread()
-        try:
-            # The httpx client is made on the loop that will use it.
-            self._async = self._loop.run(_make(api_key, host, org_id, project_id, timeout))
-        except BaseException:
-            self._loop.stop()
-            raise
-        try:
-            self._loop.run(self._async.ping())  # as mem0's client: a bad key or host fails here
-        except BaseException:
-            self.close()
-            raise
-
-    @property
-    def host(self) -> str:
-        return self._async.host
-
-    @property
-    def org_id(self) -> str | None:
-        return self._async.org_id
-
-    @property
-    def project_id(self) -> str | None:
-        return self._async.project_id
-
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self._loop.run(coro)
-
-    def close(self) -> None:
-        if self._loop.alive():
-            self._run(self._async.aclose())
-            self._loop.stop()
-
-    def __enter__(self) -> MemoryClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __getattr__(self, name: str) -> Any:
-        """Every AsyncMemoryClient method, blocking (add, search, get_all, ..., create_webhook)."""
-        method = getattr(AsyncMemoryClient, name, None)
-        if name.startswith("_") or method is None or not callable(method):
-            raise AttributeError(name)
-        bound = getattr(self._async, name)
-        return lambda *args, **kwargs: self._run(bound(*args, **kwargs))
-
-
-async def _make(api_key: str | None, host: str | None, org_id: str | None, project_id: str | None,
-                timeout: float) -> AsyncMemoryClient:
-    return AsyncMemoryClient(api_key, host, org_id, project_id, timeout=timeout)
