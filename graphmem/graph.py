@@ -69,41 +69,69 @@ def check_format(fmt: Any, allowed: tuple[str, ...] = FORMATS) -> str:
 def to_networkx(snapshot: dict[str, Any], *, include: Iterable[str] = KINDS, as_of: datetime | None = None,
                 embeddings: bool = False, export: bool = False) -> nx.MultiDiGraph:
     """The snapshot as a MultiDiGraph. Without "history" in `include` (nor `as_of`), only what holds now:
-    current memories and relations. With `as_of`, what held then. `export` keeps everything, with events
-    and the scope's counter, for a file that is read back."""
-    nx = import_networkx()
-    kinds = set(KINDS) | {"events", "history"} if export else set(include)
-    held = _holds(kinds, as_of)
-    graph = nx.MultiDiGraph(format=FORMAT, version=VERSION, scope=json.dumps(snapshot.get("scope")))
-    memories = [m for m in snapshot.get("memories", []) if held(m, "created_at")]
-    kept = {m["id"] for m in memories}
+    current memories and relations. With `as_of`, what held then (entities and messages that existed by
+    then). `export` keeps everything, with events and the scope's counter, for a file that is read back."""
+    kinds = (set(KINDS) | {"events", "history"}) if export else set(include)
+    drawing = _Drawing(snapshot, _holds(kinds, as_of), as_of, embeddings)
     if "entities" in kinds:
-        for row in snapshot.get("entities", []):
-            graph.add_node(row["id"], kind="entity", label=row["name"], **_props(row, embeddings))
-        for rel in snapshot.get("relations", []):
-            if held(rel, "valid_at"):
-                graph.add_edge(rel["source_id"], rel["target_id"], key=rel["id"], label="RELATES",
-                               **{k: v for k, v in rel.items() if k not in ("source_id", "target_id")})
+        drawing.entities()
     if "memories" in kinds:
-        for row in memories:
-            graph.add_node(row["id"], kind="memory", label=row["text"], **_props(row, embeddings))
-        _add_pairs(graph, snapshot.get("mentions", []), "MENTIONS", kept)
+        drawing.memories()
     if "episodes" in kinds:
-        for row in snapshot.get("episodes", []):
-            if row.get("role") != COUNTER_ROLE or export:
-                kind = "counter" if row.get("role") == COUNTER_ROLE else "episode"
-                graph.add_node(row["id"], kind=kind, label=row.get("content") or "", **_props(row, embeddings))
-        if "memories" in kinds:
-            _add_pairs(graph, snapshot.get("derived_from", []), "DERIVED_FROM", kept)
+        drawing.episodes(with_counter=export, linked="memories" in kinds)
     if "events" in kinds and "memories" in kinds:
-        for row in snapshot.get("events", []):
-            if row.get("memory_id") in kept:
-                graph.add_node(row["id"], kind="event", label=row.get("event") or "", **_props(row, embeddings))
-                graph.add_edge(row["memory_id"], row["id"], key="HAS_EVENT", label="HAS_EVENT")
-    return graph
+        drawing.events()
+    return drawing.graph
 
 
-def _holds(kinds: set[str], as_of: datetime | None) -> Any:
+class _Drawing:
+    """One graph being drawn from a snapshot: which rows hold, and whether vectors are kept."""
+
+    def __init__(self, snapshot: dict[str, Any], held: Callable[[Row, str], bool], as_of: datetime | None,
+                 embeddings: bool) -> None:
+        self.snapshot, self.held, self.embeddings = snapshot, held, embeddings
+        self.existed: Callable[[Row, str], bool] = (lambda row, start: True) if as_of is None else (
+            lambda row, start: valid_then({start: row.get(start)}, as_of, start=start))
+        self.graph = import_networkx().MultiDiGraph(format=FORMAT, version=VERSION,
+                                                    scope=json.dumps(snapshot.get("scope")))
+        self.kept = {m["id"] for m in snapshot.get("memories", []) if held(m, "created_at")}
+
+    def node(self, row: Row, kind: str, label: Any) -> None:
+        self.graph.add_node(row["id"], kind=kind, label=str(label or ""), **_props(row, self.embeddings))
+
+    def entities(self) -> None:
+        for row in self.snapshot.get("entities", []):
+            if self.existed(row, "created_at"):
+                self.node(row, "entity", row["name"])
+        for rel in self.snapshot.get("relations", []):
+            if self.held(rel, "valid_at") and rel["source_id"] in self.graph and rel["target_id"] in self.graph:
+                self.graph.add_edge(rel["source_id"], rel["target_id"], key=rel["id"], label="RELATES",
+                                    **{k: v for k, v in rel.items() if k not in ("source_id", "target_id")})
+
+    def memories(self) -> None:
+        for row in self.snapshot.get("memories", []):
+            if row["id"] in self.kept:
+                self.node(row, "memory", row["text"])
+        _add_pairs(self.graph, self.snapshot.get("mentions", []), "MENTIONS", self.kept)
+
+    def episodes(self, *, with_counter: bool, linked: bool) -> None:
+        for row in self.snapshot.get("episodes", []):
+            counter = row.get("role") == COUNTER_ROLE
+            if with_counter and counter:
+                self.node(row, "counter", row.get("content"))
+            elif not counter and self.existed(row, "occurred_at"):
+                self.node(row, "episode", row.get("content"))
+        if linked:
+            _add_pairs(self.graph, self.snapshot.get("derived_from", []), "DERIVED_FROM", self.kept)
+
+    def events(self) -> None:
+        for row in self.snapshot.get("events", []):
+            if row.get("memory_id") in self.kept:
+                self.node(row, "event", row.get("event"))
+                self.graph.add_edge(row["memory_id"], row["id"], key="HAS_EVENT", label="HAS_EVENT")
+
+
+def _holds(kinds: set[str], as_of: datetime | None) -> Callable[[Row, str], bool]:
     """Which rows a view keeps: all of them with history, those that held at `as_of`, else current ones."""
     if as_of is not None:
         return lambda row, start: valid_then(row, as_of, start=start)

@@ -123,9 +123,7 @@ def _edge_props(key: Any, attrs: dict[str, Any]) -> Row:
 
 
 def _decoded(key: str, value: Any) -> Any:
-    """A value as it was before `_scalar_graph` (GEXF may also hand back numbers for numeric text)."""
+    """A value as it was before `_scalar_graph`: lists back from their JSON text."""
     if key in _LIST_KEYS and isinstance(value, str):
         return json.loads(value)
-    if key == "metadata" and isinstance(value, str) and value.startswith("{"):
-        return value
-    return value
+    return value  # metadata stays JSON text, as the store keeps it

@@ -31,11 +31,10 @@ _EMBED_BATCH = 64  # texts per embedding call: progress moves, memory stays boun
 async def read_snapshot(backend: GraphBackend, scope: Scope, *, embeddings: bool = False) -> dict[str, Any]:
     """Every row of the scope's graph, by part (see PARTS); vectors only with `embeddings`."""
     params: dict[str, Any] = {**scope.params(), "embeddings": embeddings}
-    names = ("memories", "entities", "episodes", "relations", "mentions", "derived_from", "events")
-    parts = await asyncio.gather(*(backend.read(f"graph_io/{name}", _named(name, params)) for name in names))
+    parts = await asyncio.gather(*(backend.read(f"graph_io/{name}", _named(name, params)) for name in PARTS))
     snapshot: dict[str, Any] = {"format": FORMAT, "version": VERSION, "scope": scope.params(),
                                 "exported_at": datetime.now(timezone.utc).isoformat()}
-    snapshot.update(zip(names, (list(rows) for rows in parts), strict=True))
+    snapshot.update(zip(PARTS, (list(rows) for rows in parts), strict=True))
     if not embeddings:
         for row in (*snapshot["memories"], *snapshot["entities"]):
             row.pop("embedding", None)

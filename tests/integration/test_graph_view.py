@@ -56,6 +56,8 @@ def test_as_of_draws_what_held_then(known: Memory) -> None:
     assert not any(r[2] == "Berlin" for r in relates(then))
     texts = {a.get("text") for _, a in then.nodes(data=True)}
     assert "alex lives in Paris" in texts and "alex lives in Berlin" not in texts
+    names = {a.get("name") for _, a in then.nodes(data=True)}
+    assert "Paris" in names and "Berlin" not in names and "pepperoni pizza" not in names  # named only later
     same = known.graph(user_id=USER, as_of=datetime(2023, 6, 1, tzinfo=timezone.utc))
     assert relates(same) == relates(then)
     history = known.graph(user_id=USER, include=("entities", "history"))
