@@ -136,6 +136,8 @@ class _LlmBase(_Strict):
     top_k: int = Field(default=1, description="Accepted for mem0 configs; unused.")
     enable_vision: bool = Field(default=False, description="Accepted for mem0 configs; unused.")
     vision_details: str | None = Field(default="auto", description="Accepted for mem0 configs; unused.")
+    http_client_proxies: dict[str, Any] | str | None = Field(default=None, description=(
+        "Accepted for mem0 configs; unused (the SDKs read HTTPS_PROXY / HTTP_PROXY from the environment)."))
     timeout: float = Field(default=60.0, gt=0, description="Seconds per request.")
     max_retries: int = Field(default=3, ge=0, description="Retries after a timeout, HTTP 429 or 5xx.")
     retry_delay: float = Field(default=0.5, ge=0, description="First back-off pause in seconds; doubles per retry.")
@@ -156,6 +158,14 @@ class OpenAILlmConfig(OpenAICompatibleConfig):
     openai_base_url: str | None = Field(default=None, description="Else OPENAI_BASE_URL, else OpenAI's API; "
                                                                   "any OpenAI-compatible server.")
     store: bool | None = Field(default=None, description="Sent to OpenAI only when set.")
+    # mem0's OpenRouter keys and its response hook: accepted so that mem0 configs load.
+    openrouter_base_url: str | None = Field(default=None, description="Accepted for mem0 configs; unused (give "
+                                                                      "OpenRouter's URL as openai_base_url).")
+    models: list[str] | None = Field(default=None, description="Accepted for mem0 configs; unused.")
+    route: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
+    site_url: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
+    app_name: str | None = Field(default=None, description="Accepted for mem0 configs; unused.")
+    response_callback: Any = Field(default=None, exclude=True, description="Accepted for mem0 configs; unused.")
 
 
 class AzureKwargs(_Strict):
@@ -178,6 +188,8 @@ class OllamaLlmConfig(OpenAICompatibleConfig):
 
 class LMStudioLlmConfig(OpenAICompatibleConfig):
     lmstudio_base_url: str = "http://localhost:1234/v1"
+    lmstudio_response_format: dict[str, Any] | None = Field(default=None, description=(
+        "Accepted for mem0 configs; unused (structured_output says how JSON is asked for)."))
 
 
 class VllmLlmConfig(OpenAICompatibleConfig):
@@ -360,6 +372,8 @@ class MemoryConfig(_Strict):
             return cls()
         if isinstance(data, MemoryConfig):
             return data
+        if not isinstance(data, dict) and hasattr(data, "model_dump"):  # mem0's own MemoryConfig object
+            data = data.model_dump(exclude_none=True)
         from pydantic import ValidationError as PydanticValidationError
 
         try:

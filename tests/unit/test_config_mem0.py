@@ -100,3 +100,28 @@ def test_bad_keys_name_the_field(config: dict[str, Any], field: str) -> None:
     with pytest.raises(ConfigError) as caught:
         MemoryConfig.parse(config)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("llm", [
+    {"provider": "openai", "config": {"model": "gpt-4.1-mini", "http_client_proxies": {"https": "http://p:1"},
+                                      "openrouter_base_url": "https://openrouter.ai/api/v1", "models": ["a", "b"],
+                                      "route": "fallback", "site_url": "https://x", "app_name": "x",
+                                      "response_callback": print, "reasoning_effort": "low",
+                                      "is_reasoning_model": False}},
+    {"provider": "lmstudio", "config": {"lmstudio_response_format": {"type": "json_schema"}}},
+    {"provider": "anthropic", "config": {"http_client_proxies": "http://p:1", "enable_sampling_parameters": True}},
+    {"provider": "ollama", "config": {"http_client_proxies": None, "ollama_base_url": "http://localhost:11434"}},
+])
+def test_mem0_llm_keys_load(llm: dict[str, Any]) -> None:
+    assert MemoryConfig.parse({"llm": llm}).llm is not None
+
+
+def test_a_pydantic_config_object_loads() -> None:
+    from pydantic import BaseModel
+
+    class Mem0Like(BaseModel):  # what mem0's own MemoryConfig dumps
+        vector_store: dict[str, Any] = {"provider": "qdrant", "config": {"path": "/tmp/q"}}
+        history_db_path: str = "h.db"
+        custom_instructions: str | None = "only food"
+
+    assert MemoryConfig.parse(Mem0Like()).custom_fact_extraction_prompt == "only food"  # type: ignore[arg-type]
