@@ -105,7 +105,21 @@ def serve(ctx: typer.Context,
 
         serve_workers(memory, state, host, port, workers)
         return
+    _log_requests()
     uvicorn.run(create_app(memory, ServerSettings(state_path=state)), host=host, port=port, log_level="info")
+
+
+def _log_requests() -> None:
+    """The server's JSON access lines to stderr (the library only logs; the command decides where to)."""
+    import logging
+    import sys
+
+    logger = logging.getLogger("graphmem.server")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def register(app: typer.Typer) -> None:
