@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from graph_support import store_config
@@ -28,9 +29,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: str | Path) -> Iterator[str]:
-    """The explorer over the Kuzu store at `db` (hash embedder); yields its base URL, stops the server after."""
-    app = create_app(AsyncMemory(store_config(db)), close_memory=True)
+def serving(db: str | Path, prefix: str = "") -> Iterator[str]:
+    """The explorer over the Kuzu store at `db` (hash embedder), at `prefix` of another app when given (as a
+    server mounts it under /ui); yields its base URL, stops the server after."""
+    app: Any = create_app(AsyncMemory(store_config(db)), close_memory=True)
+    if prefix:
+        from fastapi import FastAPI
+
+        explorer, app = app, FastAPI(lifespan=lambda _: explorer.router.lifespan_context(explorer))
+        app.mount(prefix, explorer)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="explorer", daemon=True)
     thread.start()
@@ -40,7 +47,7 @@ def serving(db: str | Path) -> Iterator[str]:
             raise RuntimeError("the explorer did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{server.config.port}/"
+        yield f"http://127.0.0.1:{server.config.port}{prefix}/"
     finally:
         server.should_exit = True
         thread.join(timeout=30)

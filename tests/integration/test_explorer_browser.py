@@ -179,3 +179,24 @@ def test_a_memory_is_edited_and_deleted_from_the_page(page: Any) -> None:
     settled(page, lambda: page.click("#delete"))
     page.wait_for_function("document.querySelector('#details').textContent.includes('Deleted.')")
     assert "alex likes margherita pizza" not in page.inner_text("#results")
+
+
+def test_the_page_works_mounted_under_ui(tmp_path: Path) -> None:
+    """As a server mounts it: `app.mount("/ui", create_app(memory))`; the page's URLs are relative."""
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "db"
+    with known_store(db):
+        pass
+    with serving(db, prefix="/ui") as base, sync_playwright() as playwright:
+        assert base.endswith("/ui/")
+        assert httpx.get(base[:-1], follow_redirects=True, timeout=10).status_code == 200
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page()
+            tab.goto(f"{base}?user_id={USER}")
+            tab.wait_for_function("window.explorer && window.explorer.renders >= 1")
+            settled(tab, lambda: (tab.fill("#query", "Where does alex live?"), tab.click("#search-button")))
+            assert tab.locator(".result .memory").first.inner_text() == "alex lives in Berlin"
+        finally:
+            browser.close()
