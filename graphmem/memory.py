@@ -19,7 +19,7 @@ from graphmem.factory import create_backend, create_extractor
 from graphmem.ingest import changes
 from graphmem.ingest.adder import PROCEDURAL, Adder
 from graphmem.ingest.extract import ExtractionContext, Extractor
-from graphmem.ingest.messages import normalise_messages
+from graphmem.ingest.messages import check_length, normalise_messages
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder, create_embedder
 from graphmem.providers.rerankers import Reranker, create_reranker, rerank_records, rerank_window
@@ -149,7 +149,7 @@ class AsyncMemory:
         After `expiration_date` (mem0 2.x: "YYYY-MM-DD") the memories leave search and get_all."""
         forms.check_ignored("add", mem0_options)
         scope = Scope.of(user_id, agent_id, run_id)
-        items = normalise_messages(messages)
+        items = normalise_messages(messages, self.config.max_message_chars)
         metadata = forms.with_expiration(forms.check_metadata(metadata), forms.expiration(expiration_date))
         said = _check_timestamp(timestamp)
         now = said[0] if said else utc_now()
@@ -358,6 +358,8 @@ class AsyncMemory:
         new_text = forms.update_text(data, text)
         metadata = forms.check_metadata(metadata)
         expires = forms.expiration_change(expiration_date)
+        if new_text is not None:
+            check_length([new_text], self.config.max_message_chars, "text")
         backend = await self._ready_to_embed()
         return await changes.update_memory(backend, self.embedder, self.extractor, _check_id(memory_id), new_text,
                                            metadata, expires, utc_now())

@@ -26,8 +26,9 @@ def _message(item: Any, index: int | None) -> Message:
     return Message(role=role, content=content, name=name or None)
 
 
-def normalise_messages(messages: Any) -> list[Message]:
-    """Messages with non-blank content; system messages are kept (extractors skip them)."""
+def normalise_messages(messages: Any, max_chars: int | None = None) -> list[Message]:
+    """Messages with non-blank content; system messages are kept (extractors skip them). One longer than
+    `max_chars` is refused before any work (config `max_message_chars`)."""
     if isinstance(messages, str):
         items = [Message(role="user", content=messages)]
     elif isinstance(messages, dict):
@@ -36,7 +37,18 @@ def normalise_messages(messages: Any) -> list[Message]:
         items = [_message(m, i) for i, m in enumerate(messages)]
     else:
         raise ValidationError("messages must be a string, a message dict or a list of them", field="messages")
+    if max_chars is not None:
+        check_length([m.content for m in items], max_chars, "messages")
     kept = [m for m in items if m.content.strip()]
     if not kept:
         raise ValidationError("messages must contain some non-empty content", field="messages")
     return kept
+
+
+def check_length(texts: list[str], max_chars: int, field: str) -> None:
+    """ValidationError naming `field` for the first text longer than `max_chars`."""
+    for index, text in enumerate(texts):
+        if len(text) > max_chars:
+            where = field if len(texts) == 1 else f"{field}[{index}]"
+            raise ValidationError(f"{where} is {len(text):,} characters long; at most {max_chars:,} are taken "
+                                  "(config max_message_chars)", field=field)

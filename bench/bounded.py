@@ -1,0 +1,83 @@
+"""Bounded work: how long a too-big message takes to be refused, how the infer=False linker scales with a
+message's length, and how long another scope's get_all waits while a 100k-character add runs.
+
+    python bench/bounded.py [--embedder hash|local]
+
+Prints one Markdown table (copied into bench/RESULTS.md). Timings are measured, never asserted by tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+
+from graphmem import AsyncMemory
+from graphmem.errors import ValidationError
+from graphmem.ingest.extract import ExtractionContext
+from graphmem.ingest.linker import link_message
+from graphmem.models import Message
+
+ENGLISH = "Alice went to Paris with Bob. Then they met Carol in Berlin near the Louvre museum. "
+CHINESE = "我和小明昨天去了北京，在天安门见到了李华。"
+
+
+def linker_seconds(unit: str, chars: int) -> float:
+    text = (unit * (chars // len(unit) + 1))[:chars]
+    start = time.perf_counter()
+    link_message(Message(role="user", content=text), ExtractionContext(self_name="u"))
+    return time.perf_counter() - start
+
+
+async def stall(embedder: str) -> tuple[float, float, float]:
+    """(seconds to refuse 1 MB, seconds of a 100k add, worst get_all of another scope meanwhile)."""
+    config = {"graph_store": {"provider": "kuzu", "config": {"db": tempfile.mkdtemp() + "/db"}},
+              "embedder": {"provider": embedder}}
+    memory = AsyncMemory(config)
+    try:
+        await memory.add("Bob likes tea", user_id="other", infer=False)
+        await memory.add("warm up", user_id="big", infer=False)
+        start = time.perf_counter()
+        try:
+            await memory.add("x" * 1_000_001, user_id="big", infer=False)
+        except ValidationError:
+            refused = time.perf_counter() - start
+        worst, done = 0.0, False
+
+        async def poll() -> None:
+            nonlocal worst
+            while not done:
+                began = time.perf_counter()
+                await memory.get_all(user_id="other")
+                worst = max(worst, time.perf_counter() - began)
+                await asyncio.sleep(0.005)
+
+        poller = asyncio.create_task(poll())
+        start = time.perf_counter()
+        await memory.add((ENGLISH * 1200)[:100_000], user_id="big", infer=False)
+        added = time.perf_counter() - start
+        done = True
+        await poller
+        return refused, added, worst
+    finally:
+        await memory.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--embedder", default="hash")
+    args = parser.parse_args()
+    print("| measure | value |\n|---|---|")
+    for chars in (10_000, 100_000, 1_000_000):
+        print(f"| linker, English, {chars:,} chars | {linker_seconds(ENGLISH, chars):.3f} s |")
+    for chars in (1_000, 10_000):
+        print(f"| linker, Chinese, {chars:,} chars | {linker_seconds(CHINESE, chars):.3f} s |")
+    refused, added, worst = asyncio.run(stall(args.embedder))
+    print(f"| 1 MB message refused ({args.embedder} embedder) | {refused * 1000:.2f} ms |")
+    print(f"| 100k-char add, infer=False | {added:.3f} s |")
+    print(f"| worst get_all of another scope during it | {worst * 1000:.1f} ms |")
+
+
+if __name__ == "__main__":
+    main()

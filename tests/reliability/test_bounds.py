@@ -1,0 +1,67 @@
+"""Bounded work: a message or update text over `max_message_chars` is refused before any work, naming
+the field; the infer=False linker reads names in one pass (its timings are in bench/bounded.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem import Memory
+from graphmem.errors import ConfigError, ValidationError
+from graphmem.ingest.extract import ExtractionContext
+from graphmem.ingest.linker import link_message
+from graphmem.models import Message
+
+
+def config(path: Path | str, **extra: Any) -> dict[str, Any]:
+    return {"graph_store": {"provider": "kuzu", "config": {"db": str(path)}}, "embedder": {"provider": "hash"},
+            **extra}
+
+
+def test_a_megabyte_message_is_refused_naming_the_field_and_nothing_is_written(memory: Memory) -> None:
+    huge = "Alice went to Paris. " * 50_000  # ~1 MB
+    for messages in (huge, {"role": "user", "content": huge}, [{"role": "user", "content": "hi"},
+                                                                 {"role": "user", "content": huge}]):
+        with pytest.raises(ValidationError) as caught:
+            memory.add(messages, user_id="u", infer=False)
+        assert caught.value.field == "messages"
+    assert memory.get_all(user_id="u")["results"] == []
+
+
+def test_an_update_text_over_the_limit_is_refused_and_the_memory_kept(memory: Memory) -> None:
+    memory_id = memory.add("Alice likes tea", user_id="u", infer=False)["results"][0]["id"]
+    with pytest.raises(ValidationError) as caught:
+        memory.update(memory_id, "x" * 100_001)
+    assert caught.value.field == "text"
+    assert memory.get(memory_id)["memory"] == "Alice likes tea"  # type: ignore[index]
+
+
+def test_the_limit_is_configurable() -> None:
+    with Memory(config(":memory:", max_message_chars=20)) as memory:
+        assert memory.add("a" * 20, user_id="u", infer=False)["results"]
+        with pytest.raises(ValidationError):
+            memory.add("a" * 21, user_id="u", infer=False)
+
+
+def test_the_limit_must_be_positive() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Memory(config(":memory:", max_message_chars=0))
+    assert caught.value.field == "max_message_chars"
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Went to Paris with Bob. Thinking of Carol.", ["Paris", "Bob", "Thinking of Carol"]),
+    ('She said "Hello Joe" and (Maria) left.', ["Joe", "Maria"]),  # "Hello" is a common word
+    ("  Dave called. Really? Emma!", ["Dave", "Emma"]),
+])
+def test_the_linker_finds_the_same_names_in_one_pass(text: str, names: list[str]) -> None:
+    found = [e.name for e in link_message(Message(role="user", content=text), ExtractionContext())]
+    assert found == names
+
+
+def test_a_long_message_links_its_names_once_each() -> None:
+    text = "Alice went to Paris with Bob. Then they met Carol in Berlin. " * 1_600  # ~100k characters
+    found = [e.name for e in link_message(Message(role="user", content=text), ExtractionContext())]
+    assert found == ["Alice", "Paris", "Bob", "Carol", "Berlin"]
