@@ -28,7 +28,6 @@ from graphmem.scope import Scope
 from graphmem.search import as_of as past
 from graphmem.search.calibrate import calibrated, scale_of
 from graphmem.search.filters import has_conditions, store_prefilter
-from graphmem.search.fusion import best
 from graphmem.search.listing import list_memories
 from graphmem.search.retrieve import Retrieval, Retriever
 from graphmem.search.when import aware, iso_utc, parse_time
@@ -199,8 +198,8 @@ class AsyncMemory:
         found.signals["fused"] = dict(found.scores)
         scale = scale_of(self.embedder.identity, query)
         found.scores = calibrated(found.scores, found.signals.get("vector", {}), scale)
-        # The threshold applies to the score the caller sees.
-        ranked = [mid for mid in best(found.scores) if threshold is None or round(found.scores[mid], 6) >= threshold]
+        # Results keep the fused order; the threshold applies to the score the caller sees.
+        ranked = [mid for mid in found.scores if threshold is None or round(found.scores[mid], 6) >= threshold]
         reranker = self.reranker if rerank else None
         window = rerank_window(reranker, limit)
         results = await self._records(backend, ranked, found, window, matches, explain, _validity(when),
