@@ -48,9 +48,10 @@ def relevance(cosine: float, scale: Scale) -> float:
 
 def calibrated(fused: Mapping[str, float], similarity: Mapping[str, float],
                scale: Scale) -> dict[str, float]:
-    """Scores, in the fused order (the dict's order, which search keeps): each result's own relevance where the vector search scored it; a result
-    only keyword or graph search found takes the best relevance times the cube of its fused share
-    (the other signals' agreement, discounted: they say it belongs, not how well it answers)."""
+    """Scores, in the fused order (the dict's order, which search keeps): each result's own relevance
+    where the vector search scored it; a result only keyword or graph search found takes the best
+    relevance times the cube of its fused share (the other signals' agreement, discounted: they say
+    it belongs, not how well it answers)."""
     order = best(fused)
     if not order:
         return {}
