@@ -51,12 +51,15 @@ def import_command(ctx: typer.Context, file: FileArgument,
                                                            "(default: the file's suffix).")] = None,
                    db: DbOption = None, config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Load a file written by `graphmem export` into the store (ids, validity and history kept)."""
+    from rich.console import Console
     from rich.progress import Progress
 
     from graphmem import cli_output as out
 
     settings = settings_of(ctx, db, config, as_json)
-    with open_memory(settings) as memory, Progress(transient=True, disable=settings.json) as bar:
+    console = Console(stderr=True)  # the bar goes to stderr: stdout keeps only the result, for pipes
+    with open_memory(settings) as memory, Progress(console=console, transient=True,
+                                                   disable=settings.json or not console.is_terminal) as bar:
         loaded = memory.import_(file, format=fmt, progress=_reporter(bar))
     if settings.json:
         out.print_json(loaded)
