@@ -25,6 +25,7 @@ import argparse
 import json
 import re
 import shutil
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -173,6 +174,16 @@ def print_report(results: dict[str, dict[str, Any]]) -> None:
                 [[lang, *(res[k] for k in keys)] for lang, res in results.items()], 2)
 
 
+def code_state() -> dict[str, Any]:
+    """The commit and whether graphmem's code differs from it, when the run starts (a shared tree moves)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(DATA), *args], capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "../../graphmem", "../../cypher").splitlines()
+    return {"commit_at_start": git("rev-parse", "--short", "HEAD") or None, "uncommitted_code_files": len(changed)}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lang", choices=["zh", "en", "both"], default="both")
@@ -189,10 +200,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.embedder:
         config = {**(config or {}), "embedder": json.loads(args.embedder)}
     langs = ["zh", "en"] if args.lang == "both" else [args.lang]
+    state = code_state()
     results = {lang: run_language(lang, Path(args.data), config, args.limit) for lang in langs}
     print_report(results)
     summary = {"benchmark": "companion-evidence-recall", "data": args.data, "config": config,
-               "as_of": "asked_at", "ctx_cjk_chars_per_word": CJK_CHARS_PER_WORD, "languages": results}
+               "as_of": "asked_at", **state, "ctx_cjk_chars_per_word": CJK_CHARS_PER_WORD, "languages": results}
     write_json(args.json, summary)
     return summary
 
