@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -142,11 +143,9 @@ def test_mem0_keywords_that_change_nothing(memory: Memory) -> None:
     assert caught.value.field == "colour"
 
 
-def test_async_forms(tmp_path: Any) -> None:
-    from conftest import kuzu_config
-
+def test_async_forms(tmp_path: Any, config_for: Callable[..., dict[str, Any]]) -> None:
     async def scenario() -> list[str]:
-        memory = AsyncMemory(kuzu_config(tmp_path / "db"))
+        memory = AsyncMemory(config_for(tmp_path / "db"))
         try:
             added = await memory.add("I like tea", user_id="alice", infer=False, expiration_date="2999-01-01")
             await memory.update(added["results"][0]["id"], metadata={"topic": "drinks"})

@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,11 +26,9 @@ HOLDER = textwrap.dedent("""
 """)
 
 
-def test_a_second_process_is_told_how_to_share(tmp_path: Path, config_for: object) -> None:
-    from conftest import kuzu_config
-
+def test_a_second_process_is_told_how_to_share(tmp_path: Path, config_for: Callable[..., dict[str, Any]]) -> None:
     path = tmp_path / "db"
-    config = kuzu_config(path)
+    config = config_for(path)
     child = subprocess.Popen([sys.executable, "-c", HOLDER, json.dumps(config)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -45,11 +45,9 @@ def test_a_second_process_is_told_how_to_share(tmp_path: Path, config_for: objec
         assert [r["memory"] for r in memory.get_all(user_id="alice")["results"]] == ["I hold this store"]
 
 
-def test_other_open_failures_stay_backend_errors(tmp_path: Path) -> None:
-    from conftest import kuzu_config
-
+def test_other_open_failures_stay_backend_errors(tmp_path: Path, config_for: Callable[..., dict[str, Any]]) -> None:
     not_a_store = tmp_path / "file"
     not_a_store.write_text("not a database")
-    with Memory(kuzu_config(not_a_store)) as memory, pytest.raises(BackendError) as caught:
+    with Memory(config_for(not_a_store)) as memory, pytest.raises(BackendError) as caught:
         memory.get_all(user_id="alice")
     assert not isinstance(caught.value, StoreInUseError)
