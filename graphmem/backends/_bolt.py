@@ -27,6 +27,7 @@ from graphmem.config import BoltConfig
 from graphmem.errors import BackendError, ConfigError, ConnectionFailedError, MissingDependencyError
 from graphmem.inprocess.vectors import owns
 from graphmem.scope import Scope
+from graphmem.search.scan_terms import scan_terms
 
 if TYPE_CHECKING:
     from neo4j import AsyncDriver, AsyncManagedTransaction
@@ -215,7 +216,8 @@ class BoltBackend:
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
         # The index is global: ask it for far more than we keep, so that the scope filter leaves enough
         # for a small scope in a big store.
-        return await self.read("memory/fulltext", {"query": query, "k": k * 200, "limit": k, **scope.params()})
+        params = {"query": query, "terms": scan_terms(query), "k": k * 200, "limit": k, **scope.params()}
+        return await self.read("memory/fulltext", params)
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         rows = await self.read("memory/get_many", {"ids": ids})

@@ -1,14 +1,10 @@
 // Keyword search without an index, for the Bolt engines without a usable one (ArcadeDB creates no full-text
 // index over Bolt; Memgraph's text search syntax varies by version; Neo4j replaces this with its Lucene index):
-// the scope's valid memories that contain the query's words, each word weighted by its rarity in the scope
-// (IDF). Words are lower-cased, stop words dropped, and cut to a crude stem (four letters, or all but the
-// last three of a long word), so "working" finds "works"; $k is not needed by a scan.
-WITH [w IN split(toLower($query), ' ') WHERE size(w) > 2 AND NOT w IN
-      ['and', 'are', 'but', 'for', 'into', 'not', 'such', 'that', 'the', 'their', 'then', 'there', 'these', 'they',
-       'this', 'was', 'will', 'with', 'you', 'your', 'what', 'who', 'how', 'when', 'where', 'which', 'does', 'did',
-       'has', 'have', 'had', 'his', 'her', 'its', 'our', 'from', 'about', 'any', 'all', 'can']] AS words
-WITH [w IN words | CASE WHEN size(w) > 7 THEN substring(w, 0, size(w) - 3)
-                       WHEN size(w) > 4 THEN substring(w, 0, 4) ELSE w END] AS stems
+// the scope's valid memories that contain the query's terms, each weighted by its rarity in the scope (IDF).
+// $terms come from graphmem/search/scan_terms.py: lower-cased words without stop words cut to a crude stem
+// ("working" finds "works"), Chinese as jieba's words in both scripts, kana and Hangul as character pairs;
+// $query and $k are not needed by a scan.
+WITH $terms AS stems
 MATCH (m:Memory)
 WHERE ($user_id IS NULL OR m.user_id = $user_id) AND ($agent_id IS NULL OR m.agent_id = $agent_id)
   AND ($run_id IS NULL OR m.run_id = $run_id) AND m.invalid_at IS NULL
