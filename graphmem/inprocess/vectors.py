@@ -6,6 +6,10 @@ every add's COMMIT ~3x slower (index maintenance), while one matrix-vector produ
 scope's rows takes ~0.3 ms at 10k and ~7 ms at 100k, is exact, and cannot starve a small scope
 in a big store. Rows are loaded from the store once per scope and process, then kept in step
 with what this process writes (the store is locked to one writing process).
+
+Past ANN_MIN_ROWS rows the scan is the one part of a search that grows with the scope (~9 ms at
+100k), so large scopes also get an HNSW index (inprocess/ann.py) that proposes candidates; the
+matrix re-scores them exactly, and rows the index has not caught up with yet are scanned exactly.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from graphmem.inprocess.ann import HnswIndex, hnswlib_module
 from graphmem.scope import Scope
 
 Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
+# Below this many live rows the exact scan takes ~2 ms or less and an index would only cost adds.
+ANN_MIN_ROWS = 20_000
 
 
 def unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -83,7 +90,9 @@ def owns(scope: Scope, owner: Owner) -> bool:
 class ScopeVectors:
     """The unit-length embeddings of one scope's rows, in a growable matrix."""
 
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), ann_min_rows: int = ANN_MIN_ROWS) -> None:
+        self._ann_min_rows = ann_min_rows
+        self._ann: HnswIndex | None = None
         self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
         self._ids: list[str] = []
         self._names: list[str | None] = []
@@ -112,6 +121,27 @@ class ScopeVectors:
             self._position[row.id] = start + offset
             self._ids.append(row.id)
             self._names.append(row.name)
+        self._index_new_rows()
+
+    def _index_new_rows(self) -> None:
+        """Start (past ann_min_rows) or feed the approximate index; it indexes in the background."""
+        if self._ann is None and len(self._position) >= self._ann_min_rows and (hnswlib := hnswlib_module()):
+            self._ann = HnswIndex(hnswlib, self._matrix.shape[1], len(self._matrix))
+        if self._ann is not None:
+            self._ann.catch_up(self._rows_between, lambda: len(self._ids), self._dead_between)
+
+    def _rows_between(self, start: int, end: int) -> NDArray[np.float32]:
+        rows: NDArray[np.float32] = self._matrix[start:end].copy()  # the matrix may be regrown meanwhile
+        return rows
+
+    def _dead_between(self, start: int, end: int) -> list[int]:
+        return [start + int(i) for i in np.flatnonzero(~self._alive[start:end])]
+
+    def wait_for_index(self, timeout: float | None = None) -> bool:
+        """Block until the approximate index has caught up; whether there is one (tests, benchmarks)."""
+        if self._ann is not None:
+            self._ann.wait(timeout)
+        return self._ann is not None
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * len(self._matrix))
@@ -122,22 +152,43 @@ class ScopeVectors:
         self._matrix, self._alive = matrix, alive
 
     def remove(self, ids: Iterable[str]) -> None:
-        for row_id in ids:
-            position = self._position.pop(row_id, None)
-            if position is not None:
-                self._alive[position] = False
+        gone = [p for row_id in ids if (p := self._position.pop(row_id, None)) is not None]
+        self._alive[gone] = False  # before the index hears of it: its builder reads this mask
+        if self._ann is not None:
+            self._ann.remove(gone)
 
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
-        """The k most cosine-similar live rows, best first."""
-        used = len(self._ids)
+        """The k most cosine-similar live rows, best first: through the approximate index when the scope
+        has one, else by the exact scan."""
         if k <= 0 or not self._position:
             return []
-        scores = self._matrix[:used] @ unit_rows(np.asarray([vector], dtype=np.float32))[0]
-        scores[~self._alive[:used]] = -np.inf
-        k = min(k, len(self._position))
-        best = np.argpartition(-scores, k - 1)[:k] if k < used else np.arange(used)
+        query = unit_rows(np.asarray([vector], dtype=np.float32))[0]
+        if self._ann is None or self._ann.indexed == 0:
+            return self._scan(query, k)
+        proposed = np.concatenate([self._ann.candidates(query, k), np.arange(self._ann.indexed, len(self._ids))])
+        proposed = proposed[self._alive[proposed]]  # a row removed since the index last heard
+        return self._best(proposed, self._matrix[proposed] @ query, k)
+
+    def exact_top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
+        """`top` by the exact scan whatever the scope's size: the reference the index is measured against."""
+        if k <= 0 or not self._position:
+            return []
+        return self._scan(unit_rows(np.asarray([vector], dtype=np.float32))[0], k)
+
+    def _scan(self, query: NDArray[np.float32], k: int) -> list[dict[str, Any]]:
+        used = len(self._ids)
+        scores = self._matrix[:used] @ query
+        live = np.flatnonzero(self._alive[:used])
+        return self._best(live, scores[live], k)
+
+    def _best(self, positions: NDArray[np.int64], scores: NDArray[np.float32], k: int) -> list[dict[str, Any]]:
+        """The k best of these rows by their exact scores, best first."""
+        k = min(k, len(positions))
+        if k == 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(positions) else np.arange(len(positions))
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [self._row(int(i), float(scores[i])) for i in best if self._alive[i]]
+        return [self._row(int(positions[i]), float(scores[i])) for i in best]
 
     def _row(self, position: int, similarity: float) -> dict[str, Any]:
         row: dict[str, Any] = {"id": self._ids[position], "similarity": similarity}

@@ -1,0 +1,82 @@
+"""The approximate index of large scopes: it agrees with the exact scan and follows adds and removes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graphmem.inprocess.vectors import ScopeVectors, VectorRow
+
+DIMS = 32
+OWNER = ("u", None, None)
+
+
+def clustered(count: int, seed: int) -> np.ndarray:
+    """Unit vectors around 40 centres: embeddings of real texts cluster by topic."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((40, DIMS))
+    points = centres[rng.integers(0, 40, count)] + 0.4 * rng.standard_normal((count, DIMS))
+    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+
+
+def rows(vectors: np.ndarray, prefix: str = "m") -> list[VectorRow]:
+    return [VectorRow(f"{prefix}{i}", OWNER, v.tolist()) for i, v in enumerate(vectors)]
+
+
+@pytest.fixture(scope="module")
+def indexed() -> tuple[ScopeVectors, np.ndarray]:
+    vectors = ScopeVectors(DIMS, rows(clustered(3000, 1)), ann_min_rows=1000)
+    assert vectors.wait_for_index(timeout=120)
+    return vectors, clustered(60, 2)
+
+
+def ids(found: list[dict[str, object]]) -> list[object]:
+    return [row["id"] for row in found]
+
+
+def test_index_agrees_with_the_exact_scan(indexed: tuple[ScopeVectors, np.ndarray]) -> None:
+    vectors, queries = indexed
+    found = [(vectors.top(q.tolist(), 20), vectors.exact_top(q.tolist(), 20)) for q in queries]
+    recall = np.mean([len(set(ids(a)) & set(ids(e))) / 20 for a, e in found])
+    assert recall >= 0.97
+    for approximate, exact in found:  # scores come from the matrix, not the index
+        scores = {row["id"]: row["similarity"] for row in exact}
+        assert all(row["similarity"] == pytest.approx(scores[row["id"]]) for row in approximate if row["id"] in scores)
+        assert [row["similarity"] for row in approximate] == sorted((r["similarity"] for r in approximate),
+                                                                    reverse=True)
+
+
+def test_rows_added_after_the_index_are_found_at_once() -> None:
+    vectors = ScopeVectors(DIMS, rows(clustered(1200, 3)), ann_min_rows=1000)
+    vectors.wait_for_index(timeout=120)
+    probe = clustered(1, 4)[0]
+    vectors.extend([VectorRow("new", OWNER, probe.tolist())])  # searched before the builder indexes it
+    assert ids(vectors.top(probe.tolist(), 5))[0] == "new"
+    vectors.wait_for_index(timeout=120)
+    assert ids(vectors.top(probe.tolist(), 5))[0] == "new"
+
+
+def test_removed_rows_are_never_returned() -> None:
+    vectors = ScopeVectors(DIMS, rows(clustered(1500, 5)), ann_min_rows=1000)
+    vectors.wait_for_index(timeout=120)
+    query = clustered(1, 6)[0].tolist()
+    first = ids(vectors.top(query, 10))
+    vectors.remove(first[:5])
+    after = ids(vectors.top(query, 10))
+    assert not set(first[:5]) & set(after)
+    assert after[:5] == first[5:10]
+    assert after == ids(vectors.exact_top(query, 10))
+
+
+def test_rows_without_embedding_are_not_hits() -> None:
+    vectors = ScopeVectors(DIMS, [*rows(clustered(1100, 7)), VectorRow("blank", OWNER, None)], ann_min_rows=1000)
+    vectors.wait_for_index(timeout=120)
+    assert "blank" not in ids(vectors.top(clustered(1, 8)[0].tolist(), 1101))
+    assert len(vectors.top(clustered(1, 8)[0].tolist(), 5000)) == 1100
+
+
+def test_small_scopes_scan_exactly() -> None:
+    vectors = ScopeVectors(DIMS, rows(clustered(200, 9)))
+    assert not vectors.wait_for_index()
+    query = clustered(1, 10)[0].tolist()
+    assert vectors.top(query, 10) == vectors.exact_top(query, 10)
