@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphmem.config import BoltStore, KuzuStore, MemoryConfig
 from graphmem.errors import ConfigError
@@ -125,3 +127,20 @@ def test_a_pydantic_config_object_loads() -> None:
         custom_instructions: str | None = "only food"
 
     assert MemoryConfig.parse(Mem0Like()).custom_fact_extraction_prompt == "only food"  # type: ignore[arg-type]
+
+
+_KEYS = ["graph_store", "embedder", "llm", "search", "weights", "provider", "config", "vector_store", "kuzu",
+         "neptune", "neo4j", "url", "db", "threshold", "graph", "custom_instructions", "version", "reranker"]
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.sampled_from(_KEYS),
+                     lambda children: st.lists(children, max_size=3)
+                     | st.dictionaries(st.sampled_from(_KEYS) | st.integers(), children, max_size=3),
+                     max_leaves=15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=4))
+def test_any_json_config_is_a_config_or_a_config_error(data: dict[str, Any]) -> None:
+    try:
+        MemoryConfig.parse(data)
+    except ConfigError as error:
+        assert error.field is not None
