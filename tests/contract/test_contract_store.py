@@ -129,6 +129,12 @@ def test_keyword_search_finds_words_in_the_scope(mem: Memory) -> None:
     assert len(keyword(mem, "pizza", user_id="bob")) == 1
 
 
+def test_keyword_search_reads_chinese_words(mem: Memory) -> None:
+    food, work = remember(mem, ["我喜歡披薩，討厭青花菜", "John 在 OpenAI 工作"], user_id="alice")
+    assert [r["id"] for r in keyword(mem, "青花菜", user_id="alice")] == [food]
+    assert [r["id"] for r in keyword(mem, "John 在哪裡工作？", user_id="alice")] == [work]
+
+
 def test_keyword_search_takes_no_operators_from_the_query(mem: Memory) -> None:
     [pizza] = remember(mem, ["Pizza AND pasta OR salad"], user_id="alice")
     for query in ("pizza AND NOT pasta", "OR", "salad OR", "pizza TO pasta"):
