@@ -53,7 +53,7 @@ def test_graphmem_serve_with_a_key_from_keys_create(tmp_path: Path, monkeypatch:
 
         client = MemoryClient(api_key=key, host=url)
         try:
-            client.add("I love pizza", user_id="alex")
+            client.add("I love pizza", user_id="alex", infer=False)
             found = client.search("pizza", filters={"user_id": "alex"})
             assert found["results"][0]["memory"] == "I love pizza"
         finally:
