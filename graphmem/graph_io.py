@@ -24,6 +24,10 @@ FORMAT = "graphmem-graph"
 VERSION = 1
 PARTS = ("memories", "entities", "episodes", "relations", "mentions", "derived_from", "events")
 COUNTER_ROLE = "counter"  # the scope's episode counter (see cypher/common/thread/)
+# What each part's rows must carry (as text) to be written back; the rest may be missing (null).
+_REQUIRED = {"memories": ("id", "text"), "entities": ("id", "name"), "episodes": ("id",),
+             "relations": ("id", "source_id", "target_id"), "mentions": ("memory_id", "entity_id"),
+             "derived_from": ("memory_id", "episode_id"), "events": ("id", "memory_id")}
 _IMPORT_CHUNK = 500  # rows per statement of an import: Kuzu binds a long list of maps slowly
 _EMBED_BATCH = 64  # texts per embedding call: progress moves, memory stays bounded
 
@@ -56,6 +60,9 @@ def check_snapshot(snapshot: Any) -> dict[str, Any]:
         rows = snapshot.get(part, [])
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValidationError(f"{part!r} must be a list of objects", field=part)
+        missing = next((key for row in rows for key in _REQUIRED[part] if not isinstance(row.get(key), str)), None)
+        if missing is not None:
+            raise ValidationError(f"every item of {part!r} needs a text {missing!r}", field=part)
     return snapshot
 
 

@@ -90,6 +90,10 @@ def test_an_import_refuses_ids_the_store_holds_and_files_it_cannot_read(source: 
     with pytest.raises(ValidationError) as not_ours:
         source.import_({"format": "something-else"})
     assert not_ours.value.field == "data"
+    broken = {**snapshot, "relations": [{**snapshot["relations"][0], "target_id": None}]}
+    with pytest.raises(ValidationError) as incomplete:
+        source.import_(broken)
+    assert incomplete.value.field == "relations" and "target_id" in str(incomplete.value)
 
 
 def test_the_cypher_export_is_a_neo4j_script_of_parameters_and_fixed_statements(source: Memory, tmp_path: Path) -> None:
