@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import date, datetime, timezone
 from typing import Any
 
 from graphmem.errors import ValidationError
@@ -68,9 +69,26 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 _LOGIC = {"AND": "all", "$and": "all", "OR": "any", "$or": "any", "NOT": "none", "$not": "none"}
 
 
+def _as_time(actual: Any, expected: Any) -> Any:
+    """A stored ISO-8601 text (created_at, a date in metadata) read as a time when the filter gives a date or
+    a datetime: {"created_at": {"gte": datetime(2024, 7, 1)}}. A naive datetime is UTC, as everywhere."""
+    if not isinstance(actual, str) or not isinstance(expected, date):
+        return actual
+    try:
+        when = datetime.fromisoformat(actual.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return actual
+    if not isinstance(expected, datetime):
+        return when.date()
+    if expected.tzinfo is None:  # naive: UTC
+        return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 def _compare(op: str, actual: Any, expected: Any) -> bool:
     if actual is _MISSING:
         return op in ("ne", "nin")
+    actual = _as_time(actual, expected)
     try:
         return _OPERATORS[op](actual, expected)
     except TypeError:  # e.g. "a" < 3: a filter that cannot hold does not match

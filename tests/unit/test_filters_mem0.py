@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -135,3 +136,18 @@ def test_any_json_is_a_predicate_or_a_typed_error(filters: Any) -> None:
         return
     for record in RECORDS.values():
         assert predicate(record) in (True, False)
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ({"gte": datetime(2024, 7, 1, tzinfo=timezone.utc)}, {"july"}),
+    ({"gte": datetime(2024, 7, 1)}, {"july"}),  # naive: UTC
+    ({"lt": date(2024, 7, 1)}, {"june"}),
+    ({"$gte": date(2024, 6, 30), "$lte": date(2024, 6, 30)}, {"june"}),  # the day of the UTC time
+    ({"gt": "2024-06-30T23:00:00+00:00"}, {"july", "odd"}),  # strings compare as strings
+    ({"gte": datetime(2024, 6, 30, 23, tzinfo=timezone(timedelta(hours=-2)))}, {"july"}),
+])
+def test_times_compare_as_times(condition: dict[str, Any], expected: set[str]) -> None:
+    records = {"june": {"created_at": "2024-06-30T22:00:00+00:00"}, "july": {"created_at": "2024-07-02T08:00:00Z"},
+               "odd": {"created_at": "not a time"}}
+    predicate = compile_filters({"created_at": condition})
+    assert {name for name, record in records.items() if predicate(record)} == expected
