@@ -16,6 +16,11 @@ const listed = await client.getAll({ filters: { user_id: "alex" }, page: 1, page
 assert.equal(listed.count, added.results.length);
 const deleted = await client.delete(added.results[0].id);
 const after = await client.getAll({ filters: { user_id: "alex" } });
-console.log(JSON.stringify({ organizationId: client.organizationId, projectId: client.projectId,
+// The seed's webhook calls: createWebhook({ url, name, eventTypes }), getWebhooks, deleteWebhook.
+const hook = await client.createWebhook({ url: "http://127.0.0.1:9/hook", name: "audit", eventTypes: ["memory.created"] });
+const hooks = await client.getWebhooks();
+await client.deleteWebhook({ webhookId: hook.webhookId });
+console.log(JSON.stringify({ hookNames: hooks.map((h) => h.name), hookEvents: hook.eventTypes,
+  hooksLeft: (await client.getWebhooks()).length, organizationId: client.organizationId, projectId: client.projectId,
   added: added.results.length, found: found.results.map((r) => r.memory), relations: found.relations,
   listed: listed.count, deleted: deleted.message, after: after.count }));

@@ -30,3 +30,4 @@ def test_npm_client_add_search_get_all_delete(server: Any, key_for: Callable[...
     assert {r["source"] for r in result["relations"]} == {"alex"}
     assert result["deleted"] == "Memory deleted successfully!"
     assert result["after"] == result["listed"] - 1
+    assert (result["hookNames"], result["hookEvents"], result["hooksLeft"]) == (["audit"], ["memory.created"], 0)
