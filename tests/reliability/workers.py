@@ -49,30 +49,35 @@ def two_writers(db: str, threads: int, adds: int) -> None:
 
 
 def mixed_writes(db: str, log: str, seed: int) -> None:
-    """Adds, updates and deletes until killed; each call that returned is appended (and flushed) to `log`."""
+    """Adds, updates and deletes until killed. Each call is logged (and fsynced) before it starts ("begin")
+    and after it returns ("done"), so the test knows what returned and what was in flight."""
     rng = random.Random(seed)
     memory = Memory(config(db))
     live: list[str] = []
     with open(log, "a", encoding="utf-8") as out:
+        def note(**entry: Any) -> None:
+            out.write(json.dumps(entry) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
         for step in range(10_000):
             action = rng.random()
             if action < 0.6 or not live:
-                result = memory.add(f"Alice met Bob {seed}-{step} in Paris near Berlin", user_id="alice", infer=False)
-                done = [{"op": "add", "id": r["id"], "text": r["memory"]} for r in result["results"]]
-                live += [d["id"] for d in done]
+                text = f"Alice met Bob {seed}-{step} in Paris near Berlin"
+                note(phase="begin", op="add", text=text)
+                memory_id = memory.add(text, user_id="alice", infer=False)["results"][0]["id"]
+                live.append(memory_id)
+                note(phase="done", op="add", id=memory_id, text=text)
             elif action < 0.85:
-                target = rng.choice(live)
-                text = f"Carol updated {seed}-{step} in Rome with Dave"
-                memory.update(target, text)
-                done = [{"op": "update", "id": target, "text": text}]
+                memory_id, text = rng.choice(live), f"Carol updated {seed}-{step} in Rome with Dave"
+                note(phase="begin", op="update", id=memory_id, text=text)
+                memory.update(memory_id, text)
+                note(phase="done", op="update", id=memory_id, text=text)
             else:
-                target = live.pop(rng.randrange(len(live)))
-                memory.delete(target)
-                done = [{"op": "delete", "id": target}]
-            for line in done:
-                out.write(json.dumps(line) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+                memory_id = live.pop(rng.randrange(len(live)))
+                note(phase="begin", op="delete", id=memory_id)
+                memory.delete(memory_id)
+                note(phase="done", op="delete", id=memory_id)
 
 
 if __name__ == "__main__":
@@ -80,6 +85,8 @@ if __name__ == "__main__":
     if job == "two_writers":
         two_writers(args[0], int(args[1]), int(args[2]))
     elif job == "mixed_writes":
+        if len(args) > 3:  # an abnormal exit of its own after this many seconds, from another thread
+            threading.Timer(float(args[3]), os._exit, (0,)).start()
         mixed_writes(args[0], args[1], int(args[2]))
     else:
         raise SystemExit(f"unknown job {job!r}")
