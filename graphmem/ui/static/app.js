@@ -42,8 +42,14 @@ async function pickScope(scope) {
   state.scope = scope; state.focus.clear(); state.results = []; state.selected = null;
   $("#results").replaceChildren();
   state.data = await api("graph", scope);
+  state.focus = new Set(mostMentioned(5));  // a first view that is not empty: the scope's main entities
   setUpSlider(state.data.times);
   render();
+}
+
+function mostMentioned(count) {
+  return state.data.nodes.filter((n) => n.data.kind === "entity")
+    .sort((a, b) => (b.data.mentions || 0) - (a.data.mentions || 0)).slice(0, count).map((n) => n.data.id);
 }
 
 // -- time slider -------------------------------------------------------------------------------------
