@@ -85,9 +85,23 @@ def _as_time(actual: Any, expected: Any) -> Any:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
+def _iso_time(text: Any) -> date | None:
+    """A condition's "YYYY-MM-DD" (a date) or ISO-8601 datetime text ("...T..."), else None."""
+    if not isinstance(text, str) or len(text) < 10 or text[4:5] != "-" or text[7:8] != "-":
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else None
+    except ValueError:
+        return None
+
+
 def _compare(op: str, actual: Any, expected: Any) -> bool:
     if actual is _MISSING:
         return op in ("ne", "nin")
+    if op in ("gt", "gte", "lt", "lte") and isinstance(actual, str):  # mem0's {"created_at": {"gte": "2024-07-20"}}
+        expected = _iso_time(expected) or expected
     actual = _as_time(actual, expected)
     try:
         return _OPERATORS[op](actual, expected)

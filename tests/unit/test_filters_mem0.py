@@ -143,7 +143,11 @@ def test_any_json_is_a_predicate_or_a_typed_error(filters: Any) -> None:
     ({"gte": datetime(2024, 7, 1)}, {"july"}),  # naive: UTC
     ({"lt": date(2024, 7, 1)}, {"june"}),
     ({"$gte": date(2024, 6, 30), "$lte": date(2024, 6, 30)}, {"june"}),  # the day of the UTC time
-    ({"gt": "2024-06-30T23:00:00+00:00"}, {"july", "odd"}),  # strings compare as strings
+    ({"gt": "2024-06-30T23:00:00+00:00"}, {"july"}),  # ISO texts compare as times too
+    ({"lte": "2024-06-30"}, {"june"}),  # a day includes all of it
+    ({"gte": "2024-07-02"}, {"july"}),
+    ({"gt": "2024-06-30T21:00:00-02:00"}, {"july"}),  # 23:00 UTC
+    ({"gt": "June"}, {"odd"}),  # other strings compare as strings
     ({"gte": datetime(2024, 6, 30, 23, tzinfo=timezone(timedelta(hours=-2)))}, {"july"}),
 ])
 def test_times_compare_as_times(condition: dict[str, Any], expected: set[str]) -> None:
