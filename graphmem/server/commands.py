@@ -85,6 +85,10 @@ def serve(ctx: typer.Context,
           port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
           workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn workers: 1 with Kuzu (one "
                                                "process owns the store); several with Neo4j/Memgraph.")] = 1,
+          rate_limit: Annotated[float, typer.Option("--rate-limit", min=1, help="Requests a minute per key "
+                                                    "(bursts of a fifth of it); more get 429.")] = 600.0,
+          max_body: Annotated[int, typer.Option("--max-body", min=1024, help="Largest request body in bytes "
+                                                "(larger get 413).")] = 1_048_576,
           state: StateOption = None, db: DbOption = None, config: ConfigOption = None) -> None:
     """Serve mem0's platform API over this store (FastAPI + uvicorn)."""
     from graphmem.errors import ConfigError, MissingDependencyError
@@ -100,13 +104,15 @@ def serve(ctx: typer.Context,
     if workers > 1 and MemoryConfig.parse(memory).graph_store.provider == "kuzu":
         raise ConfigError("Kuzu is owned by one process: serve it with one worker (Neo4j/Memgraph scale out)",
                           field="workers")
+    settings = ServerSettings(state_path=state, max_body=max_body, rate_per_minute=rate_limit,
+                              rate_burst=max(1, int(rate_limit // 5)))
+    _log_requests()
     if workers > 1:
         from graphmem.server.workers import serve_workers
 
-        serve_workers(memory, state, host, port, workers)
+        serve_workers(memory, settings, host, port, workers)
         return
-    _log_requests()
-    uvicorn.run(create_app(memory, ServerSettings(state_path=state)), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(memory, settings), host=host, port=port, log_level="info")
 
 
 def _log_requests() -> None:

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
-from pathlib import Path
 from typing import Any
 
+from graphmem.server.app import ServerSettings
 
-def _worker(memory: dict[str, Any], state: str | Path | None, sock: socket.socket) -> None:
+
+def _worker(memory: dict[str, Any], settings: ServerSettings, sock: socket.socket) -> None:
     import uvicorn
 
-    from graphmem.server.app import ServerSettings, create_app
+    from graphmem.server.app import create_app
 
-    config = uvicorn.Config(create_app(memory, ServerSettings(state_path=state)), log_level="info")
+    config = uvicorn.Config(create_app(memory, settings), log_level="info")
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve_workers(memory: dict[str, Any], state: str | Path | None, host: str, port: int, workers: int) -> None:
+def serve_workers(memory: dict[str, Any], settings: ServerSettings, host: str, port: int, workers: int) -> None:
     """Serve until interrupted; the workers stop with the parent."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -30,7 +31,7 @@ def serve_workers(memory: dict[str, Any], state: str | Path | None, host: str, p
     sock.bind((host, port))
     sock.set_inheritable(True)
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(memory, state, sock), name=f"graphmem-worker-{i}")
+    processes = [spawn.Process(target=_worker, args=(memory, settings, sock), name=f"graphmem-worker-{i}")
                  for i in range(workers)]
     for process in processes:
         process.start()
