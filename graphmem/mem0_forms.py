@@ -144,3 +144,16 @@ def check_metadata(metadata: Any) -> dict[str, Any] | None:
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"metadata must be JSON-serialisable: {exc}", field="metadata") from None
     return metadata
+
+
+def scope_ids(user_id: Any, agent_id: Any, run_id: Any, filters: Mapping[str, Any] | None) -> tuple[Any, Any, Any]:
+    """The scope's ids from the keywords or from mem0 2.x's `filters={"user_id": ...}`; the same id given both
+    ways with two values is a ValidationError naming it (graphmem would otherwise have to pick one)."""
+    given = {"user_id": user_id, "agent_id": agent_id, "run_id": run_id}
+    for key, value in given.items():
+        in_filters = (filters or {}).get(key)
+        if value is None:
+            given[key] = in_filters
+        elif in_filters is not None and in_filters != value:
+            raise ValidationError(f"{key} is {value!r} but filters say {in_filters!r}; give it once", field=key)
+    return given["user_id"], given["agent_id"], given["run_id"]

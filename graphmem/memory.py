@@ -70,10 +70,7 @@ def _check_limit(value: Any, field: str) -> int:
 
 def _scope_from(user_id: Any, agent_id: Any, run_id: Any, filters: dict[str, Any] | None) -> Scope:
     """Scope from the keyword ids, or from mem0 2.x's `filters={"user_id": ...}`."""
-    filters = filters or {}
-    return Scope.of(user_id if user_id is not None else filters.get("user_id"),
-                    agent_id if agent_id is not None else filters.get("agent_id"),
-                    run_id if run_id is not None else filters.get("run_id"))
+    return Scope.of(*forms.scope_ids(user_id, agent_id, run_id, filters))
 
 
 class AsyncMemory:

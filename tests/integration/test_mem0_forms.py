@@ -174,3 +174,13 @@ def test_bad_metadata_is_refused_before_any_write(memory: Memory, metadata: Any)
             call()
         assert caught.value.field == "metadata"
     assert texts(memory.get_all(user_id="alice")) <= {"I like coffee"}
+
+
+def test_an_id_given_twice_must_agree(memory: Memory) -> None:
+    remember(memory, "I like tea")
+    assert texts(memory.get_all(user_id="alice", filters={"user_id": "alice"})) == {"I like tea"}
+    for call in (lambda: memory.get_all(user_id="alice", filters={"user_id": "bob"}),
+                 lambda: memory.search("tea", user_id="alice", filters={"user_id": "bob"})):
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert caught.value.field == "user_id"
