@@ -76,6 +76,7 @@ async def write_snapshot(backend: GraphBackend, embedder: Embedder, snapshot: di
     snapshot = check_snapshot(snapshot)
     memories, entities = snapshot.get("memories", []), snapshot.get("entities", [])
     await _refuse_existing(backend, [m["id"] for m in memories])
+    await _refuse_held_scopes(backend, [e for e in snapshot.get("episodes", []) if e.get("role") == COUNTER_ROLE])
     report = progress or (lambda stage, done, total: None)
     await _embed_missing(embedder, memories, entities, report)
     statements = plan(snapshot)
@@ -91,6 +92,16 @@ async def _refuse_existing(backend: GraphBackend, memory_ids: list[str]) -> None
         if found:
             raise ValidationError(f"the store already holds memory {found[0]['id']!r}: import into a fresh store, "
                                   "or delete that scope first", field="data")
+
+
+async def _refuse_held_scopes(backend: GraphBackend, counters: list[Row]) -> None:
+    """A scope that has had adds in this store numbers its episodes there already: an import's episodes would
+    take the same ids. Such a scope is refused, naming it (delete_all it first, or import elsewhere)."""
+    for counter in counters:
+        if await backend.read("thread/get", {"key": counter["id"]}):
+            scope = {k: counter.get(k) for k in ("user_id", "agent_id", "run_id") if counter.get(k)}
+            raise ValidationError(f"the store already holds the scope {scope}: import into a fresh store, or "
+                                  "delete that scope first", field="data")
 
 
 async def _embed_missing(embedder: Embedder, memories: list[Row], entities: list[Row],

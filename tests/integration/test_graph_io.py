@@ -90,6 +90,11 @@ def test_an_import_refuses_ids_the_store_holds_and_files_it_cannot_read(source: 
     with pytest.raises(ValidationError) as not_ours:
         source.import_({"format": "something-else"})
     assert not_ours.value.field == "data"
+    with Memory(store_config(tmp_path / "busy")) as busy:
+        busy.add("something else", user_id=USER, infer=False)
+        with pytest.raises(ValidationError, match="already holds the scope") as held:
+            busy.import_(snapshot)
+        assert held.value.field == "data" and len(busy.get_all(user_id=USER)["results"]) == 1
     broken = {**snapshot, "relations": [{**snapshot["relations"][0], "target_id": None}]}
     with pytest.raises(ValidationError) as incomplete:
         source.import_(broken)
