@@ -158,17 +158,20 @@ class Service:
         return [s for s in scopes if tenant.owns(s)]
 
     async def users(self, tenant: Tenant) -> dict[str, Any]:
-        """mem0's entities: each user, agent, app and run with how many memories it holds."""
-        totals: dict[tuple[str, str], int] = {}
+        """mem0's entities: each user, agent, app and run with how many memories it holds (across the
+        scopes it is part of, counting only what this key may see)."""
+        named: set[tuple[str, str, str]] = set()  # (type, public name, stored-id field)
         for scope in await self._scopes(tenant):
-            count = (await self.memory.graph_summary(**scope))["memories"]
             public = tenant.public(scope)
             for field, kind in (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run")):
                 if public.get(field) is not None:
-                    totals[(kind, public[field])] = totals.get((kind, public[field]), 0) + count
-        results = [{"id": name, "name": name, "type": kind, "total_memories": n, "owner": tenant.key_id,
-                    "organization": tenant.org, "project": tenant.project, "metadata": None}
-                   for (kind, name), n in sorted(totals.items())]
+                    named.add((kind, public[field], field))
+        results = []
+        for kind, name, field in sorted(named):
+            listed = await self.memory.get_all(**tenant.scope({field: name}), limit=MAX_LISTED)
+            total = sum(1 for record in listed["results"] if tenant.owns(record))
+            results.append({"id": name, "name": name, "type": kind, "total_memories": total, "owner": tenant.key_id,
+                            "organization": tenant.org, "project": tenant.project, "metadata": None})
         return {"count": len(results), "next": None, "previous": None, "results": results}
 
     async def delete_entity(self, tenant: Tenant, kind: str, name: str) -> dict[str, str]:

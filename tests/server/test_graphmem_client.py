@@ -34,7 +34,8 @@ def test_older_call_forms_and_extras(server: Any, key_for: Callable[..., str]) -
         assert paged["count"] == 2 and paged["next"] and len(paged["results"]) == 1
         apps = client.get_all(user_id="alex", app_id="travel")["results"]
         assert [m["app_id"] for m in apps] == ["travel"]
-        assert {(u["type"], u["name"]) for u in client.users()["results"]} == {("user", "alex"), ("app", "travel")}
+        users = {(u["type"], u["name"], u["total_memories"]) for u in client.users()["results"]}
+        assert users == {("user", "alex", 2), ("app", "travel", 1)}  # alex's memories in both of alex's scopes
 
 
 def test_feedback_and_exports(server: Any, key_for: Callable[..., str]) -> None:
