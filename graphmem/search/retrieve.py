@@ -26,7 +26,7 @@ from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
 from graphmem.search.feedback import feedback_terms
-from graphmem.search.fusion import best, fuse, hop_decay, lifted
+from graphmem.search.fusion import best, fuse, hop_decay
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
 
@@ -37,6 +37,7 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
+FEEDBACK_MIN_SCOPE = 10 * FEEDBACK_DOCS
 REWEIGHED = 50  # top hits re-weighed by their form (those a result page of the default pool is drawn from)
 
 
@@ -134,7 +135,8 @@ class Retriever:
             rankings["named"] = await self._mentioning_named(named, scores, scope)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
-        if self._config.weights.get("feedback", 0.0) > 0:
+        # In a scope of few memories the best hits are most of it: the words they share rank nothing.
+        if self._config.weights.get("feedback", 0.0) > 0 and len(vector_rows) >= FEEDBACK_MIN_SCOPE:
             feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
@@ -190,20 +192,28 @@ class Retriever:
         top = best(scores, self._config.context_seeds)
         if weight <= 0 or not top:
             return scores, {}
-        lifts: dict[str, float] = {}  # neighbouring episode id -> lift
+        lifts: dict[str, tuple[float, float]] = {}  # neighbouring episode id -> (lift, the lender's score)
         for row in await briefs.of(top):
             for episode in row.get("episode_ids") or []:
                 for offset, share in ((1, 1.0), (-1, 0.5)):
                     for neighbour in neighbour_episode_ids(episode, [offset]):
-                        lift = weight * share * scores[row["id"]]
-                        lifts[neighbour] = max(lifts.get(neighbour, 0.0), lift)
+                        lift = (weight * share * scores[row["id"]], scores[row["id"]])
+                        lifts[neighbour] = max(lifts.get(neighbour, (0.0, 0.0)), lift)
         bonus: dict[str, float] = {}
+        ceiling: dict[str, float] = {}
         if lifts:
             # Episodes belong to one exact scope, inside the searched one; memories deleted or
             # superseded since are dropped when the results are read.
             for row in await self._backend.memories_of_episodes(list(lifts), scope):
-                bonus[row["memory_id"]] = max(bonus.get(row["memory_id"], 0.0), lifts[row["episode_id"]])
-        return lifted(scores, bonus), bonus
+                lift, lender = lifts[row["episode_id"]]
+                if lift > bonus.get(row["memory_id"], 0.0):
+                    bonus[row["memory_id"]], ceiling[row["memory_id"]] = lift, lender
+        # A neighbour is context for the hit that lends to it: it may come up to that hit, not pass it.
+        lifted = dict(scores)
+        for mid, lift in bonus.items():
+            own = scores.get(mid, 0.0)
+            lifted[mid] = max(own, min(own + lift, ceiling[mid]))
+        return lifted, bonus
 
     async def _by_form(self, query: str, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
         """The best hits re-weighed by who says them and whether they only ask (search/turns)."""
