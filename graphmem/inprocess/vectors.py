@@ -90,8 +90,8 @@ def owns(scope: Scope, owner: Owner) -> bool:
 class ScopeVectors:
     """The unit-length embeddings of one scope's rows, in a growable matrix."""
 
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), ann_min_rows: int = ANN_MIN_ROWS) -> None:
-        self._ann_min_rows = ann_min_rows
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), ann_min_rows: int | None = None) -> None:
+        self._ann_min_rows = ANN_MIN_ROWS if ann_min_rows is None else ann_min_rows
         self._ann: HnswIndex | None = None
         self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
         self._ids: list[str] = []
