@@ -26,6 +26,7 @@ from typing import Any
 from graphmem.errors import NotFoundError, ValidationError
 
 KEY_PREFIX = "gm_"
+_WEBHOOK_COLUMNS = frozenset({"name", "url", "event_types"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keys (
@@ -157,9 +158,12 @@ class ServerState:
 
     def update_webhook(self, org: str, project: str, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         self.webhook(org, project, webhook_id)
+        unknown = set(changes) - _WEBHOOK_COLUMNS
+        if unknown:
+            raise ValidationError(f"a webhook has no {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
         columns = {k: json.dumps(v) if k == "event_types" else v for k, v in changes.items() if v is not None}
         with self._tx() as db:
-            for column, value in columns.items():  # column names come from the fixed set the route allows
+            for column, value in columns.items():  # a name from _WEBHOOK_COLUMNS, never from the request
                 db.execute(f"UPDATE webhooks SET {column} = ?, updated_at = ? WHERE id = ?",
                            (value, time.time(), webhook_id))
         return self.webhook(org, project, webhook_id)
