@@ -197,8 +197,8 @@ class Retriever:
             for episode in row.get("episode_ids") or []:
                 for offset, share in ((1, 1.0), (-1, 0.5)):
                     for neighbour in neighbour_episode_ids(episode, [offset]):
-                        lift = (weight * share * scores[row["id"]], scores[row["id"]])
-                        lifts[neighbour] = max(lifts.get(neighbour, (0.0, 0.0)), lift)
+                        offered = (weight * share * scores[row["id"]], scores[row["id"]])
+                        lifts[neighbour] = max(lifts.get(neighbour, (0.0, 0.0)), offered)
         bonus: dict[str, float] = {}
         ceiling: dict[str, float] = {}
         if lifts:
