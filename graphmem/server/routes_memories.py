@@ -51,7 +51,7 @@ router = APIRouter(tags=["memories"], responses=ERRORS)
 async def _add(body: AddRequest, tenant: Tenant, svc: Service) -> dict[str, Any]:
     options = {"metadata": body.metadata, "infer": body.infer, "timestamp": body.timestamp,
                "prompt": body.prompt or body.custom_instructions}
-    return await svc.add(tenant, body.messages, body.ids(), **options)
+    return await svc.add(tenant, body.messages, body.ids(), body.filters, **options)
 
 
 @router.post("/v3/memories/add/", summary="Add memories (mem0 2.2.x)")

@@ -63,8 +63,10 @@ class Service:
 
     # -- memories ------------------------------------------------------------------------------
 
-    async def add(self, tenant: Tenant, messages: Any, ids: dict[str, Any], **options: Any) -> dict[str, Any]:
-        scope = tenant.scope(ids)
+    async def add(self, tenant: Tenant, messages: Any, ids: dict[str, Any], filters: dict[str, Any] | None,
+                  **options: Any) -> dict[str, Any]:
+        """Remember messages in the scope the top-level ids or (mem0 v3) `filters={"user_id": ...}` name."""
+        scope, _ = self.scope_of(tenant, ids, filters)
         added = tenant.public(await self.memory.add(messages, **scope, **options))
         for change in ("ADD", "UPDATE", "DELETE"):
             await self._emit(tenant, change, [r for r in added.get("results", []) if r.get("event") == change])

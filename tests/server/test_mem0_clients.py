@@ -25,7 +25,7 @@ def _sync_flow(client: Any) -> dict[str, Any]:
     one = client.get(first["id"])
     client.update(first["id"], text="I love pasta")
     events = client.history(first["id"])
-    client.add("My sister lives in Paris", user_id="alex", infer=False)
+    client.add("My sister lives in Paris", filters={"user_id": "alex"}, infer=False)  # v3's form of the scope
     ids = [m["id"] for m in client.get_all(filters={"user_id": "alex"})["results"]]
     client.batch_update([{"memory_id": ids[0], "text": "I love sushi"}])
     client.batch_delete([{"memory_id": ids[-1]}])
