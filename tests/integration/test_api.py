@@ -222,7 +222,7 @@ def test_explain_adds_per_signal_scores(foods: Memory) -> None:
     assert [r["id"] for r in explained] == [r["id"] for r in plain]
     for record in explained:
         assert record["explain"] and set(record["explain"]) <= {"vector", "keyword", "graph", "context", "feedback",
-                                                                "named"}
+                                                                "named", "time", "fused"}
         assert all(isinstance(v, float) for v in record["explain"].values())
     assert "keyword" in explained[0]["explain"]
 
@@ -416,10 +416,17 @@ def test_reset_wipes_everything_and_memory_stays_usable(any_memory: Memory) -> N
 
 
 def test_inferred_facts_keep_the_role_of_their_message(memory: Memory) -> None:
+    # An assistant's words are memories of an agent the add names (as mem0's agent memories).
     memory.add([{"role": "user", "content": "I'm a vegetarian."},
-                {"role": "assistant", "content": "Paris is the capital of France."}], user_id="alice")
+                {"role": "assistant", "content": "Paris is the capital of France."}], user_id="alice", agent_id="bot")
     roles = {r["memory"]: r.get("role") for r in memory.get_all(user_id="alice")["results"]}
-    assert roles["Paris is the capital of France."] == "assistant"
+    assert roles == {"I'm a vegetarian.": "user", "Paris is the capital of France.": "assistant"}
+
+
+def test_an_assistants_words_are_no_memories_of_the_user(memory: Memory) -> None:
+    memory.add([{"role": "user", "content": "I'm a vegetarian."},
+                {"role": "assistant", "content": "Got it! I'll remember your food preferences."}], user_id="alice")
+    assert [r["memory"] for r in memory.get_all(user_id="alice")["results"]] == ["I'm a vegetarian."]
 
 
 def test_every_memory_of_a_batch_add_is_found_by_keyword(any_memory: Memory, user: str) -> None:

@@ -116,7 +116,7 @@ def test_another_stack_falls_back_to_encode() -> None:
 
 
 def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
-    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local", "config": {"int8": False}}})
+    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local", "config": {"model": "all-MiniLM-L6-v2", "int8": False}}})
                                .embedder)
 
     async def both() -> tuple[list[float], list[float]]:
@@ -129,7 +129,7 @@ def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
 def test_texts_batched_by_length_keep_their_order_and_vectors() -> None:
     model = _load_sentence_transformer("all-MiniLM-L6-v2")
     embedder = create_embedder(MemoryConfig.parse(
-        {"embedder": {"provider": "local", "config": {"batch_size": 2, "int8": False}}}).embedder)
+        {"embedder": {"provider": "local", "config": {"model": "all-MiniLM-L6-v2", "batch_size": 2, "int8": False}}}).embedder)
     texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi"]
     got = np.asarray(asyncio.run(embedder.embed_texts(texts)))
     expected = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)

@@ -13,7 +13,7 @@ from graphmem.errors import EmbedderChangedWarning
 
 def local(path: Path, int8: bool) -> dict[str, Any]:
     return {"graph_store": {"provider": "kuzu", "config": {"db": str(path)}},
-            "embedder": {"provider": "local", "config": {"int8": int8}}}
+            "embedder": {"provider": "local", "config": {"model": "all-MiniLM-L6-v2", "int8": int8}}}
 
 
 def recorded(memory: Memory) -> str:

@@ -81,7 +81,7 @@ def test_bad_values_name_the_field(block: dict[str, Any], field: str) -> None:
 
 def test_missing_sentence_transformers_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # as when it is not installed
-    with pytest.raises(MissingDependencyError, match=r"graphmem\[local\]"):
+    with pytest.raises(MissingDependencyError, match=r"graphmem\[minilm\]"):
         create_reranker(reranker_of({"provider": "sentence_transformer"}))
 
 
