@@ -189,7 +189,7 @@ class KuzuBackend:
                 self._scopes.rename(params["rows"])
             elif name in ("memory/delete", "memory/invalidate"):  # superseded memories are searched only as_of
                 self._scopes.remove("memory", [params["id"]])
-            elif name in ("entity/delete_orphans", "entity/delete_in_scope"):
+            elif name in ("entity/delete_orphans", "entity/delete_in_scope", "entity/drop_mentions"):
                 self._scopes.forget("entity")
             elif name not in _SCOPE_NEUTRAL:
                 self._scopes.forget()

@@ -15,6 +15,9 @@ CHECKS = {
     "entity nothing mentions or relates":
         "MATCH (e:Entity) WHERE NOT EXISTS { MATCH (:Memory)-[:MENTIONS]->(e) } "
         "AND NOT EXISTS { MATCH (e)-[:RELATES]-() } RETURN e.id AS id",
+    "entity whose mention count is off (below the hub cap, where counts are kept)":
+        "MATCH (e:Entity) WITH e, COUNT { MATCH (:Memory)-[:MENTIONS]->(e) } AS n "
+        "WHERE coalesce(e.mentions, 0) < 64 AND coalesce(e.mentions, 0) <> n RETURN e.id AS id",
     "duplicate text in a scope":
         "MATCH (m:Memory) WHERE m.invalid_at IS NULL WITH m.sk AS sk, m.hash AS hash, count(*) AS n "
         "WHERE n > 1 RETURN sk + ' ' + hash AS id",
