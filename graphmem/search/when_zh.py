@@ -59,7 +59,8 @@ def _month_day(m: re.Match[str], now: datetime) -> _Span:
     return when._days(datetime(latest, month, day, tzinfo=timezone.utc))
 
 
-@_rule(r"(?<![\d年上下这這本个個])(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?(?![\d一二三四五六七八九十]|" + _DAY_MARK + ")")
+@_rule(r"(?<![\d年上下这這本个個])(\d{1,2}|十[一二]?|[一二三四五六七八九])月份?"
+       r"(?![\d一二三四五六七八九十]|" + _DAY_MARK + ")")
 def _month_alone(m: re.Match[str], now: datetime) -> _Span:
     month = number(m[1])
     return when._month(when._last_month_named(now, month), month) if 1 <= month <= 12 else None

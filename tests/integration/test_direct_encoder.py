@@ -16,6 +16,8 @@ from graphmem.providers.direct import INT8_COSINE, direct_encoder, length_groups
 from graphmem.providers.embedders import _load_sentence_transformer, create_embedder
 from graphmem.providers.onnx_forward import cores
 
+MINILM = "all-MiniLM-L6-v2"  # the default is multilingual-e5-small: these are MiniLM's direct paths
+
 TEXTS = ["What did Caroline research?", "Où Melanie a-t-elle peint ce lever de soleil ?", "東京で寿司を食べた",
          "word " * 400]  # the last is cut at the model's max_seq_length, as encode() cuts it
 
@@ -116,7 +118,8 @@ def test_another_stack_falls_back_to_encode() -> None:
 
 
 def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
-    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local", "config": {"model": "all-MiniLM-L6-v2", "int8": False}}})
+    embedder = create_embedder(MemoryConfig.parse({"embedder": {"provider": "local",
+                                                                  "config": {"model": MINILM, "int8": False}}})
                                .embedder)
 
     async def both() -> tuple[list[float], list[float]]:
@@ -129,7 +132,7 @@ def test_the_embedders_query_vector_equals_its_batch_vector() -> None:
 def test_texts_batched_by_length_keep_their_order_and_vectors() -> None:
     model = _load_sentence_transformer("all-MiniLM-L6-v2")
     embedder = create_embedder(MemoryConfig.parse(
-        {"embedder": {"provider": "local", "config": {"model": "all-MiniLM-L6-v2", "batch_size": 2, "int8": False}}}).embedder)
+        {"embedder": {"provider": "local", "config": {"model": MINILM, "batch_size": 2, "int8": False}}}).embedder)
     texts = [*TEXTS, "ok", "a much longer sentence about the weather in Paris last spring", "hi"]
     got = np.asarray(asyncio.run(embedder.embed_texts(texts)))
     expected = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
