@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +21,8 @@ from graphmem.errors import GraphMemError
 sys.path.insert(0, str(Path(__file__).parent))
 from invariants import CHECKS
 
-EXAMPLES = 100
+# Examples per method: 100 in CI; GRAPHMEM_FUZZ_EXAMPLES=2000 for the long run (bench/RESULTS.md).
+EXAMPLES = int(os.environ.get("GRAPHMEM_FUZZ_EXAMPLES", "100"))
 # Methods that take no unknown keywords (Python itself would refuse them with a TypeError, before graphmem).
 FIXED = ("get", "history", "delete", "update", "delete_all", "entity_neighbourhood", "paths_between",
          "entity_timeline", "what_was_true", "entities", "graph_summary", "sources")

@@ -36,3 +36,10 @@ def test_objects_on_one_path_share_one_database(tmp_path: Path) -> None:
         assert kuzu_store.open_count(str(path)) == 2
         assert first._async.backend.locks is second._async.backend.locks
     assert kuzu_store.open_count(str(path)) == 0
+
+
+def test_a_failed_begin_leaves_a_connection_that_works(tmp_path: Path) -> None:
+    done = run_child("failed_begin", str(tmp_path / "db"))
+    assert done.returncode == 0, f"child died ({done.returncode}): {done.stderr[-2000:]}"
+    assert "refused:" in done.stdout
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["after", "before"]

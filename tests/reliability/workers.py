@@ -80,6 +80,31 @@ def mixed_writes(db: str, log: str, seed: int) -> None:
                 note(phase="done", op="delete", id=memory_id)
 
 
+def failed_begin(db: str) -> None:
+    """A write whose BEGIN fails (a transaction is left open on the connection), then more work on it."""
+    import asyncio
+
+    from graphmem import AsyncMemory
+    from graphmem.backends.base import Statement
+    from graphmem.errors import BackendError
+
+    async def main() -> None:
+        memory = AsyncMemory(config(db))
+        await memory.add("before", user_id="u", infer=False)
+        backend: Any = memory.backend
+        await backend._run(lambda: backend._execute("BEGIN TRANSACTION"))
+        try:
+            await backend.write([Statement("admin/set_meta", {"key": "k", "value": "v"})])
+        except BackendError as exc:
+            print("refused:", exc)
+        await memory.add("after", user_id="u", infer=False)
+        texts = sorted(r["memory"] for r in (await memory.get_all(user_id="u"))["results"])
+        await memory.close()
+        print(json.dumps(texts))
+
+    asyncio.run(main())
+
+
 if __name__ == "__main__":
     job, *args = sys.argv[1:]
     if job == "two_writers":
@@ -88,5 +113,7 @@ if __name__ == "__main__":
         if len(args) > 3:  # an abnormal exit of its own after this many seconds, from another thread
             threading.Timer(float(args[3]), os._exit, (0,)).start()
         mixed_writes(args[0], args[1], int(args[2]))
+    elif job == "failed_begin":
+        failed_begin(args[0])
     else:
         raise SystemExit(f"unknown job {job!r}")
