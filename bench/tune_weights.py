@@ -32,6 +32,8 @@ DEFAULT_GRID = "vector=0.6,1,1.5,2 keyword=0.5,1 feedback=0,0.5"
 
 
 def grid(spec: str) -> list[dict[str, float]]:
+    """Every combination of the axes; an axis that is not a signal's weight is a SearchConfig field
+    (e.g. question_weight=0.5,1 judges the "questions count less" heuristic on held-out folds)."""
     base = SearchConfig().weights
     axes = [(name, [float(v) for v in values.split(",")])
             for name, values in (part.split("=") for part in spec.split())]
@@ -71,17 +73,26 @@ def companion_items(folder: str) -> list[tuple[str, list[dict[str, Any]], list[d
 def recall_table(memory: Memory, user: str, questions: list[dict[str, Any]],
                  settings: list[dict[str, float]]) -> list[dict[str, float]]:
     rows = []
-    for weights in settings:
+    defaults = SearchConfig()
+    for setting in settings:
+        weights = {k: v for k, v in setting.items() if k in defaults.weights}
         memory.config.search.weights.clear()
         memory.config.search.weights.update(weights)
+        for knob in setting.keys() - weights.keys():
+            value = setting[knob]
+            setattr(memory.config.search, knob, type(getattr(defaults, knob))(value))
         r5, r10 = [], []
+        by_category: dict[str, list[float]] = defaultdict(list)
         for q in questions:
             found = memory.search(q["q"], user_id=user, limit=10, as_of=q["as_of"])["results"]
             ids = [set(_ids(r)) for r in found]
             for k, bucket in ((5, r5), (10, r10)):
                 got = set().union(*ids[:k]) if ids[:k] else set()
                 bucket.append(len(q["evidence"] & got) / len(q["evidence"]))
-        rows.append({"R@5": statistics.mean(r5), "R@10": statistics.mean(r10), "n": len(questions)})
+            by_category[f"{q['category']}@5"].append(r5[-1])
+            by_category[f"{q['category']}@10"].append(r10[-1])
+        rows.append({"R@5": statistics.mean(r5), "R@10": statistics.mean(r10), "n": len(questions),
+                     "categories": {c: (statistics.mean(v), len(v)) for c, v in by_category.items()}})
     return rows
 
 
@@ -101,6 +112,44 @@ def held_out(scores: dict[str, list[dict[str, float]]], family: list[str]) -> di
         chosen = max(range(n), key=lambda i: sum(scores[c][i]["R@10"] * scores[c][i]["n"] for c in others))
         result[conv] = {"setting": chosen, **scores[conv][chosen]}
     return result
+
+
+def is_default(setting: dict[str, float]) -> bool:
+    """Whether a setting is the shipped configuration (every weight and knob at its default)."""
+    defaults = SearchConfig()
+    return all(defaults.weights.get(k, getattr(defaults, k, None)) == v for k, v in setting.items())
+
+
+def pooled(rows: list[dict[str, Any]], categories: tuple[str, ...], k: int) -> float | None:
+    """Recall at k over every question of these categories in these rows (weighted by question count)."""
+    cells = [r["categories"][f"{c}@{k}"] for r in rows for c in categories if f"{c}@{k}" in r["categories"]]
+    n = sum(count for _, count in cells)
+    return sum(mean * count for mean, count in cells) / n if n else None
+
+
+LOCOMO_COLUMNS = {"1-4": ("1", "2", "3", "4"), "multi-hop": ("1",), "temporal": ("2",), "open-domain": ("3",),
+                  "single-hop": ("4",)}
+
+
+def dev_beside_held_out(scores: dict[str, list[dict[str, float]]], report: dict[str, Any],
+                        settings: list[dict[str, float]]) -> list[list[Any]]:
+    """Per family: the default weights scored on every conversation (dev: they were tuned there) beside
+    each conversation scored with the setting chosen on the others (held-out), R@5 and R@10 per category."""
+    default = next((i for i, setting in enumerate(settings) if is_default(setting)), None)
+    lines = []
+    for family, chosen in report["held_out"].items():
+        names = sorted(chosen)
+        columns = LOCOMO_COLUMNS if family == "locomo" else {"all": tuple(sorted({c.split("@")[0] for n in names
+                                                                                 for c in scores[n][0]["categories"]}))}
+        folds = {"held-out": [scores[n][chosen[n]["setting"]] for n in names]}
+        if default is not None:
+            folds = {"dev (default weights)": [scores[n][default] for n in names], **folds}
+        lines.append([family, "fold", "k", *columns])
+        for fold, rows in folds.items():
+            for k in (5, 10):
+                cells = [pooled(rows, cats, k) for cats in columns.values()]
+                lines.append([family, fold, f"R@{k}", *(f"{c:.3f}" if c is not None else "-" for c in cells)])
+    return lines
 
 
 def main() -> None:
@@ -140,6 +189,8 @@ def main() -> None:
             print(family, "held-out R@10", round(statistics.mean(r["R@10"] for r in rows.values()), 3),
                   "R@5", round(statistics.mean(r["R@5"] for r in rows.values()), 3),
                   {c: r["setting"] for c, r in rows.items()})
+    for line in dev_beside_held_out(scores, report, settings):
+        print(" | ".join(str(cell) for cell in line))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str))
 

@@ -56,6 +56,12 @@ class SearchConfig(_Strict):
                                         description="Score multiplier of a \"Name: ...\" message whose speaker the "
                                                     "query does not name, when it names the speaker of other top "
                                                     "hits; 1 turns it off.")
+    diversity: float = Field(default=0.0, ge=0.0, le=1.0,
+                             description="Share of a top hit's score taken per better hit said within "
+                                         "diversity_span messages of it (search/diversity.py: spreads the "
+                                         "results across a conversation's sessions); 0 turns it off.")
+    diversity_span: int = Field(default=8, ge=1, description="Messages apart within which two hits count as "
+                                                              "one stretch of conversation for diversity.")
 
     @field_validator("weights", mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from graphmem.config import SearchConfig
 from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
+from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
 from graphmem.search.turns import discounted
@@ -148,6 +149,7 @@ class Retriever:
             scores = self._fuse(rankings, signals)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
         scores = await self._by_form(query, scores, briefs)
+        scores = await self._spread(scores, briefs)
         return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -214,6 +216,14 @@ class Retriever:
             own = scores.get(mid, 0.0)
             lifted[mid] = max(own, min(own + lift, ceiling[mid]))
         return lifted, bonus
+
+    async def _spread(self, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
+        """The best hits spread across the conversation (search/diversity; off unless configured)."""
+        if self._config.diversity <= 0:
+            return scores
+        top = best(scores, REWEIGHED)
+        episodes = {row["id"]: row.get("episode_ids") or [] for row in await briefs.of(top)}
+        return spread(scores, episodes, self._config.diversity, self._config.diversity_span, REWEIGHED)
 
     async def _by_form(self, query: str, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
         """The best hits re-weighed by who says them and whether they only ask (search/turns)."""
