@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from graphmem.errors import NotFoundError
@@ -21,6 +21,7 @@ from graphmem.server.tenancy import Tenant
 
 health = APIRouter(tags=["health"])
 router = APIRouter(tags=["platform"], responses=ERRORS)
+WebhookId = Annotated[int, Path(ge=1, le=2**53, description="The webhook's id")]
 
 
 @health.get("/health", summary="Liveness: the process answers (no key needed)")
@@ -86,12 +87,13 @@ async def create_webhook(project_id: str, body: WebhookRequest, tenant: TenantDe
 
 
 @router.put("/api/v1/webhooks/{webhook_id}/", summary="Change a webhook")
-async def update_webhook(webhook_id: int, body: WebhookUpdate, tenant: TenantDep, svc: ServiceDep) -> dict[str, Any]:
+async def update_webhook(webhook_id: WebhookId, body: WebhookUpdate, tenant: TenantDep,
+                         svc: ServiceDep) -> dict[str, Any]:
     changes = {"name": body.name, "url": body.url, "event_types": body.event_types}
     return svc.state.update_webhook(tenant.org, tenant.project, webhook_id, changes)
 
 
 @router.delete("/api/v1/webhooks/{webhook_id}/", summary="Delete a webhook (and its undelivered events)")
-async def delete_webhook(webhook_id: int, tenant: TenantDep, svc: ServiceDep) -> dict[str, str]:
+async def delete_webhook(webhook_id: WebhookId, tenant: TenantDep, svc: ServiceDep) -> dict[str, str]:
     svc.state.delete_webhook(tenant.org, tenant.project, webhook_id)
     return {"message": "Webhook deleted successfully"}
