@@ -5,6 +5,7 @@ goes through its own object (and the sync facade's threads in the last test)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from graphmem.errors import NotFoundError
 sys.path.insert(0, str(Path(__file__).parent))
 from invariants import broken, memory_ids
 
-ROUNDS = 20
+ROUNDS = int(os.environ.get("GRAPHMEM_RACE_ROUNDS", "20"))  # 60 for the long run (bench/RESULTS.md)
 Race = Callable[[AsyncMemory, AsyncMemory, int], Awaitable[None]]
 
 
