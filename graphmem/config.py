@@ -287,8 +287,8 @@ class MemoryConfig(_Strict):
     reranker: Reranker | None = Field(default=None, discriminator="provider", description=(
         "Reorders the best fused results by (query, memory) relevance; search(rerank=False) skips it."))
     max_message_chars: int = Field(default=100_000, ge=1, description=(
-        "The longest message add() takes, and the longest text update() takes, in characters: a longer one is "
-        "refused with a ValidationError before any work (one huge message must not stall every other user)."))
+        "The longest message add() takes, text update() takes and query search() takes, in characters: a longer "
+        "one is refused with a ValidationError before any work (one huge message must not stall other users)."))
     custom_fact_extraction_prompt: str | None = None
     custom_instructions: str | None = Field(default=None, description=(
         "mem0 2.x's name for custom_fact_extraction_prompt, used when that one is not given."))

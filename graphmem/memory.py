@@ -179,6 +179,7 @@ class AsyncMemory:
         forms.check_ignored("search", mem0_options)
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("query must be a non-empty string", field="query")
+        check_length([query], self.config.max_message_chars, "query")  # 1 MB took ~5 s of tokenising
         limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
         if threshold is not None and (not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1):
             raise ValidationError("threshold must be a number between 0 and 1", field="threshold")

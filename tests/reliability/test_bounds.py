@@ -38,6 +38,12 @@ def test_an_update_text_over_the_limit_is_refused_and_the_memory_kept(memory: Me
     assert memory.get(memory_id)["memory"] == "Alice likes tea"  # type: ignore[index]
 
 
+def test_a_query_over_the_limit_is_refused(memory: Memory) -> None:
+    with pytest.raises(ValidationError) as caught:
+        memory.search("where? " * 20_000, user_id="u")
+    assert caught.value.field == "query"
+
+
 def test_the_limit_is_configurable() -> None:
     with Memory(config(":memory:", max_message_chars=20)) as memory:
         assert memory.add("a" * 20, user_id="u", infer=False)["results"]
