@@ -1,22 +1,24 @@
 """Tenants: a key's org/project folded into every scope it touches, and taken out of every answer.
 
 The graph keeps one scope triple per node (user_id, agent_id, run_id). The server stores each id a
-client sends as `<org>/<project>/<id>` (agents as `.../a:<id>`, mem0's apps as `.../p:<id>`, since
-graphmem has no app slot), so isolation between projects is the same scope filter that keeps two
+client sends as `<org>/<project>/<kind>:<id>` (u: users, a: agents, p: mem0's apps, which graphmem keeps
+in the agent slot, r: runs), so isolation between projects is the same scope filter that keeps two
 users apart, and every query names at least one prefixed id. Org and project names hold no '/', so a
-prefix can never be forged by a client's id. Answers get the prefixes stripped: clients see the ids
-they sent, also inside relations (an entity named after the user is stored under the prefixed name).
+prefix can never be forged by a client's id. Answers get the prefixes taken out: id fields lose exactly
+their own prefix (clients see the ids they sent), and other text (an entity named after the user is
+stored under the prefixed name) loses every `<org>/<project>/<kind>:` in it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from graphmem.errors import GraphMemError, ValidationError
 
 ID_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
-_AGENT, _APP = "a:", "p:"
+_MARKERS = {"user_id": "u:", "agent_id": "a:", "app_id": "p:", "run_id": "r:"}
 
 
 class Forbidden(GraphMemError):
@@ -37,7 +39,7 @@ class Tenant:
     def _stored_user(self, user_id: str) -> str:
         if self.user_ids is not None and user_id not in self.user_ids:
             raise Forbidden(f"this key may not use user_id {user_id!r}")
-        return self.prefix + user_id
+        return self.prefix + _MARKERS["user_id"] + user_id
 
     def scope(self, ids: dict[str, Any]) -> dict[str, Any]:
         """AsyncMemory's keyword ids for the client's user_id / agent_id / app_id / run_id."""
@@ -77,24 +79,29 @@ class Tenant:
         user = row.get("user_id")
         if self.user_ids is None:
             return True
-        return user is not None and user[len(self.prefix):] in self.user_ids
+        return user is not None and self._local("user_id", user) in self.user_ids
+
+    def _local(self, field: str, stored: str) -> str:
+        """The id a client sent, from its stored form (exactly one prefix and marker taken off)."""
+        head = self.prefix + _MARKERS[field]
+        return stored[len(head):] if stored.startswith(head) else stored
 
     def public(self, value: Any) -> Any:
         """An answer with the tenant's prefixes taken out (ids, and entity names made from ids)."""
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                if key == "agent_id" and isinstance(item, str) and item.startswith(self.prefix + _APP):
-                    out["app_id"] = item[len(self.prefix + _APP):]
+                if key == "agent_id" and isinstance(item, str) and item.startswith(self.prefix + _MARKERS["app_id"]):
+                    out["app_id"] = self._local("app_id", item)
+                elif key in _MARKERS and isinstance(item, str):
+                    out[key] = self._local(key, item)
                 else:
                     out[key] = self.public(item)
             return out
         if isinstance(value, list):
             return [self.public(v) for v in value]
         if isinstance(value, str) and self.prefix in value:
-            for marker in (_AGENT, _APP, ""):
-                value = value.replace(self.prefix + marker, "")
-            return value
+            return re.sub(re.escape(self.prefix) + "[uapr]:", "", value)
         return value
 
     def filters(self, filters: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -126,8 +133,7 @@ class Tenant:
         """One id as stored (a restricted key's user ids are checked)."""
         if field == "user_id":
             return self._stored_user(value.strip())
-        marker = {"agent_id": _AGENT, "app_id": _APP}.get(field, "")
-        return self.prefix + marker + value.strip()
+        return self.prefix + _MARKERS[field] + value.strip()
 
     def _stored_condition(self, field: str, value: Any) -> Any:
         if isinstance(value, str):

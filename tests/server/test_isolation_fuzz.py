@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from graphmem.server.state import ServerState
 
-_PIECES = st.sampled_from(["acme", "p1", "p2", "/", "a:", "p:", "alice", " ", "é", "..", "%2F"])
+_PIECES = st.sampled_from(["acme", "p1", "p2", "/", "a:", "p:", "u:", "r:", "alice", " ", "é", "..", "%2F"])
 IDS = st.lists(_PIECES, min_size=1, max_size=5).map("".join).filter(lambda s: s.strip() != "")
 FIELDS = st.sampled_from(["user_id", "agent_id", "app_id", "run_id"])
 

@@ -16,8 +16,8 @@ ACME = Tenant(key_id="k", org="acme", project="p1")
 
 
 def test_scope_ids_are_prefixed_and_apps_are_agents() -> None:
-    assert ACME.scope({"user_id": " alex ", "run_id": "r"}) == {"user_id": "acme/p1/alex", "agent_id": None,
-                                                               "run_id": "acme/p1/r"}
+    assert ACME.scope({"user_id": " alex ", "run_id": "r"}) == {"user_id": "acme/p1/u:alex", "agent_id": None,
+                                                               "run_id": "acme/p1/r:r"}
     assert ACME.scope({"app_id": "shop"})["agent_id"] == "acme/p1/p:shop"
     assert ACME.scope({"agent_id": "shop"})["agent_id"] == "acme/p1/a:shop"
     with pytest.raises(ValidationError) as both:
@@ -28,29 +28,31 @@ def test_scope_ids_are_prefixed_and_apps_are_agents() -> None:
 
 
 def test_answers_show_the_ids_the_client_sent() -> None:
-    stored = {"user_id": "acme/p1/alex", "agent_id": "acme/p1/p:shop", "memory": "x",
-              "relations": [{"source": "acme/p1/alex", "target": "pizza"}]}
+    stored = {"user_id": "acme/p1/u:alex", "agent_id": "acme/p1/p:shop", "memory": "x",
+              "relations": [{"source": "acme/p1/u:alex", "target": "pizza"}]}
     assert ACME.public(stored) == {"user_id": "alex", "app_id": "shop", "memory": "x",
                                    "relations": [{"source": "alex", "target": "pizza"}]}
+    # an id that looks like a marked one keeps its form
+    assert ACME.public({"user_id": ACME.stored_id("user_id", "p:acme/p1/a:x")}) == {"user_id": "p:acme/p1/a:x"}
 
 
 def test_filters_name_stored_ids_at_any_depth() -> None:
     ids, rest = split_filters({"AND": [{"user_id": "alex"}, {"topic": "food"}], "OR": []})
     assert ids == {"user_id": "alex"} and rest == {"AND": [{"topic": "food"}]}
     assert ACME.filters({"OR": [{"user_id": {"in": ["a", "b"]}}, {"app_id": "s"}]}) == {
-        "OR": [{"user_id": {"in": ["acme/p1/a", "acme/p1/b"]}}, {"agent_id": "acme/p1/p:s"}]}
+        "OR": [{"user_id": {"in": ["acme/p1/u:a", "acme/p1/u:b"]}}, {"agent_id": "acme/p1/p:s"}]}
 
 
 def test_restricted_keys_and_ownership() -> None:
     alice_only = Tenant(key_id="k", org="acme", project="p1", user_ids=("alice",))
-    assert alice_only.scope({"user_id": "alice", "agent_id": "a"})["user_id"] == "acme/p1/alice"
+    assert alice_only.scope({"user_id": "alice", "agent_id": "a"})["user_id"] == "acme/p1/u:alice"
     for ids in ({"user_id": "bob"}, {"agent_id": "a"}):
         with pytest.raises(Forbidden):
             alice_only.scope(ids)
-    assert alice_only.owns({"user_id": "acme/p1/alice", "agent_id": None})
-    assert not alice_only.owns({"user_id": "acme/p1/bob"})
-    assert not ACME.owns({"user_id": "acme/p2/alice"}) and not ACME.owns({"user_id": None})
-    assert not ACME.owns({"user_id": "acme/p1/alice", "run_id": "acme/p2/r"})
+    assert alice_only.owns({"user_id": "acme/p1/u:alice", "agent_id": None})
+    assert not alice_only.owns({"user_id": "acme/p1/u:bob"})
+    assert not ACME.owns({"user_id": "acme/p2/u:alice"}) and not ACME.owns({"user_id": None})
+    assert not ACME.owns({"user_id": "acme/p1/u:alice", "run_id": "acme/p2/r:r"})
 
 
 @pytest.mark.parametrize("name", ["", "a/b", "x" * 65, "a b"])
