@@ -283,9 +283,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"  {size}: {rows[-1]}", file=sys.stderr)
         add_rate = round(done / add_s_total, 1)
     finally:
-        if filler is not memory:
-            filler.close()
-        memory.close()
+        for opened in dict.fromkeys([filler, memory]):
+            try:
+                opened.close()
+            except TimeoutError:  # a big store's close can outlast the facade's 30 s on a loaded machine
+                print("  (close timed out; the measurements stand)", file=sys.stderr)
     floor_texts = texts[: args.floor_texts] if args.floor_texts else texts
     floor = embedder_floor(model, floor_texts, queries, args.batch)
     if not args.db:

@@ -166,7 +166,8 @@ class ScopeVectors:
         if self._ann is None or self._ann.indexed == 0:
             return self._scan(query, k)
         proposed = np.concatenate([self._ann.candidates(query, k), np.arange(self._ann.indexed, len(self._ids))])
-        proposed = proposed[self._alive[proposed]]  # a row removed since the index last heard
+        proposed = np.sort(proposed[self._alive[proposed]])  # (dead: removed since the index last heard)
+        # In position order, equal scores keep the exact scan's order: the same results either way.
         return self._best(proposed, self._matrix[proposed] @ query, k)
 
     def exact_top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
