@@ -58,6 +58,15 @@ def test_feedback_and_exports(server: Any, key_for: Callable[..., str]) -> None:
         assert bad.value.field == "schema"
 
 
+def test_key_from_the_environment(server: Any, key_for: Callable[..., str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEM0_API_KEY", key_for("acme", "p2"))
+    with graphmem.MemoryClient(host=server.url) as client:
+        assert client.project_id == "p2"
+    monkeypatch.setenv("GRAPHMEM_API_KEY", key_for("acme", "p1"))  # graphmem's name wins
+    with graphmem.MemoryClient(host=server.url) as client:
+        assert client.project_id == "p1"
+
+
 def test_errors_are_graphmems(server: Any, key_for: Callable[..., str]) -> None:
     with pytest.raises(AuthenticationError):
         graphmem.MemoryClient(api_key="gm_nope", host=server.url)

@@ -11,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import graphmem
 from graphmem.server.app import create_app
 from graphmem.server.commands import register
 
@@ -64,6 +65,9 @@ def test_rate_limit_body_limit_and_request_ids(server_factory: Callable[..., Any
         answers = [http.get("/v1/ping/") for _ in range(4)]
         assert [a.status_code for a in answers] == [200, 200, 200, 429]
         assert int(answers[-1].headers["Retry-After"]) >= 1
+        with pytest.raises(graphmem.RateLimitError) as limited:
+            graphmem.MemoryClient(api_key=key, host=server.url)
+        assert limited.value.retry_after is not None and limited.value.retry_after >= 1
         big = http.post("/v3/memories/add/", json={"messages": "x" * 5000, "user_id": "u"})
         assert big.status_code == 413
         tagged = http.get("/health", headers={"X-Request-Id": "abc-123"})
