@@ -19,6 +19,7 @@ import numpy as np
 
 from graphmem.backends.base import GraphBackend, Statement
 from graphmem.errors import ConfigError
+from graphmem.ingest import offline_truth
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
@@ -76,7 +77,10 @@ class Adder:
             # at once crashed the process once in four test runs here.)
             extraction = await self.extractor.extract(items, context)
             async with self.lock(scope):
-                return await self._write(scope, items, extraction, Nearby(), now, metadata)
+                # Single-valued relations stand in for the model's verdicts: "I moved to Paris" supersedes
+                # the memory that says Berlin (ingest/offline_truth).
+                extraction, nearby = await offline_truth.contradictions(self.backend, scope, extraction)
+                return await self._write(scope, items, extraction, nearby, now, metadata)
         # The model judges the new facts against the stored memories it is shown, so the lock is held
         # from the look-up on: a concurrent add to the scope must not change them meanwhile.
         async with self.lock(scope):

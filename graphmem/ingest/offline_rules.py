@@ -134,6 +134,9 @@ PREDICATE_ALIASES: dict[str, str] = {
     "been_to": "visited",
     "comes_from": "is_from",
     "came_from": "was_from",
+    # Where someone moved is where they live now (a single-valued relation: ingest/single_valued.py).
+    "moved_to": "lives_in",
+    "relocated_to": "lives_in",
 }
 
 # Words at the start of "Word: text" that are labels, not speakers.

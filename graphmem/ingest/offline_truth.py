@@ -1,0 +1,78 @@
+"""The offline add's contradictions: which stored memories its single-valued relations supersede.
+
+An add without an LLM reads the scope's valid relations of the same kinds around the same subjects
+(one read, only when the extraction states such a relation), marks each new fact that states another
+value with `contradicts` (the stored memory), and returns the stored rows as the `Nearby` the LLM
+path would have read. Adder._write then supersedes them exactly as it does for the model's verdicts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphmem.backends.base import GraphBackend
+from graphmem.ingest import single_valued as sv
+from graphmem.ingest.normalize import normalise_name
+from graphmem.ingest.reconcile import Nearby
+from graphmem.models import Extraction
+from graphmem.scope import Scope
+
+
+async def contradictions(backend: GraphBackend, scope: Scope, extraction: Extraction) -> tuple[Extraction, Nearby]:
+    """The extraction with its contradicting facts marked, and the stored memories they contradict."""
+    types = {e.name.lower(): e.type for e in extraction.entities}
+    new = [s for r in extraction.relations
+           if (s := sv.stated(r.source, r.relation, r.target, types.get(r.target.lower()), r.fact))]
+    if not new:
+        return extraction, Nearby()
+    ids = await _subject_ids(backend, scope, {s.subject for s in new})
+    resolved = [_with_subject(s, ids[normalise_name(s.subject)]) for s in new if normalise_name(s.subject) in ids]
+    if not resolved:
+        return extraction, Nearby()
+    rows = await backend.read("relation/single_valued", {"ids": sorted(set(ids.values())), "types": sv.TYPES})
+    stored = [(_with_subject(s, _subject_id(row)), row["memory_id"]) for row in rows
+              if row["memory_id"] and (s := sv.stated(row["source"], row["type"], row["target"], row["target_type"]))]
+    found = sv.contradicted(resolved, stored)
+    if not found:
+        return extraction, Nearby()
+    memories = await backend.read("memory/nearby_rows", {"ids": sorted(found)})
+    current = {m["id"]: m for m in memories if m["invalid_at"] is None and _scope_key(m) == scope.key}
+    return _mark(extraction, {mid: fact for mid, fact in found.items() if mid in current}), Nearby(rows=current)
+
+
+async def _subject_ids(backend: GraphBackend, scope: Scope, names: set[str]) -> dict[str, str]:
+    """Normalised subject name (or alias) -> the scope's entity id."""
+    keys = sorted({normalise_name(n) for n in names} - {""})
+    found: dict[str, str] = {}
+    for row in await backend.entities_by_names(keys, scope):
+        for name in (row["name_norm"], *(row.get("aliases") or [])):
+            if name in keys:
+                found.setdefault(name, row["id"])
+    return found
+
+
+def _with_subject(stated: sv.Stated, subject: str) -> sv.Stated:
+    return sv.Stated(subject, stated.kind, stated.value, stated.partner, stated.fact)
+
+
+def _subject_id(row: dict[str, Any]) -> str:
+    """The id of the end of a stored relation that is its slot's subject (a partner relation's target)."""
+    return str(row["target_id"] if row["type"] in sv.PARTNER_OF else row["source_id"])
+
+
+def _mark(extraction: Extraction, found: dict[str, str]) -> Extraction:
+    """Each fact that contradicts a stored memory names it (one memory a fact, one fact a memory: as the
+    model's verdicts, see reconcile.decide)."""
+    claimed: set[str] = set()
+    facts = []
+    for fact in extraction.facts:
+        target = next((mid for mid, text in found.items() if text == fact.text and mid not in claimed), None)
+        if target is not None and fact.contradicts is None and fact.updates is None:
+            claimed.add(target)
+            fact = fact.model_copy(update={"contradicts": target})
+        facts.append(fact)
+    return extraction.model_copy(update={"facts": facts})
+
+
+def _scope_key(row: dict[str, Any]) -> str:
+    return Scope.of(row["user_id"], row["agent_id"], row["run_id"]).key

@@ -1,0 +1,141 @@
+"""The offline graph stays true (no LLM configured): single-valued relations supersede, update() re-derives.
+
+Real Kuzu, the hash embedder (the assertions are about which memories hold, not about ranking by
+meaning), the default offline extractor (spaCy for English, jieba for Chinese)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from graphmem import Memory
+
+Triple = tuple[str, str, str]
+
+
+def all_relations(memory: Memory, user_id: str) -> list[dict[str, Any]]:
+    """Every relation of the user, ended ones too (get_all shows only the valid ones)."""
+    return memory._run(memory._async.backend.read(
+        "relation/list", {"limit": 100, "include_invalid": True, "user_id": user_id, "agent_id": None, "run_id": None}))
+
+
+def triples(relations: list[dict[str, Any]]) -> set[Triple]:
+    return {(r["source"], r["relationship"], r["target"]) for r in relations}
+
+
+def current(memory: Memory, user_id: str) -> list[str]:
+    return [r["memory"] for r in memory.get_all(user_id=user_id)["results"]]
+
+
+def ended(memory: Memory, user_id: str) -> set[Triple]:
+    return {t for r in all_relations(memory, user_id) if r["invalid_at"] is not None
+            for t in triples([r])}
+
+
+def moment() -> datetime:
+    """A time strictly between two adds."""
+    time.sleep(0.01)
+    when = datetime.now(timezone.utc)
+    time.sleep(0.01)
+    return when
+
+
+def test_a_move_supersedes_the_old_home_as_the_llm_path_does(memory: Memory) -> None:
+    [berlin] = memory.add("I live in Berlin.", user_id="alice")["results"]
+    before = moment()
+    moved = memory.add("I moved to Paris, I live in Paris now.", user_id="alice")
+    paris_id = moved["results"][0]["id"]
+    assert moved["results"] == [
+        {"id": paris_id, "memory": "I moved to Paris, I live in Paris now.", "event": "ADD"},
+        {"id": berlin["id"], "memory": "I live in Berlin.", "event": "DELETE"}]
+    assert moved["relations"]["added_entities"] == [{"source": "alice", "relationship": "lives_in",
+                                                     "target": "Paris"}]  # "moved to" reads as lives_in
+
+    assert current(memory, "alice") == ["I moved to Paris, I live in Paris now."]
+    assert triples(memory.get_all(user_id="alice")["relations"]) == {("alice", "lives_in", "Paris")}
+    assert ended(memory, "alice") == {("alice", "lives_in", "Berlin")}
+    found = memory.search("Where do I live?", user_id="alice")
+    assert [r["memory"] for r in found["results"]] == ["I moved to Paris, I live in Paris now."]
+    assert ("alice", "lives_in", "Berlin") not in triples(found["relations"])
+
+    assert [(h["event"], h["old_memory"], h["new_memory"]) for h in memory.history(berlin["id"])] == [
+        ("ADD", None, "I live in Berlin."), ("DELETE", "I live in Berlin.", "I moved to Paris, I live in Paris now.")]
+    old = memory.get(berlin["id"])
+    assert old is not None and old["invalid_at"] is not None
+    then = memory.search("Where do I live?", user_id="alice", as_of=before)
+    assert [r["memory"] for r in then["results"]] == ["I live in Berlin."]
+    assert triples(then["relations"]) == {("alice", "lives_in", "Berlin")}
+
+
+@pytest.mark.parametrize(("first", "second", "old", "new"), [
+    ("I work at Google.", "I work for Microsoft now.", ("alice", "works_at", "Google"),
+     ("alice", "works_for", "Microsoft")),
+    ("I'm a nurse.", "I'm a teacher now.", ("alice", "is", "nurse"), ("alice", "is", "teacher")),
+    ("I am vegetarian.", "I'm vegan now.", ("alice", "is", "vegetarian"), ("alice", "is", "vegan")),
+    ("I'm single.", "Anna is my girlfriend.", ("alice", "is", "single"), ("Anna", "girlfriend_of", "alice")),
+    ("My name is Bob.", "My name is Robert.", ("alice", "name", "Bob"), ("alice", "name", "Robert")),
+])
+def test_each_single_valued_relation_holds_one_value(memory: Memory, first: str, second: str, old: Triple,
+                                                     new: Triple) -> None:
+    memory.add(first, user_id="alice")
+    events = [(r["memory"], r["event"]) for r in memory.add(second, user_id="alice")["results"]]
+    assert events == [(second, "ADD"), (first, "DELETE")]
+    assert current(memory, "alice") == [second]
+    assert triples(memory.get_all(user_id="alice")["relations"]) == {new}
+    assert old in ended(memory, "alice")
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("I live in Berlin.", "I like Paris."),              # another relation
+    ("I'm married.", "My wife is Anna."),               # the same relationship, now with a name
+    ("I'm a nurse.", "I'm a mother."),                  # not a job
+    ("Sarah lives in Rome.", "I live in Paris."),       # another subject
+    ("I live in Berlin.", "I live in Berlin and in Paris."),  # the old value is said again
+])
+def test_compatible_statements_both_stay(memory: Memory, first: str, second: str) -> None:
+    memory.add(first, user_id="alice")
+    assert [r["event"] for r in memory.add(second, user_id="alice")["results"]] == ["ADD"]
+    assert set(current(memory, "alice")) == {first, second}
+    assert ended(memory, "alice") == set()
+
+
+def test_an_older_statement_does_not_supersede_a_newer_one(memory: Memory) -> None:
+    [berlin] = memory.add("I live in Berlin.", user_id="alice", timestamp="2024-06-01T00:00:00Z")["results"]
+    imported = memory.add("I live in Paris.", user_id="alice", timestamp="2023-01-01T00:00:00Z")["results"]
+    assert [(r["memory"], r["event"]) for r in imported] == [("I live in Paris.", "ADD")]
+    assert imported[0]["invalid_at"] is not None  # stored as history, ended when Berlin was said
+    assert current(memory, "alice") == ["I live in Berlin."]
+    still = memory.get(berlin["id"])
+    assert still is not None and still.get("invalid_at") is None
+    assert triples(memory.get_all(user_id="alice")["relations"]) == {("alice", "lives_in", "Berlin")}
+    then = memory.search("Where do I live?", user_id="alice", as_of=datetime(2023, 6, 1, tzinfo=timezone.utc))
+    assert [r["memory"] for r in then["results"]] == ["I live in Paris."]
+
+
+def test_scopes_do_not_contradict_each_other(memory: Memory) -> None:
+    memory.add("I live in Berlin.", user_id="alice")
+    memory.add("I live in Paris.", user_id="bob")
+    memory.add("I live in Rome.", user_id="alice", agent_id="travel")
+    assert current(memory, "bob") == ["I live in Paris."]
+    assert "I live in Berlin." in current(memory, "alice")
+
+
+@pytest.mark.parametrize(("first", "second", "old", "new"), [
+    ("我住在台北", "我搬到上海了", "台北", "上海"),
+    ("我在阿里巴巴上班", "我現在在騰訊工作", "阿里巴巴", "騰訊"),
+    ("我是護士", "我現在是老師", "護士", "老師"),
+])
+def test_chinese_statements_supersede_too(memory: Memory, first: str, second: str, old: str, new: str) -> None:
+    [stored] = memory.add(first, user_id="user123")["results"]
+    before = moment()
+    events = [(r["memory"], r["event"]) for r in memory.add(second, user_id="user123")["results"]]
+    assert events == [(second, "ADD"), (first, "DELETE")]
+    assert current(memory, "user123") == [second]
+    assert {t for _, _, t in triples(memory.get_all(user_id="user123")["relations"])} == {new}
+    assert {t for _, _, t in ended(memory, "user123")} == {old}
+    assert [h["event"] for h in memory.history(stored["id"])] == ["ADD", "DELETE"]
+    then = memory.search(first, user_id="user123", as_of=before)
+    assert [r["memory"] for r in then["results"]] == [first]
