@@ -104,6 +104,10 @@ async def measure(folder: Path, embedder: str, url: str, key: str, texts: list[s
                 if round_ >= 0:
                     timings["local_search"].append(middle - started)
                     timings["rest_search"].append(time.perf_counter() - middle)
+            for text in adds[:3]:  # warm-up of the add path (the local model's batch session, the linker)
+                await memory.add("warm-up " + text, user_id="w", infer=False)
+                await http.post("/v3/memories/add/", json={"messages": "warm-up " + text, "user_id": "w",
+                                                           "infer": False})
             for text in adds:
                 started = time.perf_counter()
                 await memory.add(text, user_id="u", infer=False)
