@@ -16,6 +16,7 @@ from typing import Any
 from graphmem import mem0_forms as forms
 from graphmem.backends.base import GraphBackend, Row, Statement
 from graphmem.errors import NotFoundError
+from graphmem.ingest import rederive
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.plan import NewMemory, Replacement, count_mentions, event_row, replace_statements
@@ -72,7 +73,9 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
     data = new_text or row["text"]
     context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
     message = Message(role=row.get("role") or "user", content=data, name=row.get("actor_id"))
-    mentioned = (await extractor.mentions([message], context))[0]
+    changed = bool(new_text) and new_text != row["text"]  # the text's relations are re-derived (ingest/rederive)
+    derived = await rederive.derive(backend, extractor, row["id"], message, context, changed)
+    mentioned = derived.entities
     entities, fresh = await resolve_entities(backend, scope, mentioned, now)
     vectors = await embedder.embed_texts([data] + [e.name for e in fresh])
     add_new_entities(entities, fresh, vectors[1:], scope, now)
@@ -89,6 +92,7 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
         count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
         Statement("entity/create", {"rows": entities.new_rows}),
         *replace_statements(replacement, now, [e["episode_id"] for e in episodes], entity_ids),
+        *(await rederive.relation_statements(backend, row, derived, entities, now) if changed else []),
         Statement("entity/delete_orphans", {"sk": scope.key}),
     ]
 

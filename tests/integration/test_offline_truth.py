@@ -139,3 +139,53 @@ def test_chinese_statements_supersede_too(memory: Memory, first: str, second: st
     assert [h["event"] for h in memory.history(stored["id"])] == ["ADD", "DELETE"]
     then = memory.search(first, user_id="user123", as_of=before)
     assert [r["memory"] for r in then["results"]] == [first]
+
+
+def test_update_re_derives_the_relations(memory: Memory) -> None:
+    [google] = memory.add("I work at Google.", user_id="alice")["results"]
+    memory.add("I live in Berlin.", user_id="alice")
+    before = moment()
+    assert memory.update(google["id"], "I work at Microsoft.") == {"message": "Memory updated successfully!"}
+    now = triples(memory.get_all(user_id="alice")["relations"])
+    assert now == {("alice", "works_at", "Microsoft"), ("alice", "lives_in", "Berlin")}
+    assert ended(memory, "alice") == {("alice", "works_at", "Google")}  # history, not deleted
+    stored = {r["target"]: r for r in all_relations(memory, "alice")}
+    assert stored["Google"]["invalid_at"] == stored["Microsoft"]["valid_at"]
+    listed = {e["name"]: e for e in memory.entities(user_id="alice")}
+    assert listed["Microsoft"]["type"] == "organization" and listed["Microsoft"]["mentions"] == 1
+    assert "Google" not in listed  # no current memory names it, no valid relation touches it
+    then = memory.search("Where do I work?", user_id="alice", as_of=before)
+    assert ("alice", "works_at", "Google") in triples(then["relations"])
+    found = memory.search("Where do I work?", user_id="alice")
+    assert ("alice", "works_at", "Google") not in triples(found["relations"])
+
+
+def test_an_update_keeps_what_the_new_text_still_says(memory: Memory) -> None:
+    [fact] = memory.add("I work at Google and I live in Berlin.", user_id="alice")["results"]
+    kept = {r["id"] for r in memory._run(memory._async.backend.read("relation/of_memories", {"ids": [fact["id"]]}))}
+    memory.update(fact["id"], "I work at Google and I live in Paris.")
+    assert triples(memory.get_all(user_id="alice")["relations"]) == {
+        ("alice", "works_at", "Google"), ("alice", "lives_in", "Paris")}
+    assert ended(memory, "alice") == {("alice", "lives_in", "Berlin")}
+    after = {r["id"] for r in memory._run(memory._async.backend.read("relation/of_memories", {"ids": [fact["id"]]}))}
+    assert len(kept & after) == 1  # works_at Google is the same edge, not ended and begun again
+
+
+def test_a_metadata_update_leaves_the_relations(memory: Memory) -> None:
+    [fact] = memory.add("I work at Google.", user_id="alice")["results"]
+    memory.update(fact["id"], metadata={"topic": "work"})
+    assert triples(memory.get_all(user_id="alice")["relations"]) == {("alice", "works_at", "Google")}
+    assert ended(memory, "alice") == set()
+
+
+def test_update_in_chinese(memory: Memory) -> None:
+    [fact] = memory.add("我在阿里巴巴上班", user_id="user123")["results"]
+    memory.update(fact["id"], "我在騰訊工作")
+    assert triples(memory.get_all(user_id="user123")["relations"]) == {("user123", "works_at", "騰訊")}
+    assert ended(memory, "user123") == {("user123", "works_at", "阿里巴巴")}
+
+
+def test_a_verbatim_memory_gains_no_relations_by_an_update(memory: Memory) -> None:
+    [said] = memory.add("I like trains.", user_id="alice", infer=False)["results"]
+    memory.update(said["id"], "I work at Google.")
+    assert memory.get_all(user_id="alice")["relations"] == []  # infer=False: entities linked, nothing inferred
