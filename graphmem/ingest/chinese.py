@@ -12,6 +12,7 @@ the first one is the speaker ("喜歡披薩").
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -38,6 +39,7 @@ _KIN = {"朋友": "friend", "好朋友": "friend", "同事": "colleague", "妻�
         "妹妹": "sister", "妈妈": "mother", "母亲": "mother", "爸爸": "father", "父亲": "father", "儿子": "son",
         "女儿": "daughter", "老板": "boss", "上司": "boss", "邻居": "neighbor", "同学": "classmate",
         "室友": "roommate", "未婚妻": "fiancee", "未婚夫": "fiance", "孩子": "child", "猫": "cat", "狗": "dog"}
+_NAME_NOUNS = frozenset({"名字", "姓名", "全名"})
 _WORK_ENDS = frozenset({"工作", "上班", "任职", "实习", "打工", "就职", "当", "做", "教书"})
 _STUDY_ENDS = frozenset({"上学", "读书", "学习", "念书", "读", "读大学", "留学"})
 _TYPED_TARGETS = frozenset({"works_at", "studies_at", "lives_in"})
@@ -199,6 +201,8 @@ class _Reader:
             return self._object_relation(before, "lives_in", rest, "location")
         if word.key in ("是", "叫", "名叫") and before and before[-1].key in _KIN:
             return self._kin_named(before, word, after)
+        if word.key in ("叫", "名叫") or (word.key in ("是", "叫") and before and before[-1].key in _NAME_NOUNS):
+            return self._named(before, after)
         if word.key == "是":
             return self._copula(before, after)
         feeling = _FEELINGS.get(word.key)
@@ -218,6 +222,16 @@ class _Reader:
         self.relate((_name(named), "person"), f"{_KIN[kin.key]}_of", owner)
         self.subject = (_name(named), "person")  # "..., 她在北京大学读书" speaks of the relative next
         return True
+
+    def _named(self, before: list[Word], after: list[Word]) -> bool:
+        """"我叫小明", "我的名字是小明", "大家都叫我小明": (who, name, 小明), a single-valued relation."""
+        if after and after[0].key in _FIRST | _SECOND | _THIRD:  # "叫我小明": the one called is the object
+            before, after = after[:1], after[1:]
+        owner = [w for w in before if w.key not in _NAME_NOUNS and w.key != "的"]
+        name = list(itertools.takewhile(lambda w: w.flag == "eng" or not w.flag.startswith(_FILLER_FLAGS), after))
+        if not name or not (name[0].flag in _NAME_FLAGS or name[0].flag.startswith("n")):
+            return False  # "我叫了外卖", "他叫我去": 叫 orders or asks, it names nobody
+        return self._object_relation(owner, "name", name, "person")
 
     def _copula(self, before: list[Word], after: list[Word]) -> bool:
         """"是 Sarah 的朋友" (a relation of the subject), or "是素食者" (what the subject is)."""

@@ -195,6 +195,9 @@ class _SentenceReader:
     def relations(self) -> Iterator[tuple[_Node, str, _Node, str | None]]:
         """(source, predicate, target, valid_at) for every clause the parse makes sense of."""
         yield from self._kinship()
+        name, me = speech_acts.naming(self.sent.text), _person_node(self.voice.first)
+        if name and me:  # "Call me Bobby": the speaker's name, single-valued (ingest/single_valued)
+            yield me, "name", _Node(name, "person"), None
         for token in self.sent:
             if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass"):
                 continue

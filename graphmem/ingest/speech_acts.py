@@ -27,9 +27,22 @@ _REPLY = re.compile(
     re.IGNORECASE)
 
 
+# "Call me Bobby", "I go by Bob": the speaker says their name (a fact, though "Call me" is imperative).
+_NAMING = re.compile(r"^(?i:(?:please |just |you can |)call me|i go by|(?:everyone|people|my friends) calls? me)"
+                     r" ([A-Z][\w'-]*(?: [A-Z][\w'-]*)?)")
+
+
+def naming(text: str) -> str | None:
+    """The name a speaker gives themself in "Call me Bobby." / "I go by Bob.", if the sentence is one."""
+    match = _NAMING.match(text.strip())
+    return match.group(1) if match else None
+
+
 def is_request(sent: Span) -> bool:
     """An imperative or a polite question asking for something ("Suggest...", "Can you find...")."""
     text = sent.text.strip()
+    if naming(text):
+        return False
     if _POLITE_ASK.match(text):
         return True
     first = next((t for t in sent if t.is_alpha), None)
