@@ -79,7 +79,7 @@ class Adder:
             async with self.lock(scope):
                 # Single-valued relations stand in for the model's verdicts: "I moved to Paris" supersedes
                 # the memory that says Berlin (ingest/offline_truth).
-                extraction, nearby = await offline_truth.contradictions(self.backend, scope, extraction)
+                extraction, nearby = await offline_truth.contradictions(self.backend, scope, extraction, now)
                 return await self._write(scope, items, extraction, nearby, now, metadata)
         # The model judges the new facts against the stored memories it is shown, so the lock is held
         # from the look-up on: a concurrent add to the scope must not change them meanwhile.
@@ -143,9 +143,10 @@ class Adder:
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
         memories = _new_memories(kept, items)
-        contradictions = [Contradiction(m, nearby.rows[d.target], now) for d, m in zip(kept, memories, strict=True)
-                          if d.event == "DELETE" and d.target]
-        changed = [d.target for d in kept if d.target]
+        superseded = [(m, t) for d, m in zip(kept, memories, strict=True) if d.event == "DELETE" and d.target
+                      for t in (d.target, *nearby.also.get(d.target, ()))]
+        contradictions = [Contradiction(m, nearby.rows[t], now) for m, t in superseded]
+        changed = [d.target for d in kept if d.target] + [t for d in kept for t in nearby.also.get(d.target or "", ())]
         events = await self.backend.read("event/of_memories", {"ids": changed}) if changed else []
         contradictions = [dataclasses.replace(c, said_again=last_said_again(
             e for e in events if e["memory_id"] == c.stored["id"])) for c in contradictions]
@@ -306,7 +307,8 @@ def _results(decisions: list[Decision], memories: list[NewMemory], nearby: Nearb
             continue
         results.append({"id": memory.id, "memory": memory.text, "event": "ADD"})
         if decision.event == "DELETE" and decision.target:
-            results.append({"id": decision.target, "memory": nearby.rows[decision.target]["text"], "event": "DELETE"})
+            results += [{"id": t, "memory": nearby.rows[t]["text"], "event": "DELETE"}
+                        for t in (decision.target, *nearby.also.get(decision.target, ()))]
     return results
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphmem.backends.base import GraphBackend
+from graphmem.backends.base import GraphBackend, Row
 from graphmem.ingest import single_valued as sv
 from graphmem.ingest.normalize import normalise_name
 from graphmem.ingest.reconcile import Nearby
+from graphmem.ingest.timeline import supersedes
 from graphmem.models import Extraction
 from graphmem.scope import Scope
 
 
-async def contradictions(backend: GraphBackend, scope: Scope, extraction: Extraction) -> tuple[Extraction, Nearby]:
-    """The extraction with its contradicting facts marked, and the stored memories they contradict."""
+async def contradictions(backend: GraphBackend, scope: Scope, extraction: Extraction,
+                         now: str) -> tuple[Extraction, Nearby]:
+    """The extraction with its contradicting facts marked, and the stored memories they contradict
+    (`now`: when the add was said)."""
     types = {e.name.lower(): e.type for e in extraction.entities}
     new = [s for r in extraction.relations
            if (s := sv.stated(r.source, r.relation, r.target, types.get(r.target.lower()), r.fact))]
@@ -37,7 +40,8 @@ async def contradictions(backend: GraphBackend, scope: Scope, extraction: Extrac
         return extraction, Nearby()
     memories = await backend.read("memory/nearby_rows", {"ids": sorted(found)})
     current = {m["id"]: m for m in memories if m["invalid_at"] is None and _scope_key(m) == scope.key}
-    return _mark(extraction, {mid: fact for mid, fact in found.items() if mid in current}), Nearby(rows=current)
+    marked, also = _mark(extraction, {mid: fact for mid, fact in found.items() if mid in current}, current, now)
+    return marked, Nearby(rows=current, also=also)
 
 
 async def _subject_ids(backend: GraphBackend, scope: Scope, names: set[str]) -> dict[str, str]:
@@ -60,18 +64,21 @@ def _subject_id(row: dict[str, Any]) -> str:
     return str(row["target_id"] if row["type"] in sv.PARTNER_OF else row["source_id"])
 
 
-def _mark(extraction: Extraction, found: dict[str, str]) -> Extraction:
-    """Each fact that contradicts a stored memory names it (one memory a fact, one fact a memory: as the
-    model's verdicts, see reconcile.decide)."""
-    claimed: set[str] = set()
-    facts = []
+def _mark(extraction: Extraction, found: dict[str, str], rows: dict[str, Row], now: str
+          ) -> tuple[Extraction, dict[str, tuple[str, ...]]]:
+    """Each fact that contradicts stored memories names the first (`contradicts`, as a model's verdict);
+    the others it supersedes with it go in `also` under that one. Only a fact said after all of them
+    supersedes more than one: an older fact is stored as history against one memory (supersede.py)."""
+    facts, also = [], {}
     for fact in extraction.facts:
-        target = next((mid for mid, text in found.items() if text == fact.text and mid not in claimed), None)
-        if target is not None and fact.contradicts is None and fact.updates is None:
-            claimed.add(target)
-            fact = fact.model_copy(update={"contradicts": target})
+        targets = sorted((mid for mid, text in found.items() if text == fact.text),
+                         key=lambda mid: (str(rows[mid]["created_at"]), mid))  # oldest first, as said
+        if targets and fact.contradicts is None and fact.updates is None:
+            fact = fact.model_copy(update={"contradicts": targets[0]})
+            if all(supersedes(now, rows[mid].get("valid_at") or rows[mid]["created_at"]) for mid in targets):
+                also[targets[0]] = tuple(targets[1:])
         facts.append(fact)
-    return extraction.model_copy(update={"facts": facts})
+    return extraction.model_copy(update={"facts": facts}), {k: v for k, v in also.items() if v}
 
 
 def _scope_key(row: dict[str, Any]) -> str:

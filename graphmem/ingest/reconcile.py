@@ -45,6 +45,9 @@ class Nearby:
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     shown: tuple[str, ...] = ()
+    # Stored memory a fact contradicts -> more stored memories the same fact supersedes with it (the
+    # offline path: "I moved to Paris and work at Microsoft" ends the home's memory and the job's).
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def existing(self) -> dict[str, str]:

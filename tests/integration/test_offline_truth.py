@@ -108,6 +108,20 @@ def test_compatible_statements_both_stay(memory: Memory, first: str, second: str
     assert ended(memory, "alice") == set()
 
 
+def test_one_sentence_supersedes_every_memory_it_contradicts(memory: Memory) -> None:
+    [home] = memory.add("I live in Berlin.", user_id="alice")["results"]
+    [job] = memory.add("I work at Google.", user_id="alice")["results"]
+    memory.add("I like jazz.", user_id="alice")
+    said = "I moved to Paris and I work at Microsoft now."
+    results = memory.add(said, user_id="alice")["results"]
+    assert [(r["memory"], r["event"]) for r in results] == [
+        (said, "ADD"), ("I live in Berlin.", "DELETE"), ("I work at Google.", "DELETE")]
+    assert set(current(memory, "alice")) == {said, "I like jazz."}
+    assert ended(memory, "alice") == {("alice", "lives_in", "Berlin"), ("alice", "works_at", "Google")}
+    for stored in (home, job):
+        assert [(h["event"], h["new_memory"]) for h in memory.history(stored["id"])][-1] == ("DELETE", said)
+
+
 def test_an_older_statement_does_not_supersede_a_newer_one(memory: Memory) -> None:
     [berlin] = memory.add("I live in Berlin.", user_id="alice", timestamp="2024-06-01T00:00:00Z")["results"]
     imported = memory.add("I live in Paris.", user_id="alice", timestamp="2023-01-01T00:00:00Z")["results"]
