@@ -5,8 +5,10 @@ meaning), the default offline extractor (spaCy for English, jieba for Chinese)."
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,3 +214,19 @@ def test_a_verbatim_memory_gains_no_relations_by_an_update(memory: Memory) -> No
     [said] = memory.add("I like trains.", user_id="alice", infer=False)["results"]
     memory.update(said["id"], "I work at Google.")
     assert memory.get_all(user_id="alice")["relations"] == []  # infer=False: entities linked, nothing inferred
+
+
+def test_the_store_invariants_hold_after_supersessions_and_updates(memory: Memory) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "invariants", Path(__file__).parents[1] / "reliability" / "invariants.py")
+    assert spec is not None and spec.loader is not None
+    invariants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(invariants)
+    [job] = memory.add("I work at Google.", user_id="alice")["results"]
+    memory.add("I live in Berlin.", user_id="alice")
+    memory.add("I moved to Paris and I work at Microsoft now.", user_id="alice")
+    memory.update(job["id"], "I work at IBM.")
+    [name] = memory.add("我叫小明", user_id="alice")["results"]
+    memory.add("我的名字是小華", user_id="alice")
+    memory.update(name["id"], "我叫阿明")
+    assert memory._run(invariants.broken(memory._async)) == {}
