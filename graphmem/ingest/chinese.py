@@ -39,6 +39,7 @@ _KIN = {"朋友": "friend", "好朋友": "friend", "同事": "colleague", "妻�
         "妹妹": "sister", "妈妈": "mother", "母亲": "mother", "爸爸": "father", "父亲": "father", "儿子": "son",
         "女儿": "daughter", "老板": "boss", "上司": "boss", "邻居": "neighbor", "同学": "classmate",
         "室友": "roommate", "未婚妻": "fiancee", "未婚夫": "fiance", "孩子": "child", "猫": "cat", "狗": "dog"}
+_NEGATIONS = frozenset({"不", "不再", "没", "没有", "别", "不会"})
 _NAME_NOUNS = frozenset({"名字", "姓名", "全名"})
 _WORK_ENDS = frozenset({"工作", "上班", "任职", "实习", "打工", "就职", "当", "做", "教书"})
 _STUDY_ENDS = frozenset({"上学", "读书", "学习", "念书", "读", "读大学", "留学"})
@@ -196,11 +197,13 @@ class _Reader:
                 return word.key in _LIVE and self._object_relation(before, "lives_in", after, "location")
             predicate = "works_at" if after[end].key in _WORK_ENDS else "studies_at"
             return self._relation(before, predicate, (_name(after[:end]), "organization"))
-        if word.key in _LIVE:
-            rest = after[1:] if after and after[0].key in ("在", "到") else after
+        if word.key in _LIVE or (word.key == "搬" and after and after[0].key in ("到", "去")):  # 搬/到 split
+            rest = after[1:] if after and after[0].key in ("在", "到", "去") else after
             return self._object_relation(before, "lives_in", rest, "location")
         if word.key in ("是", "叫", "名叫") and before and before[-1].key in _KIN:
             return self._kin_named(before, word, after)
+        if word.key == "吃素" and not any(w.key in _NEGATIONS for w in before):  # a diet: single-valued
+            return self._relation(before, "is", ("素食者", "thing"))
         if word.key in ("叫", "名叫") or (word.key in ("是", "叫") and before and before[-1].key in _NAME_NOUNS):
             return self._named(before, after)
         if word.key == "是":
