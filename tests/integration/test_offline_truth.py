@@ -231,3 +231,17 @@ def test_the_store_invariants_hold_after_supersessions_and_updates(memory: Memor
     memory.add("我的名字是小華", user_id="alice")
     memory.update(name["id"], "我叫阿明")
     assert memory._run(invariants.broken(memory._async)) == {}
+
+
+@pytest.mark.slow
+def test_where_do_i_live_answers_the_new_home_with_real_embeddings(semantic_memory: Memory, user: str) -> None:
+    for said in ("I live in Berlin.", "I like jazz and old movies.", "I moved to Paris, I live in Paris now."):
+        semantic_memory.add(said, user_id=user)
+    found = semantic_memory.search("Where do I live?", user_id=user)
+    assert found["results"][0]["memory"] == "I moved to Paris, I live in Paris now."
+    assert "I live in Berlin." not in [r["memory"] for r in found["results"]]
+    for said in ("我住在台北", "我喜歡爵士樂", "我搬到上海了"):
+        semantic_memory.add(said, user_id=user, agent_id="zh")
+    found = semantic_memory.search("我住在哪裡？", user_id=user, agent_id="zh")
+    assert found["results"][0]["memory"] == "我搬到上海了"
+    assert "我住在台北" not in [r["memory"] for r in found["results"]]
