@@ -92,7 +92,7 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
         count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
         Statement("entity/create", {"rows": entities.new_rows}),
         *replace_statements(replacement, now, [e["episode_id"] for e in episodes], entity_ids),
-        *(await rederive.relation_statements(backend, row, derived, entities, now) if changed else []),
+        *(await rederive.relation_statements(backend, row, derived, entities, now) if derived.held else []),
         Statement("entity/delete_orphans", {"sk": scope.key}),
     ]
 

@@ -8,8 +8,12 @@ new text no longer states, and begins the ones it states that no valid relation 
 Only a memory that relations were drawn from is read for relations again: one stored verbatim
 (`infer=False`) names its entities but states no relations, and an update does not infer for it. The
 relations come from the offline extractor (no LLM call for an update, as mem0 makes none); with an LLM
-extractor the new text's relations are not derived, but the old ones still end: the text they were
-drawn from is gone. A metadata-only update changes nothing here.
+extractor configured they are left as they are (its relation names are the model's, which the offline
+parse would not reproduce: "alex lives in Paris, France" must not end `lives_in Paris`). A metadata-only
+update changes nothing here.
+
+New relations begin at the update's time: an import said earlier that supersedes the memory afterwards
+does not end them (supersede.py ends only relations that began before the superseding fact).
 """
 
 from __future__ import annotations
@@ -38,9 +42,10 @@ async def derive(backend: GraphBackend, extractor: Extractor, memory_id: str, me
     """The entities a memory's text names (the linker's; the relations' ends too) and, when the text
     `changed` and relations were drawn from the memory, the relations it states."""
     mentioned = (await extractor.mentions([message], context))[0]
-    held = await backend.read("relation/of_memories", {"ids": [memory_id]}) if changed else []
-    if not held or not isinstance(extractor, OfflineExtractor):
-        return Derived(mentioned, held=held)
+    offline = isinstance(extractor, OfflineExtractor)
+    held = await backend.read("relation/of_memories", {"ids": [memory_id]}) if changed and offline else []
+    if not held:
+        return Derived(mentioned)
     extraction = await extractor.extract([message], context)
     named = {e.name.lower() for e in extraction.entities}  # the parse types them better than the linker
     return Derived([*extraction.entities, *(e for e in mentioned if e.name.lower() not in named)],

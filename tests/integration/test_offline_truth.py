@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llm_support import entity, fact, llm_config, llm_memory, memory_config, relation
 
 from graphmem import Memory
+from graphmem.testing.llm_server import LLMServer
 
 Triple = tuple[str, str, str]
 
@@ -245,3 +247,15 @@ def test_where_do_i_live_answers_the_new_home_with_real_embeddings(semantic_memo
     found = semantic_memory.search("我住在哪裡？", user_id=user, agent_id="zh")
     assert found["results"][0]["memory"] == "我搬到上海了"
     assert "我住在台北" not in [r["memory"] for r in found["results"]]
+
+
+def test_with_an_llm_an_update_leaves_the_models_relations() -> None:
+    """The offline parse would not name relations as the model did: an edit keeps them (no LLM call)."""
+    paris = {"facts": [fact("alex lives in Paris", "alex", "Paris")],
+             "entities": [entity("alex", "person"), entity("Paris", "location")],
+             "relations": [relation("alex", "lives_in", "Paris", "alex lives in Paris")]}
+    with LLMServer({"I live in Paris": paris}) as server, llm_memory(memory_config(llm_config(server))) as memory:
+        [stored] = memory.add("I live in Paris", user_id="alex")["results"]
+        memory.update(stored["id"], "alex lives in Paris, France")
+        assert triples(memory.get_all(user_id="alex")["relations"]) == {("alex", "lives_in", "Paris")}
+        assert server.calls == {"chat": 1}
