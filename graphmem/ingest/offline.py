@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from graphmem.ingest import chinese, speech_acts
+from graphmem.ingest import chinese, single_valued, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
 from graphmem.ingest.languages import Language, language_of
@@ -198,6 +198,10 @@ class _SentenceReader:
         name, me = speech_acts.naming(self.sent.text), _person_node(self.voice.first)
         if name and me:  # "Call me Bobby": the speaker's name, single-valued (ingest/single_valued)
             yield me, "name", _Node(name, "person"), None
+        for subject, status in single_valued.statuses(self.sent):  # "I got married"
+            node = self.node(subject)
+            if node is not None:
+                yield node, "is", _Node(status, "thing"), None
         for token in self.sent:
             if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("aux", "auxpass"):
                 continue

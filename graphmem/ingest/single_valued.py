@@ -16,10 +16,14 @@ girlfriend" do not (`conflicts`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graphmem.ingest.normalize import normalise_name
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
 
 HOME = frozenset({"lives_in", "living_in", "moved_to", "resides_in", "relocated_to"})
 EMPLOYER = frozenset({"works_at", "works_for", "working_at", "working_for", "employed_by", "employed_at"})
@@ -120,6 +124,19 @@ def _is_chinese_job(value: str) -> bool:
     if not _CJK.search(value):
         return False
     return any(value.endswith(job) for job in _JOBS) or (len(value) > 1 and value.endswith(_JOB_ENDINGS))
+
+
+def statuses(sent: Span) -> Iterator[tuple[Token, str]]:
+    """(subject, status) of "I got married", "I'm divorced now": a relationship status the parser reads as
+    a verb (an adjective one, "I'm single", is a copula's complement already); not when negated."""
+    for token in sent:
+        if token.lower_ not in _STATUS or token.pos_ != "VERB" or token.dep_ not in ("ROOT", "acomp"):
+            continue
+        head = token if token.dep_ == "ROOT" else token.head
+        if any(c.dep_ == "neg" for c in (*head.children, *token.children)):
+            continue
+        for subject in (c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")):
+            yield subject, token.lower_
 
 
 def contradicted(new: Sequence[Stated], stored: Sequence[tuple[Stated, str]]) -> dict[str, str]:

@@ -87,6 +87,8 @@ def test_a_move_supersedes_the_old_home_as_the_llm_path_does(memory: Memory) -> 
     ("I'm single.", "Anna is my girlfriend.", ("alice", "is", "single"), ("Anna", "girlfriend_of", "alice")),
     ("My name is Bob.", "My name is Robert.", ("alice", "name", "Bob"), ("alice", "name", "Robert")),
     ("My name is Robert.", "Call me Bobby.", ("alice", "name", "Robert"), ("alice", "name", "Bobby")),
+    ("I'm single.", "I got married.", ("alice", "is", "single"), ("alice", "is", "married")),
+    ("I'm married to Anna.", "I'm divorced now.", ("alice", "married_to", "Anna"), ("alice", "is", "divorced")),
 ])
 def test_each_single_valued_relation_holds_one_value(memory: Memory, first: str, second: str, old: Triple,
                                                      new: Triple) -> None:
