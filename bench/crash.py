@@ -2,7 +2,7 @@
 the writer, alternately) during mixed add/update/delete, the store reopened and checked after each (see
 tests/reliability/test_crash.py, which runs a few SIGKILLs in CI).
 
-    python bench/crash.py [--kills 40] [--seed 21]
+    python bench/crash.py [--kills 40] [--seed 21] [--checkpoint 1]
 
 Prints how many exits ran and each failed check (none: every returned call held, nothing half-written).
 """
@@ -10,11 +10,13 @@ Prints how many exits ran and each failed check (none: every returned call held,
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "reliability"))
@@ -33,7 +35,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=40)
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--checkpoint", type=int, default=0,
+                        help="the writers' checkpoint_threshold in bytes (1: a checkpoint after every commit)")
     args = parser.parse_args()
+    if args.checkpoint:
+        os.environ["GRAPHMEM_CRASH_CHECKPOINT"] = str(args.checkpoint)  # read by the child writers only
     rng = random.Random(args.seed)
     root = Path(tempfile.mkdtemp())
     db, log = root / "db", root / "calls.jsonl"
@@ -49,7 +55,7 @@ def main() -> None:
             check(db, log)
         except AssertionError as exc:
             failures += 1
-            print(f"exit {exit_no} ({how}): {exc}")
+            print(f"exit {exit_no} ({how}): {exc!r} {traceback.format_exc().splitlines()[-3:]}")
     calls = sum(1 for e in lines(log) if e["phase"] == "done")
     print(f"{args.kills} abnormal exits, {calls} returned calls, {failures} failed checks, "
           f"{time.monotonic() - began:.0f} s")

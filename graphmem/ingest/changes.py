@@ -19,7 +19,7 @@ from graphmem.errors import NotFoundError
 from graphmem.ingest import rederive
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.plan import NewMemory, Replacement, count_mentions, event_row, replace_statements
+from graphmem.ingest.plan import MENTION_LIST_CAP, NewMemory, Replacement, count_mentions, event_row, replace_statements
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder
@@ -88,7 +88,8 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
     replacement = Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events], metadata=kept_metadata)
     mentions = [{"memory_id": row["id"], "entity_id": eid} for eid in entity_ids]
     return [
-        Statement("entity/drop_mentions", {"id": row["id"]}),  # the old text's mentions; the new ones are counted next
+        # the old text's mentions go; the new text's are counted next
+        Statement("entity/drop_mentions", {"id": row["id"], "cap": MENTION_LIST_CAP}),
         count_mentions(entities, mentions),  # fills the new entities' counts: before their creation
         Statement("entity/create", {"rows": entities.new_rows}),
         *replace_statements(replacement, now, [e["episode_id"] for e in episodes], entity_ids),
@@ -105,7 +106,7 @@ async def delete_memory(backend: GraphBackend, memory_id: str, now: str) -> dict
         events = await backend.read("event/list", {"memory_id": row["id"]})
         event = event_row(row["id"], "DELETE", row["text"], None, now, len(events))
         await backend.write([
-            Statement("entity/drop_mentions", {"id": row["id"]}),
+            Statement("entity/drop_mentions", {"id": row["id"], "cap": MENTION_LIST_CAP}),
             Statement("relation/delete_of_memory", {"id": row["id"]}),
             Statement("memory/delete", {"id": row["id"]}),
             Statement("event/create", {"rows": [event]}),

@@ -79,7 +79,7 @@ async def stored(db: Path) -> tuple[dict[str, str], dict[str, list[Any]]]:
 def check(db: Path, log: Path) -> None:
     state, in_flight = expected(lines(log))
     found, failures = asyncio.run(stored(db))
-    assert failures == {}
+    assert failures == {}, failures
     flying = {e.get("id"): e for e in in_flight}
     for memory_id, text in state.items():
         call = flying.get(memory_id)

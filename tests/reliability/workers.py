@@ -19,7 +19,10 @@ HASH = {"provider": "hash"}
 
 
 def config(db: str) -> dict[str, Any]:
-    return {"graph_store": {"provider": "kuzu", "config": {"db": db}}, "embedder": HASH}
+    store: dict[str, Any] = {"db": db}
+    if os.environ.get("GRAPHMEM_CRASH_CHECKPOINT"):  # bench/crash.py --checkpoint: Kuzu checkpoints that often
+        store["checkpoint_threshold"] = int(os.environ["GRAPHMEM_CRASH_CHECKPOINT"])
+    return {"graph_store": {"provider": "kuzu", "config": store}, "embedder": HASH}
 
 
 def two_writers(db: str, threads: int, adds: int) -> None:
