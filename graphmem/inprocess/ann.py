@@ -2,7 +2,7 @@
 
 Why: the exact scan of a scope is one matrix-vector product, memory-bound: ~9-12 ms at 100k x 384
 floats on this machine, the one part of a search that grows with the scope. HNSW answers the same
-top-k in ~1-2 ms. It only proposes candidates: ScopeVectors re-scores them exactly against its
+top-k in ~3-5 ms at the ef it runs. It only proposes candidates: ScopeVectors re-scores them exactly against its
 matrix, so a score never comes from the index.
 
 Labels are the rows' positions in ScopeVectors' matrix, which never move and are never reused
