@@ -8,7 +8,7 @@ matrix, so a score never comes from the index.
 Labels are the rows' positions in ScopeVectors' matrix, which never move and are never reused
 (a removed row stays dead), so the index needs no id map. Building is slow (~0.5-1 ms a row on one
 core), so it runs in a short-lived daemon thread that catches up on the matrix in chunks and exits;
-until it has caught up, the rows it has not indexed yet are scanned exactly (see `pending`).
+until it has caught up, the rows it has not indexed yet are scanned exactly (ScopeVectors.top).
 """
 
 from __future__ import annotations
