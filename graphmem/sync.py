@@ -11,8 +11,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from graphmem.config import MemoryConfig
@@ -144,21 +145,29 @@ class Memory:
                       run_id: str | None = None) -> dict[str, Any]:
         return self._run(self._async.graph_summary(user_id=user_id, agent_id=agent_id, run_id=run_id))
 
-    def graph(self, **options: Any) -> Any:
+    def scopes(self) -> list[Scope]:
+        return self._run(self._async.scopes())
+
+    # -- the whole graph: networkx view, export, import (AsyncMemory's, see graphmem/graph.py) -------
+
+    def graph(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
+              as_of: datetime | str | None = None, include: Sequence[str] = ("entities", "memories", "episodes"),
+              embeddings: bool = False) -> Any:
         """The scope's graph as a networkx.MultiDiGraph (see AsyncMemory.graph)."""
-        return self._run(self._async.graph(**options))
+        return self._run(self._async.graph(user_id=user_id, agent_id=agent_id, run_id=run_id, as_of=as_of,
+                                           include=include, embeddings=embeddings))
 
-    def export(self, path: Any = None, **options: Any) -> dict[str, Any]:
-        return self._run(self._async.export(path, **options))
+    def export(self, path: str | Path | None = None, *, format: str = "json", user_id: str | None = None,
+               agent_id: str | None = None, run_id: str | None = None, embeddings: bool = False) -> dict[str, Any]:
+        return self._run(self._async.export(path, format=format, user_id=user_id, agent_id=agent_id, run_id=run_id,
+                                            embeddings=embeddings))
 
-    def import_(self, source: Any, **options: Any) -> dict[str, int]:
-        return self._run(self._async.import_(source, **options))
+    def import_(self, source: str | Path | dict[str, Any], *, format: str | None = None,
+                progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+        return self._run(self._async.import_(source, format=format, progress=progress))
 
     def sources(self, memory_id: str) -> list[dict[str, Any]]:
         return self._run(self._async.sources(memory_id))
-
-    def scopes(self) -> list[Scope]:
-        return self._run(self._async.scopes())
 
     @property
     def async_memory(self) -> AsyncMemory:
