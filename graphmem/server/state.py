@@ -28,26 +28,14 @@ from graphmem.errors import NotFoundError, ValidationError
 KEY_PREFIX = "gm_"
 _WEBHOOK_COLUMNS = frozenset({"name", "url", "event_types"})
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS keys (
-    id TEXT PRIMARY KEY, digest TEXT UNIQUE NOT NULL, org TEXT NOT NULL, project TEXT NOT NULL,
-    user_ids TEXT, created_at REAL NOT NULL, revoked_at REAL);
-CREATE TABLE IF NOT EXISTS webhooks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, org TEXT NOT NULL, project TEXT NOT NULL, name TEXT NOT NULL,
-    url TEXT NOT NULL, event_types TEXT NOT NULL, secret TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-    id TEXT PRIMARY KEY, webhook_id INTEGER NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL, delivered_at REAL, failed_at REAL, last_error TEXT);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, failed_at, next_at);
-CREATE TABLE IF NOT EXISTS feedback (
-    id TEXT PRIMARY KEY, memory_id TEXT NOT NULL, org TEXT NOT NULL, project TEXT NOT NULL,
-    feedback TEXT, reason TEXT, created_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS feedback_memory ON feedback (memory_id);
-CREATE TABLE IF NOT EXISTS exports (
-    id TEXT PRIMARY KEY, org TEXT NOT NULL, project TEXT NOT NULL, status TEXT NOT NULL, request TEXT NOT NULL,
-    result TEXT, error TEXT, created_at REAL NOT NULL);
-"""
+# SQLite DDL lives in a file beside this one, as graph statements live in cypher/: no query text in Python.
+_SCHEMA_FILE = Path(__file__).with_name("state_schema.sql")
+# One fixed statement per column a webhook update may change (names never come from a request).
+_UPDATE_WEBHOOK = {
+    "name": "UPDATE webhooks SET name = ?, updated_at = ? WHERE id = ?",
+    "url": "UPDATE webhooks SET url = ?, updated_at = ? WHERE id = ?",
+    "event_types": "UPDATE webhooks SET event_types = ?, updated_at = ? WHERE id = ?",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +71,7 @@ class ServerState:
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA_FILE.read_text("utf-8"))
 
     def close(self) -> None:
         with self._lock:
@@ -163,9 +151,8 @@ class ServerState:
             raise ValidationError(f"a webhook has no {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
         columns = {k: json.dumps(v) if k == "event_types" else v for k, v in changes.items() if v is not None}
         with self._tx() as db:
-            for column, value in columns.items():  # a name from _WEBHOOK_COLUMNS, never from the request
-                db.execute(f"UPDATE webhooks SET {column} = ?, updated_at = ? WHERE id = ?",
-                           (value, time.time(), webhook_id))
+            for column, value in columns.items():
+                db.execute(_UPDATE_WEBHOOK[column], (value, time.time(), webhook_id))
         return self.webhook(org, project, webhook_id)
 
     def delete_webhook(self, org: str, project: str, webhook_id: int) -> None:
