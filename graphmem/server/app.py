@@ -108,41 +108,25 @@ def tenant_of(request: Any, authorization: str | None) -> Tenant:
     return tenant
 
 
+# Each error of graphmem's tree (and the server's own) as an HTTP status; the first match of an error's class wins.
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (ValidationError, 400), (NotFoundError, 404), (Forbidden, 403), (Unauthorised, 401), (TooManyRequests, 429),
+    (ProviderError, 502), (BackendError, 503), (GraphMemError, 400))
+
+
 def _handle_errors(app: FastAPI) -> None:
     from fastapi.responses import JSONResponse
 
-    def answer(status: int, detail: str, **extra: Any) -> JSONResponse:
-        headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
-        return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+    def handler(status: int) -> Any:
+        async def answer(_: Any, exc: Exception) -> JSONResponse:
+            body: dict[str, Any] = {"detail": str(exc)}
+            headers = None
+            if isinstance(exc, ValidationError):
+                body["field"] = exc.field
+            if isinstance(exc, TooManyRequests):
+                headers = {"Retry-After": str(exc.retry_after)}
+            return JSONResponse(body, status_code=status, headers=headers)
+        return answer
 
-    @app.exception_handler(ValidationError)
-    async def invalid(_: Any, exc: ValidationError) -> JSONResponse:
-        return answer(400, str(exc), field=exc.field)
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(_: Any, exc: NotFoundError) -> JSONResponse:
-        return answer(404, str(exc))
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(_: Any, exc: Forbidden) -> JSONResponse:
-        return answer(403, str(exc))
-
-    @app.exception_handler(Unauthorised)
-    async def unauthorised(_: Any, exc: Unauthorised) -> JSONResponse:
-        return answer(401, str(exc))
-
-    @app.exception_handler(TooManyRequests)
-    async def too_many(_: Any, exc: TooManyRequests) -> JSONResponse:
-        return answer(429, str(exc), retry_after=exc.retry_after)
-
-    @app.exception_handler(ProviderError)
-    async def provider(_: Any, exc: ProviderError) -> JSONResponse:
-        return answer(502, str(exc))
-
-    @app.exception_handler(BackendError)
-    async def backend(_: Any, exc: BackendError) -> JSONResponse:
-        return answer(503, str(exc))
-
-    @app.exception_handler(GraphMemError)
-    async def other(_: Any, exc: GraphMemError) -> JSONResponse:
-        return answer(400, str(exc))
+    for error, status in _STATUS:
+        app.add_exception_handler(error, handler(status))

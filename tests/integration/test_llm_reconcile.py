@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from graph_support import BERLIN, PARIS, PEPPERONI, PIZZA
 from llm_support import entity, fact, llm_config, llm_memory, memory_config, relation
 
 from graphmem import ConfigError, ExtractionError, Memory, ValidationError
@@ -16,18 +17,6 @@ from graphmem.testing.llm_server import Fault, LLMServer
 PROVIDERS = ["openai", "anthropic"]
 ENDPOINT = {"openai": "chat", "anthropic": "messages"}
 
-PARIS = {"facts": [fact("alex lives in Paris", "alex", "Paris")],
-         "entities": [entity("alex", "person"), entity("Paris", "location")],
-         "relations": [relation("alex", "lives_in", "Paris", "alex lives in Paris")]}
-BERLIN = {"facts": [fact("alex lives in Berlin", "alex", "Berlin", contradicts="m1")],
-          "entities": [entity("alex", "person"), entity("Berlin", "location")],
-          "relations": [relation("alex", "lives_in", "Berlin", "alex lives in Berlin")]}
-PIZZA = {"facts": [fact("alex likes pizza", "alex", "pizza")],
-         "entities": [entity("alex", "person"), entity("pizza", "food")],
-         "relations": [relation("alex", "likes", "pizza", "alex likes pizza")]}
-PEPPERONI = {"facts": [fact("alex likes pepperoni pizza", "alex", "pepperoni pizza", updates="m1")],
-             "entities": [entity("alex", "person"), entity("pepperoni pizza", "food")],
-             "relations": [relation("alex", "likes", "pepperoni pizza", "alex likes pepperoni pizza")]}
 PIZZA_AGAIN = {"facts": [fact("Alex likes pizza.", "alex", "pizza")],
                "entities": [entity("alex", "person"), entity("pizza", "food")], "relations": []}
 
