@@ -69,3 +69,9 @@ def _is_latin(word: str) -> bool:
 
 def _mostly_non_latin(words: list[str]) -> bool:
     return sum(not _is_latin(w) for w in words) * 2 > len(words)
+
+
+def has_english_words(text: str, also: frozenset[str] = frozenset()) -> bool:
+    """Whether a text uses any English function word (or one of `also`): a Latin-script text without one
+    may be another language that `language_of` could not tell from English (Turkish, Polish, Vietnamese)."""
+    return any(w.lower() in _ENGLISH or w.lower() in also for w in _WORD.findall(text))

