@@ -10,6 +10,7 @@ Nothing is written before the transaction: an error anywhere leaves the graph as
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from contextlib import AbstractAsyncContextManager
@@ -43,6 +44,7 @@ from graphmem.ingest.supersede import (
     relations_ending,
 )
 from graphmem.ingest.timeline import said_in_the_past, supersedes
+from graphmem.inprocess.keywords import warm as warm_keywords
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
 from graphmem.providers.embedders import Embedder
@@ -160,6 +162,7 @@ class Adder:
         added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
         plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None, thread.seq,
                               replacements, supersede, thread.said_after(now))
+        await asyncio.to_thread(warm_keywords, [m.text for m in memories])  # off the store's commit lock
         await self.backend.write(plan.statements)
         return {"results": _results(kept, memories, nearby, contradictions),
                 "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}

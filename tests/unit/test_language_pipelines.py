@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from graphmem.ingest.chinese import classify, read
+from graphmem.ingest.chinese import LONG_TEXT, classify, read, words
 from graphmem.ingest.extract import ExtractionContext
 from graphmem.ingest.languages import language_of
 from graphmem.ingest.linker import foreign_names, link_message
@@ -93,6 +93,12 @@ def test_a_language_without_a_parser_is_stored_as_said(text: str) -> None:
 def test_a_latin_script_language_taken_for_english_is_still_stored(text: str) -> None:
     result = asyncio.run(OfflineExtractor().extract([Message(role="user", content=text)], USER))
     assert [f.text for f in result.facts] == [text]
+
+
+def test_a_long_chinese_text_is_tagged_from_the_dictionary() -> None:
+    long_text = "我和小明昨天去了北京，在天安门见到了李华。" * 300  # past LONG_TEXT: no POS tagger run
+    assert len(long_text) > LONG_TEXT
+    assert {("北京", "ns"), ("天安门", "ns")} <= {(w.text, w.flag) for w in words(long_text)}
 
 
 def test_names_in_other_scripts() -> None:
