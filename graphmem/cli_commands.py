@@ -184,12 +184,7 @@ def update(ctx: typer.Context, memory_id: MemoryIdArgument,
     meta = json_object(metadata, "--metadata")
     if text is None and meta is None:
         raise typer.BadParameter("give the new TEXT, --metadata, or both", param_hint="'TEXT'")
-    with open_memory(settings) as memory:
-        if text is None:  # mem0's update(memory_id, metadata=...): the text stays as it is
-            current = memory.get(memory_id)
-            if current is None:
-                raise NotFoundError(f"no memory with id {memory_id!r}")
-            text = str(current["memory"])
+    with open_memory(settings) as memory:  # no TEXT: mem0's update(memory_id, metadata=...) keeps the text
         done = memory.update(memory_id, text, meta)
     _show(settings, done, lambda value: out.print_message(value["message"]))
 
