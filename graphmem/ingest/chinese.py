@@ -141,6 +141,14 @@ def _tagged(key: str) -> list[tuple[str, str]]:
     return [(w, tags.get(w) or ("eng" if w.isascii() and w.isalpha() else "x")) for w in jieba.lcut(key)]
 
 
+def name_type(word: Word) -> str | None:
+    """The entity type of a word that names something (jieba's proper-noun tags, a capitalised Latin
+    word), else None."""
+    if word.flag == "eng" and not word.text[:1].isupper():
+        return None
+    return _NAME_FLAGS.get(word.flag)
+
+
 def _join_latin(found: list[Word], text: str) -> list[Word]:
     joined: list[Word] = []
     for word in found:
@@ -194,8 +202,8 @@ class _Reader:
 
     def clause(self, clause: list[Word]) -> None:
         for word in clause:
-            kind = _NAME_FLAGS.get(word.flag)
-            if kind is not None and (word.flag != "eng" or word.text[:1].isupper()):
+            kind = name_type(word)
+            if kind is not None:
                 self.entity(word.text, kind)
             elif word.key in _FIRST and self.first:
                 self.entity(self.first, "person")

@@ -12,7 +12,7 @@ import asyncio
 import re
 from collections.abc import Sequence
 
-from graphmem.ingest.chinese import Word
+from graphmem.ingest.chinese import name_type
 from graphmem.ingest.chinese import words as chinese_words
 from graphmem.ingest.extract import ExtractionContext
 from graphmem.ingest.languages import has_han
@@ -99,13 +99,9 @@ def foreign_names(text: str) -> list[str]:
     """Capitalised names in a text of any language (a name opening a sentence is kept: the English
     openers list says nothing of other languages), Chinese proper nouns where it has Han characters."""
     if has_han(text):
-        return [w.text for w in chinese_words(text) if _chinese_name(w)]
+        return [w.text for w in chinese_words(text) if name_type(w) is not None]
     names = [m.group(0).rstrip(".'’-") for m in _NAME.finditer(text)]
     return [n for n in names if len(n) > 2 and n.lower() not in _COMMON]  # not "Я", "Je", "El"
-
-
-def _chinese_name(word: Word) -> bool:
-    return (word.flag == "eng" and word.text[:1].isupper()) or word.flag in ("nr", "nrfg", "nrt", "ns", "nt", "nz")
 
 
 def link_message(message: Message, context: ExtractionContext) -> list[ExtractedEntity]:
@@ -143,9 +139,8 @@ def _link_chinese(message: Message, speaker: str | None, text: str,
         if name:
             entities.setdefault(name.casefold(), ExtractedEntity(name=name, type="person"))
     for word in found:
-        if _chinese_name(word):
-            kind = {"ns": "location", "nt": "organization"}.get(word.flag, "person" if word.flag.startswith("nr")
-                                                                 else "thing")
+        kind = name_type(word)
+        if kind is not None:
             entities.setdefault(word.text.casefold(), ExtractedEntity(name=word.text, type=kind))
     return list(entities.values())
 

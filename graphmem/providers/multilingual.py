@@ -25,6 +25,7 @@ import numpy as np
 
 from graphmem.config import LocalEmbedderConfig
 from graphmem.errors import MissingDependencyError
+from graphmem.inprocess.vectors import unit_rows
 from graphmem.providers.direct import length_groups
 
 Vector = list[float]
@@ -90,10 +91,8 @@ def _threads(count: int | None) -> None:
 
 
 def _unit(matrix: Any) -> list[Vector]:
-    rows = np.asarray(matrix, dtype=np.float32).reshape(-1, E5_DIMS)
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    result: list[Vector] = (rows / np.maximum(norms, 1e-12)).tolist()
-    return result
+    rows: list[Vector] = unit_rows(np.asarray(matrix, dtype=np.float32).reshape(-1, E5_DIMS)).tolist()
+    return rows
 
 
 class MultilingualE5Embedder:
