@@ -1,7 +1,10 @@
 """Bounded work: how long a too-big message takes to be refused, how the infer=False linker scales with a
 message's length, and how long another scope's get_all waits while a 100k-character add runs.
 
-    python bench/bounded.py [--embedder hash|local]
+    python bench/bounded.py [--embedder hash|local] [--language en|zh]
+
+With `--language zh` the big message is 100,000 characters of the companion chats' Chinese, the
+first Chinese the process reads (jieba's dictionary loads during the add, as on a fresh server).
 
 Prints one Markdown table (copied into bench/RESULTS.md). Timings are measured, never asserted by tests.
 """
@@ -10,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 from graphmem import AsyncMemory
 from graphmem.errors import ValidationError
@@ -30,7 +36,25 @@ def linker_seconds(unit: str, chars: int) -> float:
     return time.perf_counter() - start
 
 
-async def stall(embedder: str) -> tuple[float, float, float]:
+def chinese_text(chars: int) -> str:
+    """Varied Chinese: the companion chats' messages one after another, numbered."""
+    texts = [turn["text"] for path in sorted(Path(__file__).with_name("companion").glob("zh/*.json"))
+             for turn in _turns(json.loads(path.read_text(encoding="utf-8")))]
+    parts, size = [], 0
+    while size < chars:
+        part = f"{texts[len(parts) % len(texts)]}第{len(parts)}段。"
+        parts.append(part)
+        size += len(part)
+    return "".join(parts)[:chars]
+
+
+def _turns(conversation: dict[str, Any]) -> list[dict[str, Any]]:
+    """LOCOMO's layout: session_1, session_2, ... lists of turns."""
+    return [turn for key, value in conversation.items()
+            if key.startswith("session_") and isinstance(value, list) for turn in value]
+
+
+async def stall(embedder: str, big: str) -> tuple[float, float, float]:
     """(seconds to refuse 1 MB, seconds of a 100k add, worst get_all of another scope meanwhile)."""
     config = {"graph_store": {"provider": "kuzu", "config": {"db": tempfile.mkdtemp() + "/db"}},
               "embedder": {"provider": embedder}}
@@ -55,7 +79,7 @@ async def stall(embedder: str) -> tuple[float, float, float]:
 
         poller = asyncio.create_task(poll())
         start = time.perf_counter()
-        await memory.add((ENGLISH * 1200)[:100_000], user_id="big", infer=False)
+        await memory.add(big, user_id="big", infer=False)
         added = time.perf_counter() - start
         done = True
         await poller
@@ -67,15 +91,17 @@ async def stall(embedder: str) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--embedder", default="hash")
+    parser.add_argument("--language", default="en", choices=["en", "zh"])
     args = parser.parse_args()
+    big = chinese_text(100_000) if args.language == "zh" else (ENGLISH * 1200)[:100_000]
     print("| measure | value |\n|---|---|")
     for chars in (10_000, 100_000, 1_000_000):
         print(f"| linker, English, {chars:,} chars | {linker_seconds(ENGLISH, chars):.3f} s |")
     for chars in (1_000, 10_000):
         print(f"| linker, Chinese, {chars:,} chars | {linker_seconds(CHINESE, chars):.3f} s |")
-    refused, added, worst = asyncio.run(stall(args.embedder))
+    refused, added, worst = asyncio.run(stall(args.embedder, big))
     print(f"| 1 MB message refused ({args.embedder} embedder) | {refused * 1000:.2f} ms |")
-    print(f"| 100k-char add, infer=False | {added:.3f} s |")
+    print(f"| 100k-char add ({args.language}), infer=False | {added:.3f} s |")
     print(f"| worst get_all of another scope during it | {worst * 1000:.1f} ms |")
 
 

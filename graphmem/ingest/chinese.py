@@ -13,7 +13,6 @@ the first one is the speaker ("喜歡披薩").
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import MissingDependencyError
+from graphmem.ingest.jieba_dict import jieba_ready, word_tags
+from graphmem.pacing import paced
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 _CLAUSE_SPLIT = re.compile(r"[，,、：:]")
@@ -57,24 +58,16 @@ _SUGGEST = re.compile(r"^(你可以|建议你|推荐你|不妨|试试|要不要|
 _QUESTION_END = re.compile(r"(吗|嗎|么|呢|吧)?[？?]$|[吗嗎]$")
 
 LONG_TEXT = 4000  # characters: beyond, words are tagged from jieba's dictionary (see _tagged)
+_SEGMENT_BREAK = re.compile(r"[^\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")  # not in jieba's runs of words
 _lock = threading.Lock()
-_ready = False
 _tables = False
 
 
 def _posseg() -> Any:
-    """jieba's part-of-speech tagger, its dictionary loaded once (quietly: jieba logs at INFO)."""
-    global _ready
-    try:
-        import jieba
-        import jieba.posseg
-    except ImportError:
-        raise MissingDependencyError("Chinese text needs jieba: pip install jieba") from None
-    with _lock:
-        if not _ready:
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _ready = True
+    """jieba's part-of-speech tagger (its dictionary loaded by `jieba_dict`, which other threads outlive)."""
+    jieba_ready()
+    import jieba.posseg
+
     return jieba.posseg
 
 
@@ -118,7 +111,7 @@ def words(text: str) -> list[Word]:
     same_shape = len(key) == len(text)
     found: list[Word] = []
     position = 0
-    for word, flag in _tagged(key):
+    for word, flag in paced(_tagged(key)):
         original = text[position:position + len(word)] if same_shape else word
         position += len(word)
         if not word.strip():
@@ -128,17 +121,28 @@ def words(text: str) -> list[Word]:
 
 
 def _tagged(key: str) -> list[tuple[str, str]]:
-    """(word, tag) pairs. jieba's POS tagger costs ~90 µs a character in Python (9 s for 100,000), all
-    of it holding the GIL that other users' calls need; past LONG_TEXT characters the words come from
-    its segmenter (~30x cheaper) and take their dictionary tag, so names its dictionary lacks (found by
-    the tagger's HMM) are missed in such long texts only."""
-    posseg = _posseg()
+    """(word, tag) pairs. jieba's POS tagger costs ~90 µs a character in Python (9 s for 100,000); past
+    LONG_TEXT characters the words come from its segmenter (~30x cheaper), piece by piece with pauses
+    (`graphmem.pacing`: other threads need the GIL meanwhile), and take their dictionary tag, so names
+    its dictionary lacks (found by the tagger's HMM) are missed in such long texts only."""
     if len(key) <= LONG_TEXT:
-        return [(token.word, token.flag) for token in posseg.lcut(key)]
-    import jieba
+        return [(token.word, token.flag) for token in _posseg().lcut(key)]
+    jieba, tags = jieba_ready(), word_tags()
+    return [(w, tags.get(w) or ("eng" if w.isascii() and w.isalpha() else "x"))
+            for piece in paced(_pieces(key)) for w in jieba.lcut(piece)]
 
-    tags: dict[str, str] = posseg.dt.word_tag_tab
-    return [(w, tags.get(w) or ("eng" if w.isascii() and w.isalpha() else "x")) for w in jieba.lcut(key)]
+
+def _pieces(text: str, size: int = 500) -> Iterator[str]:
+    """The text in pieces of about `size` characters, each cut after a character that jieba's
+    segmenter splits at anyway (punctuation, spaces), so the words are those of the whole text."""
+    start = 0
+    while len(text) - start > size:
+        found = _SEGMENT_BREAK.search(text, start + size)
+        end = found.end() if found and found.end() - start < 4 * size else start + size
+        yield text[start:end]
+        start = end
+    if start < len(text):
+        yield text[start:]
 
 
 def name_type(word: Word) -> str | None:
@@ -336,8 +340,5 @@ def read(text: str, role: str, first: str | None, second: str | None) -> Iterato
 
 def search_words(key: str) -> list[str]:
     """jieba's search-mode words of a Simplified text (for keyword terms)."""
-    _posseg()
-    import jieba
-
-    found: list[str] = jieba.lcut_for_search(key)
+    found: list[str] = jieba_ready().lcut_for_search(key)
     return [w for w in found if w.strip()]

@@ -18,6 +18,7 @@ from graphmem.ingest.extract import ExtractionContext
 from graphmem.ingest.languages import has_han
 from graphmem.ingest.offline_rules import split_speaker
 from graphmem.models import ExtractedEntity, Message
+from graphmem.pacing import paced
 
 # A run of capitalised words, optionally joined by "of"/"de"/"van"/"&" ("Bank of America").
 # Upper-case letters of the Latin, Greek and Cyrillic scripts ("Zoë", "Ødegaard", "Москва").
@@ -138,7 +139,7 @@ def _link_chinese(message: Message, speaker: str | None, text: str,
     for name in people:
         if name:
             entities.setdefault(name.casefold(), ExtractedEntity(name=name, type="person"))
-    for word in found:
+    for word in paced(found):
         kind = name_type(word)
         if kind is not None:
             entities.setdefault(word.text.casefold(), ExtractedEntity(name=word.text, type=kind))

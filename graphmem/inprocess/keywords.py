@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from graphmem.errors import MissingDependencyError
 from graphmem.inprocess.cjk import cjk_terms, has_cjk, script_runs
+from graphmem.pacing import paced
 
 K1 = 1.2
 B = 0.75
@@ -71,7 +72,7 @@ def _terms(text: str) -> list[str]:
         words = [w for w in _TOKEN.findall(text) if w not in ENGLISH_STOP_WORDS]
         return list(_stemmer().stemWords(words)) if words else []
     terms: list[str] = []
-    for run, cjk in script_runs(text):
+    for run, cjk in paced(script_runs(text)):  # a long text: other threads need the GIL meanwhile
         if cjk:
             terms += cjk_terms(run)
         else:

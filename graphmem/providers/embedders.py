@@ -22,6 +22,7 @@ from graphmem.config import Embedder as EmbedderConfig
 from graphmem.config import HashEmbedder, LocalEmbedder, LocalEmbedderConfig
 from graphmem.errors import MissingDependencyError, ProviderError
 from graphmem.inprocess.vectors import unit_rows
+from graphmem.pacing import paced
 from graphmem.providers.direct import DirectEncoder, direct_encoder, length_groups
 
 Vector = list[float]
@@ -218,7 +219,7 @@ class HashingEmbedder:
 
     def _vector(self, text: str) -> NDArray[np.float32]:
         row = np.zeros(self._dims, dtype=np.float32)
-        for feature in self._features(text):
+        for feature in paced(self._features(text)):  # a long text: other threads need the GIL
             digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
             index = int.from_bytes(digest[:4], "little") % self._dims
             row[index] += 1.0 if digest[4] & 1 else -1.0
