@@ -13,6 +13,7 @@ Nothing pauses on a thread that runs an event loop: a pause there would delay th
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
@@ -45,6 +46,19 @@ def paced(items: Iterable[T]) -> Iterator[T]:
     for item in items:
         yield item
         pacer.tick()
+
+
+def pieces(text: str, size: int, breaks: re.Pattern[str]) -> Iterator[str]:
+    """The text in consecutive pieces of about `size` characters, each ending right after a match of
+    `breaks` (where the reader splits anyway), or at 4 x `size` where none comes; they join to the text."""
+    start = 0
+    while len(text) - start > size:
+        found = breaks.search(text, start + size)
+        end = found.end() if found and found.end() - start < 4 * size else start + size
+        yield text[start:end]
+        start = end
+    if start < len(text):
+        yield text[start:]
 
 
 def _on_event_loop() -> bool:

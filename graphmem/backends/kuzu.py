@@ -112,9 +112,15 @@ class KuzuBackend:
         return self._db.scopes
 
     async def _run(self, fn: Callable[[], T]) -> T:
-        """Run `fn` on the database's one thread, after the work every user of the database queued before."""
+        """Run `fn` on the database's writing thread, after the work every user of the database queued before."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db.executor, fn)
+
+    async def _run_read(self, fn: Callable[[], T]) -> T:
+        """Run `fn` (which only reads) on the database's reading thread: it sees the last commit and does
+        not wait for writes queued or running (another scope's big add)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db.read_executor, fn)
 
     # -- connection and schema -------------------------------------------------------------
 
@@ -155,7 +161,7 @@ class KuzuBackend:
         return rows
 
     async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
-        return await self._run(lambda: self._fetch(name, params))
+        return await self._run_read(lambda: self._fetch(name, params))
 
     async def write(self, statements: Sequence[Statement]) -> None:
         await self._run(lambda: self._write_sync(statements))
@@ -218,7 +224,7 @@ class KuzuBackend:
         def locked() -> T:
             with self._scopes.lock:
                 return fn()
-        return await self._run(locked)
+        return await self._run_read(locked)
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k))
@@ -259,7 +265,7 @@ class KuzuBackend:
                 held.update((r["id"], r) for r in self._fetch("memory/get_many", {"ids": missing}))
             return [held[i] for i in ids if i in held]
 
-        return await self._run(rows)
+        return await self._run_read(rows)
 
     async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids))

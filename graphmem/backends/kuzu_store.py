@@ -1,12 +1,14 @@
-"""One Kuzu database per path and process: its handle, its one connection, its one thread.
+"""One Kuzu database per path and process: its handle, its connections, their threads.
 
 Kuzu locks an on-disk database for one process, and in 0.11.3 two connections that write at once race
 each other's transactions (a failed `BEGIN TRANSACTION` left a connection whose next query segfaulted).
 So every `Memory`/`AsyncMemory` of a process that opens the same real path shares one `SharedDatabase`:
-one connection, one worker thread that runs every statement in turn (a transaction stays on the thread
-and connection that began it, and no other statement runs inside it), the scopes loaded for search,
-and the write locks. The registry counts its users and closes the database when the last one leaves.
-Each `:memory:` database is its own.
+one writing connection and one worker thread that runs every write in turn (a transaction stays on the
+thread and connection that began it, and no other statement runs inside it), the scopes loaded for
+search, and the write locks. Reads run on a second connection and thread: Kuzu lets a read see the last
+commit while a write transaction runs, and releases the GIL meanwhile, so a search or `get_all` of one
+scope does not queue behind another scope's big add. The registry counts its users and closes the
+database when the last one leaves. Each `:memory:` database is its own.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def open_count(path: str) -> int:
 
 
 class SharedDatabase:
-    """A database, its one connection and the one thread that uses it."""
+    """A database, its writing and its reading connection, and the one thread each runs on."""
 
     def __init__(self, path: str, config: KuzuConfig, dims: int) -> None:
         kuzu = import_kuzu()
@@ -102,12 +104,77 @@ class SharedDatabase:
         self.path = path
         self.users = 1
         self.scopes = ScopeCache(dims, MAX_SCOPE_ROWS)
+        self._writer = _Session(self.db)
+        self._reader = _Session(self.db)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
-        self._conn: Any = kuzu.Connection(self.db)
+        self.read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu-read",
+                                                initializer=self._mark_reader)
+
+    def _mark_reader(self) -> None:
+        _thread.reads_for = self
+
+    def execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Run one statement on this thread's connection: the reading one on the read thread, else the
+        writing one (on the database's thread only)."""
+        session = self._reader if getattr(_thread, "reads_for", None) is self else self._writer
+        return session.execute(text, params)
+
+    def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
+        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock); ROLLBACK on error.
+
+        A BEGIN that fails gets a new connection: Kuzu 0.11.3 crashed on the next query of one whose
+        BEGIN had failed."""
+        try:
+            self.execute("BEGIN TRANSACTION")
+        except BackendError:
+            self._writer.renew()
+            raise
+        try:
+            done = work()
+        except BaseException:
+            self._rollback()
+            raise
+        # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
+        # would hold the commit already, and counts would be added twice.
+        with self.scopes.lock:
+            self.execute("COMMIT")
+            commit()
+        return done
+
+    def _rollback(self) -> None:
+        try:
+            self.execute("ROLLBACK")
+        except BackendError as exc:
+            if "No active transaction" not in str(exc):  # a failed COPY has rolled back already
+                self._writer.renew()
+                raise
+
+    def shutdown(self) -> None:
+        """Close each connection on its thread, then the database, then stop the threads."""
+        try:
+            self.read_executor.submit(self._reader.close).result()
+            self.executor.submit(self._close_writer).result()
+        finally:
+            self.read_executor.shutdown(wait=True)
+            self.executor.shutdown(wait=True)
+
+    def _close_writer(self) -> None:
+        self._writer.close()
+        self.db.close()
+
+
+_thread = threading.local()  # reads_for: the SharedDatabase whose read thread this is
+
+
+class _Session:
+    """A connection and its prepared statements."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self._conn: Any = import_kuzu().Connection(db)
         self._prepared: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Any] = OrderedDict()
 
     def execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
-        """Run one statement on the connection (on the database's thread only)."""
         try:
             result = self._conn.execute(self._prepare(text, params) if params else text, params or {})
         except RuntimeError as exc:
@@ -139,52 +206,14 @@ class SharedDatabase:
             self._prepared.popitem(last=False)
         return prepared
 
-    def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
-        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock); ROLLBACK on error.
-
-        A BEGIN that fails gets a new connection: Kuzu 0.11.3 crashed on the next query of one whose
-        BEGIN had failed."""
-        try:
-            self.execute("BEGIN TRANSACTION")
-        except BackendError:
-            self._renew_connection()
-            raise
-        try:
-            done = work()
-        except BaseException:
-            self._rollback()
-            raise
-        # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
-        # would hold the commit already, and counts would be added twice.
-        with self.scopes.lock:
-            self.execute("COMMIT")
-            commit()
-        return done
-
-    def _rollback(self) -> None:
-        try:
-            self.execute("ROLLBACK")
-        except BackendError as exc:
-            if "No active transaction" not in str(exc):  # a failed COPY has rolled back already
-                self._renew_connection()
-                raise
-
-    def _renew_connection(self) -> None:
+    def renew(self) -> None:
         self._prepared.clear()
-        old, self._conn = self._conn, import_kuzu().Connection(self.db)
+        old, self._conn = self._conn, import_kuzu().Connection(self._db)
         old.close()
 
-    def shutdown(self) -> None:
-        """Close the connection and the database on their thread, then stop the thread."""
-        def close() -> None:
-            self._prepared.clear()
-            self._conn.close()
-            self.db.close()
-
-        try:
-            self.executor.submit(close).result()
-        finally:
-            self.executor.shutdown(wait=True)
+    def close(self) -> None:
+        self._prepared.clear()
+        self._conn.close()
 
 
 def _kind(value: Any) -> str:

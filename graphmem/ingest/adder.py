@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.plan import (
+    AddPlan,
     EntityTable,
     NewMemory,
     Replacement,
@@ -49,6 +51,9 @@ from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
 from graphmem.providers.embedders import Embedder
 from graphmem.scope import Scope
+
+T = TypeVar("T")
+_ON_LOOP_ITEMS = 256  # facts: beyond, planning an add runs in a worker thread (see _cpu_bound)
 
 PROCEDURAL = "procedural_memory"
 
@@ -141,10 +146,10 @@ class Adder:
         vectors = await self.embedder.embed_texts([f.text for f in facts] + names)  # one batch
         add_new_entities(entities, fresh, vectors[len(facts):] if embed_names else [None] * len(fresh), scope, now)
         vectors = vectors[:len(facts)]
-        decisions = decide(facts, vectors, nearby, now)
+        decisions = await _cpu_bound(lambda: decide(facts, vectors, nearby, now), len(facts))
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
-        memories = _new_memories(kept, items)
+        memories = await _cpu_bound(lambda: _new_memories(kept, items), len(kept))
         superseded = [(m, t) for d, m in zip(kept, memories, strict=True) if d.event == "DELETE" and d.target
                       for t in (d.target, *nearby.also.get(d.target, ()))]
         contradictions = [Contradiction(m, nearby.rows[t], now) for m, t in superseded]
@@ -155,13 +160,17 @@ class Adder:
         contradictions, spans = await self._place_history(contradictions, events)
         ending = await self._relations_ending(contradictions, now)
         relations = await self._new_relations(extraction, entities, memories, set(ending), now)
-        end_history_relations(relations, contradictions, memories, entities)
-        replacements = [_replacement(d, m, nearby, events, metadata) for d, m in zip(kept, memories, strict=True)
-                        if d.event == "UPDATE"]
-        supersede = _ending_statements(contradictions, events, spans, ending, now)
-        added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
-        plan = build_add_plan(scope, now, items, added, entities, relations, metadata, None, thread.seq,
-                              replacements, supersede, thread.said_after(now))
+
+        def planned() -> AddPlan:
+            end_history_relations(relations, contradictions, memories, entities)
+            replacements = [_replacement(d, m, nearby, events, metadata)
+                            for d, m in zip(kept, memories, strict=True) if d.event == "UPDATE"]
+            supersede = _ending_statements(contradictions, events, spans, ending, now)
+            added = [m for d, m in zip(kept, memories, strict=True) if d.event != "UPDATE"]
+            return build_add_plan(scope, now, items, added, entities, relations, metadata, None, thread.seq,
+                                  replacements, supersede, thread.said_after(now))
+
+        plan = await _cpu_bound(planned, len(memories))
         await asyncio.to_thread(warm_keywords, [m.text for m in memories])  # off the store's commit lock
         await self.backend.write(plan.statements)
         return {"results": _results(kept, memories, nearby, contradictions),
@@ -238,8 +247,15 @@ class Adder:
         ids = {i for r in extraction.relations for i in (entities.id_of(r.source), entities.id_of(r.target)) if i}
         rows = await self.backend.read("relation/existing", {"source_ids": sorted(ids), "target_ids": sorted(ids)})
         existing = {(r["source_id"], r["type"], r["target_id"]) for r in rows if r["id"] not in ending}
-        memory_of_fact = _memory_of_relation_fact(extraction, memories)
-        return relation_rows(extraction.relations, entities, existing, memory_of_fact, None, now)
+        return await _cpu_bound(lambda: relation_rows(
+            extraction.relations, entities, existing, _memory_of_relation_fact(extraction, memories), None, now),
+            len(memories))
+
+
+async def _cpu_bound(work: Callable[[], T], size: int) -> T:
+    """`work()`, in a worker thread when `size` (facts or memories) makes it long: one long message gives
+    thousands of facts, and ~0.3 s of planning them on the event loop stalled every other caller."""
+    return await asyncio.to_thread(work) if size > _ON_LOOP_ITEMS else work()
 
 
 def _ending_statements(contradictions: list[Contradiction], events: list[dict[str, Any]],

@@ -22,7 +22,7 @@ from typing import Any
 
 from graphmem.errors import MissingDependencyError
 from graphmem.ingest.jieba_dict import jieba_ready, word_tags
-from graphmem.pacing import paced
+from graphmem.pacing import paced, pieces
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 _CLAUSE_SPLIT = re.compile(r"[，,、：:]")
@@ -132,17 +132,10 @@ def _tagged(key: str) -> list[tuple[str, str]]:
             for piece in paced(_pieces(key)) for w in jieba.lcut(piece)]
 
 
-def _pieces(text: str, size: int = 500) -> Iterator[str]:
-    """The text in pieces of about `size` characters, each cut after a character that jieba's
-    segmenter splits at anyway (punctuation, spaces), so the words are those of the whole text."""
-    start = 0
-    while len(text) - start > size:
-        found = _SEGMENT_BREAK.search(text, start + size)
-        end = found.end() if found and found.end() - start < 4 * size else start + size
-        yield text[start:end]
-        start = end
-    if start < len(text):
-        yield text[start:]
+def _pieces(text: str) -> Iterator[str]:
+    """Pieces of ~500 characters, each cut after a character that jieba's segmenter splits at anyway
+    (punctuation, spaces), so the words are those of the whole text."""
+    return pieces(text, 500, _SEGMENT_BREAK)
 
 
 def name_type(word: Word) -> str | None:
@@ -328,7 +321,7 @@ def _name(phrase: list[Word]) -> str:
 
 def read(text: str, role: str, first: str | None, second: str | None) -> Iterator[ZhSentence]:
     """The sentences of a Chinese message, each with its kind, entities and relations."""
-    for sentence in sentences(text):
+    for sentence in paced(sentences(text)):
         kind = classify(sentence, role)
         reader = _Reader(first, second)
         if kind == "fact":

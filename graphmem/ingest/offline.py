@@ -16,13 +16,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from graphmem.ingest import chinese, single_valued, speech_acts
+from graphmem.ingest import chinese, long_docs, single_valued, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
 from graphmem.ingest.languages import Language, has_english_words, language_of
 from graphmem.ingest.linker import FastLinker, foreign_names
 from graphmem.inprocess.keywords import ENGLISH_STOP_WORDS
 from graphmem.models import ExtractedEntity, ExtractedFact, ExtractedRelation, Extraction, Message
+from graphmem.pacing import paced
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -66,7 +67,7 @@ def _parse(texts: Sequence[str], *, ner_only: bool = False) -> list[Doc]:
     nlp = _language()
     disable = list(_NOT_NEEDED_FOR_NER) if ner_only else []
     with _run_lock:
-        return list(nlp.pipe(texts, batch_size=_BATCH_SIZE, disable=disable))
+        return long_docs.parse(nlp, texts, _BATCH_SIZE, disable)
 
 
 @dataclass(frozen=True)
@@ -154,10 +155,15 @@ def _person_node(name: str | None) -> _Node | None:
 class _SentenceReader:
     """Reads one sentence: the entities it names and the relations its parse states."""
 
-    def __init__(self, sent: Span, voice: _Voice) -> None:
+    def __init__(self, sent: Span, voice: _Voice, doc_ents: dict[int, Span] | None = None) -> None:
+        """`doc_ents`: the Doc's entities by token, made once per Doc (`sent.ents` walks the whole Doc's
+        entities for each sentence: quadratic in a long message)."""
         self.sent = sent
         self.voice = voice
-        self.ents: dict[int, Span] = {t.i: ent for ent in sent.ents for t in ent}
+        if doc_ents is None:
+            doc_ents = {t.i: ent for ent in sent.ents for t in ent}
+        self.ents = {i: e for i in range(sent.start, sent.end)
+                     if (e := doc_ents.get(i)) is not None and sent.start <= e.start and e.end <= sent.end}
 
     def pronoun_node(self, token: Token) -> _Node | None:
         if token.lower_ in rules.FIRST_PERSON:
@@ -288,9 +294,10 @@ class OfflineExtractor:
         relations: dict[tuple[str, str, str], ExtractedRelation] = {}
         for (role, voice), language in zip(voices, languages, strict=True):
             if language == "en":
-                before = len(facts)
-                for sent in rules.sentences(next(docs)):
-                    _read_sentence(_SentenceReader(sent, voice), registry, facts, relations, role)
+                before, doc = len(facts), next(docs)
+                doc_ents = {t.i: ent for ent in doc.ents for t in ent}
+                for sent in paced(rules.sentences(doc)):
+                    _read_sentence(_SentenceReader(sent, voice, doc_ents), registry, facts, relations, role)
                 if len(facts) == before and role == "user" and _foreign_looking(voice.text):
                     # Latin text the English parser made nothing of, with no English word: keep it as said.
                     _read_foreign(role, voice, "other", registry, facts, relations)
