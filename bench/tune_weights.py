@@ -41,10 +41,15 @@ def grid(spec: str) -> list[dict[str, float]]:
             for combo in itertools.product(*[values for _, values in axes])]
 
 
-def locomo_items(data: str) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+def locomo_items(data: str, times: bool = False) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """LOCOMO's turns as bench/locomo.py adds them; with `times`, each with its session's date as `timestamp`
+    (as the companion chats are added), so that a memory's said time tells its session apart."""
+    from companion_recall import session_time
+
     items = []
     for conv in load_locomo(data):
-        adds = [{"text": t.text, "metadata": t.metadata(), "timestamp": None} for t in conv.turns]
+        adds = [{"text": t.text, "metadata": t.metadata(),
+                 "timestamp": session_time(t.date) if times and t.date else None} for t in conv.turns]
         questions = [{"q": q["question"], "evidence": set(q["evidence"]), "as_of": None,
                       "category": str(q["category"])} for q in conv.qa if q.get("evidence")]
         items.append((f"locomo-{conv.conv_id}", adds, questions))
@@ -157,11 +162,13 @@ def main() -> None:
     ap.add_argument("--locomo")
     ap.add_argument("--companion")
     ap.add_argument("--grid", default=DEFAULT_GRID)
+    ap.add_argument("--locomo-times", action="store_true",
+                    help="add LOCOMO turns with their session's date as timestamp (default: the time of the add)")
     ap.add_argument("--embedder", help="JSON embedder config (default: Memory()'s)")
     ap.add_argument("--json")
     args = ap.parse_args()
     settings = grid(args.grid)
-    items = (locomo_items(args.locomo) if args.locomo else []) + \
+    items = (locomo_items(args.locomo, args.locomo_times) if args.locomo else []) + \
         (companion_items(args.companion) if args.companion else [])
     scores: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as folder:

@@ -62,6 +62,12 @@ class SearchConfig(_Strict):
                                          "results across a conversation's sessions); 0 turns it off.")
     diversity_span: int = Field(default=8, ge=1, description="Messages apart within which two hits count as "
                                                               "one stretch of conversation for diversity.")
+    session_prior: float = Field(default=0.0, ge=0.0, le=1.0,
+                                 description="Lift of a top hit by how well its session (a stretch of the scope's "
+                                             "timeline with no gap over 2 hours between hits) matches the query: "
+                                             "up to this share of the best score, by the mean of the session's "
+                                             "best 3 scores against the best session's (search/sessions.py); "
+                                             "0 turns it off.")
 
     @field_validator("weights", mode="before")
     @classmethod

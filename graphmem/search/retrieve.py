@@ -6,6 +6,8 @@
               + entities of top memories   ├─ k-hop RELATES expansion ─ relations  │   the query's entities (hubs too)
                                            └─ memories mentioning them ─┘          ├─ + feedback: keyword query with
                                                                                    │   the best hits' shared words
+                                                                                   ├─ + session: hits of the sessions
+                                                                                   │   that match best (off by default)
                                                                                    ├─ + context: next/previous turn
                                                                                    └─ × form: questions, and
                                                                                        other speakers, count less
@@ -28,6 +30,7 @@ from graphmem.scope import Scope
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
+from graphmem.search.sessions import session_prior
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
 
@@ -147,6 +150,7 @@ class Retriever:
             rankings["time"] = await self._in_window(window, scores, scope, pool, briefs)
             signals["time"] = {mid: 1.0 for mid in rankings["time"]}
             scores = self._fuse(rankings, signals)
+        scores = await self._by_session(scores, briefs)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
         scores = await self._by_form(query, scores, briefs)
         scores = await self._spread(scores, briefs)
@@ -216,6 +220,15 @@ class Retriever:
             own = scores.get(mid, 0.0)
             lifted[mid] = max(own, min(own + lift, ceiling[mid]))
         return lifted, bonus
+
+    async def _by_session(self, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
+        """The best hits lifted by how well their session matches the query (search/sessions; off
+        unless configured)."""
+        if self._config.session_prior <= 0:
+            return scores
+        top = best(scores, REWEIGHED)
+        said = {row["id"]: parse_time(row.get("valid_at")) for row in await briefs.of(top)}
+        return session_prior(scores, said, self._config.session_prior, REWEIGHED)
 
     async def _spread(self, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
         """The best hits spread across the conversation (search/diversity; off unless configured)."""
