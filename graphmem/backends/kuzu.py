@@ -41,7 +41,7 @@ T = TypeVar("T")
 # What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
-_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding"})
+_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts"})
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
 # after any other unknown one, loaded scopes are dropped and reloaded.
 _SCOPE_NEUTRAL = frozenset({
@@ -58,7 +58,16 @@ def _vector_row(row: dict[str, Any]) -> VectorRow:
     record = {column: row.get(column) for column in columns} if columns else None
     return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
                      embedding=row["embedding"], name=row.get("name"),
-                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record)
+                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record,
+                     parts=_split_parts(row.get("parts"), row["embedding"]))
+
+
+def _split_parts(flat: Sequence[float] | None, embedding: Sequence[float] | None) -> list[Sequence[float]]:
+    """A memory's parts, stored as one flat list, as vectors of its embedding's length."""
+    if not flat or not embedding:
+        return []
+    dims = len(embedding)
+    return [flat[i:i + dims] for i in range(0, len(flat) - dims + 1, dims)]
 
 
 @cache

@@ -26,6 +26,7 @@ from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
 from graphmem.ingest.normalize import memory_hash
+from graphmem.ingest.parts import sentence_parts
 from graphmem.ingest.plan import (
     AddPlan,
     EntityTable,
@@ -61,10 +62,12 @@ PROCEDURAL = "procedural_memory"
 class Adder:
     """Runs one add against a backend; `AsyncMemory.add` validates the input and calls it."""
 
-    def __init__(self, backend: GraphBackend, embedder: Embedder, extractor: Extractor) -> None:
+    def __init__(self, backend: GraphBackend, embedder: Embedder, extractor: Extractor,
+                 sentence_vectors: bool = True) -> None:
         self.backend = backend
         self.embedder = embedder
         self.extractor = extractor
+        self.sentence_vectors = sentence_vectors  # memories' sentences embedded too (ingest/parts.py)
 
     def lock(self, scope: Scope) -> AbstractAsyncContextManager[None]:
         """One add at a time per scope: resolution, reconciliation and episode numbering read, then write.
@@ -143,13 +146,17 @@ class Adder:
         facts = await self._new_facts(scope, _unique_facts(extraction.facts), now, thread)
         entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
         names = [e.name for e in fresh] if embed_names else []
-        vectors = await self.embedder.embed_texts([f.text for f in facts] + names)  # one batch
-        add_new_entities(entities, fresh, vectors[len(facts):] if embed_names else [None] * len(fresh), scope, now)
+        part_texts = [sentence_parts(f.text) if self.sentence_vectors else [] for f in facts]
+        vectors = await self.embedder.embed_texts(  # one batch
+            [f.text for f in facts] + names + [p for parts in part_texts for p in parts])
+        named = vectors[len(facts):len(facts) + len(names)]
+        add_new_entities(entities, fresh, named if embed_names else [None] * len(fresh), scope, now)
+        parts_of = _parts_of(facts, part_texts, vectors[len(facts) + len(names):])
         vectors = vectors[:len(facts)]
         decisions = await _cpu_bound(lambda: decide(facts, vectors, nearby, now), len(facts))
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
-        memories = await _cpu_bound(lambda: _new_memories(kept, items), len(kept))
+        memories = await _cpu_bound(lambda: _new_memories(kept, items, parts_of), len(kept))
         superseded = [(m, t) for d, m in zip(kept, memories, strict=True) if d.event == "DELETE" and d.target
                       for t in (d.target, *nearby.also.get(d.target, ()))]
         contradictions = [Contradiction(m, nearby.rows[t], now) for m, t in superseded]
@@ -278,7 +285,19 @@ def _unique_facts(facts: list[ExtractedFact]) -> list[ExtractedFact]:
     return list({f.text.strip(): f for f in facts if f.text.strip()}.values())
 
 
-def _new_memories(decisions: list[Decision], items: list[Message]) -> list[NewMemory]:
+def _parts_of(facts: list[ExtractedFact], part_texts: list[list[str]], vectors: list[list[float]]
+              ) -> dict[str, list[list[float]]]:
+    """Each fact's text -> its sentences' vectors (ingest/parts.py), for the facts that have several."""
+    found, start = {}, 0
+    for fact, parts in zip(facts, part_texts, strict=True):
+        if parts:
+            found[fact.text] = vectors[start:start + len(parts)]
+        start += len(parts)
+    return found
+
+
+def _new_memories(decisions: list[Decision], items: list[Message],
+                  parts_of: dict[str, list[list[float]]] | None = None) -> list[NewMemory]:
     """Each fact with the role, speaker and position of the message that says it (found by text);
     an UPDATE keeps the id of the memory it replaces."""
     speaking = [m for m in items if m.role != "system"]
@@ -292,7 +311,7 @@ def _new_memories(decisions: list[Decision], items: list[Message]) -> list[NewMe
         source = speaking[index] if index is not None else None
         memory = NewMemory(text=fact.text, embedding=decision.vector, entity_names=fact.entities,
                            role=source.role if source else "user", actor_id=source.name if source else None,
-                           source=index)
+                           source=index, parts=(parts_of or {}).get(fact.text, ()))
         memories.append(dataclasses.replace(memory, id=decision.target) if decision.event == "UPDATE"
                         and decision.target else memory)
     return memories

@@ -19,6 +19,7 @@ from graphmem.errors import NotFoundError
 from graphmem.ingest import rederive
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.normalize import memory_hash
+from graphmem.ingest.parts import sentence_parts
 from graphmem.ingest.plan import MENTION_LIST_CAP, NewMemory, Replacement, count_mentions, event_row, replace_statements
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import Message
@@ -42,8 +43,8 @@ def scope_of(row: Row) -> Scope:
 
 
 async def update_memory(backend: GraphBackend, embedder: Embedder, extractor: Extractor, memory_id: str,
-                        new_text: str | None, metadata: dict[str, Any] | None, expires: Any, now: str
-                        ) -> dict[str, str]:
+                        new_text: str | None, metadata: dict[str, Any] | None, expires: Any, now: str,
+                        sentence_vectors: bool = True) -> dict[str, str]:
     """Replace a memory's text and/or merge metadata into its own (see AsyncMemory.update)."""
     scope = scope_of(await existing(backend, memory_id))
     async with backend.locks.scope(scope.key):
@@ -52,7 +53,7 @@ async def update_memory(backend: GraphBackend, embedder: Embedder, extractor: Ex
         if held is not None:  # the scope holds this text already: mem0's NONE, not a second copy
             return {"message": "Memory not updated: the scope already holds this text", "event": "NONE", "id": held}
         await backend.write(await _replacement_plan(backend, embedder, extractor, row, new_text, metadata, expires,
-                                                    now))
+                                                    now, sentence_vectors))
     return UPDATED
 
 
@@ -66,7 +67,7 @@ async def _held_elsewhere(backend: GraphBackend, scope: Scope, text: str | None,
 
 async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor: Extractor, row: Row,
                             new_text: str | None, metadata: dict[str, Any] | None, expires: Any,
-                            now: str) -> list[Statement]:
+                            now: str, sentence_vectors: bool = True) -> list[Statement]:
     """The memory re-made under its id with the new text's entities and embedding; entities it no longer
     names and nothing else does are deleted."""
     scope = scope_of(row)
@@ -77,10 +78,12 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
     derived = await rederive.derive(backend, extractor, row["id"], message, context, changed)
     mentioned = derived.entities
     entities, fresh = await resolve_entities(backend, scope, mentioned, now)
-    vectors = await embedder.embed_texts([data] + [e.name for e in fresh])
-    add_new_entities(entities, fresh, vectors[1:], scope, now)
+    parts = sentence_parts(data) if sentence_vectors else []
+    vectors = await embedder.embed_texts([data] + [e.name for e in fresh] + parts)
+    add_new_entities(entities, fresh, vectors[1:1 + len(fresh)], scope, now)
     memory = NewMemory(text=data, embedding=vectors[0], entity_names=[e.name for e in mentioned],
-                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"])
+                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"],
+                       parts=vectors[1 + len(fresh):])
     kept_metadata = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
     episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
     events = await backend.read("event/list", {"memory_id": row["id"]})

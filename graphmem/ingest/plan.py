@@ -38,6 +38,7 @@ class NewMemory:
     actor_id: str | None = None
     source: int | None = None  # position of the message it came from among the add's non-system messages
     id: str = field(default_factory=new_id)
+    parts: Sequence[list[float]] = ()  # its sentences' embeddings (ingest/parts.py), if it has several
 
     @property
     def hash(self) -> str:
@@ -155,6 +156,7 @@ def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, An
                          episode_ids: Sequence[str] = (), entity_ids: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "id": memory.id, "text": memory.text, "hash": memory.hash, "embedding": memory.embedding,
+        "parts": [x for part in memory.parts for x in part] or None,  # one flat list: k x dims floats
         "metadata": json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True),
         "memory_type": memory_type, "actor_id": memory.actor_id, "role": memory.role,
         "created_at": created_at, "updated_at": updated_at, "valid_at": created_at, "invalid_at": None,

@@ -36,6 +36,8 @@ class ScopeMemories:
 
     def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
         self._vectors = ScopeVectors(dims)
+        self._parts = ScopeVectors(dims)  # the memories' sentences (ingest/parts.py), as "<memory id>#<i>"
+        self._part_ids: dict[str, list[str]] = {}
         self._keywords = KeywordIndex()
         self._rows: dict[str, VectorRow] = {}
         self._by_episode: dict[str, list[str]] = {}
@@ -50,6 +52,7 @@ class ScopeMemories:
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._rows]
         self._vectors.extend(batch)
+        self._extend_parts(batch)
         self._keywords.add((r.id, r.text) for r in batch)
         for row in batch:
             self._rows[row.id] = row
@@ -72,6 +75,7 @@ class ScopeMemories:
             if place < len(self._by_time) and self._by_time[place] == entry:
                 del self._by_time[place]
         self._vectors.remove(r.id for r in gone)
+        self._parts.remove(p for r in gone for p in self._part_ids.pop(r.id, ()))
         self._keywords.remove(r.id for r in gone)
         for row in gone:
             for lists, keys in ((self._by_episode, row.episode_ids), (self._by_entity, row.entity_ids),
@@ -81,8 +85,22 @@ class ScopeMemories:
                     if row.id in held:
                         held.remove(row.id)
 
+    def _extend_parts(self, batch: list[VectorRow]) -> None:
+        parts = [VectorRow(id=f"{r.id}#{i}", owner=r.owner, embedding=p) for r in batch for i, p in enumerate(r.parts)]
+        self._parts.extend(parts)
+        for part in parts:
+            self._part_ids.setdefault(part.id.rpartition("#")[0], []).append(part.id)
+
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
-        return self._vectors.top(vector, k)
+        """The k memories most similar to the vector, each by the best of its own and its sentences'
+        similarity (a sentence may match a question that the whole message dilutes)."""
+        best = {row["id"]: row for row in self._vectors.top(vector, k)}
+        for part in self._parts.top(vector, 2 * k):
+            memory_id = part["id"].rpartition("#")[0]
+            held = best.get(memory_id)
+            if held is None or part["similarity"] > held["similarity"]:
+                best[memory_id] = {"id": memory_id, "similarity": part["similarity"]}
+        return sorted(best.values(), key=lambda row: -row["similarity"])[:k]
 
     def keyword_top(self, query: str, k: int) -> list[dict[str, Any]]:
         return self._keywords.top(query, k)

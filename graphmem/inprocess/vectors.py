@@ -56,6 +56,7 @@ class VectorRow:
     name: str | None = None  # entities: display name, and the normalised names that link a query to them
     names: Sequence[str] = ()
     record: Mapping[str, Any] | None = None  # memories: the whole row as the store returns it, but the embedding
+    parts: Sequence[Sequence[float]] = ()  # memories: their sentences' embeddings (ingest/parts.py)
 
     @property
     def text(self) -> str:

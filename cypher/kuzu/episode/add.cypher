@@ -14,7 +14,8 @@ CREATE (ep:Episode {id: $rows_id[i], role: $rows_role[i], name: $rows_name[i], c
 WITH ep, i
 UNWIND range($rows_memories_first[i], $rows_memories_last[i]) AS j
 CREATE (m:Memory {id: $rows_memories_id[j], text: $rows_memories_text[j], hash: $rows_memories_hash[j],
-                  embedding: cast($rows_memories_embedding[j] AS FLOAT[]), metadata: $rows_memories_metadata[j],
+                  embedding: cast($rows_memories_embedding[j] AS FLOAT[]),
+                  parts: cast($rows_memories_parts[j] AS FLOAT[]), metadata: $rows_memories_metadata[j],
                   memory_type: $rows_memories_memory_type[j], user_id: $rows_memories_user_id[j],
                   agent_id: $rows_memories_agent_id[j], run_id: $rows_memories_run_id[j],
                   actor_id: $rows_memories_actor_id[j], role: $rows_memories_role[j], sk: $rows_memories_sk[j],

@@ -1,0 +1,39 @@
+"""A memory's sentences, embedded beside the memory itself: what a question asks often sits in one
+sentence of a longer message, and the whole message's vector dilutes it.
+
+LOCOMO turns ("Last year I took a solo trip and took this pic in Spain. It reminded me that life is
+hard...") answer "What European countries has Maria been to?" through one sentence. Scored by the
+best of the message's vector and its sentences' (multilingual-e5-small, dense ranking alone, two dev
+conversations): recall at 10 0.54 -> 0.60 and 0.52 -> 0.60, multi-hop 0.38 -> 0.54 on one of them.
+
+A part needs 3 English words or 8 Han characters: shorter Chinese sentences (4 characters) matched
+too many questions and lowered recall on the Chinese companion chats. A message of one sentence has
+no parts; at most MAX_PARTS sentences are kept (a long document's first ones: the work of an add
+stays bounded). A "Speaker: " prefix is repeated on each part, as the message's own vector reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphmem.ingest.languages import has_han
+
+MAX_PARTS = 8
+_LATIN_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_HAN_END = re.compile(r"(?<=[。！？!?；;])\s*")
+_SPEAKER = re.compile(r"^([^\s:：]{1,30}(?: [^\s:：]{1,30}){0,2})[:：] ")
+_MIN_WORDS = 3
+_MIN_HAN = 8  # Han characters, about as much as 3 English words (4 lowered Chinese chat recall: 0.917 -> 0.901)
+
+
+def sentence_parts(text: str) -> list[str]:
+    """The sentences of a memory worth their own vector, or [] when it has fewer than two."""
+    speaker = _SPEAKER.match(text)
+    prefix, body = (speaker.group(0), text[speaker.end():]) if speaker else ("", text)
+    han = has_han(body)
+    pieces = [p.strip() for p in (_HAN_END if han else _LATIN_END).split(body)]
+    kept = [p for p in pieces if (sum(1 for c in p if "\u4e00" <= c <= "\u9fff") >= _MIN_HAN if han
+                                  else len(p.split()) >= _MIN_WORDS)]
+    if len(kept) < 2:
+        return []
+    return [prefix + p for p in kept[:MAX_PARTS]]

@@ -1,0 +1,61 @@
+"""A memory's sentences have their own vectors (ingest/parts.py): a query that one sentence of a long
+message answers finds that message, after a reopen too; an update re-makes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graphmem import Memory
+from graphmem.ingest.parts import MAX_PARTS, sentence_parts
+
+LONG = ("Bob adopted a grey cat named Pixel. Then the weather turned cold and the market closed early, "
+        "the bakery ran out of rye bread, trains were delayed along the coast and everybody stayed home "
+        "to watch the football final with neighbours.")
+SHORT = "Bob adopted a grey dog."
+QUERY = "Bob adopted a grey cat named Pixel"
+
+
+def config(path: Path) -> dict[str, Any]:
+    # Vector similarity alone decides (hash embedder: words and trigrams), so the test shows the parts.
+    return {"graph_store": {"provider": "kuzu", "config": {"db": str(path)}}, "embedder": {"provider": "hash"},
+            "search": {"weights": {"vector": 1.0, "keyword": 0.0, "graph": 0.0, "feedback": 0.0,
+                                   "named": 0.0, "time": 0.0}}}
+
+
+def first(memory: Memory) -> str:
+    return str(memory.search(QUERY, user_id="u", limit=2)["results"][0]["memory"])
+
+
+def test_one_sentence_of_a_long_message_finds_it_before_and_after_a_reopen(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "db")) as memory:
+        memory.add(LONG, user_id="u", infer=False)
+        memory.add(SHORT, user_id="u", infer=False)
+        assert first(memory) == LONG
+    with Memory(config(tmp_path / "db")) as memory:
+        assert first(memory) == LONG
+
+
+def test_an_update_remakes_the_parts(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "db")) as memory:
+        added = memory.add(LONG, user_id="u", infer=False)["results"][0]
+        memory.add(SHORT, user_id="u", infer=False)
+        memory.update(added["id"], "The weather turned cold. The market closed early and trains were late.")
+        assert first(memory) == SHORT
+
+
+def test_sentence_parts_of_a_message() -> None:
+    assert sentence_parts("Maria: I went to Spain last year. It was sunny and warm there.") == [
+        "Maria: I went to Spain last year.", "Maria: It was sunny and warm there."]
+    assert sentence_parts("我昨天去了北京，見到了老朋友小明。我們一起吃了好吃的北京烤鴨！") == [
+        "我昨天去了北京，見到了老朋友小明。", "我們一起吃了好吃的北京烤鴨！"]
+    assert sentence_parts("One sentence only, however long it is.") == []
+    assert sentence_parts("Fine. Thanks!") == []  # too short to say anything alone
+    assert len(sentence_parts("This is sentence number one. " * 50)) == MAX_PARTS
+
+
+def test_sentence_vectors_can_be_turned_off(tmp_path: Path) -> None:
+    with Memory({**config(tmp_path / "db"), "sentence_vectors": False}) as memory:
+        memory.add(LONG, user_id="u", infer=False)
+        memory.add(SHORT, user_id="u", infer=False)
+        assert first(memory) == SHORT
