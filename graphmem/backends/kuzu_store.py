@@ -5,10 +5,11 @@ each other's transactions (a failed `BEGIN TRANSACTION` left a connection whose 
 So every `Memory`/`AsyncMemory` of a process that opens the same real path shares one `SharedDatabase`:
 one writing connection and one worker thread that runs every write in turn (a transaction stays on the
 thread and connection that began it, and no other statement runs inside it), the scopes loaded for
-search, and the write locks. Reads run on a second connection and thread: Kuzu lets a read see the last
-commit while a write transaction runs, and releases the GIL meanwhile, so a search or `get_all` of one
-scope does not queue behind another scope's big add. The registry counts its users and closes the
-database when the last one leaves. Each `:memory:` database is its own.
+search, and the write locks. Reads run on READ_THREADS other threads, each with its own connection:
+Kuzu lets a read see the last commit while a write transaction runs, and releases the GIL meanwhile, so
+a search or `get_all` of one scope queues neither behind another scope's big add nor behind its reads.
+The registry counts its users and closes the database when the last one leaves. Each `:memory:`
+database is its own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from graphmem.inprocess.scopes import DEFAULT_MAX_ROWS, ScopeCache
 T = TypeVar("T")
 MEMORY_DB = ":memory:"
 _MAX_PREPARED = 256
+READ_THREADS = 2  # a big add's own reads (thousands of facts) must not hold up another scope's get_all
 MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS  # rows the loaded scopes of one database hold at most
 
 _REGISTRY: dict[str, SharedDatabase] = {}
@@ -105,18 +107,23 @@ class SharedDatabase:
         self.users = 1
         self.scopes = ScopeCache(dims, MAX_SCOPE_ROWS)
         self._writer = _Session(self.db)
-        self._reader = _Session(self.db)
+        self._readers: list[_Session] = []
+        self._readers_lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
-        self.read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu-read",
-                                                initializer=self._mark_reader)
+        self.read_executor = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="graphmem-kuzu-read",
+                                                initializer=self._start_reader)
 
-    def _mark_reader(self) -> None:
-        _thread.reads_for = self
+    def _start_reader(self) -> None:
+        """A read thread's own connection (a Kuzu connection runs one statement at a time)."""
+        session = _Session(self.db)
+        with self._readers_lock:
+            self._readers.append(session)
+        _thread.reads_for, _thread.session = self, session
 
     def execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
-        """Run one statement on this thread's connection: the reading one on the read thread, else the
-        writing one (on the database's thread only)."""
-        session = self._reader if getattr(_thread, "reads_for", None) is self else self._writer
+        """Run one statement on this thread's connection: a read thread's own, else the writing one (on
+        the database's thread only)."""
+        session = _thread.session if getattr(_thread, "reads_for", None) is self else self._writer
         return session.execute(text, params)
 
     def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
@@ -150,20 +157,21 @@ class SharedDatabase:
                 raise
 
     def shutdown(self) -> None:
-        """Close each connection on its thread, then the database, then stop the threads."""
+        """Stop the read threads, then close every connection and the database on the writing thread."""
+        self.read_executor.shutdown(wait=True)
         try:
-            self.read_executor.submit(self._reader.close).result()
-            self.executor.submit(self._close_writer).result()
+            self.executor.submit(self._close).result()
         finally:
-            self.read_executor.shutdown(wait=True)
             self.executor.shutdown(wait=True)
 
-    def _close_writer(self) -> None:
+    def _close(self) -> None:
+        for session in self._readers:  # their threads have ended: nothing runs on them
+            session.close()
         self._writer.close()
         self.db.close()
 
 
-_thread = threading.local()  # reads_for: the SharedDatabase whose read thread this is
+_thread = threading.local()  # on a read thread: reads_for, its SharedDatabase, and session, its connection
 
 
 class _Session:

@@ -49,3 +49,27 @@ def test_a_long_message_is_parsed_in_pieces_into_one_doc_of_its_text() -> None:
     assert len(text) > long_docs.LONG and doc.text == text and short.text == "Carol lives in Rome."
     assert len(list(doc.sents)) >= 400
     assert {"Alice", "Paris", "Bob"} <= {ent.text for ent in doc.ents}
+
+
+def test_a_read_does_not_wait_for_another_scopes_long_read(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
+                              "embedder": {"provider": "hash"}})
+        try:
+            await memory.add("Bob likes green tea", user_id="other", infer=False)
+            backend = await memory._ready()
+            assert isinstance(backend, KuzuBackend)
+            release, began = threading.Event(), threading.Event()
+            long_read = asyncio.ensure_future(backend._run_read(lambda: (began.set(), release.wait(30))))
+            await asyncio.to_thread(began.wait, 30)
+            try:
+                listed = await asyncio.wait_for(memory.get_all(user_id="other"), 30)
+                assert not long_read.done()
+            finally:
+                release.set()
+                await long_read
+            assert [m["memory"] for m in listed["results"]] == ["Bob likes green tea"]
+        finally:
+            await memory.close()
+
+    asyncio.run(scenario())
