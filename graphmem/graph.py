@@ -141,7 +141,7 @@ def _holds(kinds: set[str], as_of: datetime | None) -> Callable[[Row, str], bool
 
 
 def _props(row: Row, embeddings: bool) -> dict[str, Any]:
-    props = {k: v for k, v in row.items() if k != "id" and (embeddings or k != "embedding")}
+    props = {k: v for k, v in row.items() if k != "id" and (embeddings or k not in ("embedding", "parts"))}
     if isinstance(props.get("metadata"), str):
         props["metadata"] = json.loads(props["metadata"] or "{}") or None
     return props

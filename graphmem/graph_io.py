@@ -35,13 +35,14 @@ _EMBED_BATCH = 64  # texts per embedding call: progress moves, memory stays boun
 async def read_snapshot(backend: GraphBackend, scope: Scope, *, embeddings: bool = False) -> dict[str, Any]:
     """Every row of the scope's graph, by part (see PARTS); vectors only with `embeddings`."""
     params: dict[str, Any] = {**scope.params(), "embeddings": embeddings}
-    parts = await asyncio.gather(*(backend.read(f"graph_io/{name}", _named(name, params)) for name in PARTS))
+    parts = await backend.read_together([(f"graph_io/{name}", _named(name, params)) for name in PARTS])
     snapshot: dict[str, Any] = {"format": FORMAT, "version": VERSION, "scope": scope.params(),
                                 "exported_at": datetime.now(timezone.utc).isoformat()}
     snapshot.update(zip(PARTS, (list(rows) for rows in parts), strict=True))
     if not embeddings:
         for row in (*snapshot["memories"], *snapshot["entities"]):
             row.pop("embedding", None)
+            row.pop("parts", None)
     return snapshot
 
 
@@ -119,6 +120,7 @@ async def _embed_missing(embedder: Embedder, memories: list[Row], entities: list
         vectors = await embedder.embed_texts([row[key] for row, key in batch])
         for (row, _), vector in zip(batch, vectors, strict=True):
             row["embedding"] = [float(x) for x in vector]
+            row.pop("parts", None)  # another embedder's sentences: searched by its own vector alone
     report("embed", len(needing), len(needing))
 
 
@@ -186,9 +188,20 @@ _MEMORY_KEYS = ("id", "text", "hash", "metadata", "memory_type", "actor_id", "ro
 
 def _memory_params(row: Row) -> dict[str, Any]:
     params = {key: row.get(key) for key in _MEMORY_KEYS}
-    params.update(embedding=row.get("embedding"), episode_ids=_strings(row.get("episode_ids")),
+    params.update(embedding=row.get("embedding"), parts=_parts(row), episode_ids=_strings(row.get("episode_ids")),
                   entity_ids=_strings(row.get("entity_ids")), **_scope_columns(row))
     return params
+
+
+def _parts(row: Row) -> list[float] | None:
+    """A memory's sentence embeddings as exported (one flat list of floats), kept only beside its own
+    embedding and of a whole number of its size (else the memory is searched by its own vector alone)."""
+    parts, embedding = row.get("parts"), row.get("embedding")
+    if not isinstance(parts, list) or not parts or not isinstance(embedding, list) or not embedding:
+        return None
+    if len(parts) % len(embedding) or not all(isinstance(x, int | float) for x in parts):
+        return None
+    return [float(x) for x in parts]
 
 
 def _event_row(row: Row) -> Row:

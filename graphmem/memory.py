@@ -83,7 +83,9 @@ class AsyncMemory:
         self.extractor: Extractor = create_extractor(self.config)
         self.reranker: Reranker | None = create_reranker(self.config.reranker)
         self._retriever = Retriever(self.backend, self.config.search)
-        self._adder = Adder(self.backend, self.embedder, self.extractor, self.config.sentence_vectors)
+        # Sentence vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their engine's index.
+        self._sentence_vectors = self.config.sentence_vectors and self.backend.dialect == "kuzu"
+        self._adder = Adder(self.backend, self.embedder, self.extractor, self._sentence_vectors)
         self._opened = False
         self._embedder_marked = False
         self._open_lock = asyncio.Lock()
@@ -359,7 +361,7 @@ class AsyncMemory:
             check_length([new_text], self.config.max_message_chars, "text")
         backend = await self._ready_to_embed()
         return await changes.update_memory(backend, self.embedder, self.extractor, _check_id(memory_id), new_text,
-                                           metadata, expires, utc_now(), self.config.sentence_vectors)
+                                           metadata, expires, utc_now(), self._sentence_vectors)
 
     async def delete(self, memory_id: str) -> dict[str, str]:
         """Delete a memory and the relations drawn from it; its history stays readable."""

@@ -155,16 +155,23 @@ class BoltBackend:
     # -- running statements ----------------------------------------------------------------
 
     async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
-        runs = self._library.runs(name, params)
+        [rows] = await self.read_together([(name, params)])
+        return rows
 
-        async def work(tx: AsyncManagedTransaction) -> list[Row]:
-            rows: list[Row] = []
-            for text, values in runs:
-                result = await tx.run(text, values)
-                rows.extend([record.data() async for record in result])
-            return rows
+    async def read_together(self, reads: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Row]]:
+        plan = [self._library.runs(name, params) for name, params in reads]
 
-        return await self._managed(work, read=True, current=[name])
+        async def work(tx: AsyncManagedTransaction) -> list[list[Row]]:
+            found: list[list[Row]] = []
+            for runs in plan:
+                rows: list[Row] = []
+                for text, values in runs:
+                    result = await tx.run(text, values)
+                    rows.extend([record.data() async for record in result])
+                found.append(rows)
+            return found
+
+        return await self._managed(work, read=True, current=[name for name, _ in reads])
 
     async def write(self, statements: Sequence[Statement]) -> None:
         plan = [(s.name, self._library.runs(s.name, s.params)) for s in statements if not s.is_empty_batch()]

@@ -103,6 +103,10 @@ class GraphBackend(Protocol):
 
     async def read(self, name: str, params: dict[str, Any]) -> list[Row]: ...
 
+    async def read_together(self, reads: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Row]]:
+        """Several reads in one read transaction, so that they agree (an export's parts)."""
+        ...
+
     async def write(self, statements: Sequence[Statement]) -> None:
         """Run every statement in one transaction: all or nothing."""
         ...

@@ -15,6 +15,7 @@ database is its own.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -92,7 +93,7 @@ def open_count(path: str) -> int:
 
 
 class SharedDatabase:
-    """A database, its writing and its reading connection, and the one thread each runs on."""
+    """A database, its writing connection and thread, and its reading threads with a connection each."""
 
     def __init__(self, path: str, config: KuzuConfig, dims: int) -> None:
         kuzu = import_kuzu()
@@ -110,20 +111,22 @@ class SharedDatabase:
         self._readers: list[_Session] = []
         self._readers_lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem-kuzu")
+        # The threads hold the database weakly: an AsyncMemory on ':memory:' that is never closed is freed.
         self.read_executor = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="graphmem-kuzu-read",
-                                                initializer=self._start_reader)
+                                                initializer=_start_reader, initargs=(weakref.ref(self),))
 
-    def _start_reader(self) -> None:
-        """A read thread's own connection (a Kuzu connection runs one statement at a time)."""
+    def reader_session(self) -> _Session:
+        """A new connection for one read thread (a Kuzu connection runs one statement at a time)."""
         session = _Session(self.db)
         with self._readers_lock:
             self._readers.append(session)
-        _thread.reads_for, _thread.session = self, session
+        return session
 
     def execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
         """Run one statement on this thread's connection: a read thread's own, else the writing one (on
         the database's thread only)."""
-        session = _thread.session if getattr(_thread, "reads_for", None) is self else self._writer
+        reads_for = getattr(_thread, "reads_for", None)
+        session = _thread.session if reads_for is not None and reads_for() is self else self._writer
         return session.execute(text, params)
 
     def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
@@ -144,7 +147,14 @@ class SharedDatabase:
         # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
         # would hold the commit already, and counts would be added twice.
         with self.scopes.lock:
-            self.execute("COMMIT")
+            try:
+                self.execute("COMMIT")
+            except BackendError as exc:
+                if _CHECKPOINT_TIMEOUT not in str(exc):
+                    self.scopes.forget()  # whether anything landed is not known: the scopes reload
+                    raise
+                # Kuzu wrote the commit, then its automatic checkpoint gave up waiting for a long read (on
+                # a read connection): the commit stands and the checkpoint comes at a later commit.
             commit()
         return done
 
@@ -171,7 +181,14 @@ class SharedDatabase:
         self.db.close()
 
 
-_thread = threading.local()  # on a read thread: reads_for, its SharedDatabase, and session, its connection
+_thread = threading.local()  # on a read thread: reads_for, a weak reference to its database; session, its connection
+_CHECKPOINT_TIMEOUT = "Timeout waiting for active transactions to leave the system before checkpointing"
+
+
+def _start_reader(database: weakref.ref[SharedDatabase]) -> None:
+    shared = database()
+    if shared is not None:
+        _thread.reads_for, _thread.session = database, shared.reader_session()
 
 
 class _Session:

@@ -36,7 +36,8 @@ class ScopeMemories:
 
     def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
         self._vectors = ScopeVectors(dims)
-        self._parts = ScopeVectors(dims)  # the memories' sentences (ingest/parts.py), as "<memory id>#<i>"
+        self._dims = dims
+        self._parts: ScopeVectors | None = None  # the memories' sentences (ingest/parts.py), "<memory id>#<i>"
         self._part_ids: dict[str, list[str]] = {}
         self._keywords = KeywordIndex()
         self._rows: dict[str, VectorRow] = {}
@@ -75,7 +76,8 @@ class ScopeMemories:
             if place < len(self._by_time) and self._by_time[place] == entry:
                 del self._by_time[place]
         self._vectors.remove(r.id for r in gone)
-        self._parts.remove(p for r in gone for p in self._part_ids.pop(r.id, ()))
+        if self._parts is not None:
+            self._parts.remove(p for r in gone for p in self._part_ids.pop(r.id, ()))
         self._keywords.remove(r.id for r in gone)
         for row in gone:
             for lists, keys in ((self._by_episode, row.episode_ids), (self._by_entity, row.entity_ids),
@@ -87,6 +89,10 @@ class ScopeMemories:
 
     def _extend_parts(self, batch: list[VectorRow]) -> None:
         parts = [VectorRow(id=f"{r.id}#{i}", owner=r.owner, embedding=p) for r in batch for i, p in enumerate(r.parts)]
+        if not parts:
+            return
+        if self._parts is None:  # made on the first part: most scopes of a Bolt-free server may have none
+            self._parts = ScopeVectors(self._dims)
         self._parts.extend(parts)
         for part in parts:
             self._part_ids.setdefault(part.id.rpartition("#")[0], []).append(part.id)
@@ -95,12 +101,17 @@ class ScopeMemories:
         """The k memories most similar to the vector, each by the best of its own and its sentences'
         similarity (a sentence may match a question that the whole message dilutes)."""
         best = {row["id"]: row for row in self._vectors.top(vector, k)}
-        for part in self._parts.top(vector, 2 * k):
+        for part in self._parts.top(vector, 2 * k) if self._parts is not None else ():
             memory_id = part["id"].rpartition("#")[0]
             held = best.get(memory_id)
             if held is None or part["similarity"] > held["similarity"]:
                 best[memory_id] = {"id": memory_id, "similarity": part["similarity"]}
         return sorted(best.values(), key=lambda row: -row["similarity"])[:k]
+
+    @property
+    def held_vectors(self) -> int:
+        """The vectors this scope holds in RAM: its memories' and their sentences'."""
+        return len(self._rows) + (len(self._parts) if self._parts is not None else 0)
 
     def keyword_top(self, query: str, k: int) -> list[dict[str, Any]]:
         return self._keywords.top(query, k)
@@ -207,6 +218,11 @@ class ScopeEntities(ScopeVectors):
         return rows
 
 
+def _held(loaded: LoadedScope) -> int:
+    """Rows a loaded scope counts against the cache's budget: a memory's sentence vectors count too."""
+    return loaded.held_vectors if isinstance(loaded, ScopeMemories) else len(loaded)
+
+
 class ScopeCache:
     """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
 
@@ -229,7 +245,7 @@ class ScopeCache:
     def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
         loaded: LoadedScope = ScopeMemories(self._dims, rows) if table == "memory" else ScopeEntities(self._dims, rows)
         self._scopes[(table, scope)] = loaded
-        while len(self._scopes) > 1 and sum(len(v) for v in self._scopes.values()) > self._max_rows:
+        while len(self._scopes) > 1 and sum(_held(v) for v in self._scopes.values()) > self._max_rows:
             self._scopes.popitem(last=False)
         return loaded
 

@@ -59,3 +59,14 @@ def test_sentence_vectors_can_be_turned_off(tmp_path: Path) -> None:
         memory.add(LONG, user_id="u", infer=False)
         memory.add(SHORT, user_id="u", infer=False)
         assert first(memory) == SHORT
+
+
+def test_an_export_with_embeddings_carries_the_parts_into_another_store(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "a")) as memory:
+        memory.add(LONG, user_id="u", infer=False)
+        memory.add(SHORT, user_id="u", infer=False)
+        snapshot = memory.export(user_id="u", embeddings=True)
+        assert "parts" not in memory.export(user_id="u")["memories"][0]
+    with Memory(config(tmp_path / "b")) as memory:
+        memory.import_(snapshot)
+        assert first(memory) == LONG

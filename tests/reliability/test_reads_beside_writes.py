@@ -4,7 +4,9 @@ connection while another scope's write transaction is still open (a big add), an
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import time
 from pathlib import Path
 
 from graphmem import AsyncMemory
@@ -73,3 +75,24 @@ def test_a_read_does_not_wait_for_another_scopes_long_read(tmp_path: Path) -> No
             await memory.close()
 
     asyncio.run(scenario())
+
+
+def test_an_unclosed_in_memory_store_frees_its_threads() -> None:
+    def store_threads() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("graphmem-kuzu")]
+
+    async def forgotten() -> None:  # never closed
+        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}},
+                              "embedder": {"provider": "hash"}})
+        await memory.add("Alice likes tea.", user_id="u", infer=False)
+        await memory.search("tea", user_id="u")
+
+    before = len(store_threads())
+    for _ in range(3):
+        asyncio.run(forgotten())
+        gc.collect()
+    for _ in range(50):  # the threads end once their pool is collected
+        if len(store_threads()) <= before:
+            break
+        time.sleep(0.1)
+    assert len(store_threads()) <= before, store_threads()
