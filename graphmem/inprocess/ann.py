@@ -9,11 +9,15 @@ Labels are the rows' positions in ScopeVectors' matrix, which never move and are
 (a removed row stays dead), so the index needs no id map. Building is slow (~0.5-1 ms a row on one
 core), so it runs in a short-lived daemon thread that catches up on the matrix in chunks and exits;
 until it has caught up, the rows it has not indexed yet are scanned exactly (ScopeVectors.top).
+At interpreter exit the builders stop after their current chunk and are joined: a builder still inside
+hnswlib's add_items when the process tore down aborted it ("terminate called without an active exception").
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +33,26 @@ MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring make
 CHUNK = 2048  # rows indexed per step of the builder: short holds of the lock, so searches go on
 RowSource = Callable[[int, int], NDArray[np.float32]]  # rows [start, end) of the matrix, unit length
 DeadRows = Callable[[int, int], Iterable[int]]  # positions in [start, end) that are not live rows
+_BUILDING: weakref.WeakSet[HnswIndex] = weakref.WeakSet()
+_EXIT_HOOK = threading.Lock()
+_hooked = False
+
+
+def _stop_builders() -> None:
+    """At exit: each builder ends after its chunk (a chunk takes ~1-2 s), and is waited for."""
+    indexes = list(_BUILDING)
+    for index in indexes:
+        index.stopping = True
+    for index in indexes:
+        index.wait(30)
+
+
+def _hook_exit() -> None:
+    global _hooked
+    with _EXIT_HOOK:
+        if not _hooked:
+            atexit.register(_stop_builders)
+            _hooked = True
 
 
 def hnswlib_module() -> Any | None:
@@ -51,6 +75,7 @@ class HnswIndex:
         self._indexed = 0
         self._deleted: set[int] = set()
         self._builder: threading.Thread | None = None
+        self.stopping = False  # set at interpreter exit (_stop_builders)
 
     @property
     def indexed(self) -> int:
@@ -59,8 +84,10 @@ class HnswIndex:
 
     def catch_up(self, rows: RowSource, used: Callable[[], int], dead: DeadRows) -> None:
         """Index rows up to `used()` in a background thread (one at a time; it exits when caught up)."""
-        if self._builder is not None and self._builder.is_alive():
+        if self.stopping or (self._builder is not None and self._builder.is_alive()):
             return
+        _hook_exit()
+        _BUILDING.add(self)
         self._builder = threading.Thread(target=self._build, args=(rows, used, dead), daemon=True,
                                          name="graphmem-hnsw")
         self._builder.start()
@@ -72,7 +99,7 @@ class HnswIndex:
             builder.join(timeout)
 
     def _build(self, rows: RowSource, used: Callable[[], int], dead: DeadRows) -> None:
-        while (end := min(used(), self._indexed + CHUNK)) > self._indexed:
+        while not self.stopping and (end := min(used(), self._indexed + CHUNK)) > self._indexed:
             start = self._indexed
             batch = rows(start, end)  # outside the lock: written once, never changed
             with self._lock:

@@ -7,6 +7,7 @@ from, entities it mentions, memories of an episode). Entities: vectors and names
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -56,7 +57,9 @@ class ScopeMemories:
         self._extend_parts(batch)
         self._keywords.add((r.id, r.text) for r in batch)
         for row in batch:
-            self._rows[row.id] = row
+            # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was
+            # ~12 KB of RAM and one more object for every full garbage collection to walk).
+            self._rows[row.id] = dataclasses.replace(row, embedding=None, parts=()) if row.embedding else row
             for episode in row.episode_ids:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -80,3 +83,20 @@ def test_small_scopes_scan_exactly() -> None:
     assert not vectors.wait_for_index()
     query = clustered(1, 10)[0].tolist()
     assert vectors.top(query, 10) == vectors.exact_top(query, 10)
+
+
+def test_a_process_that_exits_while_the_index_builds_exits_cleanly() -> None:
+    # hnswlib's add_items still running in the builder when the interpreter tore down aborted the process
+    # ("terminate called without an active exception", 4 of 4 runs of this child before the exit hook).
+    code = (
+        "import time\n"
+        "import numpy as np\n"
+        "from graphmem.inprocess.vectors import ScopeVectors, VectorRow\n"
+        "rng = np.random.default_rng(1)\n"
+        "rows = [VectorRow(id=str(i), owner=('u', None, None), embedding=list(map(float, rng.normal(size=384))))\n"
+        "        for i in range(30000)]\n"
+        "ScopeVectors(384, rows, ann_min_rows=100)\n"
+        "time.sleep(0.3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
