@@ -10,7 +10,6 @@ the graph hops over RELATES and the writes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
@@ -176,18 +175,8 @@ class KuzuBackend:
     async def read_together(self, reads: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Row]]:
         """The reads as of one commit: one read-only transaction on one read connection (reads on two
         threads would let a commit land between them: an export's edges to memories it does not hold)."""
-        def together() -> list[list[Row]]:
-            self._db.execute("BEGIN TRANSACTION READ ONLY")
-            try:
-                found = [self._fetch(name, params) for name, params in reads]
-            except BaseException:
-                with contextlib.suppress(BackendError):
-                    self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            return found
-
-        return await self._run_read(together)
+        return await self._run_read(lambda: self._db.read_transaction(
+            lambda: [self._fetch(name, params) for name, params in reads]))
 
     async def write(self, statements: Sequence[Statement]) -> None:
         await self._run(lambda: self._write_sync(statements))

@@ -125,25 +125,23 @@ class SharedDatabase:
     def execute(self, text: str, params: dict[str, Any] | None = None) -> list[Row]:
         """Run one statement on this thread's connection: a read thread's own, else the writing one (on
         the database's thread only)."""
+        return self._session().execute(text, params)
+
+    def _session(self) -> _Session:
         reads_for = getattr(_thread, "reads_for", None)
-        session = _thread.session if reads_for is not None and reads_for() is self else self._writer
-        return session.execute(text, params)
+        session: _Session = _thread.session if reads_for is not None and reads_for() is self else self._writer
+        return session
+
+    def read_transaction(self, work: Callable[[], T]) -> T:
+        """`work`'s reads as of one commit: one read-only transaction on this read thread's connection."""
+        session = self._session()
+        done = session.within("BEGIN TRANSACTION READ ONLY", work)
+        session.execute("COMMIT")
+        return done
 
     def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
-        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock); ROLLBACK on error.
-
-        A BEGIN that fails gets a new connection: Kuzu 0.11.3 crashed on the next query of one whose
-        BEGIN had failed."""
-        try:
-            self.execute("BEGIN TRANSACTION")
-        except BackendError:
-            self._writer.renew()
-            raise
-        try:
-            done = work()
-        except BaseException:
-            self._rollback()
-            raise
+        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock); ROLLBACK on error."""
+        done = self._writer.within("BEGIN TRANSACTION", work)
         # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
         # would hold the commit already, and counts would be added twice.
         with self.scopes.lock:
@@ -157,14 +155,6 @@ class SharedDatabase:
                 # a read connection): the commit stands and the checkpoint comes at a later commit.
             commit()
         return done
-
-    def _rollback(self) -> None:
-        try:
-            self.execute("ROLLBACK")
-        except BackendError as exc:
-            if "No active transaction" not in str(exc):  # a failed COPY has rolled back already
-                self._writer.renew()
-                raise
 
     def shutdown(self) -> None:
         """Stop the read threads, then close every connection and the database on the writing thread."""
@@ -231,7 +221,31 @@ class _Session:
             self._prepared.popitem(last=False)
         return prepared
 
-    def renew(self) -> None:
+    def within(self, begin: str, work: Callable[[], T]) -> T:
+        """`begin` (a BEGIN TRANSACTION statement), then `work`; ROLLBACK if it fails. The caller commits.
+
+        A BEGIN or ROLLBACK that fails gets a new connection: Kuzu 0.11.3 crashed on the next query of one
+        whose BEGIN had failed."""
+        try:
+            self.execute(begin)
+        except BackendError:
+            self._renew()
+            raise
+        try:
+            return work()
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            self.execute("ROLLBACK")
+        except BackendError as exc:
+            if "No active transaction" not in str(exc):  # a failed COPY has rolled back already
+                self._renew()
+                raise
+
+    def _renew(self) -> None:
         self._prepared.clear()
         old, self._conn = self._conn, import_kuzu().Connection(self._db)
         old.close()
