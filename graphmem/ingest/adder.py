@@ -26,7 +26,7 @@ from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.parts import sentence_parts
+from graphmem.ingest.parts import embed_with_parts
 from graphmem.ingest.plan import (
     AddPlan,
     EntityTable,
@@ -146,13 +146,10 @@ class Adder:
         facts = await self._new_facts(scope, _unique_facts(extraction.facts), now, thread)
         entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
         names = [e.name for e in fresh] if embed_names else []
-        part_texts = [sentence_parts(f.text) if self.sentence_vectors else [] for f in facts]
-        vectors = await self.embedder.embed_texts(  # one batch
-            [f.text for f in facts] + names + [p for parts in part_texts for p in parts])
-        named = vectors[len(facts):len(facts) + len(names)]
-        add_new_entities(entities, fresh, named if embed_names else [None] * len(fresh), scope, now)
-        parts_of = _parts_of(facts, part_texts, vectors[len(facts) + len(names):])
-        vectors = vectors[:len(facts)]
+        embedded = await embed_with_parts(self.embedder, [f.text for f in facts], names, self.sentence_vectors)
+        add_new_entities(entities, fresh, embedded.names if embed_names else [None] * len(fresh), scope, now)
+        parts_of = {f.text: parts for f, parts in zip(facts, embedded.parts, strict=True) if parts}
+        vectors = embedded.texts
         decisions = await _cpu_bound(lambda: decide(facts, vectors, nearby, now), len(facts))
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
@@ -283,17 +280,6 @@ def _scope_key(row: dict[str, Any]) -> str:
 def _unique_facts(facts: list[ExtractedFact]) -> list[ExtractedFact]:
     """The facts with text, once each (the last of the same text wins)."""
     return list({f.text.strip(): f for f in facts if f.text.strip()}.values())
-
-
-def _parts_of(facts: list[ExtractedFact], part_texts: list[list[str]], vectors: list[list[float]]
-              ) -> dict[str, list[list[float]]]:
-    """Each fact's text -> its sentences' vectors (ingest/parts.py), for the facts that have several."""
-    found, start = {}, 0
-    for fact, parts in zip(facts, part_texts, strict=True):
-        if parts:
-            found[fact.text] = vectors[start:start + len(parts)]
-        start += len(parts)
-    return found
 
 
 def _new_memories(decisions: list[Decision], items: list[Message],

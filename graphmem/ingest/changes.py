@@ -19,7 +19,7 @@ from graphmem.errors import NotFoundError
 from graphmem.ingest import rederive
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.parts import sentence_parts
+from graphmem.ingest.parts import embed_with_parts
 from graphmem.ingest.plan import MENTION_LIST_CAP, NewMemory, Replacement, count_mentions, event_row, replace_statements
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import Message
@@ -78,12 +78,10 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
     derived = await rederive.derive(backend, extractor, row["id"], message, context, changed)
     mentioned = derived.entities
     entities, fresh = await resolve_entities(backend, scope, mentioned, now)
-    parts = sentence_parts(data) if sentence_vectors else []
-    vectors = await embedder.embed_texts([data] + [e.name for e in fresh] + parts)
-    add_new_entities(entities, fresh, vectors[1:1 + len(fresh)], scope, now)
-    memory = NewMemory(text=data, embedding=vectors[0], entity_names=[e.name for e in mentioned],
-                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"],
-                       parts=vectors[1 + len(fresh):])
+    embedded = await embed_with_parts(embedder, [data], [e.name for e in fresh], sentence_vectors)
+    add_new_entities(entities, fresh, embedded.names, scope, now)
+    memory = NewMemory(text=data, embedding=embedded.texts[0], entity_names=[e.name for e in mentioned],
+                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"], parts=embedded.parts[0])
     kept_metadata = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
     episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
     events = await backend.read("event/list", {"memory_id": row["id"]})

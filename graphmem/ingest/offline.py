@@ -155,13 +155,11 @@ def _person_node(name: str | None) -> _Node | None:
 class _SentenceReader:
     """Reads one sentence: the entities it names and the relations its parse states."""
 
-    def __init__(self, sent: Span, voice: _Voice, doc_ents: dict[int, Span] | None = None) -> None:
-        """`doc_ents`: the Doc's entities by token, made once per Doc (`sent.ents` walks the whole Doc's
-        entities for each sentence: quadratic in a long message)."""
+    def __init__(self, sent: Span, voice: _Voice, doc_ents: dict[int, Span]) -> None:
+        """`doc_ents`: `_entities_by_token` of the sentence's Doc, made once per Doc (`sent.ents` walks the
+        whole Doc's entities for each sentence: quadratic in a long message)."""
         self.sent = sent
         self.voice = voice
-        if doc_ents is None:
-            doc_ents = {t.i: ent for ent in sent.ents for t in ent}
         self.ents = {i: e for i in range(sent.start, sent.end)
                      if (e := doc_ents.get(i)) is not None and sent.start <= e.start and e.end <= sent.end}
 
@@ -295,7 +293,7 @@ class OfflineExtractor:
         for (role, voice), language in zip(voices, languages, strict=True):
             if language == "en":
                 before, doc = len(facts), next(docs)
-                doc_ents = {t.i: ent for ent in doc.ents for t in ent}
+                doc_ents = _entities_by_token(doc)
                 for sent in paced(rules.sentences(doc)):
                     _read_sentence(_SentenceReader(sent, voice, doc_ents), registry, facts, relations, role)
                 if len(facts) == before and role == "user" and _foreign_looking(voice.text):
@@ -311,10 +309,14 @@ class OfflineExtractor:
         result: list[list[ExtractedEntity]] = []
         for voice, doc in zip(voices, _parse([v.text for v in voices], ner_only=True), strict=True):
             registry = _Registry()
-            for node in _SentenceReader(doc[:], voice).mentioned():
+            for node in _SentenceReader(doc[:], voice, _entities_by_token(doc)).mentioned():
                 registry.add(node)
             result.append(registry.entities())
         return result
+
+
+def _entities_by_token(doc: Doc) -> dict[int, Span]:
+    return {t.i: ent for ent in doc.ents for t in ent}
 
 
 def _read_sentence(

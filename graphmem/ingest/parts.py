@@ -15,8 +15,11 @@ stays bounded). A "Speaker: " prefix is repeated on each part, as the message's 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from graphmem.ingest.languages import has_han
+from graphmem.providers.embedders import Embedder, Vector
 
 MAX_PARTS = 8
 _LATIN_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -37,3 +40,22 @@ def sentence_parts(text: str) -> list[str]:
     if len(kept) < 2:
         return []
     return [prefix + p for p in kept[:MAX_PARTS]]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    texts: list[Vector]  # one per text
+    names: list[Vector]  # one per name
+    parts: list[list[Vector]]  # per text, its sentences' vectors ([] when it has no parts)
+
+
+async def embed_with_parts(embedder: Embedder, texts: Sequence[str], names: Sequence[str],
+                           sentence_vectors: bool) -> Embedded:
+    """The texts, the names and (with `sentence_vectors`) each text's sentence parts, in one batch."""
+    part_texts = [sentence_parts(t) if sentence_vectors else [] for t in texts]
+    vectors = await embedder.embed_texts([*texts, *names, *(p for parts in part_texts for p in parts)])
+    start, parts = len(texts) + len(names), []
+    for of_text in part_texts:
+        parts.append(vectors[start:start + len(of_text)])
+        start += len(of_text)
+    return Embedded(vectors[:len(texts)], vectors[len(texts):len(texts) + len(names)], parts)

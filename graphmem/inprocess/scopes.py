@@ -25,6 +25,11 @@ ENTITY_COLUMNS = ("id", "name", "name_norm", "type", "aliases", "mentions")
 class LoadedScope(Protocol):
     def __len__(self) -> int: ...
 
+    @property
+    def held_vectors(self) -> int:
+        """The vectors held in RAM, what the cache's budget counts."""
+        ...
+
     def extend(self, rows: Iterable[VectorRow]) -> None: ...
 
     def remove(self, ids: Iterable[str]) -> None: ...
@@ -221,11 +226,6 @@ class ScopeEntities(ScopeVectors):
         return rows
 
 
-def _held(loaded: LoadedScope) -> int:
-    """Rows a loaded scope counts against the cache's budget: a memory's sentence vectors count too."""
-    return loaded.held_vectors if isinstance(loaded, ScopeMemories) else len(loaded)
-
-
 class ScopeCache:
     """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
 
@@ -248,7 +248,7 @@ class ScopeCache:
     def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
         loaded: LoadedScope = ScopeMemories(self._dims, rows) if table == "memory" else ScopeEntities(self._dims, rows)
         self._scopes[(table, scope)] = loaded
-        while len(self._scopes) > 1 and sum(_held(v) for v in self._scopes.values()) > self._max_rows:
+        while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
             self._scopes.popitem(last=False)
         return loaded
 

@@ -101,6 +101,11 @@ class ScopeVectors:
         self._alive: NDArray[np.bool_] = np.zeros(64, dtype=np.bool_)
         self.extend(rows)
 
+    @property
+    def held_vectors(self) -> int:
+        """The rows held (LoadedScope's budget count)."""
+        return len(self)
+
     def __len__(self) -> int:
         return len(self._position)
 

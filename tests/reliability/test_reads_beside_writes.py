@@ -7,42 +7,55 @@ import asyncio
 import gc
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from graphmem import AsyncMemory
 from graphmem.backends.kuzu import KuzuBackend
 from graphmem.ingest import long_docs
 from graphmem.ingest.offline import _language
 
+MEMORY = "Bob likes green tea"
+Hold = Callable[[KuzuBackend, Callable[[], object]], "asyncio.Future[object]"]
 
-def test_get_all_and_search_answer_while_a_write_transaction_is_open(tmp_path: Path) -> None:
-    async def scenario() -> None:
+
+def reads_while_held(tmp_path: Path, hold: Hold) -> tuple[dict[str, Any], dict[str, Any]]:
+    """get_all and search of the scope "other" while `hold(backend, blocker)` keeps `blocker` running on
+    one of the store's threads; both must answer before the blocker is released."""
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
                               "embedder": {"provider": "hash"}})
         try:
-            await memory.add("Bob likes green tea", user_id="other", infer=False)
+            await memory.add(MEMORY, user_id="other", infer=False)
             backend = await memory._ready()
             assert isinstance(backend, KuzuBackend)
-            shared, release, began = backend._db, threading.Event(), threading.Event()
-
-            def slow_write() -> None:  # a transaction that stays open until the reads below are done
-                shared.transaction(lambda: (began.set(), release.wait(30)), lambda: None)
-
-            writing = asyncio.get_running_loop().run_in_executor(shared.executor, slow_write)
+            release, began = threading.Event(), threading.Event()
+            held = hold(backend, lambda: (began.set(), release.wait(30)))
             await asyncio.to_thread(began.wait, 30)
             try:
                 listed = await asyncio.wait_for(memory.get_all(user_id="other"), 30)
                 found = await asyncio.wait_for(memory.search("tea", user_id="other"), 30)
-                assert not writing.done()
+                assert not held.done()
             finally:
                 release.set()
-                await writing
-            assert [m["memory"] for m in listed["results"]] == ["Bob likes green tea"]
-            assert found["results"][0]["memory"] == "Bob likes green tea"
+                await held
+            return listed, found
         finally:
             await memory.close()
 
-    asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_get_all_and_search_answer_while_a_write_transaction_is_open(tmp_path: Path) -> None:
+    def open_transaction(backend: KuzuBackend, blocker: Callable[[], object]) -> asyncio.Future[object]:
+        shared = backend._db  # a transaction that stays open until the reads are done
+        return asyncio.get_running_loop().run_in_executor(
+            shared.executor, lambda: shared.transaction(blocker, lambda: None))
+
+    listed, found = reads_while_held(tmp_path, open_transaction)
+    assert [m["memory"] for m in listed["results"]] == [MEMORY]
+    assert found["results"][0]["memory"] == MEMORY
 
 
 def test_a_long_message_is_parsed_in_pieces_into_one_doc_of_its_text() -> None:
@@ -54,27 +67,12 @@ def test_a_long_message_is_parsed_in_pieces_into_one_doc_of_its_text() -> None:
 
 
 def test_a_read_does_not_wait_for_another_scopes_long_read(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
-                              "embedder": {"provider": "hash"}})
-        try:
-            await memory.add("Bob likes green tea", user_id="other", infer=False)
-            backend = await memory._ready()
-            assert isinstance(backend, KuzuBackend)
-            release, began = threading.Event(), threading.Event()
-            long_read = asyncio.ensure_future(backend._run_read(lambda: (began.set(), release.wait(30))))
-            await asyncio.to_thread(began.wait, 30)
-            try:
-                listed = await asyncio.wait_for(memory.get_all(user_id="other"), 30)
-                assert not long_read.done()
-            finally:
-                release.set()
-                await long_read
-            assert [m["memory"] for m in listed["results"]] == ["Bob likes green tea"]
-        finally:
-            await memory.close()
+    def long_read(backend: KuzuBackend, blocker: Callable[[], object]) -> asyncio.Future[object]:
+        return asyncio.ensure_future(backend._run_read(blocker))
 
-    asyncio.run(scenario())
+    listed, found = reads_while_held(tmp_path, long_read)
+    assert [m["memory"] for m in listed["results"]] == [MEMORY]
+    assert found["results"][0]["memory"] == MEMORY
 
 
 def test_an_unclosed_in_memory_store_frees_its_threads() -> None:
