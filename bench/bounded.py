@@ -3,8 +3,9 @@ message's length, and how long another scope's get_all waits while a 100k-charac
 
     python bench/bounded.py [--embedder hash|local] [--language en|zh] [--infer]
 
-With `--language zh` the big message is 100,000 characters of the companion chats' Chinese, the
-first Chinese the process reads (jieba's dictionary loads during the add, as on a fresh server).
+With `--language zh` (or `en-chats`) the big message is 100,000 characters of the companion chats'
+messages, the first Chinese (English) the process reads: with `--infer` the extractor's worker process
+starts and loads jieba (spaCy) during the add, as on a fresh server.
 
 Prints one Markdown table (copied into bench/RESULTS.md). Timings are measured, never asserted by tests.
 """
@@ -37,12 +38,17 @@ def linker_seconds(unit: str, chars: int) -> float:
 
 
 def chinese_text(chars: int) -> str:
-    """Varied Chinese: the companion chats' messages one after another, numbered."""
-    texts = [turn["text"] for path in sorted(Path(__file__).with_name("companion").glob("zh/*.json"))
+    return companion_text("zh", chars)
+
+
+def companion_text(language: str, chars: int) -> str:
+    """Varied text: the companion chats' messages in that language one after another, numbered."""
+    texts = [turn["text"] for path in sorted(Path(__file__).with_name("companion").glob(f"{language}/*.json"))
              for turn in _turns(json.loads(path.read_text(encoding="utf-8")))]
     parts, size = [], 0
     while size < chars:
-        part = f"{texts[len(parts) % len(texts)]}第{len(parts)}段。"
+        number = f"第{len(parts)}段。" if language == "zh" else f" ({len(parts)})\n"
+        part = f"{texts[len(parts) % len(texts)]}{number}"
         parts.append(part)
         size += len(part)
     return "".join(parts)[:chars]
@@ -91,10 +97,11 @@ async def stall(embedder: str, big: str, infer: bool) -> tuple[float, float, flo
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--embedder", default="hash")
-    parser.add_argument("--language", default="en", choices=["en", "zh"])
+    parser.add_argument("--language", default="en", choices=["en", "en-chats", "zh"],
+                        help="en: one English paragraph repeated; en-chats, zh: the companion chats' messages")
     parser.add_argument("--infer", action="store_true", help="the big add with infer=True (offline extractor)")
     args = parser.parse_args()
-    big = chinese_text(100_000) if args.language == "zh" else (ENGLISH * 1200)[:100_000]
+    big = (ENGLISH * 1200)[:100_000] if args.language == "en" else companion_text(args.language[:2], 100_000)
     print("| measure | value |\n|---|---|")
     for chars in (10_000, 100_000, 1_000_000):
         print(f"| linker, English, {chars:,} chars | {linker_seconds(ENGLISH, chars):.3f} s |")

@@ -270,6 +270,10 @@ class ExtractorConfig(_Strict):
     linker: Literal["fast", "spacy"] = Field(
         default="fast", description="How infer=False links entities: capitalised names, the speaker and I/you "
                                     "(fast), or spaCy's NER (about the cost of the embedding).")
+    worker: bool = Field(
+        default=True, description="Parse messages in a helper process (graphmem/ingest/extract_worker.py, one per "
+                                  "process), so that a long message's parsing never holds up this "
+                                  "process's other calls; false parses in this process.")
 
 
 _PROVIDER_KEYS = ("llm", "embedder", "graph_store", "reranker")

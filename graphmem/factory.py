@@ -44,4 +44,4 @@ def create_extractor(config: MemoryConfig) -> Extractor:
         return LLMExtractor(create_llm(config.llm))
     from graphmem.ingest.offline import OfflineExtractor
 
-    return OfflineExtractor(linker=config.extractor.linker)
+    return OfflineExtractor(linker=config.extractor.linker, worker=config.extractor.worker)

@@ -22,13 +22,20 @@ T = TypeVar("T")
 
 SLICE = 0.002  # seconds of running between pauses: well under CPython's 5 ms switch interval
 PAUSE = 0.0002  # seconds: long enough for a waiting thread to wake and take the GIL
+_pausing = True
+
+
+def pause_never() -> None:
+    """For a process that runs nothing beside its work (the extractor's worker, ingest/extract_worker.py)."""
+    global _pausing
+    _pausing = False
 
 
 class Pacer:
     """Counts running time since the last pause; `tick()` pauses when a slice has run out."""
 
     def __init__(self) -> None:
-        self._on_loop = _on_event_loop()
+        self._on_loop = not _pausing or _on_event_loop()
         self._since = time.perf_counter()
 
     def tick(self) -> None:

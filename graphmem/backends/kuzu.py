@@ -10,7 +10,7 @@ the graph hops over RELATES and the writes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -35,12 +35,14 @@ from graphmem.inprocess.scopes import (
     ScopeMemories,
 )
 from graphmem.inprocess.vectors import VectorRow
+from graphmem.pacing import Pacer
 from graphmem.scope import Scope
 
 T = TypeVar("T")
 # What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
+MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts"})
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
 # after any other unknown one, loaded scopes are dropped and reloaded.
@@ -86,13 +88,44 @@ def _vector_text(vector: Any) -> Any:
     return _vector_format(len(vector)) % tuple(vector)
 
 
-def _bind_vectors(params: Any) -> Any:
+def _bind_vectors(params: Any, pacer: Pacer) -> Any:
     """The parameters with every `embedding` in them (of the statement, of its rows, of their memories) as text."""
     if isinstance(params, list):
-        return [_bind_vectors(item) for item in params]
+        return [_bind_vectors(item, pacer) for item in params]
     if not isinstance(params, dict):
         return params
-    return {key: _vector_text(value) if key in _VECTOR_KEYS else _bind_vectors(value) for key, value in params.items()}
+    pacer.tick()  # thousands of rows: ~0.3 ms of formatting each, in the writer's thread
+    return {key: _vector_text(value) if key in _VECTOR_KEYS else _bind_vectors(value, pacer)
+            for key, value in params.items()}
+
+
+def _runs_of(statement: Statement) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The statement in runs of at most MEMORIES_PER_RUN new memories (episode/add; others run whole).
+
+    Kuzu's Python binding converts a statement's parameters holding the GIL: one message that became
+    3,779 memories was 100 ms of preparing and as much of binding, during which another scope's
+    get_all waited. The episode/add runs carry whole episodes; an episode with more memories than a
+    run holds goes first with its first ones, and episode/add_more adds the rest under it."""
+    if statement.name != "episode/add":
+        yield statement.name, statement.params
+        return
+    batch: list[dict[str, Any]] = []
+    held = 0
+    for episode in statement.params["rows"]:
+        memories: list[dict[str, Any]] = episode["memories"]
+        if batch and held + len(memories) > MEMORIES_PER_RUN:
+            yield "episode/add", {"rows": batch}
+            batch, held = [], 0
+        batch.append({**episode, "memories": memories[:MEMORIES_PER_RUN]})
+        held += min(len(memories), MEMORIES_PER_RUN)
+        if len(memories) > MEMORIES_PER_RUN:
+            yield "episode/add", {"rows": batch}
+            batch, held = [], 0
+            for start in range(MEMORIES_PER_RUN, len(memories), MEMORIES_PER_RUN):
+                yield "episode/add_more", {"episode_id": episode["id"],
+                                           "rows": memories[start:start + MEMORIES_PER_RUN]}
+    if batch:
+        yield "episode/add", {"rows": batch}
 
 
 class KuzuBackend:
@@ -183,9 +216,11 @@ class KuzuBackend:
 
     def _write_sync(self, statements: Sequence[Statement]) -> None:
         def work() -> None:
+            pacer = Pacer()
             for statement in statements:
                 if not statement.is_empty_batch():
-                    self._fetch(statement.name, _bind_vectors(statement.params))
+                    for name, params in _runs_of(statement):
+                        self._fetch(name, _bind_vectors(params, pacer))
 
         self._db.transaction(work, lambda: self._track_scopes(statements))
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from graphmem.ingest import chinese, long_docs, single_valued, speech_acts
+from graphmem.ingest import chinese, extract_worker, long_docs, single_valued, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
 from graphmem.ingest.languages import Language, has_english_words, language_of
@@ -64,6 +64,8 @@ def _language() -> Any:
 
 
 def _parse(texts: Sequence[str], *, ner_only: bool = False) -> list[Doc]:
+    if not texts:  # a Chinese-only add needs no English model (spaCy imports torch where it is installed)
+        return []
     nlp = _language()
     disable = list(_NOT_NEEDED_FOR_NER) if ner_only else []
     with _run_lock:
@@ -267,52 +269,68 @@ class OfflineExtractor:
 
     `mentions` (the `infer=False` path) uses the fast capitalisation linker unless
     `linker="spacy"` asks for spaCy's NER (slower, about the cost of the embedding).
+    With `worker` (the default) messages are parsed in a helper process (ingest/extract_worker.py),
+    so that parsing never holds this process's GIL; else here.
     """
 
-    def __init__(self, linker: Literal["fast", "spacy"] = "fast") -> None:
+    def __init__(self, linker: Literal["fast", "spacy"] = "fast", worker: bool = True) -> None:
         self.linker = linker
+        self.worker = worker
 
     async def extract(self, messages: Sequence[Message], context: ExtractionContext) -> Extraction:
-        return await asyncio.to_thread(self._extract, list(messages), context)
+        result: Extraction = await asyncio.to_thread(self._run, "extract", list(messages), context)
+        return result
 
     async def mentions(self, messages: Sequence[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
         if self.linker == "fast":
             return await FastLinker().mentions(messages, context)
-        return await asyncio.to_thread(self._mentions, list(messages), context)
+        found: list[list[ExtractedEntity]] = await asyncio.to_thread(self._run, "mentions", list(messages), context)
+        return found
 
-    def _extract(self, messages: list[Message], context: ExtractionContext) -> Extraction:
-        # An assistant's words are facts only about an agent the add names (as mem0's agent memories):
-        # otherwise its acknowledgements and suggestions would be stored as the user's.
-        spoken = [m for m in messages if m.role == "user" or (m.role == "assistant" and context.agent_name)]
-        voices = [(m.role, _voice(m.role, m.content, m.name, context)) for m in spoken]
-        languages = [language_of(v.text) for _, v in voices]
-        docs = iter(_parse([v.text for (_, v), lang in zip(voices, languages, strict=True) if lang == "en"]))
+    def _run(self, method: Literal["extract", "mentions"], messages: list[Message], context: ExtractionContext) -> Any:
+        if self.worker:
+            done, result = extract_worker.call(method, messages, context)
+            if done:
+                return result
+        return (extract_here if method == "extract" else mentions_here)(messages, context)
+
+
+def extract_here(messages: list[Message], context: ExtractionContext) -> Extraction:
+    """The facts, entities and relations of the messages, parsed in this process."""
+    # An assistant's words are facts only about an agent the add names (as mem0's agent memories):
+    # otherwise its acknowledgements and suggestions would be stored as the user's.
+    spoken = [m for m in messages if m.role == "user" or (m.role == "assistant" and context.agent_name)]
+    voices = [(m.role, _voice(m.role, m.content, m.name, context)) for m in spoken]
+    languages = [language_of(v.text) for _, v in voices]
+    docs = iter(_parse([v.text for (_, v), lang in zip(voices, languages, strict=True) if lang == "en"]))
+    registry = _Registry()
+    facts: dict[str, ExtractedFact] = {}
+    relations: dict[tuple[str, str, str], ExtractedRelation] = {}
+    for (role, voice), language in zip(voices, languages, strict=True):
+        if language == "en":
+            before, doc = len(facts), next(docs)
+            doc_ents = _entities_by_token(doc)
+            for sent in paced(rules.sentences(doc)):
+                _read_sentence(_SentenceReader(sent, voice, doc_ents), registry, facts, relations, role)
+            if len(facts) == before and role == "user" and _foreign_looking(voice.text):
+                # Latin text the English parser made nothing of, with no English word: keep it as said.
+                _read_foreign(role, voice, "other", registry, facts, relations)
+        else:
+            _read_foreign(role, voice, language, registry, facts, relations)
+    entities = registry.entities()
+    return Extraction(facts=list(facts.values()), entities=entities, relations=list(relations.values()))
+
+
+def mentions_here(messages: list[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
+    """Each message's entities by spaCy's NER, parsed in this process."""
+    voices = [_voice(m.role, m.content, m.name, context) for m in messages]
+    result: list[list[ExtractedEntity]] = []
+    for voice, doc in zip(voices, _parse([v.text for v in voices], ner_only=True), strict=True):
         registry = _Registry()
-        facts: dict[str, ExtractedFact] = {}
-        relations: dict[tuple[str, str, str], ExtractedRelation] = {}
-        for (role, voice), language in zip(voices, languages, strict=True):
-            if language == "en":
-                before, doc = len(facts), next(docs)
-                doc_ents = _entities_by_token(doc)
-                for sent in paced(rules.sentences(doc)):
-                    _read_sentence(_SentenceReader(sent, voice, doc_ents), registry, facts, relations, role)
-                if len(facts) == before and role == "user" and _foreign_looking(voice.text):
-                    # Latin text the English parser made nothing of, with no English word: keep it as said.
-                    _read_foreign(role, voice, "other", registry, facts, relations)
-            else:
-                _read_foreign(role, voice, language, registry, facts, relations)
-        entities = registry.entities()
-        return Extraction(facts=list(facts.values()), entities=entities, relations=list(relations.values()))
-
-    def _mentions(self, messages: list[Message], context: ExtractionContext) -> list[list[ExtractedEntity]]:
-        voices = [_voice(m.role, m.content, m.name, context) for m in messages]
-        result: list[list[ExtractedEntity]] = []
-        for voice, doc in zip(voices, _parse([v.text for v in voices], ner_only=True), strict=True):
-            registry = _Registry()
-            for node in _SentenceReader(doc[:], voice, _entities_by_token(doc)).mentioned():
-                registry.add(node)
-            result.append(registry.entities())
-        return result
+        for node in _SentenceReader(doc[:], voice, _entities_by_token(doc)).mentioned():
+            registry.add(node)
+        result.append(registry.entities())
+    return result
 
 
 def _entities_by_token(doc: Doc) -> dict[int, Span]:

@@ -15,8 +15,10 @@ from typing import Any, Protocol
 
 from graphmem.inprocess.keywords import KeywordIndex
 from graphmem.inprocess.vectors import Owner, ScopeVectors, VectorRow, owns
+from graphmem.pacing import paced
 from graphmem.scope import Scope
 
+ROWS_PER_STEP = 256  # rows a loaded scope takes in at a time (see ScopeMemories.extend)
 DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
 # What entity/by_names returns; loaded entity scopes hold it so that an add resolves its entities in RAM.
 ENTITY_COLUMNS = ("id", "name", "name_norm", "type", "aliases", "mentions")
@@ -58,6 +60,13 @@ class ScopeMemories:
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._rows]
+        # In steps: a message that became thousands of memories made one 100 ms numpy conversion of all
+        # their vectors, which holds the GIL (another scope's get_all waited for it).
+        steps = (batch[start:start + ROWS_PER_STEP] for start in range(0, len(batch), ROWS_PER_STEP))
+        for step in paced(steps):
+            self._extend_step(step)
+
+    def _extend_step(self, batch: list[VectorRow]) -> None:
         self._vectors.extend(batch)
         self._extend_parts(batch)
         self._keywords.add((r.id, r.text) for r in batch)

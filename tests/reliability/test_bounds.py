@@ -3,6 +3,7 @@ the field; the infer=False linker reads names in one pass (its timings are in be
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +72,42 @@ def test_a_long_message_links_its_names_once_each() -> None:
     text = "Alice went to Paris with Bob. Then they met Carol in Berlin. " * 1_600  # ~100k characters
     found = [e.name for e in link_message(Message(role="user", content=text), ExtractionContext())]
     assert found == ["Alice", "Paris", "Bob", "Carol", "Berlin"]
+
+
+def test_an_add_bigger_than_a_write_run_is_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kuzu writes an add's new memories in runs (episode/add, then episode/add_more under the same
+    episode) and loaded scopes take them in steps: with runs and steps of 2, nothing is lost or cut."""
+    import asyncio
+
+    from graphmem import AsyncMemory
+    from graphmem.backends import kuzu
+    from graphmem.inprocess import scopes
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from invariants import broken
+
+    monkeypatch.setattr(kuzu, "MEMORIES_PER_RUN", 2)
+    monkeypatch.setattr(scopes, "ROWS_PER_STEP", 2)
+    story = ("Alice works at Acme in Berlin. Bob lives in Paris with his sister Carol. Alice likes green tea. "
+             "Carol plays the violin in an orchestra. Bob adopted a dog named Rex. Alice visited Rome in May. "
+             "Dave teaches chemistry at a school in Lyon.")
+    turns = [{"role": "user", "content": f"Note {i}: Erin planted tree number {i} in Oslo."} for i in range(5)]
+
+    async def main() -> None:
+        memory = AsyncMemory(config(tmp_path / "db"))
+        try:
+            await memory.search("warm the loaded scope", user_id="u")
+            one = (await memory.add(story, user_id="u"))["results"]
+            many = (await memory.add(turns, user_id="u", infer=False))["results"]
+            assert len(one) >= 5 and len(many) == 5
+            stored = {m["id"]: m["memory"] for m in (await memory.get_all(user_id="u"))["results"]}
+            assert stored == {m["id"]: m["memory"] for m in one + many}
+            for item in one + many:
+                assert [h["event"] for h in await memory.history(item["id"])] == ["ADD"]
+                found = await memory.search(item["memory"], user_id="u", limit=3)
+                assert item["id"] in [hit["id"] for hit in found["results"]]
+            assert await broken(memory) == {}
+        finally:
+            await memory.close()
+
+    asyncio.run(main())

@@ -309,8 +309,9 @@ def test_missing_model_raises_missing_dependency_error(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(offline, "_nlp", None)
     monkeypatch.setattr(offline, "MODEL_PACKAGE", "graphmem_no_such_model_package")
+    here = OfflineExtractor(worker=False)  # the worker is another process: the patches above are this one's
     with pytest.raises(MissingDependencyError, match=r"graphmem\[local\]"):
-        extract("I love pizza.")
+        asyncio.run(here.extract([Message(content="I love pizza.")], USER))
 
 
 def test_importing_the_module_loads_no_nlp() -> None:

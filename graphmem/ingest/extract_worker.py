@@ -1,0 +1,186 @@
+"""The offline extractor's helper process: spaCy and jieba parse there, not in the process they serve.
+
+Parsing is CPU-bound work that holds the GIL, and in the calling process every other user of it (another
+scope's `get_all`, a server's other requests) waited for it. Measured beside a 100,000-character add:
+- spaCy's first load: thinc imports torch where it is installed, one 200 ms C call (`torch._C`), and the
+  model's vocabulary is 120 ms more;
+- then every full garbage collection walks spaCy's and torch's ~230,000 objects: ~110 ms each;
+- the parse itself, in 5 ms slices between the other threads' turns.
+In a process of its own, none of that holds anything the caller needs; messages go there and facts,
+entities and relations come back pickled (a few KB per message).
+
+One worker per process (a forked child starts its own), started on first use, stopped at exit;
+calls take turns (spaCy's pipeline was never run by two threads at once anyway). Where no worker can
+start (no `sys.executable`, as in some frozen apps), the caller parses in its own process.
+Protocol: length-prefixed pickles, requests on the worker's stdin, replies on its stdout; the worker
+sends its own prints to stderr.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from graphmem.errors import ExtractionError, GraphMemError
+
+logger = logging.getLogger(__name__)
+
+_HEADER = struct.Struct("!Q")
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding `graphmem`, for the worker's path
+_STOP_SECONDS = 5.0
+_HELLO = "graphmem extraction worker"
+_no_worker = False  # one failed to start: this process parses itself from then on
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def call(method: str, *args: Any) -> tuple[bool, Any]:
+    """(True, graphmem.ingest.offline.`method`(*args) as run by the worker), or (False, None) where no
+    worker can start. Errors are raised here: graphmem's own as they are, others as ExtractionError."""
+    global _worker
+    with _lock:
+        worker = _current()
+        if worker is None:
+            return False, None
+        try:
+            ok, value = worker.ask((method, args))
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            _worker = None
+            worker.stop()
+            raise ExtractionError(f"the offline extractor's worker process stopped ({exc!r}); "
+                                  "the next call starts another") from exc
+    if not ok:
+        raise value
+    return True, value
+
+
+class _Worker:
+    def __init__(self) -> None:
+        path = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p)
+        self.pid = os.getpid()
+        self.process = subprocess.Popen(  # the same interpreter and graphmem as this process
+            [sys.executable, "-c", "from graphmem.ingest.extract_worker import main; main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+        try:  # `sys.executable` may be no Python at all (an embedding server's own binary)
+            assert self.process.stdout is not None and read_frame(self.process.stdout) == _HELLO
+        except (AssertionError, EOFError, pickle.UnpicklingError, ValueError) as exc:
+            self.stop()
+            raise OSError(f"{sys.executable} did not start graphmem's extraction worker") from exc
+
+    def ask(self, request: Any) -> tuple[bool, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        write_frame(self.process.stdin, request)
+        reply: tuple[bool, Any] = read_frame(self.process.stdout)
+        return reply
+
+    def stop(self) -> None:
+        """Close its input (it exits at the end of what it is doing), then wait; kill if it does not."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):  # it is gone already
+                self.process.stdin.close()
+        try:
+            self.process.wait(_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def _current() -> _Worker | None:
+    """The running worker, started if there is none; None where none can start. Callers hold _lock."""
+    global _worker, _no_worker
+    if _worker is not None and _worker.pid != os.getpid():
+        _worker = None  # a forked child: those pipes are its parent's conversation
+    if _worker is not None and _worker.process.poll() is not None:
+        _worker.stop()  # it exited between calls (killed from outside)
+        _worker = None
+    if _worker is None and sys.executable and not _no_worker:
+        try:
+            _worker = _Worker()
+        except OSError as exc:
+            logger.warning("the offline extractor parses in this process: no worker process (%s)", exc)
+            _no_worker = True
+    return _worker
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    global _worker
+    with _lock:
+        if _worker is not None and _worker.pid == os.getpid():
+            _worker.stop()
+        _worker = None
+
+
+def write_frame(stream: IO[bytes], value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) < size:
+        raise EOFError("the stream ended")
+    return data
+
+
+# -- the worker's side ------------------------------------------------------------------------------------
+
+
+def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """Answer requests until the input ends."""
+    from graphmem.ingest import offline
+
+    methods = {"extract": offline.extract_here, "mentions": offline.mentions_here}
+    write_frame(replies, _HELLO)
+    while True:
+        try:
+            method, args = read_frame(requests)
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, Any] = (True, methods[method](*args))
+        except Exception as exc:  # sent back to be raised by the caller
+            reply = (False, _sendable(exc))
+        write_frame(replies, reply)
+
+
+def _sendable(exc: Exception) -> GraphMemError:
+    """graphmem's own error as it is (when it survives pickling), any other as an ExtractionError."""
+    if isinstance(exc, GraphMemError):
+        try:
+            sent: GraphMemError = pickle.loads(pickle.dumps(exc))
+            return sent
+        except Exception:
+            pass
+    return ExtractionError(f"the offline extractor failed: {type(exc).__name__}: {exc}")
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle; it closes our input
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a library's print() must not land in the replies
+    from graphmem import pacing
+
+    pacing.pause_never()  # nothing else runs in this process to give the GIL to
+    with contextlib.suppress(BrokenPipeError):  # the caller is gone
+        serve(sys.stdin.buffer, replies)

@@ -1,0 +1,95 @@
+"""The offline extractor's worker process (graphmem/ingest/extract_worker.py): the same extraction as in
+this process, no spaCy here, typed errors back, and a new worker after one is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from graphmem.errors import ExtractionError
+from graphmem.ingest import extract_worker
+from graphmem.ingest.extract import ExtractionContext
+from graphmem.ingest.offline import OfflineExtractor
+from graphmem.models import Extraction, Message
+
+USER = ExtractionContext(self_name="user123")
+MESSAGES = [
+    [Message(content="John works at OpenAI. I love pizza.")],
+    [Message(content="我喜歡披薩，討厭青花菜。")],
+    [Message(content="Caroline: I went to Paris with Melanie."), Message(role="assistant", content="Nice!"),
+     Message(content="我和小明昨天去了北京。")],
+]
+
+
+def extract(messages: list[Message], worker: bool) -> Extraction:
+    return asyncio.run(OfflineExtractor(worker=worker).extract(messages, USER))
+
+
+@pytest.mark.parametrize("messages", MESSAGES)
+def test_the_worker_extracts_what_this_process_would(messages: list[Message]) -> None:
+    assert extract(messages, worker=True) == extract(messages, worker=False)
+
+
+def test_the_worker_finds_spacys_mentions_as_this_process_would() -> None:
+    texts = [Message(content="Caroline: I went to Paris with Melanie."), Message(content="I work at Google.")]
+    found = [asyncio.run(OfflineExtractor(linker="spacy", worker=w).mentions(texts, USER)) for w in (True, False)]
+    assert found[0] == found[1] and found[0][1]
+
+
+def test_spacy_is_loaded_in_the_worker_not_in_the_caller() -> None:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    code = ("import asyncio, sys\n"
+            "from graphmem import Memory\n"
+            "m = Memory({'graph_store': {'provider': 'kuzu', 'config': {'db': ':memory:'}},"
+            " 'embedder': {'provider': 'hash'}})\n"
+            "assert m.add('John works at OpenAI.', user_id='u')['results']\n"
+            "print(sorted({'spacy', 'torch', 'jieba'} & set(sys.modules)))\n"
+            "m.close()\n")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_an_error_in_the_worker_comes_back_typed() -> None:
+    with pytest.raises(ExtractionError, match="KeyError"):
+        extract_worker.call("no_such_method")
+
+
+def test_a_killed_worker_is_replaced_on_the_next_call() -> None:
+    extract(MESSAGES[0], worker=True)
+    worker = extract_worker._worker
+    assert worker is not None
+    os.kill(worker.process.pid, signal.SIGKILL)
+    worker.process.wait()
+    assert extract(MESSAGES[0], worker=True).facts
+    assert extract_worker._worker is not None and extract_worker._worker is not worker
+
+
+def test_a_worker_killed_during_a_call_raises_extraction_error_and_the_next_call_works() -> None:
+    extract(MESSAGES[0], worker=True)
+    worker = extract_worker._worker
+    assert worker is not None
+    long = [Message(content="Alice went to Paris with Bob and met Carol in Berlin. " * 1000)]  # seconds of parsing
+    killer = threading.Timer(0.3, os.kill, (worker.process.pid, signal.SIGKILL))
+    killer.start()
+    try:
+        with pytest.raises(ExtractionError, match="worker process stopped"):
+            extract(long, worker=True)
+    finally:
+        killer.join()
+    assert extract(MESSAGES[0], worker=True).facts
+
+
+def test_where_no_worker_starts_this_process_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract_worker, "_worker", None)
+    monkeypatch.setattr(extract_worker, "_no_worker", False)
+    monkeypatch.setattr(sys, "executable", "/bin/true")  # not a Python: it exits without a word
+    assert extract(MESSAGES[0], worker=True) == extract(MESSAGES[0], worker=False)
+    assert extract_worker._no_worker and extract_worker._worker is None
