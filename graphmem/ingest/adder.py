@@ -47,9 +47,11 @@ from graphmem.ingest.supersede import (
     relations_ending,
 )
 from graphmem.ingest.timeline import said_in_the_past, supersedes
+from graphmem.inprocess.keywords import cool as cool_keywords
 from graphmem.inprocess.keywords import warm as warm_keywords
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
+from graphmem.pacing import paced
 from graphmem.providers.embedders import Embedder
 from graphmem.scope import Scope
 
@@ -175,8 +177,11 @@ class Adder:
                                   replacements, supersede, thread.said_after(now))
 
         plan = await _cpu_bound(planned, len(memories))
-        await asyncio.to_thread(warm_keywords, [m.text for m in memories])  # off the store's commit lock
-        await self.backend.write(plan.statements)
+        warmed = await asyncio.to_thread(warm_keywords, [m.text for m in memories])  # off the scopes' lock
+        try:
+            await self.backend.write(plan.statements)
+        finally:
+            cool_keywords(warmed)
         return {"results": _results(kept, memories, nearby, contradictions),
                 "relations": {"added_entities": plan.added_relations, "deleted_entities": []}}
 
@@ -289,7 +294,7 @@ def _new_memories(decisions: list[Decision], items: list[Message],
     speaking = [m for m in items if m.role != "system"]
     by_content = {m.content: i for i, m in reversed(list(enumerate(speaking)))}
     memories = []
-    for decision in decisions:
+    for decision in paced(decisions):  # thousands, from one long message, in a worker thread (_cpu_bound)
         fact = decision.fact
         index = by_content.get(fact.text)
         if index is None:

@@ -22,11 +22,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphmem.inprocess.ann import HnswIndex, hnswlib_module
+from graphmem.pacing import paced
 from graphmem.scope import Scope
 
 Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
 # Below this many live rows the exact scan takes ~2 ms or less and an index would only cost adds.
 ANN_MIN_ROWS = 20_000
+MATRIX_STEP = 256  # rows converted from lists at a time (see as_matrix)
 
 
 def unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -36,13 +38,23 @@ def unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
     return unit
 
 
+def as_matrix(vectors: Sequence[Sequence[float]]) -> NDArray[np.float32]:
+    """The vectors as one float32 matrix, converted MATRIX_STEP rows at a time with pauses between (see
+    graphmem.pacing): converting the 3,779 lists of 384 floats of one long message's facts at once
+    held the GIL for ~90 ms, while another scope's get_all waited."""
+    if len(vectors) <= MATRIX_STEP:
+        return np.asarray(vectors, dtype=np.float32)
+    steps = paced(range(0, len(vectors), MATRIX_STEP))
+    return np.concatenate([np.asarray(vectors[i:i + MATRIX_STEP], dtype=np.float32) for i in steps])
+
+
 def cosines(vectors: Sequence[Sequence[float]], rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, float]]:
     """Cosine of each vector with the `embedding` of each row that has one, by row id (one matrix product)."""
     ids = [row_id for row_id, row in rows.items() if row.get("embedding") is not None]
     if not len(vectors) or not ids:
         return [{} for _ in vectors]
-    stored = unit_rows(np.asarray([rows[row_id]["embedding"] for row_id in ids], dtype=np.float32))
-    matrix = unit_rows(np.asarray(vectors, dtype=np.float32)) @ stored.T
+    stored = unit_rows(as_matrix([rows[row_id]["embedding"] for row_id in ids]))
+    matrix = unit_rows(as_matrix(vectors)) @ stored.T
     return [dict(zip(ids, (float(s) for s in line), strict=True)) for line in matrix]
 
 
@@ -120,8 +132,8 @@ class ScopeVectors:
         if end > len(self._matrix):
             self._grow(end)
         dims = self._matrix.shape[1]
-        self._matrix[start:end] = unit_rows(np.asarray([r.embedding if r.embedding is not None else [0.0] * dims
-                                                        for r in batch], dtype=np.float32))
+        self._matrix[start:end] = unit_rows(as_matrix([r.embedding if r.embedding is not None else [0.0] * dims
+                                                       for r in batch]))
         self._alive[start:end] = [r.embedding is not None for r in batch]  # no vector: never a vector hit
         for offset, row in enumerate(batch):
             self._position[row.id] = start + offset

@@ -93,3 +93,10 @@ def test_where_no_worker_starts_this_process_parses(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(sys, "executable", "/bin/true")  # not a Python: it exits without a word
     assert extract(MESSAGES[0], worker=True) == extract(MESSAGES[0], worker=False)
     assert extract_worker._no_worker and extract_worker._worker is None
+
+
+def test_an_extraction_of_more_facts_than_a_reply_part_comes_back_whole() -> None:
+    many = [Message(content=" ".join(f"Friend {i} lives in a town called Place{i}." for i in range(300)))]
+    sent = extract(many, worker=True)
+    assert len(sent.facts) > extract_worker.PART_SIZE
+    assert sent == extract(many, worker=False)
