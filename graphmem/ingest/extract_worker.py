@@ -9,8 +9,9 @@ scope's `get_all`, a server's other requests) waited for it. Measured beside a 1
 In a process of its own, none of that holds anything the caller needs; messages go there and facts,
 entities and relations come back pickled (a few KB per message).
 
-One worker per process (a forked child starts its own), started on first use, stopped at exit;
-calls take turns (spaCy's pipeline was never run by two threads at once anyway). Where no worker can
+A worker starts on first use and serves one call at a time; a second starts only while the first is busy
+(MAX_WORKERS), so that a short add does not wait behind a long message's parse. Idle workers stop at exit
+(a busy one when its input closes, as when this process is killed); a forked child starts its own. Where none can
 start (no `sys.executable`, as in some frozen apps), the caller parses in its own process.
 Protocol: length-prefixed pickles, requests on the worker's stdin, replies on its stdout; the worker
 sends its own prints to stderr.
@@ -43,30 +44,93 @@ _STOP_SECONDS = 5.0
 _HELLO = "graphmem extraction worker"
 _IN_PARTS = "an extraction in parts follows"
 PART_SIZE = 256  # facts, entities or relations per part of a reply
+MAX_WORKERS = 2  # a second starts only while the first is busy: a short add need not wait behind a long one
 _no_worker = False  # one failed to start: this process parses itself from then on
 
-_lock = threading.Lock()
-_worker: _Worker | None = None
+_pool = threading.Condition()
+_idle: list[_Worker] = []
+_running = 0  # workers of this process, idle or busy
+_pid = os.getpid()
 
 
 def call(method: str, *args: Any) -> tuple[bool, Any]:
-    """(True, graphmem.ingest.offline.`method`(*args) as run by the worker), or (False, None) where no
+    """(True, graphmem.ingest.offline.`method`(*args) as run by a worker), or (False, None) where no
     worker can start. Errors are raised here: graphmem's own as they are, others as ExtractionError."""
-    global _worker
-    with _lock:
-        worker = _current()
-        if worker is None:
-            return False, None
-        try:
-            ok, value = worker.ask((method, args))
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            _worker = None
-            worker.stop()
-            raise ExtractionError(f"the offline extractor's worker process stopped ({exc!r}); "
-                                  "the next call starts another") from exc
+    worker = _take()
+    if worker is None:
+        return False, None
+    try:
+        ok, value = worker.ask((method, args))
+    except (EOFError, OSError, pickle.UnpicklingError) as exc:
+        _drop(worker)
+        raise ExtractionError(f"the offline extractor's worker process stopped ({exc!r}); "
+                              "the next call starts another") from exc
+    except BaseException:
+        _drop(worker)  # interrupted mid-conversation: what is left in its pipes is not known
+        raise
+    _give_back(worker)
     if not ok:
         raise value
     return True, value
+
+
+def _take() -> _Worker | None:
+    """An idle worker, a new one while fewer than MAX_WORKERS run, else the next to be given back;
+    None where none can start."""
+    global _running
+    with _pool:
+        _after_fork()
+        while True:
+            while _idle:
+                worker = _idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+                worker.stop()  # it exited between calls (killed from outside)
+                _running -= 1
+            if _no_worker or not sys.executable:
+                return None
+            if _running < MAX_WORKERS:
+                _running += 1
+                break
+            _pool.wait()
+    return _start()
+
+
+def _start() -> _Worker | None:
+    global _running, _no_worker
+    try:
+        return _Worker()  # outside the pool's lock: it takes ~0.3 s
+    except OSError as exc:
+        logger.warning("the offline extractor parses in this process: no worker process (%s)", exc)
+        with _pool:
+            _running -= 1
+            _no_worker = True
+            _pool.notify_all()
+        return None
+
+
+def _give_back(worker: _Worker) -> None:
+    with _pool:
+        if worker.pid == os.getpid():
+            _idle.append(worker)
+            _pool.notify()
+
+
+def _drop(worker: _Worker) -> None:
+    global _running
+    worker.stop()
+    with _pool:
+        if worker.pid == os.getpid():
+            _running -= 1
+            _pool.notify()
+
+
+def _after_fork() -> None:
+    """In a forked child the workers are its parent's (their pipes, its conversations): start afresh."""
+    global _running, _pid
+    if _pid != os.getpid():
+        _idle.clear()
+        _running, _pid = 0, os.getpid()
 
 
 class _Worker:
@@ -104,30 +168,14 @@ class _Worker:
             self.process.stdout.close()
 
 
-def _current() -> _Worker | None:
-    """The running worker, started if there is none; None where none can start. Callers hold _lock."""
-    global _worker, _no_worker
-    if _worker is not None and _worker.pid != os.getpid():
-        _worker = None  # a forked child: those pipes are its parent's conversation
-    if _worker is not None and _worker.process.poll() is not None:
-        _worker.stop()  # it exited between calls (killed from outside)
-        _worker = None
-    if _worker is None and sys.executable and not _no_worker:
-        try:
-            _worker = _Worker()
-        except OSError as exc:
-            logger.warning("the offline extractor parses in this process: no worker process (%s)", exc)
-            _no_worker = True
-    return _worker
-
-
 @atexit.register
 def _stop_at_exit() -> None:
-    global _worker
-    with _lock:
-        if _worker is not None and _worker.pid == os.getpid():
-            _worker.stop()
-        _worker = None
+    with _pool:
+        _after_fork()
+        stopping = list(_idle)
+        _idle.clear()
+    for worker in stopping:  # a busy one is its caller's: it ends when this process does (its input closes)
+        worker.stop()
 
 
 def _read_extraction(stream: IO[bytes]) -> Extraction:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -62,20 +63,21 @@ def test_an_error_in_the_worker_comes_back_typed() -> None:
         extract_worker.call("no_such_method")
 
 
-def test_a_killed_worker_is_replaced_on_the_next_call() -> None:
+def idle_worker() -> extract_worker._Worker:
     extract(MESSAGES[0], worker=True)
-    worker = extract_worker._worker
-    assert worker is not None
+    return extract_worker._idle[-1]  # the next call takes it
+
+
+def test_a_killed_worker_is_replaced_on_the_next_call() -> None:
+    worker = idle_worker()
     os.kill(worker.process.pid, signal.SIGKILL)
     worker.process.wait()
     assert extract(MESSAGES[0], worker=True).facts
-    assert extract_worker._worker is not None and extract_worker._worker is not worker
+    assert worker not in extract_worker._idle and extract_worker._idle
 
 
 def test_a_worker_killed_during_a_call_raises_extraction_error_and_the_next_call_works() -> None:
-    extract(MESSAGES[0], worker=True)
-    worker = extract_worker._worker
-    assert worker is not None
+    worker = idle_worker()
     long = [Message(content="Alice went to Paris with Bob and met Carol in Berlin. " * 1000)]  # seconds of parsing
     killer = threading.Timer(0.3, os.kill, (worker.process.pid, signal.SIGKILL))
     killer.start()
@@ -87,12 +89,27 @@ def test_a_worker_killed_during_a_call_raises_extraction_error_and_the_next_call
     assert extract(MESSAGES[0], worker=True).facts
 
 
+def test_a_short_call_does_not_wait_behind_a_long_one() -> None:
+    idle_worker()
+    long = [Message(content="Alice went to Paris with Bob and met Carol in Berlin. " * 1500)]
+    parsing = threading.Thread(target=extract, args=(long, True))
+    parsing.start()
+    try:
+        time.sleep(0.3)
+        assert extract(MESSAGES[0], worker=True).facts  # a second worker
+        assert parsing.is_alive()
+    finally:
+        parsing.join()
+    assert len(extract_worker._idle) == extract_worker.MAX_WORKERS
+
+
 def test_where_no_worker_starts_this_process_parses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract_worker, "_worker", None)
+    monkeypatch.setattr(extract_worker, "_idle", [])
+    monkeypatch.setattr(extract_worker, "_running", 0)
     monkeypatch.setattr(extract_worker, "_no_worker", False)
     monkeypatch.setattr(sys, "executable", "/bin/true")  # not a Python: it exits without a word
     assert extract(MESSAGES[0], worker=True) == extract(MESSAGES[0], worker=False)
-    assert extract_worker._no_worker and extract_worker._worker is None
+    assert extract_worker._no_worker and not extract_worker._idle and extract_worker._running == 0
 
 
 def test_an_extraction_of_more_facts_than_a_reply_part_comes_back_whole() -> None:
