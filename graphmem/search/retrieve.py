@@ -6,6 +6,7 @@
               + entities of top memories   ├─ k-hop RELATES expansion ─ relations  │   the query's entities (hubs too)
                                            └─ memories mentioning them ─┘          ├─ + feedback: keyword query with
                                                                                    │   the best hits' shared words
+                                                                                   │   (in scopes of 150+ memories)
                                                                                    ├─ + session: hits of the sessions
                                                                                    │   that match best (off by default)
                                                                                    ├─ + context: next/previous turn
@@ -41,7 +42,6 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
-FEEDBACK_MIN_SCOPE = 10 * FEEDBACK_DOCS
 REWEIGHED = 50  # top hits re-weighed by their form (those a result page of the default pool is drawn from)
 
 
@@ -139,8 +139,8 @@ class Retriever:
             rankings["named"] = await self._mentioning_named(named, scores, scope)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
-        # In a scope of few memories the best hits are most of it: the words they share rank nothing.
-        if self._config.weights.get("feedback", 0.0) > 0 and len(vector_rows) >= FEEDBACK_MIN_SCOPE:
+        if self._config.weights.get("feedback", 0.0) > 0 and await self._holds_at_least(
+                self._config.feedback_min_memories, len(vector_rows), scope):
             feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
@@ -177,6 +177,13 @@ class Retriever:
         chosen = set(ranked)
         others = [row["id"] for row in await self._backend.memories_between(*bound, pool + len(chosen), scope)]
         return ranked + [mid for mid in others if mid not in chosen][:pool]
+
+    async def _holds_at_least(self, count: int, found: int, scope: Scope) -> bool:
+        """Whether the scope holds `count` memories or more (`found`: as many as a search already returned)."""
+        if found >= count:
+            return True
+        # Memories are listed by when they were said: every memory has that time (its add's, by default).
+        return len(await self._backend.memories_between(None, None, count, scope)) >= count
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
                         briefs: _Briefs) -> list[Row]:
