@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -31,6 +31,7 @@ from graphmem.scope import Scope
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
+from graphmem.search.lists import list_head, of_named_speakers
 from graphmem.search.sessions import session_prior
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
@@ -99,9 +100,12 @@ class _Briefs:
 
 
 class Retriever:
-    def __init__(self, backend: GraphBackend, config: SearchConfig) -> None:
+    def __init__(self, backend: GraphBackend, config: SearchConfig,
+                 embed_query: Callable[[str], Awaitable[list[float]]] | None = None) -> None:
+        """`embed_query` embeds a list question's head phrase (search/lists; no list signal without it)."""
         self._backend = backend
         self._config = config
+        self._embed_query = embed_query
 
     async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int,
                        now: datetime | None = None) -> Retrieval:
@@ -139,6 +143,13 @@ class Retriever:
             rankings["named"] = await self._mentioning_named(named, scores, scope)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
+        listing = self._config.weights.get("list", 0.0) > 0 and self._embed_query is not None
+        head = list_head(query, self._config.list_max_rest) if listing else None
+        if head is not None:
+            list_rows = await self._listed(query, head, scope, pool, briefs)
+            rankings["list"] = [r["id"] for r in list_rows]
+            signals["list"] = {r["id"]: float(r["similarity"]) for r in list_rows}
+            scores = self._fuse(rankings, signals)
         if self._config.weights.get("feedback", 0.0) > 0 and await self._holds_at_least(
                 self._config.feedback_min_memories, len(vector_rows), scope):
             feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
@@ -165,6 +176,15 @@ class Retriever:
         rows = await self._backend.memories_mentioning(list(named), ALL_MENTIONS, scope)
         mentioning = {row["memory_id"] for row in rows}
         return [mid for mid in best(scores) if mid in mentioning]
+
+    async def _listed(self, query: str, head: str, scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
+        """The memories closest to a list question's head phrase ("European countries"), those of the
+        speakers the query names first-and-only when it names some (search/lists)."""
+        assert self._embed_query is not None
+        rows = await self._backend.vector_search("memory", await self._embed_query(head), 2 * pool, scope)
+        texts = {row["id"]: row["text"] for row in await briefs.of([r["id"] for r in rows])}
+        kept = set(of_named_speakers([r["id"] for r in rows], texts, set(name_candidates(query))))
+        return [r for r in rows if r["id"] in kept][:pool]
 
     async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int,
                          briefs: _Briefs) -> list[str]:
