@@ -4,7 +4,9 @@
            ├─ keyword (BM25, stemmed) top-N ───────┤
            └─ entities named in the query ─┐       ├─ reciprocal-rank fusion ─┬─ + named: candidates mentioning
               + entities of top memories   ├─ k-hop RELATES expansion ─ relations  │   the query's entities (hubs too)
-                                           └─ memories mentioning them ─┘          ├─ + feedback: keyword query with
+                                           └─ memories mentioning them ─┘          ├─ + list: "What <kind> has X ...?"
+                                                                                   │   ranks X's memories by <kind>
+                                                                                   ├─ + feedback: keyword query with
                                                                                    │   the best hits' shared words
                                                                                    │   (in scopes of 150+ memories)
                                                                                    ├─ + session: hits of the sessions
@@ -143,10 +145,10 @@ class Retriever:
             rankings["named"] = await self._mentioning_named(named, scores, scope)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
-        listing = self._config.weights.get("list", 0.0) > 0 and self._embed_query is not None
-        head = list_head(query, self._config.list_max_rest) if listing else None
-        if head is not None:
-            list_rows = await self._listed(query, head, scope, pool, briefs)
+        embed = self._embed_query if self._config.weights.get("list", 0.0) > 0 else None
+        head = list_head(query, self._config.list_max_rest) if embed is not None else None
+        if embed is not None and head is not None:
+            list_rows = await self._listed(query, await embed(head), scope, pool, briefs)
             rankings["list"] = [r["id"] for r in list_rows]
             signals["list"] = {r["id"]: float(r["similarity"]) for r in list_rows}
             scores = self._fuse(rankings, signals)
@@ -177,11 +179,10 @@ class Retriever:
         mentioning = {row["memory_id"] for row in rows}
         return [mid for mid in best(scores) if mid in mentioning]
 
-    async def _listed(self, query: str, head: str, scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
-        """The memories closest to a list question's head phrase ("European countries"), those of the
-        speakers the query names first-and-only when it names some (search/lists)."""
-        assert self._embed_query is not None
-        rows = await self._backend.vector_search("memory", await self._embed_query(head), 2 * pool, scope)
+    async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
+        """The memories closest to a list question's head phrase (`head`, its vector: "European countries"),
+        only those of the speakers the query names when some of them are theirs (search/lists)."""
+        rows = await self._backend.vector_search("memory", head, 2 * pool, scope)
         texts = {row["id"]: row["text"] for row in await briefs.of([r["id"] for r in rows])}
         kept = set(of_named_speakers([r["id"] for r in rows], texts, set(name_candidates(query))))
         return [r for r in rows if r["id"] in kept][:pool]
