@@ -165,21 +165,29 @@ def main() -> None:
     ap.add_argument("--locomo-times", action="store_true",
                     help="add LOCOMO turns with their session's date as timestamp (default: the time of the add)")
     ap.add_argument("--embedder", help="JSON embedder config (default: Memory()'s)")
+    ap.add_argument("--store", help="a folder to keep the added conversations in: a later run with the same folder "
+                                    "(and the same data and options) searches them without adding again")
     ap.add_argument("--json")
     args = ap.parse_args()
     settings = grid(args.grid)
     items = (locomo_items(args.locomo, args.locomo_times) if args.locomo else []) + \
         (companion_items(args.companion) if args.companion else [])
     scores: dict[str, list[dict[str, float]]] = {}
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.store or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         config: dict[str, Any] = {"graph_store": {"provider": "kuzu", "config": {"db": f"{folder}/db"}}}
         if args.embedder:
             config["embedder"] = json.loads(args.embedder)
         with Memory(config) as memory:
             for name, adds, questions in items:
-                for add in adds:
-                    memory.add(add["messages"] if "messages" in add else add["text"], user_id=name,
-                               metadata=add["metadata"], infer=False, timestamp=add["timestamp"])
+                added = folder / f"{name}.added"  # written once a conversation's adds are all in
+                if not added.exists():
+                    memory.delete_all(user_id=name)  # a run stopped half-way through this conversation
+                    for add in adds:
+                        memory.add(add["messages"] if "messages" in add else add["text"], user_id=name,
+                                   metadata=add["metadata"], infer=False, timestamp=add["timestamp"])
+                    added.write_text(str(len(adds)))
                 scores[name] = recall_table(memory, name, questions, settings)
                 print(f"{name}: {len(adds)} turns, {len(questions)} questions", file=sys.stderr)
     families: dict[str, list[str]] = defaultdict(list)

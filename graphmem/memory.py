@@ -82,7 +82,7 @@ class AsyncMemory:
         self.backend: GraphBackend = create_backend(self.config.graph_store)
         self.extractor: Extractor = create_extractor(self.config)
         self.reranker: Reranker | None = create_reranker(self.config.reranker)
-        self._retriever = Retriever(self.backend, self.config.search)
+        self._retriever = Retriever(self.backend, self.config.search, self.embedder.embed_query)
         # Sentence vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their engine's index.
         self._sentence_vectors = self.config.sentence_vectors and self.backend.dialect == "kuzu"
         self._adder = Adder(self.backend, self.embedder, self.extractor, self._sentence_vectors)

@@ -4,8 +4,11 @@
            ├─ keyword (BM25, stemmed) top-N ───────┤
            └─ entities named in the query ─┐       ├─ reciprocal-rank fusion ─┬─ + named: candidates mentioning
               + entities of top memories   ├─ k-hop RELATES expansion ─ relations  │   the query's entities (hubs too)
-                                           └─ memories mentioning them ─┘          ├─ + feedback: keyword query with
+                                           └─ memories mentioning them ─┘          ├─ + list: "What <kind> has X ...?"
+                                                                                   │   ranks X's memories by <kind>
+                                                                                   ├─ + feedback: keyword query with
                                                                                    │   the best hits' shared words
+                                                                                   │   (in scopes of 30+ memories)
                                                                                    ├─ + session: hits of the sessions
                                                                                    │   that match best (off by default)
                                                                                    ├─ + context: next/previous turn
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -30,6 +33,7 @@ from graphmem.scope import Scope
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
+from graphmem.search.lists import list_head, of_named_speakers
 from graphmem.search.sessions import session_prior
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
@@ -41,7 +45,6 @@ SEED_MEMORIES_FOR_ENTITIES = 3
 HUB_DEGREE = 50
 ALL_MENTIONS = 2**31 - 1
 FEEDBACK_DOCS = 3
-FEEDBACK_MIN_SCOPE = 10 * FEEDBACK_DOCS
 REWEIGHED = 50  # top hits re-weighed by their form (those a result page of the default pool is drawn from)
 
 
@@ -99,9 +102,12 @@ class _Briefs:
 
 
 class Retriever:
-    def __init__(self, backend: GraphBackend, config: SearchConfig) -> None:
+    def __init__(self, backend: GraphBackend, config: SearchConfig,
+                 embed_query: Callable[[str], Awaitable[list[float]]] | None = None) -> None:
+        """`embed_query` embeds a list question's head phrase (search/lists; no list signal without it)."""
         self._backend = backend
         self._config = config
+        self._embed_query = embed_query
 
     async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int,
                        now: datetime | None = None) -> Retrieval:
@@ -139,8 +145,15 @@ class Retriever:
             rankings["named"] = await self._mentioning_named(named, scores, scope)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
-        # In a scope of few memories the best hits are most of it: the words they share rank nothing.
-        if self._config.weights.get("feedback", 0.0) > 0 and len(vector_rows) >= FEEDBACK_MIN_SCOPE:
+        embed = self._embed_query if self._config.weights.get("list", 0.0) > 0 else None
+        head = list_head(query, self._config.list_max_rest) if embed is not None else None
+        if embed is not None and head is not None:
+            list_rows = await self._listed(query, await embed(head), scope, pool, briefs)
+            rankings["list"] = [r["id"] for r in list_rows]
+            signals["list"] = {r["id"]: float(r["similarity"]) for r in list_rows}
+            scores = self._fuse(rankings, signals)
+        if self._config.weights.get("feedback", 0.0) > 0 and await self._holds_at_least(
+                self._config.feedback_min_memories, len(vector_rows), scope):
             feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
@@ -166,6 +179,14 @@ class Retriever:
         mentioning = {row["memory_id"] for row in rows}
         return [mid for mid in best(scores) if mid in mentioning]
 
+    async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
+        """The memories closest to a list question's head phrase (`head`, its vector: "European countries"),
+        only those of the speakers the query names when some of them are theirs (search/lists)."""
+        rows = await self._backend.vector_search("memory", head, 2 * pool, scope)
+        texts = {row["id"]: row["text"] for row in await briefs.of([r["id"] for r in rows])}
+        kept = set(of_named_speakers([r["id"] for r in rows], texts, set(name_candidates(query))))
+        return [r for r in rows if r["id"] in kept][:pool]
+
     async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int,
                          briefs: _Briefs) -> list[str]:
         """Memories said within the query's time window: the candidates among them by score, then up to
@@ -177,6 +198,13 @@ class Retriever:
         chosen = set(ranked)
         others = [row["id"] for row in await self._backend.memories_between(*bound, pool + len(chosen), scope)]
         return ranked + [mid for mid in others if mid not in chosen][:pool]
+
+    async def _holds_at_least(self, count: int, found: int, scope: Scope) -> bool:
+        """Whether the scope holds `count` memories or more (`found`: as many as a search already returned)."""
+        if found >= count:
+            return True
+        # Memories are listed by when they were said: every memory has that time (its add's, by default).
+        return len(await self._backend.memories_between(None, None, count, scope)) >= count
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
                         briefs: _Briefs) -> list[Row]:

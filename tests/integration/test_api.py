@@ -222,7 +222,7 @@ def test_explain_adds_per_signal_scores(foods: Memory) -> None:
     assert [r["id"] for r in explained] == [r["id"] for r in plain]
     for record in explained:
         assert record["explain"] and set(record["explain"]) <= {"vector", "keyword", "graph", "context", "feedback",
-                                                                "named", "time", "fused"}
+                                                                "named", "time", "list", "fused"}
         assert all(isinstance(v, float) for v in record["explain"].values())
     assert "keyword" in explained[0]["explain"]
 

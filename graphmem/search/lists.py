@@ -1,0 +1,50 @@
+"""List questions: the kind of thing asked for, searched on its own ("What European countries has Maria been
+to?" -> "European countries").
+
+The items of a list question share no words with it (the evidence says "a trip to England", "this pic in
+Spain"), and the whole question's vector is mostly its person and verb. The head noun phrase alone,
+embedded as a query, ranks the sentences that name an instance of it (multilingual-e5-small, LOCOMO dev,
+multi-hop list questions: 16 of the 63 evidence turns that the fused ranking left out of its top 10 were in
+the top 10 of the named speaker's turns by the head phrase alone). English question shapes only: a query of
+another shape costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphmem.search.feedback import STOP_WORDS
+from graphmem.search.turns import speaker
+
+_SHAPE = re.compile(r"^\s*(?:what|which)\s+(?P<head>[^?]+?)\s+(?:has|have|had|did|does|do|is|are|was|were)"
+                    r"\s+(?P<rest>\w[^?]*)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+# A "head" that starts with one of these is the question's verb or subject, not a kind of thing
+# ("What does Melanie do", "What are some changes"), or a time ("What year did ...": the time signal's).
+_NOT_A_HEAD = frozenset("""a an the is are was were has have had do does did can could will would should i you he she
+it we they my your his her our their this that these those some time year month week day date hour""".split())
+MAX_HEAD_WORDS = 5
+
+
+def list_head(query: str, max_rest: int) -> str | None:
+    """The kind of thing a "What/Which <kind> has/did/... <someone> ..." question asks for, or None; None too
+    when the rest of the question says more than `max_rest` content words (words of three letters or more,
+    names and stop words aside): "What activity did Melanie used to do with her dad?" is about her dad, not
+    about any activity, while "What martial arts has John done?" asks for the kind alone."""
+    found = _SHAPE.match(query)
+    if found is None:
+        return None
+    head = found.group("head").strip()
+    words = head.split()
+    if not words or len(words) > MAX_HEAD_WORDS or words[0].lower() in _NOT_A_HEAD:
+        return None
+    rest = [w for w in _WORD.findall(found.group("rest"))
+            if len(w) > 2 and not w[0].isupper() and w.lower() not in STOP_WORDS]
+    return head if len(rest) <= max_rest else None
+
+
+def of_named_speakers(ids: list[str], texts: dict[str, str], named: set[str]) -> list[str]:
+    """The ids whose "Name: ..." speaker the query names, when some are; else all of them."""
+    spoken = [mid for mid in ids if (who := speaker(texts.get(mid, ""))) is not None
+              and (who in named or who.split()[0] in named)]
+    return spoken or ids
