@@ -119,16 +119,21 @@ class AsyncMemory:
         """The store, once it records which embedder makes its vectors (or warns that another one made them).
         Asked by the calls that embed only: the others need not resolve how the local model runs."""
         backend = await self._ready()
-        if not self._embedder_marked:
-            stored = await backend.read("admin/get_meta", {"key": "embedder"})
-            follow = getattr(self.embedder, "follow", None)  # the default one keeps a store's older default
-            if follow is not None:
-                follow(stored[0]["value"] if stored else None)
-            identity = await asyncio.to_thread(lambda: self.embedder.identity)
-            marker = embedder_marker(stored, identity)
-            if marker is not None:
-                await backend.write([marker])
-            self._embedder_marked = True
+        if self._embedder_marked:
+            return backend
+        # One call reads and writes the marker: concurrent first adds had each written it, and ArcadeDB's
+        # MERGE refused the second (a duplicate key on GraphMeta).
+        async with self._open_lock:
+            if not self._embedder_marked:
+                stored = await backend.read("admin/get_meta", {"key": "embedder"})
+                follow = getattr(self.embedder, "follow", None)  # the default one keeps a store's older default
+                if follow is not None:
+                    follow(stored[0]["value"] if stored else None)
+                identity = await asyncio.to_thread(lambda: self.embedder.identity)
+                marker = embedder_marker(stored, identity)
+                if marker is not None:
+                    await backend.write([marker])
+                self._embedder_marked = True
         return backend
 
     # -- add -------------------------------------------------------------------------------

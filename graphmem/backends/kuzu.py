@@ -29,6 +29,7 @@ from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
 from graphmem.inprocess.scopes import (
     ENTITY_COLUMNS,
+    ROWS_PER_STEP,
     LoadedScope,
     ScopeCache,
     ScopeEntities,
@@ -158,10 +159,38 @@ def _scope_updates(statements: Sequence[Statement]) -> list[ScopeUpdate]:
     return updates
 
 
-def _apply(updates: Sequence[ScopeUpdate], cache: ScopeCache) -> None:
-    """Keep the loaded scopes in step with what was just committed."""
-    for method, args in updates:
-        getattr(cache, method)(*args)
+def _apply(updates: Sequence[ScopeUpdate], cache: ScopeCache) -> Callable[[], None] | None:
+    """Keep the loaded scopes in step with what was just committed (called under their lock, right after).
+
+    A few rows are added at once. Thousands (one long message's memories) go in steps, each under the
+    lock and only into the scopes loaded now: a search of any other scope waited for all of them
+    (~170 ms for 3,779 memories), and a scope loaded between two steps read the commit from the store
+    already (its entities' mention counts must not be counted again)."""
+    if sum(len(args[1]) for method, args in updates if method == "add") <= ROWS_PER_STEP:
+        for method, args in updates:
+            getattr(cache, method)(*args)
+        return None
+    held = cache.held()
+
+    def in_steps() -> None:
+        pacer = Pacer()
+        for method, args in updates:
+            target = cache if method == "forget" else held
+            for step in _steps(method, args):
+                with cache.lock:
+                    getattr(target, method)(*step)
+                pacer.tick()  # a pause outside the lock: a search waiting for it goes first
+
+    return in_steps
+
+
+def _steps(method: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    if method != "add":
+        yield args
+        return
+    table, rows = args
+    for start in range(0, len(rows), ROWS_PER_STEP):
+        yield table, rows[start:start + ROWS_PER_STEP]
 
 
 class KuzuBackend:

@@ -14,6 +14,7 @@ database is its own.
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from graphmem.errors import BackendError, MissingDependencyError
 from graphmem.inprocess.scopes import DEFAULT_MAX_ROWS, ScopeCache
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 MEMORY_DB = ":memory:"
 _MAX_PREPARED = 256
 READ_THREADS = 2  # a big add's own reads (thousands of facts) must not hold up another scope's get_all
@@ -139,8 +141,9 @@ class SharedDatabase:
         session.execute("COMMIT")
         return done
 
-    def transaction(self, work: Callable[[], T], commit: Callable[[], None]) -> T:
-        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock); ROLLBACK on error."""
+    def transaction(self, work: Callable[[], T], commit: Callable[[], Callable[[], None] | None]) -> T:
+        """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock, and may return
+        the rest of its work, run next without that lock: it takes the lock itself); ROLLBACK on error."""
         done = self._writer.within("BEGIN TRANSACTION", work)
         # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
         # would hold the commit already, and counts would be added twice.
@@ -153,7 +156,14 @@ class SharedDatabase:
                     raise
                 # Kuzu wrote the commit, then its automatic checkpoint gave up waiting for a long read (on
                 # a read connection): the commit stands and the checkpoint comes at a later commit.
-            commit()
+            later = commit()
+        if later is not None:
+            try:
+                later()
+            except Exception:  # the commit stands: the loaded scopes reload rather than miss part of it
+                logger.exception("updating the loaded scopes after a commit failed; they reload from the store")
+                with self.scopes.lock:
+                    self.scopes.forget()
         return done
 
     def shutdown(self) -> None:

@@ -10,7 +10,7 @@ import bisect
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from graphmem.inprocess.keywords import KeywordIndex
@@ -235,47 +235,17 @@ class ScopeEntities(ScopeVectors):
         return rows
 
 
-class ScopeCache:
-    """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
+class ScopeSet:
+    """Changes that a commit makes to loaded scopes, applied to each scope of a set that it concerns."""
 
-    Callers that share a cache between threads hold `lock` around each use.
-    """
-
-    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
-        self.lock = threading.RLock()
-        self._dims = dims
-        self._max_rows = max_rows
-        self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
-
-    def get(self, table: str, scope: Scope) -> LoadedScope | None:
-        key = (table, scope)
-        found = self._scopes.get(key)
-        if found is not None:
-            self._scopes.move_to_end(key)
-        return found
-
-    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
-        loaded: LoadedScope = ScopeMemories(self._dims, rows) if table == "memory" else ScopeEntities(self._dims, rows)
-        self._scopes[(table, scope)] = loaded
-        while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
-            self._scopes.popitem(last=False)
-        return loaded
+    def __init__(self, scopes: Mapping[tuple[str, Scope], LoadedScope]) -> None:
+        self._scopes = scopes
 
     def add(self, table: str, rows: Sequence[VectorRow]) -> None:
         """New rows go into every loaded scope of the table that owns them."""
         for (name, scope), loaded in self._scopes.items():
             if name == table:
                 loaded.extend(r for r in rows if owns(scope, r.owner))
-
-    def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
-        memories = [m for (name, _), m in reversed(self._scopes.items()) if isinstance(m, ScopeMemories)]
-        found: dict[str, dict[str, Any]] = {}
-        for memory_id in ids:
-            record = next((r for r in (m.record(memory_id) for m in memories) if r is not None), None)
-            if record is not None:
-                found[memory_id] = record
-        return found
 
     def rename(self, rows: Sequence[dict[str, Any]]) -> None:
         """New aliases `{id, aliases}` of entities, in every loaded entity scope that holds them."""
@@ -296,6 +266,48 @@ class ScopeCache:
         for (name, _), loaded in self._scopes.items():
             if name == table:
                 loaded.remove(ids)
+
+
+class ScopeCache(ScopeSet):
+    """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
+
+    Callers that share a cache between threads hold `lock` around each use.
+    """
+
+    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+        self.lock = threading.RLock()
+        self._dims = dims
+        self._max_rows = max_rows
+        self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
+        super().__init__(self._scopes)
+
+    def held(self) -> ScopeSet:
+        """The scopes loaded now (a commit's changes are for these: one loaded later read them from the store)."""
+        return ScopeSet(dict(self._scopes))
+
+    def get(self, table: str, scope: Scope) -> LoadedScope | None:
+        key = (table, scope)
+        found = self._scopes.get(key)
+        if found is not None:
+            self._scopes.move_to_end(key)
+        return found
+
+    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
+        loaded: LoadedScope = ScopeMemories(self._dims, rows) if table == "memory" else ScopeEntities(self._dims, rows)
+        self._scopes[(table, scope)] = loaded
+        while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
+            self._scopes.popitem(last=False)
+        return loaded
+
+    def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
+        memories = [m for (name, _), m in reversed(self._scopes.items()) if isinstance(m, ScopeMemories)]
+        found: dict[str, dict[str, Any]] = {}
+        for memory_id in ids:
+            record = next((r for r in (m.record(memory_id) for m in memories) if r is not None), None)
+            if record is not None:
+                found[memory_id] = record
+        return found
 
     def forget(self, table: str | None = None) -> None:
         """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""

@@ -76,7 +76,8 @@ def test_a_long_message_links_its_names_once_each() -> None:
 
 def test_an_add_bigger_than_a_write_run_is_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Kuzu writes an add's new memories in runs (episode/add, then episode/add_more under the same
-    episode) and loaded scopes take them in steps: with runs and steps of 2, nothing is lost or cut."""
+    episode), and the loaded scopes take them in steps after the commit: with runs and steps of 2, nothing
+    is lost or cut."""
     import asyncio
 
     from graphmem import AsyncMemory
@@ -88,6 +89,7 @@ def test_an_add_bigger_than_a_write_run_is_written_whole(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(kuzu, "MEMORIES_PER_RUN", 2)
     monkeypatch.setattr(scopes, "ROWS_PER_STEP", 2)
+    monkeypatch.setattr(kuzu, "ROWS_PER_STEP", 2)  # the loaded scopes' update after the commit, in steps
     story = ("Alice works at Acme in Berlin. Bob lives in Paris with his sister Carol. Alice likes green tea. "
              "Carol plays the violin in an orchestra. Bob adopted a dog named Rex. Alice visited Rome in May. "
              "Dave teaches chemistry at a school in Lyon.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graphmem.inprocess.keywords import KeywordIndex, analyse
 from graphmem.inprocess.scopes import ScopeCache, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vectors import VectorRow
@@ -187,3 +189,29 @@ def test_scope_entities_list_matches_oldest_first_as_the_store_does() -> None:
     entities = ScopeEntities(2, rows[:2])
     entities.extend(rows[2:])
     assert [r["id"] for r in entities.by_names(["sam"], ("u", None, None)) or []] == ["e9", "e1", "e5"]
+
+
+def test_a_big_commit_reaches_the_scopes_loaded_before_it_in_steps_and_no_scope_loaded_after(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a commit of many rows the loaded scopes take them in steps, the lock let go between steps; a
+    scope loaded meanwhile read the commit from the store: it gets neither the rows nor the counts again."""
+    from graphmem.backends import kuzu
+
+    monkeypatch.setattr(kuzu, "ROWS_PER_STEP", 2)
+    cache = ScopeCache(2)
+    entity = VectorRow(id="e1", owner=("u", None, None), embedding=None, name="Bob", names=["bob"],
+                       record={"id": "e1", "name": "Bob", "name_norm": "bob", "type": "person", "aliases": [],
+                               "mentions": 1})
+    before = cache.put("entity", Scope.of("u"), [entity])
+    memories = cache.put("memory", Scope.of("u"), [])
+    new = [row(f"m{i}", [1.0, float(i)], text=f"Bob said {i}") for i in range(5)]
+    updates = [("add", ("memory", new)), ("mentioned", ([{"id": "e1", "memory_ids": ["m0", "m1"]}],))]
+    with cache.lock:
+        later = kuzu._apply(updates, cache)
+    assert later is not None and len(memories) == 0  # nothing yet: it all comes in steps
+    after = cache.put("entity", Scope.of("u", run_id="r"), [entity])  # loaded once the commit was in the store
+    later()
+    assert len(memories) == 5
+    assert isinstance(before, ScopeEntities) and isinstance(after, ScopeEntities)
+    assert before.by_names(["bob"], ("u", None, None))[0]["mentions"] == 3  # type: ignore[index]
+    assert after.by_names(["bob"], ("u", None, None))[0]["mentions"] == 1  # type: ignore[index]
