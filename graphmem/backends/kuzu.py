@@ -35,7 +35,7 @@ from graphmem.inprocess.scopes import (
     ScopeEntities,
     ScopeMemories,
 )
-from graphmem.inprocess.vectors import VectorRow
+from graphmem.inprocess.vectors import VectorRow, split_parts
 from graphmem.pacing import Pacer
 from graphmem.scope import Scope
 
@@ -62,15 +62,7 @@ def _vector_row(row: dict[str, Any]) -> VectorRow:
     return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
                      embedding=row["embedding"], name=row.get("name"),
                      names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record,
-                     parts=_split_parts(row.get("parts"), row["embedding"]))
-
-
-def _split_parts(flat: Sequence[float] | None, embedding: Sequence[float] | None) -> list[Sequence[float]]:
-    """A memory's parts, stored as one flat list, as vectors of its embedding's length."""
-    if not flat or not embedding:
-        return []
-    dims = len(embedding)
-    return [flat[i:i + dims] for i in range(0, len(flat) - dims + 1, dims)]
+                     parts=split_parts(row.get("parts"), row["embedding"]))
 
 
 @cache

@@ -48,6 +48,26 @@ def as_matrix(vectors: Sequence[Sequence[float]]) -> NDArray[np.float32]:
     return np.concatenate([np.asarray(vectors[i:i + MATRIX_STEP], dtype=np.float32) for i in steps])
 
 
+def split_parts(flat: Sequence[float] | None, embedding: Sequence[float] | None) -> list[Sequence[float]]:
+    """A memory's sentence vectors, stored as one flat list (Kuzu's Memory.parts), each of its embedding's length."""
+    if not flat or not embedding:
+        return []
+    dims = len(embedding)
+    return [flat[i:i + dims] for i in range(0, len(flat) - dims + 1, dims)]
+
+
+def best_cosines(vector: Sequence[float], rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Each row's cosine with `vector` by id: the best of its `embedding`'s and its sentences' (`parts`)."""
+    held = {f"{row['id']}#{i}": {"embedding": v} for row in rows if row.get("embedding") is not None
+            for i, v in enumerate([row["embedding"], *split_parts(row.get("parts"), row["embedding"])])}
+    [similarity] = cosines([vector], held)
+    found: dict[str, float] = {}
+    for key, score in similarity.items():
+        row_id = key.rsplit("#", 1)[0]
+        found[row_id] = max(score, found.get(row_id, score))
+    return found
+
+
 def cosines(vectors: Sequence[Sequence[float]], rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, float]]:
     """Cosine of each vector with the `embedding` of each row that has one, by row id (one matrix product)."""
     ids = [row_id for row_id, row in rows.items() if row.get("embedding") is not None]

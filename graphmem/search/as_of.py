@@ -3,7 +3,8 @@
 Retrieval only ranks memories and relations valid now. For a past time, the
 memories and relations superseded since (few: only contradictions supersede)
 are read in one query each and joined in: superseded memories through the
-vector signal (the fusion is redone with them in it), superseded relations by
+vector signal, by the best of their own and their sentences' vectors as current ones (the fusion is redone
+with them in it), superseded relations by
 their relevance to the query. Then every result is checked against the time:
 created (relations: valid) at or before it, and not invalidated by then.
 """
@@ -17,7 +18,7 @@ from typing import Any
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
-from graphmem.inprocess.vectors import cosines
+from graphmem.inprocess.vectors import best_cosines
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
@@ -45,8 +46,7 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scop
     """Join the memories superseded since `when` into `found`; return the relations superseded since,
     ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
     params = {"as_of": iso_utc(when), **scope.params()}
-    superseded = [r for r in await backend.read("memory/superseded_at", params) if r.get("embedding") is not None]
-    [similarity] = cosines([found.vector], {r["id"]: r for r in superseded})
+    similarity = best_cosines(found.vector, await backend.read("memory/superseded_at", params))
     if similarity:  # retrieval's fusion redone with them in the vector signal, its context lift added back
         vector = found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
         found.rankings["vector"] = best(vector)

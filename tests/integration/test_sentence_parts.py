@@ -70,3 +70,26 @@ def test_an_export_with_embeddings_carries_the_parts_into_another_store(tmp_path
     with Memory(config(tmp_path / "b")) as memory:
         memory.import_(snapshot)
         assert first(memory) == LONG
+
+
+def test_as_of_finds_a_superseded_memory_by_one_of_its_sentences(tmp_path: Path) -> None:
+    import time
+    from datetime import datetime, timezone
+
+    import kuzu
+
+    from graphmem.search.when import iso_utc
+
+    with Memory(config(tmp_path / "db")) as memory:
+        memory.add(LONG, user_id="u", infer=False)
+        memory.add(SHORT, user_id="u", infer=False)
+        then = datetime.now(timezone.utc)
+    time.sleep(0.01)
+    database = kuzu.Database(str(tmp_path / "db"))  # both ended since `then`, as a contradiction ends them
+    kuzu.Connection(database).execute("MATCH (m:Memory) SET m.invalid_at = $now",
+                                      {"now": iso_utc(datetime.now(timezone.utc))})
+    database.close()
+    with Memory(config(tmp_path / "db")) as memory:
+        assert memory.search(QUERY, user_id="u")["results"] == []
+        found = memory.search(QUERY, user_id="u", limit=2, as_of=then)["results"]
+        assert [r["memory"] for r in found][:1] == [LONG]

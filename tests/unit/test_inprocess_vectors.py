@@ -47,3 +47,15 @@ def test_owns_requires_every_named_id() -> None:
     assert owns(Scope.of("u", None, "r"), ("u", None, "r"))
     assert not owns(Scope.of("u", None, "r"), ("u", None, "other"))
     assert not owns(Scope.of("u", None, None), ("v", None, None))
+
+
+def test_best_cosines_score_a_row_by_its_best_sentence_too() -> None:
+    from graphmem.inprocess.vectors import best_cosines, split_parts
+
+    rows = [{"id": "a", "embedding": [1.0, 0.0], "parts": [0.0, 1.0, 0.6, 0.8]},  # two sentences, flat
+            {"id": "b", "embedding": [0.6, 0.8], "parts": None},
+            {"id": "c", "embedding": None}]
+    assert split_parts(rows[0]["parts"], rows[0]["embedding"]) == [[0.0, 1.0], [0.6, 0.8]]  # type: ignore[arg-type]
+    found = best_cosines([0.0, 1.0], rows)
+    assert set(found) == {"a", "b"}
+    assert abs(found["a"] - 1.0) < 1e-6 and abs(found["b"] - 0.8) < 1e-6
