@@ -339,6 +339,10 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     for episode in episodes:
         episode["memory_ids"] = memories_of.get(episode["id"], [])
     plan.statements += [
+        # An updated memory's old text counts no more for the entities it mentioned; the new one's are
+        # counted next (as update() does: each entity both texts name had been counted twice).
+        *(Statement("entity/drop_mentions", {"id": item.row["id"], "cap": MENTION_LIST_CAP})
+          for item in replacements),
         Statement("entity/create", {"rows": entities.new_rows}),
         Statement("entity/set_aliases", {"rows": entities.alias_rows}),
         count_mentions(entities, new.mentions + replaced_mentions),
@@ -349,6 +353,9 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         Statement("relation/create", {"rows": list(relations)}),
         *replaced,
         *extra,
+        # the entities only an updated memory's old text named (as update() leaves none)
+        *(Statement("entity/delete_orphans", {"sk": key}) for key in dict.fromkeys(
+            Scope.of(r.row["user_id"], r.row["agent_id"], r.row["run_id"]).key for r in replacements)),
         counter_statement(scope, first_seq, first_seq + len(episodes), said_until),
     ]
     plan.added_relations = [

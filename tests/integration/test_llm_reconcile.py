@@ -3,8 +3,10 @@ openai and anthropic SDKs, the scripted LLMServer on 127.0.0.1."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,6 +109,16 @@ def test_an_update_replaces_the_text_and_history_keeps_both(server: LLMServer, p
         found = memory.search("pepperoni pizza", user_id="alex")["results"]
         assert [r["id"] for r in found] == [pizza["id"]]
         assert ("alex", "likes", "pepperoni pizza") in triples(memory.get_all(user_id="alex")["relations"])
+        assert memory._run(store_invariants().broken(memory._async)) == {}  # mention counts, links, orphans
+
+
+def store_invariants() -> Any:
+    path = Path(__file__).parents[1] / "reliability" / "invariants.py"
+    spec = importlib.util.spec_from_file_location("invariants", path)
+    assert spec is not None and spec.loader is not None
+    invariants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(invariants)
+    return invariants
 
 
 def pizza_created(memory: Memory, memory_id: str) -> str:
