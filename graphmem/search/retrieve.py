@@ -122,6 +122,23 @@ class Retriever:
             vector = await task
         finally:
             task.cancel()  # only matters when a lookup failed; a finished task ignores it
+        config = self._config
+        listed = list_question(query) if self._embed_query is not None and config.weights.get("list", 0.0) > 0 else None
+        share = list_share(listed[1], config.list_max_rest, config.list_loose_weight) if listed else 0.0
+        head = None  # a list question's head phrase, embedded while the store is asked the rest
+        if self._embed_query is not None and listed is not None and share > 0:
+            head = asyncio.ensure_future(self._embed_query(listed[0]))
+        try:
+            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, share)
+        finally:
+            if head is not None:
+                head.cancel()
+
+    async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
+                        scope: Scope, pool: int, now: datetime | None, head: Awaitable[list[float]] | None,
+                        share: float) -> Retrieval:
+        """The rest of `retrieve`, from the query's vector on; `head`: a list question's head phrase's vector
+        (search/lists), its ranking weighed by `share` of the list signal's weight."""
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope)
         entity_seeds = await self._similar_entities(vector, scope, named)
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
@@ -147,14 +164,11 @@ class Retriever:
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
         config = self._config
-        embed = self._embed_query if config.weights.get("list", 0.0) > 0 else None
-        listed = list_question(query) if embed is not None else None
-        share = list_share(listed[1], config.list_max_rest, config.list_loose_weight) if listed else 0.0
-        if embed is not None and listed is not None and share > 0:
+        if head is not None:
             if share < 1:  # this search's own fusion weights: the retriever serves concurrent searches
                 config = config.model_copy(update={"weights": {**config.weights,
                                                                "list": share * config.weights["list"]}})
-            list_rows = await self._listed(query, await embed(listed[0]), scope, pool, briefs)
+            list_rows = await self._listed(query, await head, scope, pool, briefs)
             rankings["list"] = [r["id"] for r in list_rows]
             signals["list"] = {r["id"]: float(r["similarity"]) for r in list_rows}
             scores = fuse(rankings, signals, config)
