@@ -50,7 +50,8 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scop
     if similarity:  # retrieval's fusion redone with them in the vector signal, its context lift added back
         vector = found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
         found.rankings["vector"] = best(vector)
-        fused = fuse(found.rankings, {k: v for k, v in found.signals.items() if k != "context"}, config)
+        fused = fuse(found.rankings, {k: v for k, v in found.signals.items() if k != "context"},
+                     found.config or config)
         found.scores = lifted(fused, found.signals.get("context", {}))
     relations = [{**r, "score": 1.0, "hops": 1} for r in await backend.read("relation/invalidated_at", params)]
     known = {**found.signals.get("vector", {})}

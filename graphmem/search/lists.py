@@ -5,7 +5,9 @@ The items of a list question share no words with it (the evidence says "a trip t
 Spain"), and the whole question's vector is mostly its person and verb. The head noun phrase alone,
 embedded as a query, ranks the sentences that name an instance of it (multilingual-e5-small, LOCOMO dev,
 multi-hop list questions: 16 of the 63 evidence turns that the fused ranking left out of its top 10 were in
-the top 10 of the named speaker's turns by the head phrase alone). English question shapes only: a query of
+the top 10 of the named speaker's turns by the head phrase alone). A question that says more than the kind
+("What kind of dance piece did Gina's team perform to win first place?") gets the ranking at a lower weight
+(`search.list_loose_weight`): the kind is then a part of what it asks. English question shapes only: a query of
 another shape costs nothing.
 """
 
@@ -26,11 +28,11 @@ it we they my your his her our their this that these those some time year month 
 MAX_HEAD_WORDS = 5
 
 
-def list_head(query: str, max_rest: int) -> str | None:
-    """The kind of thing a "What/Which <kind> has/did/... <someone> ..." question asks for, or None; None too
-    when the rest of the question says more than `max_rest` content words (words of three letters or more,
-    names and stop words aside): "What activity did Melanie used to do with her dad?" is about her dad, not
-    about any activity, while "What martial arts has John done?" asks for the kind alone."""
+def list_question(query: str) -> tuple[str, int] | None:
+    """The kind of thing a "What/Which <kind> has/did/... <someone> ...?" question asks for, and how many content
+    words the rest of it says (words of three letters or more, names and stop words aside), or None: "What
+    martial arts has John done?" -> ("martial arts", 1); "What activity did Melanie used to do with her dad?" ->
+    ("activity", 2), a question about her dad as much as about any activity."""
     found = _SHAPE.match(query)
     if found is None:
         return None
@@ -40,7 +42,20 @@ def list_head(query: str, max_rest: int) -> str | None:
         return None
     rest = [w for w in _WORD.findall(found.group("rest"))
             if len(w) > 2 and not w[0].isupper() and w.lower() not in STOP_WORDS]
-    return head if len(rest) <= max_rest else None
+    return head, len(rest)
+
+
+def list_head(query: str, max_rest: int) -> str | None:
+    """The kind a list question asks for (`list_question`), None too when the rest of it says more than
+    `max_rest` content words."""
+    found = list_question(query)
+    return found[0] if found is not None and found[1] <= max_rest else None
+
+
+def list_share(rest: int, max_rest: int, loose: float) -> float:
+    """The share of the list signal's weight for a list question whose rest says `rest` content words: all of it
+    up to `max_rest`, `loose` beyond (the kind is then one part of what is asked, not the whole of it)."""
+    return 1.0 if rest <= max_rest else loose
 
 
 def of_named_speakers(ids: list[str], texts: dict[str, str], named: set[str]) -> list[str]:

@@ -33,7 +33,7 @@ from graphmem.scope import Scope
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
-from graphmem.search.lists import list_head, of_named_speakers
+from graphmem.search.lists import list_question, list_share, of_named_speakers
 from graphmem.search.sessions import session_prior
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
@@ -57,6 +57,7 @@ class Retrieval:
     rankings: dict[str, list[str]]  # per signal, best first (the context lift is a signal without one)
     vector: list[float]  # the query's embedding
     relations: list[Row] = field(default_factory=list)
+    config: SearchConfig | None = None  # the fusion's (a list question's may weigh the list signal less)
 
 
 def keyword_query(query: str) -> str:
@@ -121,6 +122,23 @@ class Retriever:
             vector = await task
         finally:
             task.cancel()  # only matters when a lookup failed; a finished task ignores it
+        config = self._config
+        listed = list_question(query) if self._embed_query is not None and config.weights.get("list", 0.0) > 0 else None
+        share = list_share(listed[1], config.list_max_rest, config.list_loose_weight) if listed else 0.0
+        head = None  # a list question's head phrase, embedded while the store is asked the rest
+        if self._embed_query is not None and listed is not None and share > 0:
+            head = asyncio.ensure_future(self._embed_query(listed[0]))
+        try:
+            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, share)
+        finally:
+            if head is not None:
+                head.cancel()
+
+    async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
+                        scope: Scope, pool: int, now: datetime | None, head: Awaitable[list[float]] | None,
+                        share: float) -> Retrieval:
+        """The rest of `retrieve`, from the query's vector on; `head`: a list question's head phrase's vector
+        (search/lists), its ranking weighed by `share` of the list signal's weight."""
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope)
         entity_seeds = await self._similar_entities(vector, scope, named)
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
@@ -145,29 +163,32 @@ class Retriever:
             rankings["named"] = await self._mentioning_named(named, scores, scope)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
-        embed = self._embed_query if self._config.weights.get("list", 0.0) > 0 else None
-        head = list_head(query, self._config.list_max_rest) if embed is not None else None
-        if embed is not None and head is not None:
-            list_rows = await self._listed(query, await embed(head), scope, pool, briefs)
+        config = self._config
+        if head is not None:
+            if share < 1:  # this search's own fusion weights: the retriever serves concurrent searches
+                config = config.model_copy(update={"weights": {**config.weights,
+                                                               "list": share * config.weights["list"]}})
+            list_rows = await self._listed(query, await head, scope, pool, briefs)
             rankings["list"] = [r["id"] for r in list_rows]
             signals["list"] = {r["id"]: float(r["similarity"]) for r in list_rows}
-            scores = self._fuse(rankings, signals)
+            scores = fuse(rankings, signals, config)
         if self._config.weights.get("feedback", 0.0) > 0 and await self._holds_at_least(
                 self._config.feedback_min_memories, len(vector_rows), scope):
             feedback_rows = await self._feedback(query, scores, scope, pool, briefs)
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
-            scores = self._fuse(rankings, signals)
+            scores = fuse(rankings, signals, config)
         window = time_window(query, now or datetime.now(timezone.utc)) if self._config.weights.get("time") else None
         if window is not None:
             rankings["time"] = await self._in_window(window, scores, scope, pool, briefs)
             signals["time"] = {mid: 1.0 for mid in rankings["time"]}
-            scores = self._fuse(rankings, signals)
+            scores = fuse(rankings, signals, config)
         scores = await self._by_session(scores, briefs)
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
         scores = await self._by_form(query, scores, briefs)
         scores = await self._spread(scores, briefs)
-        return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations)
+        return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations,
+                         config=config)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
         return fuse(rankings, signals, self._config)

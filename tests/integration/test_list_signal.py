@@ -33,5 +33,18 @@ def test_no_list_signal_for_other_questions_or_at_weight_zero() -> None:
     assert not any("list" in r["explain"] for r in explained("Where did Maria go hiking?"))
     assert not any("list" in r["explain"] for r in explained("What hiking trips has Maria done?",
                                                              weights={"list": 0}))
-    # The rest of the question says more than the kind ("muddy", "weekend"): not a list question at max 1.
-    assert not any("list" in r["explain"] for r in explained("What hiking trips has Maria done on muddy weekends?"))
+    # The rest of the question says more than the kind ("muddy", "weekend"): no list signal at a loose share of 0.
+    assert not any("list" in r["explain"] for r in explained("What hiking trips has Maria done on muddy weekends?",
+                                                             list_loose_weight=0))
+
+
+def test_a_question_that_says_more_than_the_kind_gets_the_list_signal_at_a_lower_weight() -> None:
+    query = "What hiking trips has Maria done on muddy weekends?"  # "muddy", "weekends": more than the kind
+
+    def score_of_the_kinds_best(share: float) -> float:
+        results = explained(query, list_loose_weight=share)
+        if share > 0:
+            assert next(r["memory"] for r in results if "list" in r["explain"]) == TURNS[0]
+        return float(next(r["explain"]["fused"] for r in results if r["memory"] == TURNS[0]))
+
+    assert score_of_the_kinds_best(0) < score_of_the_kinds_best(0.5) < score_of_the_kinds_best(1)

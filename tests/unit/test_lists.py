@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphmem.search.lists import list_head, of_named_speakers
+from graphmem.search.lists import list_head, list_question, list_share, of_named_speakers
 
 
 @pytest.mark.parametrize(("query", "head"), [
@@ -39,3 +39,19 @@ def test_the_named_speakers_turns_only_when_some_are_named() -> None:
     texts = {"a": "Maria: I was in Spain", "b": "John: I was in England", "c": "a note without a speaker"}
     assert of_named_speakers(["a", "b", "c"], texts, {"maria"}) == ["a"]
     assert of_named_speakers(["a", "b", "c"], texts, {"laura"}) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("What martial arts has John done?", ("martial arts", 1)),  # "done"
+    ("What activity did Melanie used to do with her dad?", ("activity", 2)),  # "used", "dad"
+    ("What kind of dance piece did Gina's team perform to win first place?", ("kind of dance piece", 5)),
+    ("What does Melanie do to destress?", None),
+])
+def test_a_list_question_and_how_much_more_it_says(query: str, found: tuple[str, int] | None) -> None:
+    assert list_question(query) == found
+
+
+def test_a_question_that_says_more_than_the_kind_gets_the_loose_share() -> None:
+    assert list_share(0, max_rest=1, loose=0.5) == list_share(1, max_rest=1, loose=0.5) == 1.0
+    assert list_share(2, max_rest=1, loose=0.5) == 0.5
+    assert list_share(4, max_rest=1, loose=0.0) == 0.0
