@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from graphmem.errors import ValidationError
+from graphmem.ingest.messages import check_encodable
 from graphmem.scope import SCOPE_FIELDS
 from graphmem.search.filters import MAX_DEPTH, compile_filters, has_conditions
 
@@ -140,9 +141,10 @@ def check_metadata(metadata: Any) -> dict[str, Any] | None:
         elif isinstance(item, (list, tuple)):
             stack.extend((value, depth + 1) for value in item)
     try:
-        json.dumps(metadata, sort_keys=True)
+        stored = json.dumps(metadata, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"metadata must be JSON-serialisable: {exc}", field="metadata") from None
+    check_encodable(stored, "metadata", "metadata")
     return metadata
 
 

@@ -19,7 +19,7 @@ from graphmem.factory import create_backend, create_extractor
 from graphmem.ingest import changes
 from graphmem.ingest.adder import PROCEDURAL, Adder
 from graphmem.ingest.extract import ExtractionContext, Extractor
-from graphmem.ingest.messages import check_length, normalise_messages
+from graphmem.ingest.messages import check_encodable, check_length, normalise_messages
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder, create_embedder
 from graphmem.providers.rerankers import Reranker, create_reranker, rerank_records, rerank_window
@@ -415,4 +415,5 @@ def _validity(when: datetime | None) -> Callable[[Row], bool]:
 def _check_id(memory_id: Any) -> str:
     if not isinstance(memory_id, str) or not memory_id.strip():
         raise ValidationError("memory_id must be a non-empty string", field="memory_id")
+    check_encodable(memory_id, "memory_id", "memory_id")
     return memory_id.strip()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphmem.errors import ValidationError
+from graphmem.ingest.messages import check_encodable
 
 SCOPE_FIELDS = ("user_id", "agent_id", "run_id")
 
@@ -78,4 +79,5 @@ def _check_id(field: str, value: Any) -> str | None:
     stripped = value.strip()
     if not stripped:
         raise ValidationError(f"{field!r} must not be empty", field=field)
+    check_encodable(stripped, field, field)
     return stripped

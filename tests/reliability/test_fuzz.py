@@ -47,8 +47,10 @@ HOSTILE = st.sampled_from([
     nested(5_000), {1: "a"}, {"topic": {}}, {"metadata": {"a": {"b": {}}}}, b"bytes", object(), float("nan"),
     float("inf"), 10 ** 30, -1, "", " ", "\x00", "x" * 120_000, [[[[]]]], {"user_id": {"in": []}},
     {"OR": []}, {"AND": "x"}, {"NOT": [1]}, {"$and": [{"user_id": "u"}]}, ["u"], ("u",), {"u"},
+    # lone surrogates (what a JSON "\ud800" escape decodes to): no store or model takes them
+    "I like \ud800 tea", {"topic": "\udfff"}, {"\ud800": 1}, [{"role": "user", "content": "hi \udc00"}],
 ])
-SCOPE_IDS = st.sampled_from(["u", "v", "u/agent", "' OR 1=1 --", "MATCH (n) DETACH DELETE n"])
+SCOPE_IDS = st.sampled_from(["u", "v", "u/agent", "' OR 1=1 --", "MATCH (n) DETACH DELETE n", "u\ud800"])
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30) | SCOPE_IDS,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | SCOPE_IDS, inner, max_size=4),
@@ -128,3 +130,33 @@ def test_random_configs_are_taken_or_refused_with_a_config_error(config: dict[st
     config = {**config, "graph_store": {"provider": "kuzu", "config": {"db": ":memory:"}}}
     with contextlib.suppress(GraphMemError):  # a typed refusal is fine; anything else fails the test
         Memory(config).close()
+
+
+LONE = "\ud800"
+
+
+@pytest.mark.parametrize(("field", "call"), [
+    ("messages", lambda m: m.add(f"I like {LONE} tea", user_id="u", infer=False)),
+    ("messages", lambda m: m.add(f"I like {LONE} tea", user_id="u")),
+    ("messages", lambda m: m.add([{"role": "user", "content": "hi", "name": f"Bo{LONE}"}], user_id="u")),
+    ("user_id", lambda m: m.add("hello", user_id=f"u{LONE}", infer=False)),
+    ("user_id", lambda m: m.get_all(user_id=f"u{LONE}")),
+    ("user_id", lambda m: m.search("tea", filters={"user_id": f"u{LONE}"})),
+    ("metadata", lambda m: m.add("hello", user_id="u", infer=False, metadata={"k": f"v{LONE}"})),
+    ("metadata", lambda m: m.add("hello", user_id="u", infer=False, metadata={f"k{LONE}": "v"})),
+    ("query", lambda m: m.search(f"tea {LONE}", user_id="u")),
+    ("memory_id", lambda m: m.get(f"id{LONE}")),
+    ("memory_id", lambda m: m.delete(f"id{LONE}")),
+    ("memory_id", lambda m: m.history(f"id{LONE}")),
+])
+def test_a_lone_surrogate_is_refused_naming_the_field(shared: Memory, field: str,
+                                                       call: Callable[[Memory], Any]) -> None:
+    """Half of a UTF-16 pair (a JSON "\\ud800" escape decodes to one) is no text a store or a model takes:
+    it had surfaced as pydantic's, Python's or Kuzu's own error, depending on where it went."""
+    from graphmem.errors import ValidationError
+
+    before = counts(shared)
+    with pytest.raises(ValidationError) as caught:
+        call(shared)
+    assert caught.value.field == field
+    assert counts(shared) == before
