@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 _HEADER = struct.Struct("!Q")
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding `graphmem`, for the worker's path
 _STOP_SECONDS = 5.0
+HELLO_SECONDS = 60.0  # a new worker imports graphmem (~0.5 s; more on a loaded machine) before it says hello
 _HELLO = "graphmem extraction worker"
 _IN_PARTS = "an extraction in parts follows"
 PART_SIZE = 256  # facts, entities or relations per part of a reply
@@ -140,11 +141,23 @@ class _Worker:
         self.process = subprocess.Popen(  # the same interpreter and graphmem as this process
             [sys.executable, "-c", "from graphmem.ingest.extract_worker import main; main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
-        try:  # `sys.executable` may be no Python at all (an embedding server's own binary)
-            assert self.process.stdout is not None and read_frame(self.process.stdout) == _HELLO
-        except (AssertionError, EOFError, pickle.UnpicklingError, ValueError) as exc:
+        if not self._greeted():  # `sys.executable` may be no Python at all (an embedding server's own binary)
             self.stop()
-            raise OSError(f"{sys.executable} did not start graphmem's extraction worker") from exc
+            raise OSError(f"{sys.executable} did not start graphmem's extraction worker")
+
+    def _greeted(self) -> bool:
+        """Whether it says hello within HELLO_SECONDS: a binary that is no Python may never answer, or exit."""
+        said: list[Any] = []
+
+        def listen() -> None:
+            with contextlib.suppress(Exception):  # not a frame, or no more output: no hello
+                assert self.process.stdout is not None
+                said.append(read_frame(self.process.stdout))
+
+        listener = threading.Thread(target=listen, name="graphmem-worker-hello", daemon=True)
+        listener.start()
+        listener.join(HELLO_SECONDS)
+        return said == [_HELLO]
 
     def ask(self, request: Any) -> tuple[bool, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None

@@ -117,3 +117,18 @@ def test_an_extraction_of_more_facts_than_a_reply_part_comes_back_whole() -> Non
     sent = extract(many, worker=True)
     assert len(sent.facts) > extract_worker.PART_SIZE
     assert sent == extract(many, worker=False)
+
+
+def test_a_binary_that_never_answers_is_given_up_and_this_process_parses(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    silent = tmp_path / "silent"
+    silent.write_text("#!/bin/sh\nexec sleep 30\n")
+    silent.chmod(0o755)
+    monkeypatch.setattr(extract_worker, "_idle", [])
+    monkeypatch.setattr(extract_worker, "_running", 0)
+    monkeypatch.setattr(extract_worker, "_no_worker", False)
+    monkeypatch.setattr(extract_worker, "HELLO_SECONDS", 0.5)
+    monkeypatch.setattr(extract_worker, "_STOP_SECONDS", 0.5)
+    monkeypatch.setattr(sys, "executable", str(silent))  # waits without a word, as a server binary may
+    assert extract(MESSAGES[0], worker=True) == extract(MESSAGES[0], worker=False)
+    assert extract_worker._no_worker
