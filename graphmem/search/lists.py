@@ -18,14 +18,16 @@ import re
 from graphmem.search.feedback import STOP_WORDS
 from graphmem.search.turns import speaker
 
-_SHAPE = re.compile(r"^\s*(?:what|which)\s+(?P<head>[^?]+?)\s+(?:has|have|had|did|does|do|is|are|was|were)"
-                    r"\s+(?P<rest>\w[^?]*)", re.IGNORECASE)
+MAX_HEAD_WORDS = 5
+# The head is at most MAX_HEAD_WORDS words, matched in a query whose spaces are single: an unbounded head over a
+# 20,000-character query with a long run of spaces backtracked for 16 s (quadratic), on the event loop.
+_SHAPE = re.compile(r"^(?:what|which) (?P<head>[^?\s]+(?: [^?\s]+){0,%s}?)" % (MAX_HEAD_WORDS - 1)
+                    + r" (?:has|have|had|did|does|do|is|are|was|were) (?P<rest>\w[^?]*)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 # A "head" that starts with one of these is the question's verb or subject, not a kind of thing
 # ("What does Melanie do", "What are some changes"), or a time ("What year did ...": the time signal's).
 _NOT_A_HEAD = frozenset("""a an the is are was were has have had do does did can could will would should i you he she
 it we they my your his her our their this that these those some time year month week day date hour""".split())
-MAX_HEAD_WORDS = 5
 
 
 def list_question(query: str) -> tuple[str, int] | None:
@@ -33,7 +35,7 @@ def list_question(query: str) -> tuple[str, int] | None:
     words the rest of it says (words of three letters or more, names and stop words aside), or None: "What
     martial arts has John done?" -> ("martial arts", 1); "What activity did Melanie used to do with her dad?" ->
     ("activity", 2), a question about her dad as much as about any activity."""
-    found = _SHAPE.match(query)
+    found = _SHAPE.match(" ".join(query.split()))
     if found is None:
         return None
     head = found.group("head").strip()

@@ -55,3 +55,10 @@ def test_a_question_that_says_more_than_the_kind_gets_the_loose_share() -> None:
     assert list_share(0, max_rest=1, loose=0.5) == list_share(1, max_rest=1, loose=0.5) == 1.0
     assert list_share(2, max_rest=1, loose=0.5) == 0.5
     assert list_share(4, max_rest=1, loose=0.0) == 0.0
+
+
+def test_a_long_query_with_a_run_of_spaces_is_read_in_linear_time() -> None:
+    """An unbounded head backtracked over a 20,000-character query with a long run of spaces for 16 s (minutes
+    at the 100,000 characters a query may have); the bounded head reads these in milliseconds."""
+    assert list_question("what a" + " " * 100_000 + "b") is None
+    assert list_question("What " + "x " * 50_000 + "has y") is None
