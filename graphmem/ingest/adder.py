@@ -48,6 +48,7 @@ from graphmem.ingest.supersede import (
 )
 from graphmem.ingest.timeline import said_in_the_past, supersedes
 from graphmem.inprocess.keywords import cool as cool_keywords
+from graphmem.inprocess.keywords import hold as hold_keywords
 from graphmem.inprocess.keywords import warm as warm_keywords
 from graphmem.inprocess.vectors import unit_rows
 from graphmem.models import ExtractedEntity, ExtractedFact, Extraction, Message
@@ -178,6 +179,7 @@ class Adder:
 
         plan = await _cpu_bound(planned, len(memories))
         warmed = await asyncio.to_thread(warm_keywords, [m.text for m in memories])  # off the scopes' lock
+        hold_keywords(warmed)
         try:
             await self.backend.write(plan.statements)
         finally:

@@ -29,6 +29,7 @@ import struct
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import IO, Any
 
@@ -51,6 +52,8 @@ _no_worker = False  # one failed to start: this process parses itself from then 
 _pool = threading.Condition()
 _idle: list[_Worker] = []
 _running = 0  # workers of this process, idle or busy
+_all: weakref.WeakSet[_Worker] = weakref.WeakSet()  # idle or busy, to disown in a forked child
+_disowned: list[_Worker] = []  # in a forked child: the parent's workers
 _pid = os.getpid()
 
 
@@ -80,7 +83,6 @@ def _take() -> _Worker | None:
     None where none can start."""
     global _running
     with _pool:
-        _after_fork()
         while True:
             while _idle:
                 worker = _idle.pop()
@@ -100,14 +102,16 @@ def _take() -> _Worker | None:
 def _start() -> _Worker | None:
     global _running, _no_worker
     try:
-        return _Worker()  # outside the pool's lock: it takes ~0.3 s
-    except OSError as exc:
+        worker = _Worker()  # outside the pool's lock: it takes ~0.3 s
+    except Exception as exc:  # no process (OSError), a bad path (ValueError), no thread (RuntimeError), ...
         logger.warning("the offline extractor parses in this process: no worker process (%s)", exc)
         with _pool:
             _running -= 1
             _no_worker = True
             _pool.notify_all()
         return None
+    _all.add(worker)
+    return worker
 
 
 def _give_back(worker: _Worker) -> None:
@@ -119,7 +123,7 @@ def _give_back(worker: _Worker) -> None:
 
 def _drop(worker: _Worker) -> None:
     global _running
-    worker.stop()
+    worker.kill()
     with _pool:
         if worker.pid == os.getpid():
             _running -= 1
@@ -127,11 +131,24 @@ def _drop(worker: _Worker) -> None:
 
 
 def _after_fork() -> None:
-    """In a forked child the workers are its parent's (their pipes, its conversations): start afresh."""
-    global _running, _pid
-    if _pid != os.getpid():
-        _idle.clear()
-        _running, _pid = 0, os.getpid()
+    """In a forked child the workers are its parent's (their pipes, its conversations): start afresh.
+
+    The child's copies of their pipes are closed, or a worker would outlive its parent for as long as the
+    child lives (it exits when its input closes, and the child held it open)."""
+    global _running, _pid, _pool
+    if _pid == os.getpid():
+        return
+    for worker in list(_all):
+        worker.disown()
+        _disowned.append(worker)  # kept: freeing one mid-read (a call on another thread at the fork) would block
+    _all.clear()
+    _idle.clear()
+    _running, _pid = 0, os.getpid()
+    _pool = threading.Condition()  # forked while another thread held it: it would stay held here
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; Windows does not fork
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 class _Worker:
@@ -142,7 +159,7 @@ class _Worker:
             [sys.executable, "-c", "from graphmem.ingest.extract_worker import main; main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
         if not self._greeted():  # `sys.executable` may be no Python at all (an embedding server's own binary)
-            self.stop()
+            self.kill()
             raise OSError(f"{sys.executable} did not start graphmem's extraction worker")
 
     def _greeted(self) -> bool:
@@ -168,7 +185,7 @@ class _Worker:
         return reply
 
     def stop(self) -> None:
-        """Close its input (it exits at the end of what it is doing), then wait; kill if it does not."""
+        """An idle worker: close its input (it exits at once), then wait; kill if it does not."""
         if self.process.stdin is not None:
             with contextlib.suppress(OSError):  # it is gone already
                 self.process.stdin.close()
@@ -177,14 +194,40 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        self._close_pipes()
+
+    def kill(self) -> None:
+        """A worker in an unknown state (mid-reply, or never answered): it may be blocked writing a reply
+        nobody reads, and would never see its input close."""
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def disown(self) -> None:
+        """In a forked child: let go of this process's copies of the pipes (the worker keeps serving its
+        parent, and exits when the parent closes its input) and never wait for it here. The descriptors are
+        pointed at /dev/null rather than closed: the pipe objects close them again when they are freed."""
+        devnull = os.open(os.devnull, os.O_RDWR)
+        try:
+            for pipe in (self.process.stdin, self.process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError, ValueError):
+                        os.dup2(devnull, pipe.fileno())
+        finally:
+            os.close(devnull)
+        self.process.returncode = 0  # not this process's child: nothing to reap, nothing to warn about
 
 
 @atexit.register
 def _stop_at_exit() -> None:
     with _pool:
-        _after_fork()
         stopping = list(_idle)
         _idle.clear()
     for worker in stopping:  # a busy one is its caller's: it ends when this process does (its input closes)

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from graphmem.errors import ExtractionError, GraphMemError
 from graphmem.ingest import chinese, extract_worker, long_docs, single_valued, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
@@ -292,7 +293,12 @@ class OfflineExtractor:
             done, result = extract_worker.call(method, messages, context)
             if done:
                 return result
-        return (extract_here if method == "extract" else mentions_here)(messages, context)
+        try:
+            return (extract_here if method == "extract" else mentions_here)(messages, context)
+        except GraphMemError:
+            raise
+        except Exception as exc:  # as the worker reports it (extract_worker._sendable)
+            raise ExtractionError(f"the offline extractor failed: {type(exc).__name__}: {exc}") from exc
 
 
 def extract_here(messages: list[Message], context: ExtractionContext) -> Extraction:

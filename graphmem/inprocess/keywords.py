@@ -60,16 +60,20 @@ def analyse(text: str) -> list[str]:
 
 
 def warm(texts: list[str]) -> dict[str, tuple[str, ...]]:
-    """Analyse texts ahead of the commit that indexes them, held until `cool` is given what this returns:
-    the index then finds their terms made, so the segmentation (jieba: ~0.35 s for the 3,779 memories
-    of one 100,000-character Chinese message) is not done under the loaded scopes' lock, while other
-    scopes' searches wait for it. (The cache below keeps only the last 256 texts.)"""
-    made = {text: _analysed(text) for text in paced(dict.fromkeys(texts))}
+    """The texts' terms, analysed ahead of the commit that indexes them; `hold` them until the write is
+    indexed, then `cool` them. The index then finds them made, so the segmentation (jieba: ~0.35 s for the
+    3,779 memories of one 100,000-character Chinese message) is not done under the loaded scopes' lock, while
+    other scopes' searches wait for it. (The cache below keeps only the last 256 texts.)"""
+    return {text: _analysed(text) for text in paced(dict.fromkeys(texts))}
+
+
+def hold(made: dict[str, tuple[str, ...]]) -> None:
+    """Keep what `warm` made for the index until `cool` is given it (taken apart so that a cancelled warm-up,
+    in its thread, holds nothing that no one lets go)."""
     with _warmed_lock:
         for text, terms in made.items():
             _warmed[text] = terms
             _warmed_by[text] = _warmed_by.get(text, 0) + 1
-    return made
 
 
 def cool(made: dict[str, tuple[str, ...]]) -> None:

@@ -132,3 +132,20 @@ def test_a_binary_that_never_answers_is_given_up_and_this_process_parses(
     monkeypatch.setattr(sys, "executable", str(silent))  # waits without a word, as a server binary may
     assert extract(MESSAGES[0], worker=True) == extract(MESSAGES[0], worker=False)
     assert extract_worker._no_worker
+
+
+def test_a_forked_child_lets_go_of_the_parents_workers() -> None:
+    """The child's copies of a worker's pipes are let go at the fork: the worker still sees its input close
+    when the parent stops it (it had waited for the child, then was killed), and the child never waits for it."""
+    worker = idle_worker()
+    child = os.fork()
+    if child == 0:  # the child: the parent's workers are not its own
+        code = 0 if not extract_worker._idle and extract_worker._running == 0 else 1
+        time.sleep(3)
+        os._exit(code)
+    try:
+        worker.stop()  # while the child lives
+        assert worker.process.returncode == 0  # it exited on its closed input, not killed
+    finally:
+        _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

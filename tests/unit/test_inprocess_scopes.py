@@ -215,3 +215,17 @@ def test_a_big_commit_reaches_the_scopes_loaded_before_it_in_steps_and_no_scope_
     assert isinstance(before, ScopeEntities) and isinstance(after, ScopeEntities)
     assert before.by_names(["bob"], ("u", None, None))[0]["mentions"] == 3  # type: ignore[index]
     assert after.by_names(["bob"], ("u", None, None))[0]["mentions"] == 1  # type: ignore[index]
+
+
+def test_warmed_terms_are_held_from_hold_to_the_last_cool_and_warming_alone_holds_nothing() -> None:
+    from graphmem.inprocess import keywords
+
+    text = "Zelda warmed seventeen unusual teapots"
+    made = keywords.warm([text, text])
+    assert made == {text: tuple(analyse(text))} and text not in keywords._warmed  # a cancelled add leaves nothing
+    keywords.hold(made)
+    keywords.hold(made)  # another add of the same text
+    keywords.cool(made)
+    assert keywords._warmed[text] == made[text]
+    keywords.cool(made)
+    assert text not in keywords._warmed and text not in keywords._warmed_by
