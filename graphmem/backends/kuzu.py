@@ -43,6 +43,9 @@ T = TypeVar("T")
 # What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
+# A loaded scope of up to this many rows answers lookups on the event loop (see _in_scope): its exact vector
+# scan is ~2 ms at most (a larger scope searches its approximate index, from a read thread).
+INLINE_ROWS = 20_000
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts"})
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
@@ -304,29 +307,41 @@ class KuzuBackend:
         assert isinstance(loaded, ScopeEntities)
         return loaded
 
-    async def _in_scope(self, fn: Callable[[], T]) -> T:
+    async def _in_scope(self, fn: Callable[[], T], *held: tuple[VectorTable, Scope]) -> T:
+        """`fn` under the loaded scopes' lock, on a read thread; on the event loop itself when it only looks
+        up `held` scopes that are loaded and small, and the lock is free: such a lookup takes microseconds,
+        the hop to a read thread and back ~0.3-0.5 ms, and a search makes a dozen of them."""
+        if held and self._scopes.lock.acquire(blocking=False):
+            try:
+                if all((found := self._scopes.get(t, s)) is not None and len(found) <= INLINE_ROWS for t, s in held):
+                    return fn()
+            finally:
+                self._scopes.lock.release()
+
         def locked() -> T:
             with self._scopes.lock:
                 return fn()
         return await self._run_read(locked)
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k))
+        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k), (table, scope))
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
+        # On a read thread always: the query's first Chinese words load jieba's dictionary (~0.7 s).
         return await self._in_scope(lambda: self._memories(scope).keyword_top(query, k))
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).briefs(ids))
+        return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope))
 
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).between(start, end, k))
+        return await self._in_scope(lambda: self._memories(scope).between(start, end, k), ("memory", scope))
 
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._entities(scope).named(names))
+        return await self._in_scope(lambda: self._entities(scope).named(names), ("entity", scope))
 
     async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree))
+        return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree),
+                                    ("memory", scope))
 
     async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
         # From RAM: entity/by_names scans the whole Entity table in Kuzu 0.11 (~2-9 ms an add at 2k-20k memories).
@@ -352,7 +367,7 @@ class KuzuBackend:
         return await self._run_read(rows)
 
     async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids))
+        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids), ("memory", scope))
 
     # -- lifecycle -------------------------------------------------------------------------
 

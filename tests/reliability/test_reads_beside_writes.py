@@ -94,3 +94,50 @@ def test_an_unclosed_in_memory_store_frees_its_threads() -> None:
             break
         time.sleep(0.1)
     assert len(store_threads()) <= before, store_threads()
+
+
+def test_small_loaded_scopes_answer_on_the_event_loop_and_others_on_a_read_thread(tmp_path: Path) -> None:
+    """A lookup in a loaded small scope skips the hop to a read thread; one that must load the scope, or that
+    finds the loaded scopes' lock held (a commit being tracked), takes it."""
+    from graphmem.scope import Scope
+
+    async def scenario() -> list[str]:
+        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
+                              "embedder": {"provider": "hash"}})
+        try:
+            added = await memory.add(MEMORY, user_id="other", infer=False)
+            backend = await memory._ready()
+            assert isinstance(backend, KuzuBackend)
+            hops: list[str] = []
+            run_read = backend._run_read
+
+            async def counted(fn: Callable[[], Any]) -> Any:
+                hops.append("hop")
+                return await run_read(fn)
+
+            backend._run_read = counted  # type: ignore[method-assign]
+            scope, ids = Scope.of("other"), [added["results"][0]["id"]]
+            with backend._scopes.lock:
+                backend._scopes.forget()  # the add loaded it
+            assert await backend.memory_briefs(ids, scope)  # not loaded: a read thread loads it
+            assert await backend.memory_briefs(ids, scope)  # loaded: on the loop
+            held, release = threading.Event(), threading.Event()
+
+            def hold() -> None:
+                with backend._scopes.lock:
+                    held.set()
+                    release.wait(30)
+
+            holder = threading.Thread(target=hold)
+            holder.start()
+            held.wait(30)
+            lookup = asyncio.ensure_future(backend.memory_briefs(ids, scope))
+            await asyncio.sleep(0.05)
+            release.set()
+            assert await lookup
+            holder.join()
+            return hops
+        finally:
+            await memory.close()
+
+    assert asyncio.run(scenario()) == ["hop", "hop"]  # the first (a load) and the one beside the held lock
