@@ -52,6 +52,18 @@ class ValidationError(GraphMemError, ValueError):
         self.field = field
 
 
+def check_encodable(text: str, where: str, field: str) -> None:
+    """ValidationError naming `field` when the text holds a lone surrogate (half of a UTF-16 pair, as a
+    JSON "\\ud800" escape makes): no store, model or tokenizer takes it, and each failed its own way."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(f"{where} holds a lone surrogate ({text[exc.start]!r} at {exc.start}): not text "
+                              "that can be stored", field=field) from None
+
+
 class NotFoundError(GraphMemError, ValueError):
     """The memory id does not exist (a ValueError, as mem0 raises)."""
 

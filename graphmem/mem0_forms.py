@@ -10,8 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from graphmem.errors import ValidationError
-from graphmem.ingest.messages import check_encodable
+from graphmem.errors import ValidationError, check_encodable
 from graphmem.scope import SCOPE_FIELDS
 from graphmem.search.filters import MAX_DEPTH, compile_filters, has_conditions
 

@@ -14,12 +14,12 @@ from graphmem import graph as graph_view
 from graphmem import mem0_forms as forms
 from graphmem.backends.base import GraphBackend, Row, embedder_marker
 from graphmem.config import MemoryConfig
-from graphmem.errors import BackendError, StoreInUseError, ValidationError
+from graphmem.errors import BackendError, StoreInUseError, ValidationError, check_encodable
 from graphmem.factory import create_backend, create_extractor
 from graphmem.ingest import changes
 from graphmem.ingest.adder import PROCEDURAL, Adder
 from graphmem.ingest.extract import ExtractionContext, Extractor
-from graphmem.ingest.messages import check_encodable, check_length, normalise_messages
+from graphmem.ingest.messages import check_length, normalise_messages
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder, create_embedder
 from graphmem.providers.rerankers import Reranker, create_reranker, rerank_records, rerank_window

@@ -11,11 +11,11 @@ they are digests, never the ids a user gave.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphmem.errors import ValidationError
-from graphmem.ingest.messages import check_encodable
+from graphmem.errors import ValidationError, check_encodable
 
 SCOPE_FIELDS = ("user_id", "agent_id", "run_id")
 
@@ -43,6 +43,11 @@ class Scope:
             raise ValidationError(
                 "at least one of 'user_id', 'agent_id' or 'run_id' must be provided", field="user_id")
         return scope
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> Scope:
+        """The exact scope of a stored row (a memory's, an entity's): its own user, agent and run ids."""
+        return cls.of(row["user_id"], row["agent_id"], row["run_id"])
 
     def is_empty(self) -> bool:
         return self.user_id is None and self.agent_id is None and self.run_id is None

@@ -203,9 +203,9 @@ class Adder:
         if not late:
             return contradictions, []
         ended: dict[str, list[Ended]] = {}
-        for key in {_scope_key(c.stored) for c in late}:
+        for key in {Scope.of_row(c.stored).key for c in late}:
             ended[key] = [Ended.of(row) for row in await self.backend.read("memory/ended_in_scope", {"sk": key})]
-        placed = place_late(contradictions, {c.stored["id"]: ended[_scope_key(c.stored)] for c in late}, events)
+        placed = place_late(contradictions, {c.stored["id"]: ended[Scope.of_row(c.stored).key] for c in late}, events)
         held = [m.id for c in placed for m in c.chain if m.held_at(c.now)]
         spans = await self.backend.read("relation/spans_of_memories", {"ids": held}) if held else []
         return placed, spans
@@ -277,11 +277,6 @@ def _ending_statements(contradictions: list[Contradiction], events: list[dict[st
     for contradiction in contradictions:
         statements += contradiction_statements(contradiction, events, spans)
     return statements
-
-
-def _scope_key(row: dict[str, Any]) -> str:
-    """The exact scope of a stored row (its chain of history lives there)."""
-    return Scope.of(row["user_id"], row["agent_id"], row["run_id"]).key
 
 
 def _unique_facts(facts: list[ExtractedFact]) -> list[ExtractedFact]:

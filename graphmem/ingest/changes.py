@@ -38,15 +38,11 @@ async def existing(backend: GraphBackend, memory_id: str) -> Row:
     return rows[0]
 
 
-def scope_of(row: Row) -> Scope:
-    return Scope.of(row["user_id"], row["agent_id"], row["run_id"])
-
-
 async def update_memory(backend: GraphBackend, embedder: Embedder, extractor: Extractor, memory_id: str,
                         new_text: str | None, metadata: dict[str, Any] | None, expires: Any, now: str,
                         sentence_vectors: bool = True) -> dict[str, str]:
     """Replace a memory's text and/or merge metadata into its own (see AsyncMemory.update)."""
-    scope = scope_of(await existing(backend, memory_id))
+    scope = Scope.of_row(await existing(backend, memory_id))
     async with backend.locks.scope(scope.key):
         row = await existing(backend, memory_id)  # a delete may have won the race meanwhile
         held = await _held_elsewhere(backend, scope, new_text, row["id"])
@@ -70,7 +66,7 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
                             now: str, sentence_vectors: bool = True) -> list[Statement]:
     """The memory re-made under its id with the new text's entities and embedding; entities it no longer
     names and nothing else does are deleted."""
-    scope = scope_of(row)
+    scope = Scope.of_row(row)
     data = new_text or row["text"]
     context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
     message = Message(role=row.get("role") or "user", content=data, name=row.get("actor_id"))
@@ -101,7 +97,7 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
 
 async def delete_memory(backend: GraphBackend, memory_id: str, now: str) -> dict[str, str]:
     """Delete a memory and the relations drawn from it; its history stays readable."""
-    scope = scope_of(await existing(backend, memory_id))
+    scope = Scope.of_row(await existing(backend, memory_id))
     async with backend.locks.scope(scope.key):
         row = await existing(backend, memory_id)  # another delete may have won the race: NotFoundError
         events = await backend.read("event/list", {"memory_id": row["id"]})

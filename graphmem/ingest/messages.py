@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from graphmem.errors import ValidationError
+from graphmem.errors import ValidationError, check_encodable
 from graphmem.models import Message
 
 _ROLES = {"user", "assistant", "system", "tool", "developer"}
@@ -38,7 +37,7 @@ def normalise_messages(messages: Any, max_chars: int | None = None) -> list[Mess
         items = [_message(m, i) for i, m in enumerate(messages)]
     else:
         raise ValidationError("messages must be a string, a message dict or a list of them", field="messages")
-    check_length([m.content for m in items], max_chars if max_chars is not None else sys.maxsize, "messages")
+    check_length([m.content for m in items], max_chars, "messages")
     for item in items:
         if item.name:
             check_encodable(item.name, "a message's name", "messages")
@@ -48,23 +47,12 @@ def normalise_messages(messages: Any, max_chars: int | None = None) -> list[Mess
     return kept
 
 
-def check_length(texts: list[str], max_chars: int, field: str) -> None:
-    """ValidationError naming `field` for the first text longer than `max_chars`, or not storable as UTF-8."""
+def check_length(texts: list[str], max_chars: int | None, field: str) -> None:
+    """ValidationError naming `field` for the first text longer than `max_chars` (None: any length), or not
+    storable as UTF-8."""
     for index, text in enumerate(texts):
         where = field if len(texts) == 1 else f"{field}[{index}]"
-        if len(text) > max_chars:
+        if max_chars is not None and len(text) > max_chars:
             raise ValidationError(f"{where} is {len(text):,} characters long; at most {max_chars:,} are taken "
                                   "(config max_message_chars)", field=field)
         check_encodable(text, where, field)
-
-
-def check_encodable(text: str, where: str, field: str) -> None:
-    """ValidationError naming `field` when the text holds a lone surrogate (half of a UTF-16 pair, as a
-    JSON "\\ud800" escape makes): no store, model or tokenizer takes it, and each failed its own way."""
-    if text.isascii():
-        return
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValidationError(f"{where} holds a lone surrogate ({text[exc.start]!r} at {exc.start}): not text "
-                              "that can be stored", field=field) from None

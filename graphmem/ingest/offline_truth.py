@@ -39,7 +39,7 @@ async def contradictions(backend: GraphBackend, scope: Scope, extraction: Extrac
     if not found:
         return extraction, Nearby()
     memories = await backend.read("memory/nearby_rows", {"ids": sorted(found)})
-    current = {m["id"]: m for m in memories if m["invalid_at"] is None and _scope_key(m) == scope.key}
+    current = {m["id"]: m for m in memories if m["invalid_at"] is None and Scope.of_row(m).key == scope.key}
     marked, also = _mark(extraction, {mid: fact for mid, fact in found.items() if mid in current}, current, now)
     return marked, Nearby(rows=current, also=also)
 
@@ -79,7 +79,3 @@ def _mark(extraction: Extraction, found: dict[str, str], rows: dict[str, Row], n
                 also[targets[0]] = tuple(targets[1:])
         facts.append(fact)
     return extraction.model_copy(update={"facts": facts}), {k: v for k, v in also.items() if v}
-
-
-def _scope_key(row: dict[str, Any]) -> str:
-    return Scope.of(row["user_id"], row["agent_id"], row["run_id"]).key

@@ -198,7 +198,7 @@ def replace_statements(replacement: Replacement, now: str, episode_ids: Sequence
     `updated_at` and the event's time are the latest of `now`, its creation and its last update.
     """
     row, memory = replacement.row, replacement.memory
-    scope = Scope.of(row["user_id"], row["agent_id"], row["run_id"])
+    scope = Scope.of_row(row)
     changed_at = latest(now, row["created_at"], row.get("updated_at"))
     params = memory_create_params(memory, scope, replacement.metadata, row.get("memory_type"), row["created_at"],
                                   changed_at, episode_ids, entity_ids)
@@ -354,8 +354,8 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
         *replaced,
         *extra,
         # the entities only an updated memory's old text named (as update() leaves none)
-        *(Statement("entity/delete_orphans", {"sk": key}) for key in dict.fromkeys(
-            Scope.of(r.row["user_id"], r.row["agent_id"], r.row["run_id"]).key for r in replacements)),
+        *(Statement("entity/delete_orphans", {"sk": key})
+          for key in dict.fromkeys(Scope.of_row(r.row).key for r in replacements)),
         counter_statement(scope, first_seq, first_seq + len(episodes), said_until),
     ]
     plan.added_relations = [
