@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -53,6 +53,12 @@ def paced(items: Iterable[T]) -> Iterator[T]:
     for item in items:
         yield item
         pacer.tick()
+
+
+def slices(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """The items in consecutive slices of at most `size` (work done a slice at a time, with pauses between)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def pieces(text: str, size: int, breaks: re.Pattern[str]) -> Iterator[str]:

@@ -35,17 +35,17 @@ from graphmem.inprocess.scopes import (
     ScopeEntities,
     ScopeMemories,
 )
-from graphmem.inprocess.vectors import VectorRow, split_parts
-from graphmem.pacing import Pacer
+from graphmem.inprocess.vectors import ANN_MIN_ROWS, VectorRow, split_parts
+from graphmem.pacing import Pacer, slices
 from graphmem.scope import Scope
 
 T = TypeVar("T")
 # What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
-# A loaded scope of up to this many rows answers lookups on the event loop (see _in_scope): its exact vector
-# scan is ~2 ms at most (a larger scope searches its approximate index, from a read thread).
-INLINE_ROWS = 20_000
+# A loaded scope of up to this many rows answers lookups on the event loop (see _in_scope): below the size at
+# which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
+INLINE_ROWS = ANN_MIN_ROWS
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts"})
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
@@ -117,9 +117,8 @@ def _runs_of(statement: Statement) -> Iterator[tuple[str, dict[str, Any]]]:
         if len(memories) > MEMORIES_PER_RUN:
             yield "episode/add", {"rows": batch}
             batch, held = [], 0
-            for start in range(MEMORIES_PER_RUN, len(memories), MEMORIES_PER_RUN):
-                yield "episode/add_more", {"episode_id": episode["id"],
-                                           "rows": memories[start:start + MEMORIES_PER_RUN]}
+            for rest in slices(memories[MEMORIES_PER_RUN:], MEMORIES_PER_RUN):
+                yield "episode/add_more", {"episode_id": episode["id"], "rows": rest}
     if batch:
         yield "episode/add", {"rows": batch}
 
@@ -184,8 +183,8 @@ def _steps(method: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
         yield args
         return
     table, rows = args
-    for start in range(0, len(rows), ROWS_PER_STEP):
-        yield table, rows[start:start + ROWS_PER_STEP]
+    for step in slices(rows, ROWS_PER_STEP):
+        yield table, step
 
 
 class KuzuBackend:

@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from graphmem.errors import ExtractionError, GraphMemError
 from graphmem.models import Extraction
-from graphmem.pacing import Pacer
+from graphmem.pacing import Pacer, slices
 
 logger = logging.getLogger(__name__)
 
@@ -292,9 +292,8 @@ def _send(replies: IO[bytes], reply: tuple[bool, Any]) -> None:
         return
     write_frame(replies, (True, _IN_PARTS))
     for name in ("facts", "entities", "relations"):
-        items = getattr(value, name)
-        for start in range(0, len(items), PART_SIZE):
-            write_frame(replies, (name, items[start:start + PART_SIZE]))
+        for part in slices(getattr(value, name), PART_SIZE):
+            write_frame(replies, (name, part))
     write_frame(replies, (None, []))
 
 
@@ -306,6 +305,11 @@ def _sendable(exc: Exception) -> GraphMemError:
             return sent
         except Exception:
             pass
+    return foreign_error(exc)
+
+
+def foreign_error(exc: Exception) -> ExtractionError:
+    """An error of spaCy's, jieba's or Python's in parsing, as graphmem reports it (in a worker or not)."""
     return ExtractionError(f"the offline extractor failed: {type(exc).__name__}: {exc}")
 
 

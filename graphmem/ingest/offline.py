@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from graphmem.errors import ExtractionError, GraphMemError
+from graphmem.errors import GraphMemError
 from graphmem.ingest import chinese, extract_worker, long_docs, single_valued, speech_acts
 from graphmem.ingest import offline_rules as rules
 from graphmem.ingest.extract import ExtractionContext
@@ -297,8 +297,8 @@ class OfflineExtractor:
             return (extract_here if method == "extract" else mentions_here)(messages, context)
         except GraphMemError:
             raise
-        except Exception as exc:  # as the worker reports it (extract_worker._sendable)
-            raise ExtractionError(f"the offline extractor failed: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # as a worker reports it
+            raise extract_worker.foreign_error(exc) from exc
 
 
 def extract_here(messages: list[Message], context: ExtractionContext) -> Extraction:

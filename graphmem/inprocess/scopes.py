@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from graphmem.inprocess.keywords import KeywordIndex
-from graphmem.inprocess.vectors import Owner, ScopeVectors, VectorRow, owns
-from graphmem.pacing import paced
+from graphmem.inprocess.vectors import Owner, ScopeVectors, VectorRow, owns, part_id, row_of_part
+from graphmem.pacing import paced, slices
 from graphmem.scope import Scope
 
 ROWS_PER_STEP = 256  # rows a loaded scope takes in at a time (see ScopeMemories.extend)
@@ -62,11 +62,10 @@ class ScopeMemories:
         batch = [r for r in rows if r.id not in self._rows]
         # In steps: a message that became thousands of memories made one 100 ms numpy conversion of all
         # their vectors, which holds the GIL (another scope's get_all waited for it).
-        steps = (batch[start:start + ROWS_PER_STEP] for start in range(0, len(batch), ROWS_PER_STEP))
-        for step in paced(steps):
+        for step in paced(slices(batch, ROWS_PER_STEP)):
             self._extend_step(step)
 
-    def _extend_step(self, batch: list[VectorRow]) -> None:
+    def _extend_step(self, batch: Sequence[VectorRow]) -> None:
         self._vectors.extend(batch)
         self._extend_parts(batch)
         self._keywords.add((r.id, r.text) for r in batch)
@@ -104,22 +103,23 @@ class ScopeMemories:
                     if row.id in held:
                         held.remove(row.id)
 
-    def _extend_parts(self, batch: list[VectorRow]) -> None:
-        parts = [VectorRow(id=f"{r.id}#{i}", owner=r.owner, embedding=p) for r in batch for i, p in enumerate(r.parts)]
+    def _extend_parts(self, batch: Sequence[VectorRow]) -> None:
+        parts = [VectorRow(id=part_id(r.id, i), owner=r.owner, embedding=p)
+                 for r in batch for i, p in enumerate(r.parts)]
         if not parts:
             return
         if self._parts is None:  # made on the first part: most scopes of a Bolt-free server may have none
             self._parts = ScopeVectors(self._dims)
         self._parts.extend(parts)
         for part in parts:
-            self._part_ids.setdefault(part.id.rpartition("#")[0], []).append(part.id)
+            self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
 
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """The k memories most similar to the vector, each by the best of its own and its sentences'
         similarity (a sentence may match a question that the whole message dilutes)."""
         best = {row["id"]: row for row in self._vectors.top(vector, k)}
         for part in self._parts.top(vector, 2 * k) if self._parts is not None else ():
-            memory_id = part["id"].rpartition("#")[0]
+            memory_id = row_of_part(part["id"])
             held = best.get(memory_id)
             if held is None or part["similarity"] > held["similarity"]:
                 best[memory_id] = {"id": memory_id, "similarity": part["similarity"]}

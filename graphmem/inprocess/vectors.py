@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphmem.inprocess.ann import HnswIndex, hnswlib_module
-from graphmem.pacing import paced
+from graphmem.pacing import paced, slices
 from graphmem.scope import Scope
 
 Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
@@ -44,8 +44,7 @@ def as_matrix(vectors: Sequence[Sequence[float]]) -> NDArray[np.float32]:
     held the GIL for ~90 ms, while another scope's get_all waited."""
     if len(vectors) <= MATRIX_STEP:
         return np.asarray(vectors, dtype=np.float32)
-    steps = paced(range(0, len(vectors), MATRIX_STEP))
-    return np.concatenate([np.asarray(vectors[i:i + MATRIX_STEP], dtype=np.float32) for i in steps])
+    return np.concatenate([np.asarray(step, dtype=np.float32) for step in paced(slices(vectors, MATRIX_STEP))])
 
 
 def split_parts(flat: Sequence[float] | None, embedding: Sequence[float] | None) -> list[Sequence[float]]:
@@ -56,14 +55,24 @@ def split_parts(flat: Sequence[float] | None, embedding: Sequence[float] | None)
     return [flat[i:i + dims] for i in range(0, len(flat) - dims + 1, dims)]
 
 
+def part_id(row_id: str, index: int) -> str:
+    """The id under which a memory's `index`th sentence vector is held ("<memory id>#<index>")."""
+    return f"{row_id}#{index}"
+
+
+def row_of_part(part: str) -> str:
+    """The memory id a `part_id` belongs to."""
+    return part.rpartition("#")[0]
+
+
 def best_cosines(vector: Sequence[float], rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     """Each row's cosine with `vector` by id: the best of its `embedding`'s and its sentences' (`parts`)."""
-    held = {f"{row['id']}#{i}": {"embedding": v} for row in rows if row.get("embedding") is not None
+    held = {part_id(row["id"], i): {"embedding": v} for row in rows if row.get("embedding") is not None
             for i, v in enumerate([row["embedding"], *split_parts(row.get("parts"), row["embedding"])])}
     [similarity] = cosines([vector], held)
     found: dict[str, float] = {}
     for key, score in similarity.items():
-        row_id = key.rsplit("#", 1)[0]
+        row_id = row_of_part(key)
         found[row_id] = max(score, found.get(row_id, score))
     return found
 

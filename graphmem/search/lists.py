@@ -47,13 +47,6 @@ def list_question(query: str) -> tuple[str, int] | None:
     return head, len(rest)
 
 
-def list_head(query: str, max_rest: int) -> str | None:
-    """The kind a list question asks for (`list_question`), None too when the rest of it says more than
-    `max_rest` content words."""
-    found = list_question(query)
-    return found[0] if found is not None and found[1] <= max_rest else None
-
-
 def list_share(rest: int, max_rest: int, loose: float) -> float:
     """The share of the list signal's weight for a list question whose rest says `rest` content words: all of it
     up to `max_rest`, `loose` beyond (the kind is then one part of what is asked, not the whole of it)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphmem.search.lists import list_head, list_question, list_share, of_named_speakers
+from graphmem.search.lists import list_question, list_share, of_named_speakers
 
 
 @pytest.mark.parametrize(("query", "head"), [
@@ -14,7 +14,8 @@ from graphmem.search.lists import list_head, list_question, list_share, of_named
     ("what types of yoga has Maria practiced", "types of yoga"),
 ])
 def test_the_kind_a_list_question_asks_for(query: str, head: str) -> None:
-    assert list_head(query, max_rest=1) == head
+    found = list_question(query)
+    assert found is not None and found[0] == head and found[1] <= 1
 
 
 @pytest.mark.parametrize("query", [
@@ -26,13 +27,12 @@ def test_the_kind_a_list_question_asks_for(query: str, head: str) -> None:
     "What things that she bought last summer in the old town market has Maria kept?",  # a clause, not a kind
 ])
 def test_other_questions_have_no_head(query: str) -> None:
-    assert list_head(query, max_rest=99) is None
+    assert list_question(query) is None
 
 
 def test_a_question_that_says_more_than_the_kind_is_not_a_list_question() -> None:
     query = "What activity did Melanie used to do with her dad?"  # about her dad: "used", "dad"
-    assert list_head(query, max_rest=1) is None
-    assert list_head(query, max_rest=2) == "activity"
+    assert list_question(query) == ("activity", 2)  # a list question only where 2 more words are allowed
 
 
 def test_the_named_speakers_turns_only_when_some_are_named() -> None:
