@@ -140,8 +140,11 @@ def _holds(kinds: set[str], as_of: datetime | None) -> Callable[[Row, str], bool
     return lambda row, start: row.get("invalid_at") is None
 
 
+_VECTORS = ("embedding", "parts", "context_embedding")
+
+
 def _props(row: Row, embeddings: bool) -> dict[str, Any]:
-    props = {k: v for k, v in row.items() if k != "id" and (embeddings or k not in ("embedding", "parts"))}
+    props = {k: v for k, v in row.items() if k != "id" and (embeddings or k not in _VECTORS)}
     if isinstance(props.get("metadata"), str):
         props["metadata"] = json.loads(props["metadata"] or "{}") or None
     return props

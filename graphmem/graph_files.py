@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 READABLE = ("json", "graphml", "gexf")
-_LIST_KEYS = frozenset({"aliases", "mention_ids", "episode_ids", "entity_ids", "memory_ids", "embedding", "parts"})
+_LIST_KEYS = frozenset({"aliases", "mention_ids", "episode_ids", "entity_ids", "memory_ids", "embedding", "parts",
+                        "context_embedding"})
 
 
 def write_snapshot_file(snapshot: dict[str, Any], path: Path, fmt: str) -> None:

@@ -43,6 +43,7 @@ async def read_snapshot(backend: GraphBackend, scope: Scope, *, embeddings: bool
         for row in (*snapshot["memories"], *snapshot["entities"]):
             row.pop("embedding", None)
             row.pop("parts", None)
+            row.pop("context_embedding", None)
     return snapshot
 
 
@@ -121,6 +122,7 @@ async def _embed_missing(embedder: Embedder, memories: list[Row], entities: list
         for (row, _), vector in zip(batch, vectors, strict=True):
             row["embedding"] = [float(x) for x in vector]
             row.pop("parts", None)  # another embedder's sentences: searched by its own vector alone
+            row.pop("context_embedding", None)  # (and its context, which only that embedder made)
     report("embed", len(needing), len(needing))
 
 
@@ -188,8 +190,9 @@ _MEMORY_KEYS = ("id", "text", "hash", "metadata", "memory_type", "actor_id", "ro
 
 def _memory_params(row: Row) -> dict[str, Any]:
     params = {key: row.get(key) for key in _MEMORY_KEYS}
-    params.update(embedding=row.get("embedding"), parts=_parts(row), episode_ids=_strings(row.get("episode_ids")),
-                  entity_ids=_strings(row.get("entity_ids")), **_scope_columns(row))
+    params.update(embedding=row.get("embedding"), parts=_parts(row), context_embedding=_context(row),
+                  episode_ids=_strings(row.get("episode_ids")), entity_ids=_strings(row.get("entity_ids")),
+                  **_scope_columns(row))
     return params
 
 
@@ -202,6 +205,14 @@ def _parts(row: Row) -> list[float] | None:
     if len(parts) % len(embedding) or not all(isinstance(x, int | float) for x in parts):
         return None
     return [float(x) for x in parts]
+
+
+def _context(row: Row) -> list[float] | None:
+    """A memory's context embedding as exported, kept only beside its own embedding and of its size."""
+    context, embedding = row.get("context_embedding"), row.get("embedding")
+    if not isinstance(context, list) or not isinstance(embedding, list) or len(context) != len(embedding):
+        return None
+    return [float(x) for x in context] if context and all(isinstance(x, int | float) for x in context) else None
 
 
 def _event_row(row: Row) -> Row:

@@ -83,9 +83,11 @@ class AsyncMemory:
         self.extractor: Extractor = create_extractor(self.config)
         self.reranker: Reranker | None = create_reranker(self.config.reranker)
         self._retriever = Retriever(self.backend, self.config.search, self.embedder.embed_query)
-        # Sentence vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their engine's index.
+        # Sentence and context vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their
+        # engine's index.
         self._sentence_vectors = self.config.sentence_vectors and self.backend.dialect == "kuzu"
-        self._adder = Adder(self.backend, self.embedder, self.extractor, self._sentence_vectors)
+        self._adder = Adder(self.backend, self.embedder, self.extractor, self._sentence_vectors,
+                            self.config.context_vectors and self.backend.dialect == "kuzu")
         self._opened = False
         self._embedder_marked = False
         self._open_lock = asyncio.Lock()

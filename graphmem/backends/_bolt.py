@@ -209,8 +209,9 @@ class BoltBackend:
 
     # -- scoped vector search --------------------------------------------------------------
 
-    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
-        if k <= 0:
+    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
+                            context_vector_weight: float = 0.0) -> list[Row]:
+        if k <= 0:  # (no context vectors here: `context_vector_weight` has nothing to weigh)
             return []
         params: dict[str, Any] = {"vector": vector, "k": k, **scope.params()}
         if self.vector_index:

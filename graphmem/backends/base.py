@@ -111,8 +111,11 @@ class GraphBackend(Protocol):
         """Run every statement in one transaction: all or nothing."""
         ...
 
-    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
-        """Rows `{id, similarity}` (entity rows add `name`), best first, only inside the scope."""
+    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
+                            context_vector_weight: float = 0.0) -> list[Row]:
+        """Rows `{id, similarity}` (entity rows add `name`), best first, only inside the scope. Memories with a
+        context vector (ingest/context.py; Kuzu's only) are ranked by their similarity plus
+        `context_vector_weight` times their context's; `similarity` stays their own."""
         ...
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:

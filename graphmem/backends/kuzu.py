@@ -47,7 +47,8 @@ MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "a
 # which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
 INLINE_ROWS = ANN_MIN_ROWS
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
-_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts"})
+_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
+                          "context_embedding", ONE_MEMORY + "context_embedding"})
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
 # after any other unknown one, loaded scopes are dropped and reloaded.
 _SCOPE_NEUTRAL = frozenset({
@@ -65,7 +66,8 @@ def _vector_row(row: dict[str, Any]) -> VectorRow:
     return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
                      embedding=row["embedding"], name=row.get("name"),
                      names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record,
-                     parts=split_parts(row.get("parts"), row["embedding"]))
+                     parts=split_parts(row.get("parts"), row["embedding"]),
+                     context=row.get("context_embedding") or None)
 
 
 @cache
@@ -322,7 +324,11 @@ class KuzuBackend:
                 return fn()
         return await self._run_read(locked)
 
-    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope) -> list[Row]:
+    async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
+                            context_vector_weight: float = 0.0) -> list[Row]:
+        if table == "memory" and context_vector_weight > 0:
+            weight = context_vector_weight
+            return await self._in_scope(lambda: self._memories(scope).top_in_context(vector, k, weight), (table, scope))
         return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k), (table, scope))
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:

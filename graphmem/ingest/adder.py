@@ -22,6 +22,7 @@ import numpy as np
 from graphmem.backends.base import GraphBackend, Statement
 from graphmem.errors import ConfigError
 from graphmem.ingest import offline_truth
+from graphmem.ingest.context import contexts_of, said_before
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
@@ -66,11 +67,12 @@ class Adder:
     """Runs one add against a backend; `AsyncMemory.add` validates the input and calls it."""
 
     def __init__(self, backend: GraphBackend, embedder: Embedder, extractor: Extractor,
-                 sentence_vectors: bool = True) -> None:
+                 sentence_vectors: bool = True, context_vectors: bool = False) -> None:
         self.backend = backend
         self.embedder = embedder
         self.extractor = extractor
         self.sentence_vectors = sentence_vectors  # memories' sentences embedded too (ingest/parts.py)
+        self.context_vectors = context_vectors  # verbatim messages' contexts embedded too (ingest/context.py)
 
     def lock(self, scope: Scope) -> AbstractAsyncContextManager[None]:
         """One add at a time per scope: resolution, reconciliation and episode numbering read, then write.
@@ -82,7 +84,7 @@ class Adder:
         if not infer:
             extraction = await self._verbatim(items, context)
             async with self.lock(scope):
-                return await self._write(scope, items, extraction, Nearby(), now, metadata, embed_names=False)
+                return await self._write(scope, items, extraction, Nearby(), now, metadata, verbatim=True)
         if not isinstance(self.extractor, LLMExtractor):
             # The offline extractor gives no verdicts: it runs outside the lock, and its facts are only
             # de-duplicated by hash.
@@ -142,21 +144,25 @@ class Adder:
         return Extraction(facts=facts, entities=entities)
 
     async def _write(self, scope: Scope, items: list[Message], extraction: Extraction, nearby: Nearby, now: str,
-                     metadata: dict[str, Any] | None, embed_names: bool = True) -> dict[str, Any]:
-        """`embed_names=False` stores new entities without an embedding (`infer=False`: the linker's names
-        added nothing to recall on LOCOMO, measured, and cost a second text per add, off the one-text path)."""
+                     metadata: dict[str, Any] | None, verbatim: bool = False) -> dict[str, Any]:
+        """`verbatim` (`infer=False`, each message a memory): new entities are stored without an embedding
+        (the linker's names added nothing to recall on LOCOMO, measured, and cost a second text per add), and
+        each memory gets its context's vector (ingest/context.py) when `context_vectors` is on."""
         thread = await self._thread(scope)
         facts = await self._new_facts(scope, _unique_facts(extraction.facts), now, thread)
         entities, fresh = await resolve_entities(self.backend, scope, extraction.entities, now)
-        names = [e.name for e in fresh] if embed_names else []
-        embedded = await embed_with_parts(self.embedder, [f.text for f in facts], names, self.sentence_vectors)
-        add_new_entities(entities, fresh, embedded.names if embed_names else [None] * len(fresh), scope, now)
+        names = [] if verbatim else [e.name for e in fresh]
+        contexts = await self._contexts(scope, items, facts, thread, now) if verbatim else []
+        embedded = await embed_with_parts(self.embedder, [f.text for f in facts], names, self.sentence_vectors,
+                                          contexts)
+        add_new_entities(entities, fresh, [None] * len(fresh) if verbatim else embedded.names, scope, now)
         parts_of = {f.text: parts for f, parts in zip(facts, embedded.parts, strict=True) if parts}
+        context_of = {f.text: c for f, c in zip(facts, embedded.contexts, strict=True) if c is not None}
         vectors = embedded.texts
         decisions = await _cpu_bound(lambda: decide(facts, vectors, nearby, now), len(facts))
         await self._settle_ambiguous(decisions, nearby)
         kept = [d for d in decisions if d.event != "NONE"]
-        memories = await _cpu_bound(lambda: _new_memories(kept, items, parts_of), len(kept))
+        memories = await _cpu_bound(lambda: _new_memories(kept, items, parts_of, context_of), len(kept))
         superseded = [(m, t) for d, m in zip(kept, memories, strict=True) if d.event == "DELETE" and d.target
                       for t in (d.target, *nearby.also.get(d.target, ()))]
         contradictions = [Contradiction(m, nearby.rows[t], now) for m, t in superseded]
@@ -222,6 +228,13 @@ class Adder:
     async def _thread(self, scope: Scope) -> Thread:
         return Thread.of(await self.backend.read("thread/get", {"key": thread_key(scope)}))
 
+    async def _contexts(self, scope: Scope, items: list[Message], facts: list[ExtractedFact], thread: Thread,
+                        now: str) -> list[str | None]:
+        """Each verbatim memory's context text (ingest/context.py), when contexts are embedded."""
+        if not self.context_vectors or not facts:
+            return []
+        return contexts_of([f.text for f in facts], items, await said_before(self.backend, scope, thread, now))
+
     async def _new_facts(self, scope: Scope, unique: list[ExtractedFact], now: str,
                          thread: Thread) -> list[ExtractedFact]:
         """Facts whose exact text the scope does not hold yet (mem0's NONE event: not returned).
@@ -285,7 +298,8 @@ def _unique_facts(facts: list[ExtractedFact]) -> list[ExtractedFact]:
 
 
 def _new_memories(decisions: list[Decision], items: list[Message],
-                  parts_of: dict[str, list[list[float]]] | None = None) -> list[NewMemory]:
+                  parts_of: dict[str, list[list[float]]] | None = None,
+                  context_of: dict[str, list[float]] | None = None) -> list[NewMemory]:
     """Each fact with the role, speaker and position of the message that says it (found by text);
     an UPDATE keeps the id of the memory it replaces."""
     speaking = [m for m in items if m.role != "system"]
@@ -299,7 +313,8 @@ def _new_memories(decisions: list[Decision], items: list[Message],
         source = speaking[index] if index is not None else None
         memory = NewMemory(text=fact.text, embedding=decision.vector, entity_names=fact.entities,
                            role=source.role if source else "user", actor_id=source.name if source else None,
-                           source=index, parts=(parts_of or {}).get(fact.text, ()))
+                           source=index, parts=(parts_of or {}).get(fact.text, ()),
+                           context=(context_of or {}).get(fact.text))
         memories.append(dataclasses.replace(memory, id=decision.target) if decision.event == "UPDATE"
                         and decision.target else memory)
     return memories

@@ -24,14 +24,14 @@ from graphmem.providers.embedders import Embedder, Vector
 MAX_PARTS = 8
 _LATIN_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _HAN_END = re.compile(r"(?<=[。！？!?；;])\s*")
-_SPEAKER = re.compile(r"^([^\s:：]{1,30}(?: [^\s:：]{1,30}){0,2})[:：] ")
+SPEAKER = re.compile(r"^([^\s:：]{1,30}(?: [^\s:：]{1,30}){0,2})[:：] ")  # a "Name: " prefix (LOCOMO's turns)
 _MIN_WORDS = 3
 _MIN_HAN = 8  # Han characters, about as much as 3 English words (4 lowered Chinese chat recall: 0.917 -> 0.901)
 
 
 def sentence_parts(text: str) -> list[str]:
     """The sentences of a memory worth their own vector, or [] when it has fewer than two."""
-    speaker = _SPEAKER.match(text)
+    speaker = SPEAKER.match(text)
     prefix, body = (speaker.group(0), text[speaker.end():]) if speaker else ("", text)
     han = has_han(body)
     pieces = [p.strip() for p in (_HAN_END if han else _LATIN_END).split(body)]
@@ -47,15 +47,21 @@ class Embedded:
     texts: list[Vector]  # one per text
     names: list[Vector]  # one per name
     parts: list[list[Vector]]  # per text, its sentences' vectors ([] when it has no parts)
+    contexts: list[Vector | None]  # per text, its context's vector (ingest/context.py), None without one
 
 
 async def embed_with_parts(embedder: Embedder, texts: Sequence[str], names: Sequence[str],
-                           sentence_vectors: bool) -> Embedded:
-    """The texts, the names and (with `sentence_vectors`) each text's sentence parts, in one batch."""
+                           sentence_vectors: bool, contexts: Sequence[str | None] = ()) -> Embedded:
+    """The texts, the names, (with `sentence_vectors`) each text's sentence parts and each text's context
+    text (`contexts`, None where it has none), in one batch."""
     part_texts = [sentence_parts(t) if sentence_vectors else [] for t in texts]
-    vectors = await embedder.embed_texts([*texts, *names, *(p for parts in part_texts for p in parts)])
+    context_texts = [c for c in contexts if c]
+    vectors = await embedder.embed_texts([*texts, *names, *(p for parts in part_texts for p in parts),
+                                          *context_texts])
     start, parts = len(texts) + len(names), []
     for of_text in part_texts:
         parts.append(vectors[start:start + len(of_text)])
         start += len(of_text)
-    return Embedded(vectors[:len(texts)], vectors[len(texts):len(texts) + len(names)], parts)
+    lent = iter(vectors[start:])
+    embedded_contexts = [next(lent) if c else None for c in contexts] or [None] * len(texts)
+    return Embedded(vectors[:len(texts)], vectors[len(texts):len(texts) + len(names)], parts, embedded_contexts)

@@ -39,6 +39,7 @@ class NewMemory:
     source: int | None = None  # position of the message it came from among the add's non-system messages
     id: str = field(default_factory=new_id)
     parts: Sequence[list[float]] = ()  # its sentences' embeddings (ingest/parts.py), if it has several
+    context: list[float] | None = None  # its message's with the ones said before it (ingest/context.py)
 
     @property
     def hash(self) -> str:
@@ -157,6 +158,7 @@ def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, An
     return {
         "id": memory.id, "text": memory.text, "hash": memory.hash, "embedding": memory.embedding,
         "parts": [x for part in memory.parts for x in part] or None,  # one flat list: k x dims floats
+        "context_embedding": memory.context,
         "metadata": json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True),
         "memory_type": memory_type, "actor_id": memory.actor_id, "role": memory.role,
         "created_at": created_at, "updated_at": updated_at, "valid_at": created_at, "invalid_at": None,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from graphmem.inprocess.keywords import KeywordIndex
-from graphmem.inprocess.vectors import Owner, ScopeVectors, VectorRow, owns, part_id, row_of_part
+from graphmem.inprocess.vectors import ANN_MIN_ROWS, Owner, ScopeVectors, VectorRow, owns, part_id, row_of_part
 from graphmem.pacing import paced, slices
 from graphmem.scope import Scope
 
@@ -47,6 +47,9 @@ class ScopeMemories:
         self._dims = dims
         self._parts: ScopeVectors | None = None  # the memories' sentences (ingest/parts.py), "<memory id>#<i>"
         self._part_ids: dict[str, list[str]] = {}
+        # The memories' messages read with the messages before them (ingest/context.py), by memory id; never
+        # indexed approximately: past ANN_MIN_ROWS only the other vectors' candidates are re-scored with them.
+        self._contexts: ScopeVectors | None = None
         self._keywords = KeywordIndex()
         self._rows: dict[str, VectorRow] = {}
         self._by_episode: dict[str, list[str]] = {}
@@ -68,11 +71,13 @@ class ScopeMemories:
     def _extend_step(self, batch: Sequence[VectorRow]) -> None:
         self._vectors.extend(batch)
         self._extend_parts(batch)
+        self._extend_contexts(batch)
         self._keywords.add((r.id, r.text) for r in batch)
         for row in batch:
             # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was
             # ~12 KB of RAM and one more object for every full garbage collection to walk).
-            self._rows[row.id] = dataclasses.replace(row, embedding=None, parts=()) if row.embedding else row
+            self._rows[row.id] = (dataclasses.replace(row, embedding=None, parts=(), context=None) if row.embedding
+                                  else row)
             for episode in row.episode_ids:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):
@@ -94,6 +99,8 @@ class ScopeMemories:
         self._vectors.remove(r.id for r in gone)
         if self._parts is not None:
             self._parts.remove(p for r in gone for p in self._part_ids.pop(r.id, ()))
+        if self._contexts is not None:
+            self._contexts.remove(r.id for r in gone)
         self._keywords.remove(r.id for r in gone)
         for row in gone:
             for lists, keys in ((self._by_episode, row.episode_ids), (self._by_entity, row.entity_ids),
@@ -114,6 +121,14 @@ class ScopeMemories:
         for part in parts:
             self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
 
+    def _extend_contexts(self, batch: Sequence[VectorRow]) -> None:
+        contexts = [VectorRow(id=r.id, owner=r.owner, embedding=r.context) for r in batch if r.context]
+        if not contexts:
+            return
+        if self._contexts is None:  # made on the first: scopes written with infer=True have none
+            self._contexts = ScopeVectors(self._dims, ann_min_rows=2**62)
+        self._contexts.extend(contexts)
+
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """The k memories most similar to the vector, each by the best of its own and its sentences'
         similarity (a sentence may match a question that the whole message dilutes)."""
@@ -125,10 +140,37 @@ class ScopeMemories:
                 best[memory_id] = {"id": memory_id, "similarity": part["similarity"]}
         return sorted(best.values(), key=lambda row: -row["similarity"])[:k]
 
+    def top_in_context(self, vector: Sequence[float], k: int, weight: float) -> list[dict[str, Any]]:
+        """`top`, ranked by each memory's similarity plus `weight` times its context's (its message read with
+        the ones before it; a memory without one stands for its own context). `similarity` stays the
+        memory's own: what a score is calibrated on. Candidates are the best 2k by either vector; past
+        ANN_MIN_ROWS only the memories' own candidates (an exact scan of the contexts would cost ~7 ms at
+        100k rows)."""
+        if weight <= 0 or self._contexts is None:
+            return self.top(vector, k)
+        own = {row["id"]: row["similarity"] for row in self.top(vector, 2 * k)}
+        if len(self._contexts) < ANN_MIN_ROWS:
+            missing = [row["id"] for row in self._contexts.top(vector, 2 * k) if row["id"] not in own]
+            own.update(self._own_similarities(missing, vector))
+        context = self._contexts.similarities(own, vector)
+        ranked = sorted(own, key=lambda mid: -(own[mid] + weight * context.get(mid, own[mid])))
+        return [{"id": mid, "similarity": own[mid]} for mid in ranked[:k]]
+
+    def _own_similarities(self, ids: Sequence[str], vector: Sequence[float]) -> dict[str, float]:
+        """Each memory's similarity as `top` scores it: the best of its own and its sentences'."""
+        found = self._vectors.similarities(ids, vector)
+        parts = [p for mid in ids for p in self._part_ids.get(mid, ())]
+        if self._parts is not None and parts:
+            for part, score in self._parts.similarities(parts, vector).items():
+                memory_id = row_of_part(part)
+                found[memory_id] = max(score, found.get(memory_id, score))
+        return found
+
     @property
     def held_vectors(self) -> int:
-        """The vectors this scope holds in RAM: its memories' and their sentences'."""
-        return len(self._rows) + (len(self._parts) if self._parts is not None else 0)
+        """The vectors this scope holds in RAM: its memories', their sentences' and their contexts'."""
+        return (len(self._rows) + (len(self._parts) if self._parts is not None else 0)
+                + (len(self._contexts) if self._contexts is not None else 0))
 
     def keyword_top(self, query: str, k: int) -> list[dict[str, Any]]:
         return self._keywords.top(query, k)

@@ -98,6 +98,7 @@ class VectorRow:
     names: Sequence[str] = ()
     record: Mapping[str, Any] | None = None  # memories: the whole row as the store returns it, but the embedding
     parts: Sequence[Sequence[float]] = ()  # memories: their sentences' embeddings (ingest/parts.py)
+    context: Sequence[float] | None = None  # memories: their message's with the messages before it (ingest/context.py)
 
     @property
     def text(self) -> str:
@@ -216,6 +217,15 @@ class ScopeVectors:
         proposed = np.sort(proposed[self._alive[proposed]])  # (dead: removed since the index last heard)
         # In position order, equal scores keep the exact scan's order: the same results either way.
         return self._best(proposed, self._matrix[proposed] @ query, k)
+
+    def similarities(self, ids: Iterable[str], vector: Sequence[float]) -> dict[str, float]:
+        """The exact cosine of each live row among `ids` with the vector (rows not held are left out)."""
+        found = [(row_id, p) for row_id in ids if (p := self._position.get(row_id)) is not None]
+        if not found:
+            return {}
+        query = unit_rows(np.asarray([vector], dtype=np.float32))[0]
+        scores = self._matrix[[p for _, p in found]] @ query
+        return {row_id: float(score) for (row_id, _), score in zip(found, scores, strict=True)}
 
     def exact_top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """`top` by the exact scan whatever the scope's size: the reference the index is measured against."""

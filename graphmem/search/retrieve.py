@@ -139,7 +139,8 @@ class Retriever:
                         share: float) -> Retrieval:
         """The rest of `retrieve`, from the query's vector on; `head`: a list question's head phrase's vector
         (search/lists), its ranking weighed by `share` of the list signal's weight."""
-        vector_rows = await self._backend.vector_search("memory", vector, pool, scope)
+        vector_rows = await self._backend.vector_search("memory", vector, pool, scope,
+                                                        self._config.context_vector_weight)
         entity_seeds = await self._similar_entities(vector, scope, named)
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
         briefs = _Briefs(self._backend, scope)
@@ -203,7 +204,7 @@ class Retriever:
     async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
         """The memories closest to a list question's head phrase (`head`, its vector: "European countries"),
         only those of the speakers the query names when some of them are theirs (search/lists)."""
-        rows = await self._backend.vector_search("memory", head, 2 * pool, scope)
+        rows = await self._backend.vector_search("memory", head, 2 * pool, scope, self._config.context_vector_weight)
         texts = {row["id"]: row["text"] for row in await briefs.of([r["id"] for r in rows])}
         kept = set(of_named_speakers([r["id"] for r in rows], texts, set(name_candidates(query))))
         return [r for r in rows if r["id"] in kept][:pool]

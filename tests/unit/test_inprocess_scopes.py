@@ -229,3 +229,27 @@ def test_warmed_terms_are_held_from_hold_to_the_last_cool_and_warming_alone_hold
     assert keywords._warmed[text] == made[text]
     keywords.cool(made)
     assert text not in keywords._warmed and text not in keywords._warmed_by
+
+
+def test_context_vectors_rank_by_own_plus_weighted_context_and_report_the_own_similarity(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import graphmem.inprocess.scopes as scopes
+
+    own = row("own", [1.0, 0.0, 0.0])  # close by its own words, no context: it stands for its own
+    reply = dataclasses.replace(row("reply", [0.0, 1.0, 0.0]), context=[1.0, 0.0, 0.0])  # close by its context
+    far = dataclasses.replace(row("far", [0.6, 0.8, 0.0]), context=[0.0, 0.0, 1.0])
+    memories = ScopeMemories(3, [own, reply, far])
+    query = [1.0, 0.0, 0.0]
+    assert [r["id"] for r in memories.top(query, 3)] == ["own", "far", "reply"]
+    ranked = memories.top_in_context(query, 3, 1.0)
+    assert [(r["id"], round(r["similarity"], 3)) for r in ranked] == [("own", 1.0), ("reply", 0.0), ("far", 0.6)]
+    assert [r["id"] for r in memories.top_in_context(query, 3, 0.0)] == ["own", "far", "reply"]
+    assert [r["id"] for r in memories.top_in_context(query, 1, 1.0)] == ["own"]
+    # Past ANN_MIN_ROWS contexts only re-score the memories' own candidates (here the best 2 of own vectors).
+    monkeypatch.setattr(scopes, "ANN_MIN_ROWS", 1)
+    assert [r["id"] for r in memories.top_in_context(query, 1, 1.0)] == ["own"]
+    memories.remove(["reply"])
+    assert [r["id"] for r in memories.top_in_context(query, 3, 1.0)] == ["own", "far"]
+    assert memories.held_vectors == 3  # two memories and the one context left

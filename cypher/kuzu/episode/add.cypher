@@ -16,6 +16,7 @@ UNWIND range($rows_memories_first[i], $rows_memories_last[i]) AS j
 CREATE (m:Memory {id: $rows_memories_id[j], text: $rows_memories_text[j], hash: $rows_memories_hash[j],
                   embedding: cast($rows_memories_embedding[j] AS FLOAT[]),
                   parts: cast($rows_memories_parts[j] AS FLOAT[]), metadata: $rows_memories_metadata[j],
+                  context_embedding: cast($rows_memories_context_embedding[j] AS FLOAT[]),
                   memory_type: $rows_memories_memory_type[j], user_id: $rows_memories_user_id[j],
                   agent_id: $rows_memories_agent_id[j], run_id: $rows_memories_run_id[j],
                   actor_id: $rows_memories_actor_id[j], role: $rows_memories_role[j], sk: $rows_memories_sk[j],

@@ -8,6 +8,7 @@ UNWIND range(1, size($rows_id)) AS j
 CREATE (m:Memory {id: $rows_id[j], text: $rows_text[j], hash: $rows_hash[j],
                   embedding: cast($rows_embedding[j] AS FLOAT[]),
                   parts: cast($rows_parts[j] AS FLOAT[]), metadata: $rows_metadata[j],
+                  context_embedding: cast($rows_context_embedding[j] AS FLOAT[]),
                   memory_type: $rows_memory_type[j], user_id: $rows_user_id[j],
                   agent_id: $rows_agent_id[j], run_id: $rows_run_id[j],
                   actor_id: $rows_actor_id[j], role: $rows_role[j], sk: $rows_sk[j],

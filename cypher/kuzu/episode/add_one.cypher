@@ -6,6 +6,7 @@ CREATE (ep:Episode {id: $id, role: $role, name: $name, content: $content,
                     occurred_at: $occurred_at, user_id: $user_id, agent_id: $agent_id,
                     run_id: $run_id, sk: $sk, memory_ids: $memory_ids})
 CREATE (m:Memory {id: $mem_id, text: $mem_text, hash: $mem_hash, embedding: cast($mem_embedding AS FLOAT[]), parts: cast($mem_parts AS FLOAT[]),
+                  context_embedding: cast($mem_context_embedding AS FLOAT[]),
                   metadata: $mem_metadata, memory_type: $mem_memory_type, user_id: $mem_user_id,
                   agent_id: $mem_agent_id, run_id: $mem_run_id, actor_id: $mem_actor_id, role: $mem_role,
                   sk: $mem_sk, uk: $mem_uk, ak: $mem_ak, rk: $mem_rk, created_at: $mem_created_at,

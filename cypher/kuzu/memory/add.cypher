@@ -2,7 +2,7 @@
 // comes as text (see KuzuBackend._bind_vectors), read by the cast.
 UNWIND $rows AS row
 CREATE (:Memory {id: row.id, text: row.text, hash: row.hash, embedding: cast(row.embedding AS FLOAT[]),
-                 parts: cast(row.parts AS FLOAT[]),
+                 parts: cast(row.parts AS FLOAT[]), context_embedding: cast(row.context_embedding AS FLOAT[]),
                  metadata: row.metadata,
                  memory_type: row.memory_type, user_id: row.user_id, agent_id: row.agent_id, run_id: row.run_id,
                  actor_id: row.actor_id, role: row.role, sk: row.sk, uk: row.uk, ak: row.ak, rk: row.rk,

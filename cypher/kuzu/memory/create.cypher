@@ -3,7 +3,7 @@
 // episode_ids and entity_ids repeat its DERIVED_FROM and MENTIONS edges as lookup lists: engines
 // that join slowly (Kuzu) read a memory's neighbourhood from its own row.
 CREATE (:Memory {id: $id, text: $text, hash: $hash, embedding: cast($embedding AS FLOAT[]),
-                 parts: cast($parts AS FLOAT[]),
+                 parts: cast($parts AS FLOAT[]), context_embedding: cast($context_embedding AS FLOAT[]),
                  metadata: $metadata,
                  memory_type: $memory_type, user_id: $user_id, agent_id: $agent_id, run_id: $run_id,
                  actor_id: $actor_id, role: $role, sk: $sk, uk: $uk, ak: $ak, rk: $rk,
