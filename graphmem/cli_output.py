@@ -28,8 +28,9 @@ def print_json(value: Any) -> None:
 
 
 def without_embeddings(value: Any) -> Any:
-    """`value` with every `embedding` property dropped (nodes in Cypher rows carry their vectors, which
-    fill a screen with numbers nobody reads); a column named `x.embedding` is dropped too."""
+    """`value` with every vector property dropped (`embedding`, a memory's `parts` and `context_embedding`:
+    nodes in Cypher rows carry their vectors, which fill a screen with numbers nobody reads); a column named
+    `x.embedding` (or `x.parts`, `x.context_embedding`) is dropped too."""
     if isinstance(value, dict):
         return {key: without_embeddings(item) for key, item in value.items()
                 if not _is_embedding_key(key)}
@@ -38,8 +39,11 @@ def without_embeddings(value: Any) -> Any:
     return value
 
 
+_VECTOR_KEYS = ("embedding", "parts", "context_embedding")  # a memory's own, its sentences', its context's
+
+
 def _is_embedding_key(key: Any) -> bool:
-    return isinstance(key, str) and (key == "embedding" or key.endswith(".embedding"))
+    return isinstance(key, str) and key.rpartition(".")[2] in _VECTOR_KEYS
 
 
 def _cell(column: str, value: Any) -> Any:

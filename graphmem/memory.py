@@ -368,7 +368,8 @@ class AsyncMemory:
             check_length([new_text], self.config.max_message_chars, "text")
         backend = await self._ready_to_embed()
         return await changes.update_memory(backend, self.embedder, self.extractor, _check_id(memory_id), new_text,
-                                           metadata, expires, utc_now(), self._sentence_vectors)
+                                           metadata, expires, utc_now(), self._sentence_vectors,
+                                           self._adder.context_vectors)
 
     async def delete(self, memory_id: str) -> dict[str, str]:
         """Delete a memory and the relations drawn from it; its history stays readable."""

@@ -76,7 +76,9 @@ class SearchConfig(_Strict):
                                          description="The vector search ranks a memory by its own similarity plus "
                                                      "this times its context vector's (its message read after the "
                                                      "two before it; the top-level context_vectors); 0 ranks by its "
-                                                     "own alone. LOCOMO dev (1-4, R@10 / R@5, context_weight .5): 0 "
+                                                     "own alone. It orders the vector ranking (rank fusion, the "
+                                                     "default); with fusion \"score\" it only widens the vector "
+                                                     "candidates. LOCOMO dev (1-4, R@10 / R@5, context_weight .5): 0 "
                                                      ".801 / .707, 1 .832 / .738.")
     question_weight: float = Field(default=0.5, ge=0.0, le=1.0,
                                    description="Score multiplier of a message that ends in a question: it asks "

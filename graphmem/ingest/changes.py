@@ -40,8 +40,10 @@ async def existing(backend: GraphBackend, memory_id: str) -> Row:
 
 async def update_memory(backend: GraphBackend, embedder: Embedder, extractor: Extractor, memory_id: str,
                         new_text: str | None, metadata: dict[str, Any] | None, expires: Any, now: str,
-                        sentence_vectors: bool = True) -> dict[str, str]:
-    """Replace a memory's text and/or merge metadata into its own (see AsyncMemory.update)."""
+                        sentence_vectors: bool = True, context_vectors: bool = False) -> dict[str, str]:
+    """Replace a memory's text and/or merge metadata into its own (see AsyncMemory.update). With
+    `context_vectors` (Kuzu), a memory whose text stays keeps its context vector (ingest/context.py); a new
+    text is no longer what was said after those messages, and is searched by its own vectors."""
     scope = Scope.of_row(await existing(backend, memory_id))
     async with backend.locks.scope(scope.key):
         row = await existing(backend, memory_id)  # a delete may have won the race meanwhile
@@ -49,7 +51,7 @@ async def update_memory(backend: GraphBackend, embedder: Embedder, extractor: Ex
         if held is not None:  # the scope holds this text already: mem0's NONE, not a second copy
             return {"message": "Memory not updated: the scope already holds this text", "event": "NONE", "id": held}
         await backend.write(await _replacement_plan(backend, embedder, extractor, row, new_text, metadata, expires,
-                                                    now, sentence_vectors))
+                                                    now, sentence_vectors, context_vectors))
     return UPDATED
 
 
@@ -63,7 +65,7 @@ async def _held_elsewhere(backend: GraphBackend, scope: Scope, text: str | None,
 
 async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor: Extractor, row: Row,
                             new_text: str | None, metadata: dict[str, Any] | None, expires: Any,
-                            now: str, sentence_vectors: bool = True) -> list[Statement]:
+                            now: str, sentence_vectors: bool = True, context_vectors: bool = False) -> list[Statement]:
     """The memory re-made under its id with the new text's entities and embedding; entities it no longer
     names and nothing else does are deleted."""
     scope = Scope.of_row(row)
@@ -76,8 +78,10 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
     entities, fresh = await resolve_entities(backend, scope, mentioned, now)
     embedded = await embed_with_parts(embedder, [data], [e.name for e in fresh], sentence_vectors)
     add_new_entities(entities, fresh, embedded.names, scope, now)
+    kept = await backend.read("memory/context", {"id": row["id"]}) if context_vectors and not changed else []
     memory = NewMemory(text=data, embedding=embedded.texts[0], entity_names=[e.name for e in mentioned],
-                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"], parts=embedded.parts[0])
+                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"], parts=embedded.parts[0],
+                       context=kept[0]["context_embedding"] if kept else None)
     kept_metadata = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
     episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
     events = await backend.read("event/list", {"memory_id": row["id"]})

@@ -20,8 +20,8 @@ episodes), if said within CONTEXT_GAP of this one. Only a conversation has conte
 messages must be another speaker's (another name, a "Name: " prefix, or another role). Notes one speaker
 adds one after another ("My car is a blue Tesla", "I work as a nurse") are independent statements: read
 with each other, the next note took the car's meaning and outranked it for "Which vehicle do I drive?".
-A message without context stands for its own. Each earlier message lends at most CONTEXT_CHARS; a
-message longer than MAX_TEXT_CHARS (a document) gets no context: it says what it is about by itself.
+A message without context stands for its own. Each earlier message lends its end, at most CONTEXT_TOKENS;
+a message longer than MAX_TEXT_TOKENS (a document) gets no context: it says what it is about by itself.
 
 Cost: one more text of three messages to embed per message; one add per LOCOMO turn went from 9.5 to 3.7
 turns/s with the default embedder. `"context_vectors": false` turns it off.
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from graphmem.ingest.parts import SPEAKER
+from graphmem.ingest.offline_rules import split_speaker
 from graphmem.ingest.plan import Thread, episode_id
 from graphmem.ingest.timeline import instant
 from graphmem.scope import Scope
@@ -45,31 +45,55 @@ if TYPE_CHECKING:
 
 CONTEXT_MESSAGES = 2
 CONTEXT_GAP = timedelta(hours=3)  # a later message starts another conversation: the earlier ones are no context
-CONTEXT_CHARS = 600
-MAX_TEXT_CHARS = 2000
+# Both within what every local embedder reads (MiniLM stops at 256 tokens, e5 at 512), the message last:
+CONTEXT_TOKENS = 100  # each earlier message lends its end, about 400 English or 100 Chinese characters
+MAX_TEXT_TOKENS = 250  # a longer message (a document) says what it is about by itself
 
 
 @dataclass(frozen=True)
 class Said:
-    """A message as context reads it: who said it and what."""
+    """A message as context reads it: its role, the name it was said under (a message's `name`, else a
+    "Name: " prefix of its text that is no label such as "Note:", see offline_rules.split_speaker), and what
+    it says."""
 
-    speaker: str
+    role: str
+    label: str | None
     content: str
 
     @classmethod
     def of(cls, role: str | None, name: str | None, content: str) -> Said:
-        prefix = SPEAKER.match(content)
-        speaker = name or (prefix.group(1) if prefix else None) or f"({role or 'user'})"
-        return cls(speaker.casefold(), content)
+        label = name or split_speaker(content)[0]
+        return cls(role or "user", label.casefold() if label else None, content)
+
+    def by_another(self, other: Said) -> bool:
+        """Whether `other` was said by someone else: another name when both have one ("Caroline: ..." after
+        "Melanie: ..."), else another role."""
+        if self.label and other.label:
+            return self.label != other.label
+        return self.role != other.role
+
+
+def _tokens(text: str) -> float:
+    """About how many tokens the embedder reads in `text`: a Han character each, four other characters each."""
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return han + (len(text) - han) / 4
+
+
+def _tail(text: str, tokens: float) -> str:
+    """The end of `text` within about `tokens` tokens (a turn's question is at its end)."""
+    text = text.strip()
+    while _tokens(text) > tokens:
+        text = text[len(text) // 4 or 1:].lstrip() if len(text) > 8 else text[1:]
+    return text
 
 
 def context_text(before: Sequence[Said], said: Said) -> str | None:
     """The text a message's context vector embeds, or None when it has none: nothing said before it by
     another speaker, or it is a document."""
     lent = [b for b in before[-CONTEXT_MESSAGES:] if b.content.strip()]
-    if len(said.content) > MAX_TEXT_CHARS or all(b.speaker == said.speaker for b in lent):
+    if _tokens(said.content) > MAX_TEXT_TOKENS or not any(said.by_another(b) for b in lent):
         return None
-    return "\n".join([*(b.content.strip()[:CONTEXT_CHARS] for b in lent), said.content])
+    return "\n".join([*(_tail(b.content, CONTEXT_TOKENS) for b in lent), said.content])
 
 
 async def said_before(backend: GraphBackend, scope: Scope, thread: Thread, now: str) -> list[Said]:

@@ -142,10 +142,10 @@ class ScopeMemories:
 
     def top_in_context(self, vector: Sequence[float], k: int, weight: float) -> list[dict[str, Any]]:
         """`top`, ranked by each memory's similarity plus `weight` times its context's (its message read with
-        the ones before it; a memory without one stands for its own context). `similarity` stays the
-        memory's own: what a score is calibrated on. Candidates are the best 2k by either vector; past
-        ANN_MIN_ROWS only the memories' own candidates (an exact scan of the contexts would cost ~7 ms at
-        100k rows)."""
+        the ones before it; a memory without one stands for its own context), that sum over 1 + weight as
+        `rank`. `similarity` stays the memory's own: what a score is calibrated on. Candidates are the best
+        2k by either vector; past ANN_MIN_ROWS only the memories' own candidates (an exact scan of the
+        contexts would cost ~7 ms at 100k rows)."""
         if weight <= 0 or self._contexts is None:
             return self.top(vector, k)
         own = {row["id"]: row["similarity"] for row in self.top(vector, 2 * k)}
@@ -153,8 +153,9 @@ class ScopeMemories:
             missing = [row["id"] for row in self._contexts.top(vector, 2 * k) if row["id"] not in own]
             own.update(self._own_similarities(missing, vector))
         context = self._contexts.similarities(own, vector)
-        ranked = sorted(own, key=lambda mid: -(own[mid] + weight * context.get(mid, own[mid])))
-        return [{"id": mid, "similarity": own[mid]} for mid in ranked[:k]]
+        rank = {mid: (own[mid] + weight * context.get(mid, own[mid])) / (1 + weight) for mid in own}
+        ranked = sorted(own, key=lambda mid: -rank[mid])
+        return [{"id": mid, "similarity": own[mid], "rank": rank[mid]} for mid in ranked[:k]]
 
     def _own_similarities(self, ids: Sequence[str], vector: Sequence[float]) -> dict[str, float]:
         """Each memory's similarity as `top` scores it: the best of its own and its sentences'."""

@@ -3,8 +3,8 @@
 Retrieval only ranks memories and relations valid now. For a past time, the
 memories and relations superseded since (few: only contradictions supersede)
 are read in one query each and joined in: superseded memories through the
-vector signal, by the best of their own and their sentences' vectors as current ones (the fusion is redone
-with them in it), superseded relations by
+vector signal, by the best of their own and their sentences' vectors as current ones, their context vector's
+weighed in the same way (the fusion is redone with them in it), superseded relations by
 their relevance to the query. Then every result is checked against the time:
 created (relations: valid) at or before it, and not invalidated by then.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
-from graphmem.inprocess.vectors import best_cosines
+from graphmem.inprocess.vectors import best_cosines, cosines
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
@@ -46,10 +46,13 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scop
     """Join the memories superseded since `when` into `found`; return the relations superseded since,
     ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
     params = {"as_of": iso_utc(when), **scope.params()}
-    similarity = best_cosines(found.vector, await backend.read("memory/superseded_at", params))
+    superseded = await backend.read("memory/superseded_at", params)
+    similarity = best_cosines(found.vector, superseded)
     if similarity:  # retrieval's fusion redone with them in the vector signal, its context lift added back
         vector = found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
-        found.rankings["vector"] = best(vector)
+        weight = (found.config or config).context_vector_weight
+        rank = {mid: found.vector_rank.get(mid, own) for mid, own in vector.items()}
+        found.rankings["vector"] = best({**rank, **_ranked_in_context(found.vector, superseded, similarity, weight)})
         fused = fuse(found.rankings, {k: v for k, v in found.signals.items() if k != "context"},
                      found.config or config)
         found.scores = lifted(fused, found.signals.get("context", {}))
@@ -57,6 +60,17 @@ async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scop
     known = {**found.signals.get("vector", {})}
     floor = 0.5 + 0.5 * RELEVANCE_FLOOR  # rank_relations scales a score by 0.5 + 0.5 * relevance
     return [r for r in rank_relations(relations, query, known) if r["score"] >= floor] if relations else []
+
+
+def _ranked_in_context(vector: list[float], rows: list[Row], similarity: dict[str, float],
+                       weight: float) -> dict[str, float]:
+    """The superseded memories' ranking scores as the vector search ranks current ones: their similarity and
+    their context vector's weighed in (inprocess/scopes.ScopeMemories.top_in_context)."""
+    held = {r["id"]: {"embedding": r["context_embedding"]} for r in rows if r.get("context_embedding")}
+    if weight <= 0 or not held:
+        return similarity
+    [context] = cosines([vector], held)
+    return {mid: (own + weight * context.get(mid, own)) / (1 + weight) for mid, own in similarity.items()}
 
 
 def relation_row(rel: Row) -> Row:

@@ -58,6 +58,8 @@ class Retrieval:
     vector: list[float]  # the query's embedding
     relations: list[Row] = field(default_factory=list)
     config: SearchConfig | None = None  # the fusion's (a list question's may weigh the list signal less)
+    # What ordered the vector ranking, by id: the similarity with the context vector's weighed in (ingest/context)
+    vector_rank: dict[str, float] = field(default_factory=dict)
 
 
 def keyword_query(query: str) -> str:
@@ -188,8 +190,9 @@ class Retriever:
         scores, signals["context"] = await self._conversation_context(scores, scope, briefs)
         scores = await self._by_form(query, scores, briefs)
         scores = await self._spread(scores, briefs)
+        rank = {r["id"]: float(r["rank"] if "rank" in r else r["similarity"]) for r in vector_rows}
         return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations,
-                         config=config)
+                         config=config, vector_rank=rank)
 
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
         return fuse(rankings, signals, self._config)

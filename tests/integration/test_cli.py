@@ -100,6 +100,12 @@ def test_tables_by_default_and_cypher_without_vectors(config_file: Path, capsys:
     query = "MATCH (m:Memory) RETURN m, m.embedding"
     node = run(capsys, *config, "cypher", query, "--json")[0]
     assert list(node) == ["m"] and "embedding" not in node["m"] and node["m"]["text"] == "Sarah plays the violin"
+    for text in ("Sarah: I play the violin. Every day, for hours on end.", "Tom: Since when? Tell me more."):
+        assert main([*config, "add", text, "--user", "tom", "--no-infer"]) == 0  # sentence and context vectors
+    capsys.readouterr()
+    vectors = run(capsys, *config, "cypher", "MATCH (m:Memory {user_id: 'tom'}) RETURN m, m.parts", "--json")
+    assert vectors and all(list(row) == ["m"] and not {"embedding", "parts", "context_embedding"} & set(row["m"])
+                           for row in vectors)
     full = run(capsys, *config, "cypher", query, "--json", "--with-embeddings")[0]
     assert len(full["m.embedding"]) == len(full["m"]["embedding"]) > 0
     assert main([*config, "cypher", query]) == 0

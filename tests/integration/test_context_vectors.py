@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem import Memory
-from graphmem.ingest.context import CONTEXT_CHARS, MAX_TEXT_CHARS, Said, context_text, contexts_of
+from graphmem.ingest.context import CONTEXT_TOKENS, MAX_TEXT_TOKENS, Said, context_text, contexts_of
 from graphmem.models import Message
 
 DECOY = "Carol: The twins slept all day."
@@ -87,14 +87,25 @@ def test_an_export_carries_the_contexts_and_an_update_of_the_text_drops_its_own(
 
 
 def test_notes_one_speaker_adds_one_after_another_have_no_context(tmp_path: Path) -> None:
-    car, job = "My car is a blue Tesla", "I work as a nurse in Boston"
+    car, job = "My car is a blue Tesla", "Note: I work as a nurse in Boston"  # a label names nobody
     with Memory(config(tmp_path / "db")) as memory:
         add_turns(memory, car, job)
-        memory.add([{"role": "user", "content": "I love pizza"}, {"role": "user", "content": "I climb"}],
+        memory.add([{"role": "user", "content": "I love pizza"}, {"role": "user", "content": "Reminder: climb"}],
                    user_id="u", infer=False, timestamp=T0 + 300)
-        memory.add("Bob: Hi!", user_id="u", infer=False, timestamp=T0 + 400)  # another speaker: a conversation
-        assert contexts(memory) == {car: False, job: False, "I love pizza": False, "I climb": False,
-                                    "Bob: Hi!": True}
+        memory.add("Bob: Hi!", user_id="u", infer=False, timestamp=T0 + 400)  # named, after none: no context
+        memory.add([{"role": "assistant", "content": "Hello Bob."}], user_id="u", infer=False, timestamp=T0 + 500)
+        assert contexts(memory) == {car: False, job: False, "I love pizza": False, "Reminder: climb": False,
+                                    "Bob: Hi!": False, "Hello Bob.": True}
+
+
+def test_an_update_that_keeps_the_text_keeps_the_context(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "db")) as memory:
+        add_turns(memory, DECOY, QUESTION, REPLY)
+        reply = next(r for r in memory.get_all(user_id="u")["results"] if r["memory"] == REPLY)
+        memory.update(reply["id"], metadata={"starred": True})
+        memory.update(reply["id"], REPLY)
+        assert contexts(memory)[REPLY] is True
+        assert found(memory) == [QUESTION, REPLY, DECOY]
 
 
 def test_context_text_bounds() -> None:
@@ -102,11 +113,31 @@ def test_context_text_bounds() -> None:
         return [Said.of("user", None, t) for t in texts]
 
     assert context_text([], said("Hi")[0]) is None
-    assert context_text(said("A: a", "B: b", "A: c"), said("B: d")[0]) == "B: b\nA: c\nB: d"  # the two before
-    assert context_text(said("B: " + "x" * 5000), said("A: d")[0]) == ("B: " + "x" * 5000)[:CONTEXT_CHARS] + "\nA: d"
-    assert context_text(said("B: a"), said("A: " + "y" * MAX_TEXT_CHARS)[0]) is None  # a document: no context
-    assert context_text(said("A: a", "A: b"), said("a: c")[0]) is None  # one speaker's notes
+    assert context_text(said("Ann: a", "Bob: b", "Ann: c"), said("Bob: d")[0]) == "Bob: b\nAnn: c\nBob: d"
+    lent = context_text(said("Bob: " + "x " * 5000 + "why?"), said("Ann: d")[0])
+    assert lent is not None and lent.endswith("why?\nAnn: d") and len(lent) < 4 * CONTEXT_TOKENS + 10  # its end
+    assert context_text(said("Bob: a"), said("Ann: " + "y" * int(4 * MAX_TEXT_TOKENS))[0]) is None  # a document
+    assert context_text(said("Ann: a", "Ann: b"), said("Ann: c")[0]) is None  # one speaker's turns
+    assert context_text(said("Note: a", "Todo: b"), said("c")[0]) is None  # labels of one user's notes
     spoken = [Message(role="user", content="one"), Message(role="assistant", content="two"),
               Message(role="assistant", content="three", name="Tom")]
     assert contexts_of(["one", "two", "three"], spoken, [Said.of("assistant", None, "zero")]) == [
         "zero\none", "zero\none\ntwo", "one\ntwo\nthree"]
+
+
+def test_as_of_ranks_current_and_superseded_memories_with_their_contexts(tmp_path: Path) -> None:
+    import datetime as dt
+
+    old = "Dave: My bicycle is red."
+    when = dt.datetime.fromtimestamp(T0 + 1000, dt.timezone.utc)
+    with Memory(config(tmp_path / "a")) as memory:
+        memory.add(old, user_id="u", infer=False, timestamp=T0 - 86400)
+        add_turns(memory, DECOY, QUESTION, REPLY)
+        snapshot = memory.export(user_id="u", embeddings=True)
+    for row in snapshot["memories"]:  # superseded after `when`, as a contradiction would end it
+        if row["text"] == old:
+            row["invalid_at"] = dt.datetime.fromtimestamp(T0 + 5000, dt.timezone.utc).isoformat()
+    with Memory(config(tmp_path / "b")) as memory:
+        memory.import_(snapshot)
+        then = [r["memory"] for r in memory.search(QUERY, user_id="u", limit=4, as_of=when)["results"]]
+        assert then[:2] == [QUESTION, REPLY] and set(then[2:]) == {DECOY, old}
