@@ -144,11 +144,12 @@ class ScopeMemories:
         """`top`, ranked by each memory's similarity plus `weight` times its context's (its message read with
         the ones before it; a memory without one stands for its own context), that sum over 1 + weight as
         `rank`. `similarity` stays the memory's own: what a score is calibrated on. Candidates are the best
-        2k by either vector; past ANN_MIN_ROWS only the memories' own candidates (an exact scan of the
-        contexts would cost ~7 ms at 100k rows)."""
+        2k by either vector; past ANN_MIN_ROWS memories the best k by their own, and past ANN_MIN_ROWS contexts
+        none by the contexts (an exact scan of them would cost ~7 ms at 100k rows)."""
         if weight <= 0 or self._contexts is None:
             return self.top(vector, k)
-        own = {row["id"]: row["similarity"] for row in self.top(vector, 2 * k)}
+        # An approximate index answers for a big scope: asking it for 2k would double its work (ef grows with k).
+        own = {row["id"]: row["similarity"] for row in self.top(vector, k if len(self) >= ANN_MIN_ROWS else 2 * k)}
         if len(self._contexts) < ANN_MIN_ROWS:
             missing = [row["id"] for row in self._contexts.top(vector, 2 * k) if row["id"] not in own]
             own.update(self._own_similarities(missing, vector))
