@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from graphmem.records import VECTOR_PROPERTIES
+
 # Columns of a memory record shown in a table, in order; the rest stays available through --json.
 # A memory's id is printed under its text (see _with_ids): a column of its own would take half of
 # an 80-column terminal.
@@ -39,11 +41,8 @@ def without_embeddings(value: Any) -> Any:
     return value
 
 
-_VECTOR_KEYS = ("embedding", "parts", "context_embedding")  # a memory's own, its sentences', its context's
-
-
 def _is_embedding_key(key: Any) -> bool:
-    return isinstance(key, str) and key.rpartition(".")[2] in _VECTOR_KEYS
+    return isinstance(key, str) and key.rpartition(".")[2] in VECTOR_PROPERTIES
 
 
 def _cell(column: str, value: Any) -> Any:

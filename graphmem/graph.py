@@ -19,6 +19,7 @@ from graphmem.backends.base import GraphBackend, Row
 from graphmem.errors import MissingDependencyError, ValidationError
 from graphmem.graph_io import COUNTER_ROLE, FORMAT, VERSION, read_snapshot, write_snapshot
 from graphmem.providers.embedders import Embedder
+from graphmem.records import VECTOR_PROPERTIES
 from graphmem.scope import Scope
 from graphmem.search.as_of import check_as_of, valid_then
 from graphmem.search.when import parse_time
@@ -140,11 +141,8 @@ def _holds(kinds: set[str], as_of: datetime | None) -> Callable[[Row, str], bool
     return lambda row, start: row.get("invalid_at") is None
 
 
-_VECTORS = ("embedding", "parts", "context_embedding")
-
-
 def _props(row: Row, embeddings: bool) -> dict[str, Any]:
-    props = {k: v for k, v in row.items() if k != "id" and (embeddings or k not in _VECTORS)}
+    props = {k: v for k, v in row.items() if k != "id" and (embeddings or k not in VECTOR_PROPERTIES)}
     if isinstance(props.get("metadata"), str):
         props["metadata"] = json.loads(props["metadata"] or "{}") or None
     return props

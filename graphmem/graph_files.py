@@ -16,13 +16,14 @@ from graphmem.backends.base import Row
 from graphmem.errors import ValidationError
 from graphmem.graph import EDGE_KEYS, check_format, import_networkx, to_networkx
 from graphmem.graph_io import FORMAT, VERSION, check_snapshot
+from graphmem.records import VECTOR_PROPERTIES
 
 if TYPE_CHECKING:
     import networkx as nx
 
 READABLE = ("json", "graphml", "gexf")
-_LIST_KEYS = frozenset({"aliases", "mention_ids", "episode_ids", "entity_ids", "memory_ids", "embedding", "parts",
-                        "context_embedding"})
+_LIST_KEYS = frozenset({"aliases", "mention_ids", "episode_ids", "entity_ids", "memory_ids",
+                        *VECTOR_PROPERTIES})
 
 
 def write_snapshot_file(snapshot: dict[str, Any], path: Path, fmt: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from graphmem.backends.base import GraphBackend, Row, Statement
 from graphmem.errors import ValidationError
 from graphmem.providers.embedders import Embedder
+from graphmem.records import VECTOR_PROPERTIES
 from graphmem.scope import Scope
 
 FORMAT = "graphmem-graph"
@@ -41,9 +42,8 @@ async def read_snapshot(backend: GraphBackend, scope: Scope, *, embeddings: bool
     snapshot.update(zip(PARTS, (list(rows) for rows in parts), strict=True))
     if not embeddings:
         for row in (*snapshot["memories"], *snapshot["entities"]):
-            row.pop("embedding", None)
-            row.pop("parts", None)
-            row.pop("context_embedding", None)
+            for key in VECTOR_PROPERTIES:
+                row.pop(key, None)
     return snapshot
 
 
@@ -190,29 +190,23 @@ _MEMORY_KEYS = ("id", "text", "hash", "metadata", "memory_type", "actor_id", "ro
 
 def _memory_params(row: Row) -> dict[str, Any]:
     params = {key: row.get(key) for key in _MEMORY_KEYS}
-    params.update(embedding=row.get("embedding"), parts=_parts(row), context_embedding=_context(row),
+    params.update(embedding=row.get("embedding"), parts=_beside_embedding(row, "parts", None),
+                  context_embedding=_beside_embedding(row, "context_embedding", 1),
                   episode_ids=_strings(row.get("episode_ids")), entity_ids=_strings(row.get("entity_ids")),
                   **_scope_columns(row))
     return params
 
 
-def _parts(row: Row) -> list[float] | None:
-    """A memory's sentence embeddings as exported (one flat list of floats), kept only beside its own
-    embedding and of a whole number of its size (else the memory is searched by its own vector alone)."""
-    parts, embedding = row.get("parts"), row.get("embedding")
-    if not isinstance(parts, list) or not parts or not isinstance(embedding, list) or not embedding:
+def _beside_embedding(row: Row, key: str, vectors: int | None) -> list[float] | None:
+    """`row[key]` as exported (one flat list of floats), kept only beside the memory's own embedding and of
+    `vectors` times its size (None: any whole number of times); else the memory is searched without it."""
+    values, embedding = row.get(key), row.get("embedding")
+    if not isinstance(values, list) or not values or not isinstance(embedding, list) or not embedding:
         return None
-    if len(parts) % len(embedding) or not all(isinstance(x, int | float) for x in parts):
+    misfit = len(values) != vectors * len(embedding) if vectors is not None else len(values) % len(embedding)
+    if misfit or not all(isinstance(x, int | float) for x in values):
         return None
-    return [float(x) for x in parts]
-
-
-def _context(row: Row) -> list[float] | None:
-    """A memory's context embedding as exported, kept only beside its own embedding and of its size."""
-    context, embedding = row.get("context_embedding"), row.get("embedding")
-    if not isinstance(context, list) or not isinstance(embedding, list) or len(context) != len(embedding):
-        return None
-    return [float(x) for x in context] if context and all(isinstance(x, int | float) for x in context) else None
+    return [float(x) for x in values]
 
 
 def _event_row(row: Row) -> Row:

@@ -7,6 +7,9 @@ from typing import Any
 
 from graphmem.backends.base import Row
 
+# A memory's vectors as the store holds them: its own, its sentences' (ingest/parts) and its context's
+# (ingest/context); what a snapshot, a networkx graph or the CLI leave out unless embeddings are asked for.
+VECTOR_PROPERTIES = ("embedding", "parts", "context_embedding")
 _PROMOTED = ("user_id", "agent_id", "run_id", "actor_id", "role")
 
 

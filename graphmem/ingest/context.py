@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from graphmem.ingest.languages import han_count
 from graphmem.ingest.offline_rules import split_speaker
 from graphmem.ingest.plan import Thread, episode_id
 from graphmem.ingest.timeline import instant
@@ -75,7 +76,7 @@ class Said:
 
 def _tokens(text: str) -> float:
     """About how many tokens the embedder reads in `text`: a Han character each, four other characters each."""
-    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    han = han_count(text)
     return han + (len(text) - han) / 4
 
 

@@ -63,6 +63,11 @@ def has_han(text: str) -> bool:
     return _HAN.search(text) is not None
 
 
+def han_count(text: str) -> int:
+    """How many Han characters `text` holds."""
+    return len(_HAN.findall(text))
+
+
 def _is_latin(word: str) -> bool:
     return all("LATIN" in unicodedata.name(ch, "") or ch in "'’" for ch in word)
 

@@ -14,7 +14,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from graphmem.inprocess.keywords import KeywordIndex
-from graphmem.inprocess.vectors import ANN_MIN_ROWS, Owner, ScopeVectors, VectorRow, owns, part_id, row_of_part
+from graphmem.inprocess.vectors import (
+    ANN_MIN_ROWS,
+    Owner,
+    ScopeVectors,
+    VectorRow,
+    owns,
+    part_id,
+    ranked_in_context,
+    row_of_part,
+)
 from graphmem.pacing import paced, slices
 from graphmem.scope import Scope
 
@@ -154,7 +163,7 @@ class ScopeMemories:
             missing = [row["id"] for row in self._contexts.top(vector, 2 * k) if row["id"] not in own]
             own.update(self._own_similarities(missing, vector))
         context = self._contexts.similarities(own, vector)
-        rank = {mid: (own[mid] + weight * context.get(mid, own[mid])) / (1 + weight) for mid in own}
+        rank = ranked_in_context(own, context, weight)
         ranked = sorted(own, key=lambda mid: -rank[mid])
         return [{"id": mid, "similarity": own[mid], "rank": rank[mid]} for mid in ranked[:k]]
 

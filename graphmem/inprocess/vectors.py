@@ -77,6 +77,12 @@ def best_cosines(vector: Sequence[float], rows: Sequence[Mapping[str, Any]]) -> 
     return found
 
 
+def ranked_in_context(own: Mapping[str, float], context: Mapping[str, float], weight: float) -> dict[str, float]:
+    """Each memory's vector ranking score: its own similarity and its context vector's (ingest/context.py),
+    (own + weight x context) / (1 + weight); a memory without a context stands for its own."""
+    return {mid: (score + weight * context.get(mid, score)) / (1 + weight) for mid, score in own.items()}
+
+
 def cosines(vectors: Sequence[Sequence[float]], rows: Mapping[str, Mapping[str, Any]]) -> list[dict[str, float]]:
     """Cosine of each vector with the `embedding` of each row that has one, by row id (one matrix product)."""
     ids = [row_id for row_id, row in rows.items() if row.get("embedding") is not None]

@@ -18,7 +18,7 @@ from typing import Any
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
-from graphmem.inprocess.vectors import best_cosines, cosines
+from graphmem.inprocess.vectors import best_cosines, cosines, ranked_in_context
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse, lifted
 from graphmem.search.retrieve import Retrieval, rank_relations
@@ -70,7 +70,7 @@ def _ranked_in_context(vector: list[float], rows: list[Row], similarity: dict[st
     if weight <= 0 or not held:
         return similarity
     [context] = cosines([vector], held)
-    return {mid: (own + weight * context.get(mid, own)) / (1 + weight) for mid, own in similarity.items()}
+    return ranked_in_context(similarity, context, weight)
 
 
 def relation_row(rel: Row) -> Row:
