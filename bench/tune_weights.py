@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -56,8 +57,23 @@ def locomo_items(data: str, times: bool = False) -> list[tuple[str, list[dict[st
     return items
 
 
-def companion_items(folder: str) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
-    """The companion chats as bench/companion_recall.py adds and asks them (role by speaker, session dates)."""
+def third_person(question: str, user: str, other: str, lang: str) -> str:
+    """A companion question asked about the user by name ("What is my cat's name?" -> "What is Jiaying's cat's
+    name?"), as a question about a speaker of a conversation is asked (LOCOMO's are)."""
+    if lang == "zh":
+        both = f"{user}和{other}"
+        return question.replace("我們", both).replace("我们", both).replace("我", user)
+    for pattern, said in ((r"\bdo I\b", f"does {user}"), (r"\bam I\b", f"is {user}"), (r"\bhave I\b", f"has {user}"),
+                          (r"\bI(?: am|'m)\b", f"{user} is"), (r"\b(?:[Mm]y|[Mm]ine)\b", f"{user}'s"),
+                          (r"\b(?:I|me|myself)\b", user), (r"\b(?:[Ww]e|us)\b", f"{user} and {other}"),
+                          (r"\b[Oo]ur\b", f"{user} and {other}'s")):
+        question = re.sub(pattern, said, question)
+    return question
+
+
+def companion_items(folder: str, third: bool = False) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """The companion chats as bench/companion_recall.py adds and asks them (role by speaker, session dates);
+    with `third`, the questions asked about the user by name (`third_person`)."""
     import companion_recall as cr
 
     items = []
@@ -69,7 +85,8 @@ def companion_items(folder: str) -> list[tuple[str, list[dict[str, Any]], list[d
                      "metadata": {"dia_id": t["dia_id"], "session": key}, "timestamp": when}
                     for key, when, turns in cr.sessions(conv) for t in turns]
             as_of = cr.asked_time(conv["asked_at"])
-            questions = [{"q": q["question"], "evidence": set(q["evidence"]), "as_of": as_of,
+            questions = [{"q": third_person(q["question"], conv["speaker_a"], conv["speaker_b"], lang) if third
+                          else q["question"], "evidence": set(q["evidence"]), "as_of": as_of,
                           "category": q["category"]} for q in conv["qa"] if q.get("evidence")]
             items.append((f"{lang}-{path.stem}", adds, questions))
     return items
@@ -164,6 +181,8 @@ def main() -> None:
     ap.add_argument("--grid", default=DEFAULT_GRID)
     ap.add_argument("--locomo-times", action="store_true",
                     help="add LOCOMO turns with their session's date as timestamp (default: the time of the add)")
+    ap.add_argument("--third-person", action="store_true",
+                    help="ask the companion questions about the user by name (a question about a speaker)")
     ap.add_argument("--embedder", help="JSON embedder config (default: Memory()'s)")
     ap.add_argument("--store", help="a folder to keep the added conversations in: a later run with the same folder "
                                     "(and the same data and options) searches them without adding again")
@@ -171,7 +190,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = grid(args.grid)
     items = (locomo_items(args.locomo, args.locomo_times) if args.locomo else []) + \
-        (companion_items(args.companion) if args.companion else [])
+        (companion_items(args.companion, args.third_person) if args.companion else [])
     scores: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.store or scratch)

@@ -197,7 +197,7 @@ class AsyncMemory:
         scope = _scope_from(user_id, agent_id, run_id, filters)
         backend = await self._ready_to_embed()
         pool = max(self.config.search.candidates, limit) * (4 if has_conditions(filters) else 1)
-        found = await self._retriever.retrieve(query, self.embedder.embed_query(query), scope, pool, when)
+        found = await self._retriever.retrieve(query, self.embedder.embed_query, scope, pool, when)
         superseded: list[Row] = []
         if when is not None:
             superseded = await past.widen(backend, found, query, scope, when, self.config.search)

@@ -15,8 +15,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# Measured on LOCOMO dev (infer=False): a small k and keyword-leaning weights rank best with MiniLM.
-DEFAULT_WEIGHTS: dict[str, float] = {"vector": 0.6, "keyword": 1.0, "graph": 0.15, "feedback": 0.5, "named": 0.3,
+# Measured on LOCOMO dev (infer=False) and judged leave-one-conversation-out: a small k; the vector weight rose
+# 0.6 -> 1.5 once the query's vector no longer read the speakers' names (search/speakers.py).
+DEFAULT_WEIGHTS: dict[str, float] = {"vector": 1.5, "keyword": 1.0, "graph": 0.15, "feedback": 0.5, "named": 0.3,
                                      "time": 0.5, "list": 1.0}
 
 
@@ -80,13 +81,21 @@ class SearchConfig(_Strict):
                                                      "default); with fusion \"score\" it only widens the vector "
                                                      "candidates. LOCOMO dev (1-4, R@10 / R@5, context_weight .5): 0 "
                                                      ".801 / .707, 1 .832 / .738.")
+    speaker_names_in_vector: bool = Field(default=False,
+                                          description="Whether the query's vector reads the names of the "
+                                                      "conversation's speakers that it names. Off, \"What does "
+                                                      "Melanie do to destress?\" is embedded as \"What does do to "
+                                                      "destress?\" (search/speakers.py): her name is in or behind "
+                                                      "every message she said and outweighs what is asked; the "
+                                                      "other signals still read it.")
     question_weight: float = Field(default=0.5, ge=0.0, le=1.0,
                                    description="Score multiplier of a message that ends in a question: it asks "
                                                "rather than tells (its reply gets the context lift); 1 turns it off.")
-    other_speaker_weight: float = Field(default=0.5, ge=0.0, le=1.0,
+    other_speaker_weight: float = Field(default=0.25, ge=0.0, le=1.0,
                                         description="Score multiplier of a \"Name: ...\" message whose speaker the "
                                                     "query does not name, when it names the speaker of other top "
-                                                    "hits; 1 turns it off.")
+                                                    "hits; 1 turns it off. 0.5 while the query's vector read the "
+                                                    "speakers' names (speaker_names_in_vector).")
     diversity: float = Field(default=0.0, ge=0.0, le=1.0,
                              description="Share of a top hit's score taken per better hit said within "
                                          "diversity_span messages of it (search/diversity.py: spreads the "

@@ -123,8 +123,8 @@ class GraphBackend(Protocol):
         ...
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
-        """`{id, text, episode_ids, entity_ids, valid_at}` of the scope's valid memories among `ids` (others are
-        left out)."""
+        """`{id, text, actor_id, episode_ids, entity_ids, valid_at}` of the scope's valid memories among `ids`
+        (others are left out)."""
         ...
 
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:

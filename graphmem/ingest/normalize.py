@@ -9,6 +9,8 @@ import unicodedata
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+MAX_HAN_NAME = 4  # characters: Chinese personal and place names are two to four
 
 
 def normalise_name(name: str) -> str:
@@ -27,8 +29,12 @@ def words(text: str) -> list[str]:
 
 
 def name_candidates(text: str, max_len: int = 3) -> list[str]:
-    """Normalised word n-grams (1..max_len) of a text: what an entity name in it could be."""
+    """Normalised word n-grams (1..max_len) of a text: what an entity name in it could be. Han text has no
+    spaces between its words, so its runs give every stretch of 2..MAX_HAN_NAME characters ("王磊喜欢什么" ->
+    "王磊", ...)."""
     tokens = [normalise_name(w) for w in words(text)]
     tokens = [t for t in tokens if t]
     grams = {" ".join(tokens[i:i + n]) for n in range(1, max_len + 1) for i in range(len(tokens) - n + 1)}
+    for run in _HAN_RUN.findall(text):
+        grams.update(run[i:i + n] for n in range(2, MAX_HAN_NAME + 1) for i in range(len(run) - n + 1))
     return sorted(grams)

@@ -187,9 +187,9 @@ class ScopeMemories:
         return self._keywords.top(query, k)
 
     def briefs(self, ids: Iterable[str]) -> list[dict[str, Any]]:
-        """`{id, text, episode_ids, entity_ids, valid_at}` of the held memories among `ids`."""
-        return [{"id": r.id, "text": r.text, "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids),
-                 "valid_at": r.valid_at or None}
+        """`{id, text, actor_id, episode_ids, entity_ids, valid_at}` of the held memories among `ids`."""
+        return [{"id": r.id, "text": r.text, "actor_id": (r.record or {}).get("actor_id"),
+                 "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids), "valid_at": r.valid_at or None}
                 for r in (self._rows.get(i) for i in ids) if r is not None]
 
     def mentioning(self, entity_ids: Iterable[str], max_degree: int) -> list[dict[str, Any]]:

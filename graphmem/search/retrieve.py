@@ -14,6 +14,9 @@
                                                                                    ├─ + context: next/previous turn
                                                                                    └─ × form: questions, and
                                                                                        other speakers, count less
+
+The vector reads the query without the names of the conversation's speakers it names (search/speakers); every
+other signal reads it whole.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
 from graphmem.search.lists import list_question, list_share, of_named_speakers
 from graphmem.search.sessions import session_prior
+from graphmem.search.speakers import SAMPLED_MENTIONS, speakers_among, without_names
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
 
@@ -96,12 +100,20 @@ class _Briefs:
         self._backend = backend
         self._scope = scope
         self._held: dict[str, Row] = {}
+        self._mentions: dict[tuple[str, ...], list[Row]] = {}
 
     async def of(self, ids: list[str]) -> list[Row]:
         missing = [i for i in ids if i not in self._held]
         if missing:
             self._held.update((r["id"], r) for r in await self._backend.memory_briefs(missing, self._scope))
         return [self._held[i] for i in ids if i in self._held]
+
+    async def mentioning(self, entity_ids: list[str]) -> list[Row]:
+        """`{entity_id, memory_id, degree}` of the memories that mention these entities, hubs too."""
+        key = tuple(entity_ids)
+        if key not in self._mentions:
+            self._mentions[key] = await self._backend.memories_mentioning(entity_ids, ALL_MENTIONS, self._scope)
+        return self._mentions[key]
 
 
 class Retriever:
@@ -112,15 +124,16 @@ class Retriever:
         self._config = config
         self._embed_query = embed_query
 
-    async def retrieve(self, query: str, embedding: Awaitable[list[float]], scope: Scope, pool: int,
+    async def retrieve(self, query: str, embed: Callable[[str], Awaitable[list[float]]], scope: Scope, pool: int,
                        now: datetime | None = None) -> Retrieval:
-        """`embedding` is the query's vector still being computed: the lookups that need only the
-        query's words run on the store meanwhile. `now` resolves the query's time cues (default: the
-        current time)."""
-        task = asyncio.ensure_future(embedding)
+        """`embed` embeds the query's words as its vector reads them (without the speakers it names, see
+        search/speakers); the keyword lookup runs on the store meanwhile. `now` resolves the query's time cues
+        (default: the current time)."""
+        named = await self._named_entities(query, scope)
+        briefs = _Briefs(self._backend, scope)
+        task = asyncio.ensure_future(embed(without_names(query, await self._speakers(query, named, briefs))))
         try:
             keyword_rows = await self._keyword(query, scope, pool)
-            named = await self._named_entities(query, scope)
             vector = await task
         finally:
             task.cancel()  # only matters when a lookup failed; a finished task ignores it
@@ -131,21 +144,20 @@ class Retriever:
         if self._embed_query is not None and listed is not None and share > 0:
             head = asyncio.ensure_future(self._embed_query(listed[0]))
         try:
-            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, share)
+            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, share, briefs)
         finally:
             if head is not None:
                 head.cancel()
 
     async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
                         scope: Scope, pool: int, now: datetime | None, head: Awaitable[list[float]] | None,
-                        share: float) -> Retrieval:
+                        share: float, briefs: _Briefs) -> Retrieval:
         """The rest of `retrieve`, from the query's vector on; `head`: a list question's head phrase's vector
         (search/lists), its ranking weighed by `share` of the list signal's weight."""
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope,
                                                         self._config.context_vector_weight)
         entity_seeds = await self._similar_entities(vector, scope, named)
         similarity = {r["id"]: float(r["similarity"]) for r in vector_rows}
-        briefs = _Briefs(self._backend, scope)
         top_vector = [r["id"] for r in vector_rows[:SEED_MEMORIES_FOR_ENTITIES]]
         entity_scores = await self._entities_of_top_memories(entity_seeds, top_vector, similarity, briefs)
         relations, reached = await self._expand(entity_scores)
@@ -163,7 +175,7 @@ class Retriever:
         }
         scores = self._fuse(rankings, signals)
         if self._config.weights.get("named", 0.0) > 0 and named:
-            rankings["named"] = await self._mentioning_named(named, scores, scope)
+            rankings["named"] = await self._mentioning_named(named, scores, briefs)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
             scores = self._fuse(rankings, signals)
         config = self._config
@@ -197,11 +209,10 @@ class Retriever:
     def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
         return fuse(rankings, signals, self._config)
 
-    async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], scope: Scope) -> list[str]:
+    async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], briefs: _Briefs) -> list[str]:
         """The candidates that mention an entity the query names, hubs included (a question about one
         speaker of a conversation is mostly answered by what that speaker said), best first."""
-        rows = await self._backend.memories_mentioning(list(named), ALL_MENTIONS, scope)
-        mentioning = {row["memory_id"] for row in rows}
+        mentioning = {row["memory_id"] for row in await briefs.mentioning(list(named))}
         return [mid for mid in best(scores) if mid in mentioning]
 
     async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
@@ -314,6 +325,19 @@ class Retriever:
         if not names:
             return {}
         return {row["id"]: 1.0 for row in await self._backend.entities_named(names, scope)}
+
+    async def _speakers(self, query: str, named: dict[str, float], briefs: _Briefs) -> set[str]:
+        """The names of the query that say some of the scope's memories (read from the first memories that
+        mention each entity it names)."""
+        if not named or self._config.speaker_names_in_vector:
+            return set()
+        sampled: dict[str, list[str]] = {}
+        for row in await briefs.mentioning(list(named)):
+            kept = sampled.setdefault(row["entity_id"], [])
+            if len(kept) < SAMPLED_MENTIONS:
+                kept.append(row["memory_id"])
+        ids = list(dict.fromkeys(mid for kept in sampled.values() for mid in kept))
+        return speakers_among(name_candidates(query), await briefs.of(ids))
 
     async def _similar_entities(self, vector: list[float], scope: Scope, named: dict[str, float]) -> dict[str, float]:
         """The named entities plus those whose embedding resembles the query."""

@@ -57,9 +57,10 @@ def test_scope_memories_answer_briefs_episodes_and_both_searches() -> None:
     assert memories.keyword_top("parade", 5)[0]["id"] == "m1"
     assert memories.top([0, 1], 1)[0]["id"] == "m2"
     assert memories.briefs(["m2", "zz", "m1"]) == [
-        {"id": "m2", "text": "Melanie paints sunsets", "episode_ids": ["s-2"], "entity_ids": [], "valid_at": None},
-        {"id": "m1", "text": "Caroline went to a pride parade", "episode_ids": ["s-1"], "entity_ids": ["e1"],
-         "valid_at": None}]
+        {"id": "m2", "text": "Melanie paints sunsets", "actor_id": None, "episode_ids": ["s-2"], "entity_ids": [],
+         "valid_at": None},
+        {"id": "m1", "text": "Caroline went to a pride parade", "actor_id": None, "episode_ids": ["s-1"],
+         "entity_ids": ["e1"], "valid_at": None}]
     assert memories.of_episodes(["s-2", "s-9"]) == [{"episode_id": "s-2", "memory_id": "m2"}]
     memories.remove(["m2"])
     assert memories.of_episodes(["s-2"]) == [] and memories.briefs(["m2"]) == []
