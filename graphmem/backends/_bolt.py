@@ -234,9 +234,19 @@ class BoltBackend:
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
         return await self.read("entity/match_names", {"names": names, **scope.params()})
 
-    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
-        return await self.read("graph/memories_mentioning",
+    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope,
+                                  per_entity: int | None = None) -> list[Row]:
+        rows = await self.read("graph/memories_mentioning",
                                {"ids": entity_ids, "max_degree": max_degree, **scope.params()})
+        if per_entity is None:
+            return rows
+        seen: dict[str, int] = {}
+        first = []
+        for row in rows:
+            seen[row["entity_id"]] = seen.get(row["entity_id"], 0) + 1
+            if seen[row["entity_id"]] <= per_entity:
+                first.append(row)
+        return first
 
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
         return await self.read("memory/between", {"start": start, "end": end, "limit": k, **scope.params()})

@@ -131,9 +131,11 @@ class GraphBackend(Protocol):
         """`{id}` of the scope's entities whose normalised name or an alias is one of `names`."""
         ...
 
-    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
+    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope,
+                                  per_entity: int | None = None) -> list[Row]:
         """`{entity_id, memory_id, degree}`: the scope's valid memories that mention each entity, left out for
-        an entity more than `max_degree` memories mention (a hub)."""
+        an entity more than `max_degree` memories mention (a hub); with `per_entity`, at most that many of each
+        entity's (the first found)."""
         ...
 
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:

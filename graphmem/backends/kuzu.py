@@ -344,8 +344,9 @@ class KuzuBackend:
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._entities(scope).named(names), ("entity", scope))
 
-    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree),
+    async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope,
+                                  per_entity: int | None = None) -> list[Row]:
+        return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree, per_entity),
                                     ("memory", scope))
 
     async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:

@@ -192,14 +192,17 @@ class ScopeMemories:
                  "episode_ids": list(r.episode_ids), "entity_ids": list(r.entity_ids), "valid_at": r.valid_at or None}
                 for r in (self._rows.get(i) for i in ids) if r is not None]
 
-    def mentioning(self, entity_ids: Iterable[str], max_degree: int) -> list[dict[str, Any]]:
-        """`{entity_id, memory_id, degree}`: memories mentioning each entity, unless more than `max_degree` do
-        (a hub, e.g. the user, says nothing about which memories matter)."""
+    def mentioning(self, entity_ids: Iterable[str], max_degree: int,
+                   per_entity: int | None = None) -> list[dict[str, Any]]:
+        """`{entity_id, memory_id, degree}`: memories mentioning each entity (at most `per_entity` of each, the
+        first said), unless more than `max_degree` do (a hub, e.g. the user, says nothing about which memories
+        matter)."""
         rows = []
         for entity in entity_ids:
             memories = self._by_entity.get(entity, ())
             if len(memories) <= max_degree:
-                rows += [{"entity_id": entity, "memory_id": m, "degree": len(memories)} for m in memories]
+                rows += [{"entity_id": entity, "memory_id": m, "degree": len(memories)}
+                         for m in memories[:per_entity]]
         return rows
 
     def with_hashes(self, hashes: Iterable[str], owner: Owner) -> list[dict[str, Any]]:

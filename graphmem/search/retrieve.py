@@ -98,23 +98,14 @@ class _Briefs:
 
     def __init__(self, backend: GraphBackend, scope: Scope) -> None:
         self._backend = backend
-        self._scope = scope
+        self.scope = scope
         self._held: dict[str, Row] = {}
-        self._mentions: dict[tuple[str, ...], list[Row]] = {}
 
     async def of(self, ids: list[str]) -> list[Row]:
         missing = [i for i in ids if i not in self._held]
         if missing:
-            self._held.update((r["id"], r) for r in await self._backend.memory_briefs(missing, self._scope))
+            self._held.update((r["id"], r) for r in await self._backend.memory_briefs(missing, self.scope))
         return [self._held[i] for i in ids if i in self._held]
-
-    async def mentioning(self, entity_ids: list[str]) -> list[Row]:
-        """`{entity_id, memory_id, degree}` of the memories that mention these entities, hubs too."""
-        key = tuple(entity_ids)
-        if key not in self._mentions:
-            self._mentions[key] = await self._backend.memories_mentioning(entity_ids, ALL_MENTIONS, self._scope)
-        return self._mentions[key]
-
 
 class Retriever:
     def __init__(self, backend: GraphBackend, config: SearchConfig,
@@ -212,8 +203,7 @@ class Retriever:
     async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], briefs: _Briefs) -> list[str]:
         """The candidates that mention an entity the query names, hubs included (a question about one
         speaker of a conversation is mostly answered by what that speaker said), best first."""
-        mentioning = {row["memory_id"] for row in await briefs.mentioning(list(named))}
-        return [mid for mid in best(scores) if mid in mentioning]
+        return [row["id"] for row in await briefs.of(best(scores)) if not named.keys().isdisjoint(row["entity_ids"])]
 
     async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
         """The memories closest to a list question's head phrase (`head`, its vector: "European countries"),
@@ -331,13 +321,9 @@ class Retriever:
         mention each entity it names)."""
         if not named or self._config.speaker_names_in_vector:
             return set()
-        sampled: dict[str, list[str]] = {}
-        for row in await briefs.mentioning(list(named)):
-            kept = sampled.setdefault(row["entity_id"], [])
-            if len(kept) < SAMPLED_MENTIONS:
-                kept.append(row["memory_id"])
-        ids = list(dict.fromkeys(mid for kept in sampled.values() for mid in kept))
-        return speakers_among(name_candidates(query), await briefs.of(ids))
+        rows = await self._backend.memories_mentioning(list(named), ALL_MENTIONS, briefs.scope, SAMPLED_MENTIONS)
+        sampled = list(dict.fromkeys(row["memory_id"] for row in rows))
+        return speakers_among(name_candidates(query), await briefs.of(sampled))
 
     async def _similar_entities(self, vector: list[float], scope: Scope, named: dict[str, float]) -> dict[str, float]:
         """The named entities plus those whose embedding resembles the query."""
