@@ -64,7 +64,8 @@ def third_person(question: str, user: str, other: str, lang: str) -> str:
         both = f"{user}和{other}"
         return question.replace("我們", both).replace("我们", both).replace("我", user)
     for pattern, said in ((r"\bdo I\b", f"does {user}"), (r"\bam I\b", f"is {user}"), (r"\bhave I\b", f"has {user}"),
-                          (r"\bI(?: am|'m)\b", f"{user} is"), (r"\b(?:[Mm]y|[Mm]ine)\b", f"{user}'s"),
+                          (r"\bI(?: am|'m)\b", f"{user} is"), (r"\bI've\b", f"{user} has"),
+                          (r"\bI'd\b", f"{user} would"), (r"\b(?:[Mm]y|[Mm]ine)\b", f"{user}'s"),
                           (r"\b(?:I|me|myself)\b", user), (r"\b(?:[Ww]e|us)\b", f"{user} and {other}"),
                           (r"\b[Oo]ur\b", f"{user} and {other}'s")):
         question = re.sub(pattern, said, question)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
@@ -32,9 +33,14 @@ def name_candidates(text: str, max_len: int = 3) -> list[str]:
     """Normalised word n-grams (1..max_len) of a text: what an entity name in it could be. Han text has no
     spaces between its words, so its runs give every stretch of 2..MAX_HAN_NAME characters ("王磊喜欢什么" ->
     "王磊", ...)."""
+    return list(_name_candidates(text, max_len))
+
+
+@lru_cache(maxsize=4)  # one search reads its query's candidates up to four times
+def _name_candidates(text: str, max_len: int) -> tuple[str, ...]:
     tokens = [normalise_name(w) for w in words(text)]
     tokens = [t for t in tokens if t]
     grams = {" ".join(tokens[i:i + n]) for n in range(1, max_len + 1) for i in range(len(tokens) - n + 1)}
     for run in _HAN_RUN.findall(text):
         grams.update(run[i:i + n] for n in range(2, MAX_HAN_NAME + 1) for i in range(len(run) - n + 1))
-    return sorted(grams)
+    return tuple(sorted(grams))

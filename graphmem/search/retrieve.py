@@ -120,14 +120,14 @@ class Retriever:
         """`embed` embeds the query's words as its vector reads them (without the speakers it names, see
         search/speakers); the keyword lookup runs on the store meanwhile. `now` resolves the query's time cues
         (default: the current time)."""
-        named = await self._named_entities(query, scope)
-        briefs = _Briefs(self._backend, scope)
-        task = asyncio.ensure_future(embed(without_names(query, await self._speakers(query, named, briefs))))
+        keyword = asyncio.ensure_future(self._keyword(query, scope, pool))
         try:
-            keyword_rows = await self._keyword(query, scope, pool)
-            vector = await task
+            named = await self._named_entities(query, scope)
+            briefs = _Briefs(self._backend, scope)
+            vector = await embed(without_names(query, await self._speakers(query, named, briefs)))
+            keyword_rows = await keyword
         finally:
-            task.cancel()  # only matters when a lookup failed; a finished task ignores it
+            keyword.cancel()  # only matters when a lookup failed; a finished task ignores it
         config = self._config
         listed = list_question(query) if self._embed_query is not None and config.weights.get("list", 0.0) > 0 else None
         share = list_share(listed[1], config.list_max_rest, config.list_loose_weight) if listed else 0.0
@@ -203,7 +203,8 @@ class Retriever:
     async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], briefs: _Briefs) -> list[str]:
         """The candidates that mention an entity the query names, hubs included (a question about one
         speaker of a conversation is mostly answered by what that speaker said), best first."""
-        return [row["id"] for row in await briefs.of(best(scores)) if not named.keys().isdisjoint(row["entity_ids"])]
+        rows = await briefs.of(best(scores))
+        return [row["id"] for row in rows if not named.keys().isdisjoint(row.get("entity_ids") or ())]
 
     async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
         """The memories closest to a list question's head phrase (`head`, its vector: "European countries"),

@@ -16,12 +16,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graphmem.ingest.chinese import simplified
+from graphmem.ingest.jieba_dict import jieba_ready, word_tags
 from graphmem.ingest.languages import han_count
 from graphmem.ingest.normalize import normalise_name
+from graphmem.search.scan_terms import scan_terms
 from graphmem.search.turns import speaker
 
 SAMPLED_MENTIONS = 32  # memories read per named entity to tell whether it speaks (its own messages mention it)
-_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
 def speakers_among(names: Iterable[str], briefs: Iterable[Mapping[str, Any]]) -> set[str]:
@@ -39,17 +41,47 @@ def speakers_among(names: Iterable[str], briefs: Iterable[Mapping[str, Any]]) ->
 
 def without_names(query: str, names: Iterable[str]) -> str:
     """The query without these names (and a possessive "'s" after them); the query itself when what is left
-    says too little to search by (fewer than two words of three letters, or two Han characters)."""
+    has no word to search by (`scan_terms`: "Who is Caroline?", "王磊是谁？")."""
     forms = sorted({n for n in names if n}, key=len, reverse=True)
+    spans = _latin_spans(query, [f for f in forms if not han_count(f)]) + _han_spans(query, [f for f in forms
+                                                                                        if han_count(f)])
+    if not spans:
+        return query
+    kept, end = [], 0
+    for start, stop in sorted(spans):
+        if start >= end:
+            kept.append(query[end:start])
+            end = stop
+    left = " ".join(" ".join([*kept, query[end:]]).split())
+    return left if scan_terms(left) else query
+
+
+def _latin_spans(query: str, forms: list[str]) -> list[tuple[int, int]]:
+    """Where these names stand as whole words; a first name followed by another capitalised word is someone
+    else's name ("Jon" of the speaker Jon Baker in "Jon Snow") and stays."""
     if not forms:
-        return query
-    # A Latin name ends at a word boundary; Han text has none, so a Han name is taken wherever it stands.
-    latin = "|".join(re.escape(form) for form in forms if not han_count(form))
-    han = "|".join(re.escape(form) for form in forms if han_count(form))
-    spelled = [f"(?<!\\w)(?:{latin})(?!\\w)"] * bool(latin) + [f"(?:{han})"] * bool(han)
-    pattern = re.compile(f"(?:{'|'.join(spelled)})(?:['’]s\\b)?", re.IGNORECASE)
-    left = " ".join(pattern.sub(" ", query).split())
-    if left == " ".join(query.split()):
-        return query
-    says_enough = len(_CONTENT_WORD.findall(left)) >= 2 or han_count(left) >= 2
-    return left if says_enough else query
+        return []
+    alternatives = "|".join(re.escape(form) for form in forms)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)(?![ \t]+(?-i:[A-Z]))(?:['’]s\b)?", re.IGNORECASE)
+    return [found.span() for found in pattern.finditer(query)]
+
+
+def _han_spans(query: str, forms: list[str]) -> list[tuple[int, int]]:
+    """Where these names stand in the query, unless inside a longer dictionary word as jieba cuts it ("国庆" in
+    "国庆节", "张伟" across "主张伟大"): Han text has no spaces, and jieba joins an unknown name to what follows
+    it ("佳颖养的猫"), so only a word it knows tells a name apart from the text around it."""
+    if not forms:
+        return []
+    key = simplified(query)
+    key = key if len(key) == len(query) else query
+    known, cut, position = word_tags(), [], 0
+    for word in jieba_ready().lcut(key):
+        cut.append((position, position + len(word), word in known))
+        position += len(word)
+    spans = []
+    for form in forms:
+        for found in re.finditer(re.escape(simplified(form)), key):
+            start, end = found.span()
+            if not any(known_word and a < end and b > start and (a < start or b > end) for a, b, known_word in cut):
+                spans.append((start, end))
+    return spans

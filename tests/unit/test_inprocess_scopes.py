@@ -99,6 +99,7 @@ def test_scope_memories_list_who_mentions_an_entity_and_leave_hubs_out() -> None
                                  for i in range(4)])
     assert memories.mentioning(["e1", "hub"], max_degree=3) == [{"entity_id": "e1", "memory_id": "m0", "degree": 1}]
     assert len(memories.mentioning(["hub"], max_degree=4)) == 4
+    assert [r["memory_id"] for r in memories.mentioning(["hub", "e1"], 4, per_entity=2)] == ["m0", "m1", "m0"]
     memories.remove(["m0"])
     assert memories.mentioning(["e1"], max_degree=3) == []
 

@@ -16,14 +16,25 @@ def test_only_whole_names_go() -> None:
     assert without_names("What did Jonathan bake?", {"jon"}) == "What did Jonathan bake?"
 
 
+def test_a_speakers_first_name_in_someone_elses_name_stays() -> None:
+    names = {"jon baker", "jon"}  # the speaker Jon Baker is named by his whole name or its first word
+    assert without_names("Where did Jon Snow end up?", names) == "Where did Jon Snow end up?"
+    assert without_names("What did Jon Baker bake?", names) == "What did bake?"
+    assert without_names("What did Jon bake?", names) == "What did bake?"
+
+
 def test_a_query_that_would_say_too_little_stays_whole() -> None:
-    assert without_names("Who is Caroline?", {"caroline"}) == "Who is Caroline?"
-    assert without_names("王磊？", {"王磊"}) == "王磊？"
+    for query, name in (("Who is Caroline?", "caroline"), ("What about Melanie?", "melanie"), ("王磊？", "王磊"),
+                        ("王磊是谁？", "王磊")):
+        assert without_names(query, {name}) == query
 
 
-def test_a_han_name_goes_wherever_it_stands() -> None:
+def test_a_han_name_goes_unless_inside_a_longer_word() -> None:
     assert without_names("王磊喜欢什么运动？", {"王磊"}) == "喜欢什么运动？"
     assert without_names("最近常和王磊一起跑步的是谁？", {"王磊"}) == "最近常和 一起跑步的是谁？"
+    assert without_names("佳穎養的貓叫什麼名字？", {"佳穎"}) == "養的貓叫什麼名字？"  # Traditional, a name jieba lacks
+    assert without_names("小艾在国庆节去了哪里？", {"国庆"}) == "小艾在国庆节去了哪里？"
+    assert without_names("主张伟大的理想是什么？", {"张伟"}) == "主张伟大的理想是什么？"
 
 
 def test_no_names_no_change() -> None:
