@@ -23,6 +23,9 @@ from graphmem.ingest.normalize import normalise_name
 from graphmem.search.scan_terms import scan_terms
 from graphmem.search.turns import speaker
 
+# Past this, a name does not outweigh the rest of the query, and jieba's cut of it (Han names) costs ~20 ms per
+# 1,000 characters.
+MAX_STRIPPED_QUERY = 500
 SAMPLED_MENTIONS = 32  # memories read per named entity to tell whether it speaks (its own messages mention it)
 
 
@@ -41,8 +44,9 @@ def speakers_among(names: Iterable[str], briefs: Iterable[Mapping[str, Any]]) ->
 
 def without_names(query: str, names: Iterable[str]) -> str:
     """The query without these names (and a possessive "'s" after them); the query itself when what is left
-    has no word to search by (`scan_terms`: "Who is Caroline?", "王磊是谁？")."""
-    forms = sorted({n for n in names if n}, key=len, reverse=True)
+    has no word to search by (`scan_terms`: "Who is Caroline?", "王磊是谁？"), or when it is longer than
+    MAX_STRIPPED_QUERY characters."""
+    forms = sorted({n for n in names if n}, key=len, reverse=True) if len(query) <= MAX_STRIPPED_QUERY else []
     spans = _latin_spans(query, [f for f in forms if not han_count(f)]) + _han_spans(query, [f for f in forms
                                                                                         if han_count(f)])
     if not spans:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphmem.search.speakers import speakers_among, without_names
+from graphmem.search.speakers import MAX_STRIPPED_QUERY, speakers_among, without_names
 
 
 def test_a_speakers_name_and_possessive_are_left_out() -> None:
@@ -35,6 +35,12 @@ def test_a_han_name_goes_unless_inside_a_longer_word() -> None:
     assert without_names("佳穎養的貓叫什麼名字？", {"佳穎"}) == "養的貓叫什麼名字？"  # Traditional, a name jieba lacks
     assert without_names("小艾在国庆节去了哪里？", {"国庆"}) == "小艾在国庆节去了哪里？"
     assert without_names("主张伟大的理想是什么？", {"张伟"}) == "主张伟大的理想是什么？"
+
+
+def test_a_long_query_keeps_its_names() -> None:
+    query = "What does Melanie do to destress? " + "She mentioned many things over the years. " * 20
+    assert len(query) > MAX_STRIPPED_QUERY
+    assert without_names(query, {"melanie"}) is query
 
 
 def test_no_names_no_change() -> None:
