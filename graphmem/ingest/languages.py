@@ -15,7 +15,9 @@ from typing import Literal
 
 Language = Literal["en", "zh", "other"]
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_CHARACTER = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_HAN = re.compile(_HAN_CHARACTER)
+HAN_RUN = re.compile(_HAN_CHARACTER + "+")  # a stretch of Han text (no spaces between its words)
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)

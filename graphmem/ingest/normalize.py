@@ -7,10 +7,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from graphmem.ingest.languages import HAN_RUN
+
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 MAX_HAN_NAME = 4  # characters: Chinese personal and place names are two to four
 MAX_CACHED_TEXT = 20_000
 
@@ -44,7 +45,7 @@ def _name_candidates(text: str, max_len: int) -> tuple[str, ...]:
     tokens = [normalise_name(w) for w in words(text)]
     tokens = [t for t in tokens if t]
     grams = {" ".join(tokens[i:i + n]) for n in range(1, max_len + 1) for i in range(len(tokens) - n + 1)}
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUN.findall(text):
         grams.update(run[i:i + n] for n in range(2, MAX_HAN_NAME + 1) for i in range(len(run) - n + 1))
     return tuple(sorted(grams))
 

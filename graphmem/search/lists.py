@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from graphmem.search.feedback import STOP_WORDS
-from graphmem.search.turns import speaker
+from graphmem.search.turns import named_as, speaker
 
 MAX_HEAD_WORDS = 5
 # The head is at most MAX_HEAD_WORDS words, matched in a query whose spaces are single: an unbounded head over a
@@ -56,5 +56,5 @@ def list_share(rest: int, max_rest: int, loose: float) -> float:
 def of_named_speakers(ids: list[str], texts: dict[str, str], named: set[str]) -> list[str]:
     """The ids whose "Name: ..." speaker the query names, when some are; else all of them."""
     spoken = [mid for mid in ids if (who := speaker(texts.get(mid, ""))) is not None
-              and (who in named or who.split()[0] in named)]
+              and named_as(who, named)]
     return spoken or ids

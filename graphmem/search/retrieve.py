@@ -107,6 +107,7 @@ class _Briefs:
             self._held.update((r["id"], r) for r in await self._backend.memory_briefs(missing, self.scope))
         return [self._held[i] for i in ids if i in self._held]
 
+
 class Retriever:
     def __init__(self, backend: GraphBackend, config: SearchConfig,
                  embed_query: Callable[[str], Awaitable[list[float]]] | None = None) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from graphmem.ingest.languages import HAN_RUN
 from graphmem.inprocess.cjk import CHINESE_STOP_WORDS, cjk_terms, script_runs
 from graphmem.inprocess.keywords import ENGLISH_STOP_WORDS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN = HAN_RUN
 
 
 def scan_terms(query: str) -> list[str]:

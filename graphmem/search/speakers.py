@@ -21,7 +21,7 @@ from graphmem.ingest.jieba_dict import jieba_ready, word_tags
 from graphmem.ingest.languages import han_count
 from graphmem.ingest.normalize import normalise_name
 from graphmem.search.scan_terms import scan_terms
-from graphmem.search.turns import speaker
+from graphmem.search.turns import named_as, speaker
 
 # Past this, a name does not outweigh the rest of the query, and jieba's cut of it (Han names) costs ~20 ms per
 # 1,000 characters.
@@ -30,15 +30,15 @@ SAMPLED_MENTIONS = 32  # memories read per named entity to tell whether it speak
 
 
 def speakers_among(names: Iterable[str], briefs: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The normalised `names` that say one of these memories: by their "Name: " prefix or their message's name
-    (`actor_id`); a speaker is named by their whole name or its first word ("Jon" for "Jon Baker")."""
+    """The normalised `names` that say one of these memories (by their "Name: " prefix or their message's name,
+    `actor_id`), in the forms `turns.named_as` reads them."""
     wanted = set(names)
     found: set[str] = set()
     for row in briefs:
         actor = row.get("actor_id")
         who = speaker(str(row.get("text") or "")) or (normalise_name(actor) if actor else None)
         if who:
-            found |= {form for form in (who, who.split()[0]) if form in wanted}
+            found |= named_as(who, wanted)
     return found
 
 

@@ -33,16 +33,22 @@ def speaker(text: str) -> str | None:
     return normalise_name(name) if name else None
 
 
+def named_as(who: str, named: Collection[str]) -> set[str]:
+    """The forms of a speaker's normalised name that are among `named`: a speaker is named by their whole name
+    or its first word ("Jon" for "Jon Baker")."""
+    return {form for form in (who, who.split()[0]) if form in named}
+
+
 def discounted(scores: Mapping[str, float], texts: Mapping[str, str], named: Collection[str],
                question_weight: float, other_speaker_weight: float) -> dict[str, float]:
     """Scores of the memories in `texts` multiplied by `question_weight` if they ask and by
     `other_speaker_weight` if their speaker is not among the `named` ones while another speaker is.
 
-    `named` holds the normalised names the query could name (see normalize.name_candidates); a
-    speaker is named by their whole name or its first word ("Jon" for "Jon Baker").
+    `named` holds the normalised names the query could name (see normalize.name_candidates), a speaker
+    named as `named_as` reads them.
     """
     speakers = {mid: speaker(text) for mid, text in texts.items()}
-    asked_about = {s for s in speakers.values() if s is not None and (s in named or s.split()[0] in named)}
+    asked_about = {s for s in speakers.values() if s is not None and named_as(s, named)}
     result = dict(scores)
     for mid, text in texts.items():
         if mid not in result:
