@@ -160,6 +160,8 @@ class AsyncMemory:
         now = said[0] if said else utc_now()
         if memory_type not in _MEMORY_TYPES:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
+        if prompt is not None and not isinstance(prompt, str):  # it goes to the extractor's process, pickled
+            raise ValidationError("prompt must be a string", field="prompt")
         await self._ready_to_embed()
         context = self._context(items, scope, prompt, said[1] if said else None)
         if memory_type == PROCEDURAL and scope.agent_id is not None:  # as mem0: an agent's procedure

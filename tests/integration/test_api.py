@@ -133,6 +133,7 @@ def test_a_scope_id_is_required(memory: Memory, call: Callable[[Memory], Any]) -
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"user_id": 42}, "user_id"), ({"user_id": ""}, "user_id"), ({"user_id": "a", "agent_id": ["bot"]}, "agent_id"),
     ({"user_id": "a", "run_id": 1.5}, "run_id"), ({"user_id": "a", "memory_type": "episodic"}, "memory_type"),
+    ({"user_id": "a", "prompt": {"AND": [{"topic": "x"}]}}, "prompt"),
 ])
 def test_bad_arguments_name_the_field(memory: Memory, kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as caught:
