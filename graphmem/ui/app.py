@@ -8,20 +8,28 @@
     PUT    /api/memories/{id}      edit its text: {"text": "..."}
     DELETE /api/memories/{id}      delete it
 
-Every call names its scope (`user_id`, `agent_id`, `run_id` query parameters). The page uses relative URLs,
-so the app works at `/` and mounted under a prefix (`server_app.mount("/ui", create_app(memory))`).
-A GraphMemError becomes a 4xx answer with `{"detail", "field"}`.
+Every call names its scope (`user_id`, `agent_id`, `run_id` query parameters; `app_id` on a server). The page
+uses relative URLs, so it works at `/` and under a prefix. A GraphMemError becomes a 4xx answer with
+`{"detail", "field"}`.
+
+Two apps serve it. `create_app(memory)` (run by `graphmem ui`) is the page over one local store, with no keys.
+`graphmem serve` serves the same page at `/ui/` and this API at `/ui/api/...` (graphmem/server/ui_routes.py):
+there every API call needs `Authorization: Token <key>` and sees only that key's tenant. The page learns which
+from its `<body data-auth>`: `none` here, `token` from the server (`page_html`), and then asks for a key.
+Both take their routes from `graphmem.ui.routes.api_router(explorer_of)`, each with its own way to find a
+request's explorer (graphmem/ui/explorer.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import GraphMemError, MissingDependencyError, NotFoundError, ValidationError
-from graphmem.ui.views import graph_payload, memory_details
+from graphmem.ui.explorer import LocalExplorer
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -40,6 +48,8 @@ def create_app(memory: AsyncMemory, *, close_memory: bool = False) -> FastAPI:
     from fastapi.responses import FileResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
 
+    from graphmem.ui.routes import api_router
+
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         yield
@@ -56,44 +66,18 @@ def create_app(memory: AsyncMemory, *, close_memory: bool = False) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     async def page() -> Any:
-        return FileResponse(STATIC / "index.html")
+        return FileResponse(STATIC / "index.html")  # data-auth="none": the page asks for no key
 
-    _add_api(app, memory)
+    explorer = LocalExplorer(memory)
+    app.include_router(api_router(lambda _: explorer), prefix="/api")
     return app
 
 
-def _scope(user_id: str | None, agent_id: str | None, run_id: str | None) -> dict[str, str | None]:
-    return {"user_id": user_id or None, "agent_id": agent_id or None, "run_id": run_id or None}
-
-
-def _add_api(app: FastAPI, memory: AsyncMemory) -> None:
-    from fastapi import Body
-
-    @app.get("/api/scopes")
-    async def scopes() -> list[dict[str, str | None]]:
-        return [scope.params() for scope in await memory.scopes()]
-
-    @app.get("/api/search")
-    async def search(q: str, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
-                     as_of: str | None = None, limit: int = 10) -> dict[str, Any]:
-        from graphmem.graph import check_when
-
-        return await memory.search(q, user_id=user_id or None, agent_id=agent_id or None, run_id=run_id or None,
-                                   limit=limit, explain=True, as_of=check_when(as_of or None))
-
-    @app.get("/api/graph")
-    async def graph(user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
-                    as_of: str | None = None, memories: bool = True) -> dict[str, Any]:
-        return await graph_payload(memory, _scope(user_id, agent_id, run_id), as_of or None, memories)
-
-    @app.get("/api/memories/{memory_id}")
-    async def details(memory_id: str) -> dict[str, Any]:
-        return await memory_details(memory, memory_id)
-
-    @app.put("/api/memories/{memory_id}")
-    async def edit(memory_id: str, body: dict[str, Any] = Body(...)) -> dict[str, str]:  # noqa: B008
-        return await memory.update(memory_id, body.get("text"))  # a missing or empty text: update names the field
-
-    @app.delete("/api/memories/{memory_id}")
-    async def delete(memory_id: str) -> dict[str, str]:
-        return await memory.delete(memory_id)
+@cache
+def page_html(auth: str) -> str:
+    """index.html telling the page how to call its API: `none`, or `token` (ask for a key, send it)."""
+    html = (STATIC / "index.html").read_text("utf-8")
+    marker = '<body data-auth="none">'
+    if marker not in html:  # the page would silently never ask for a key
+        raise RuntimeError(f"static/index.html lost its {marker}")
+    return html.replace(marker, f'<body data-auth="{auth}">')

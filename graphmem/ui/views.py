@@ -68,6 +68,10 @@ async def memory_details(memory: AsyncMemory, memory_id: str) -> dict[str, Any]:
     record = await memory.get(memory_id)
     if record is None:
         raise NotFoundError(f"Memory with id {memory_id} not found")
-    messages = [{key: row.get(key) for key in ("role", "name", "content", "occurred_at")}
-                for row in await memory.sources(record["id"])]
+    messages = provenance(await memory.sources(record["id"]))
     return {"memory": record, "sources": messages, "history": await memory.history(memory_id)}
+
+
+def provenance(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages `memory.sources()` gave, with only what the page shows of each."""
+    return [{key: row.get(key) for key in ("role", "name", "content", "occurred_at")} for row in sources]

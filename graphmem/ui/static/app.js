@@ -1,19 +1,46 @@
 // graphmem explorer: a scope's memories and entity graph, searched and browsed over the JSON API (app.py).
 // Plain JS, no build step; cytoscape.js is vendored under static/vendor/. Every URL is relative, so the
 // page works wherever the app is mounted. `window.explorer` exposes the state for tests.
+// Served by `graphmem serve` (at /ui), the page comes with <body data-auth="token">: it asks for an API key,
+// keeps it in sessionStorage (this tab only) and sends it as `Authorization: Token <key>`; a 401 asks again.
+// Under `graphmem ui` (data-auth="none") there are no keys.
 "use strict";
 const $ = (sel) => document.querySelector(sel);
 const DAY = 86400000;
+const KEY = "graphmem-key";
+const NEEDS_KEY = document.body.dataset.auth === "token";
 const state = { scope: {}, data: null, cy: null, focus: new Set(), showAll: false, asOf: null, query: "",
                 results: [], renders: 0, selected: null };
 window.explorer = state;
 
 async function api(path, params = {}, options = {}) {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== ""));
-  const response = await fetch(`api/${path}${query.size ? "?" + query : ""}`, options);
+  const headers = { ...(options.headers || {}) };
+  const key = NEEDS_KEY ? sessionStorage.getItem(KEY) : null;
+  if (key) headers.Authorization = `Token ${key}`;
+  const response = await fetch(`api/${path}${query.size ? "?" + query : ""}`, { ...options, headers });
   const body = await response.json();
+  if (response.status === 401 && NEEDS_KEY) askForKey(body.detail);
   if (!response.ok) throw new Error(body.detail || response.statusText);
   return body;
+}
+
+// -- API key (graphmem serve only) ---------------------------------------------------------------------
+function askForKey(why) {
+  sessionStorage.removeItem(KEY);
+  $("#key-note").textContent = why || "";
+  $("#key-form").hidden = false;
+  $("#key").focus();
+}
+
+function useKey(event) {
+  event.preventDefault();
+  const key = $("#key").value.trim();
+  if (!key) return;
+  sessionStorage.setItem(KEY, key);
+  $("#key").value = "";
+  $("#key-form").hidden = true;
+  start();
 }
 
 function setStatus(text) { $("#status").textContent = text; }
@@ -35,7 +62,7 @@ async function loadScopes() {
   const index = Math.max(0, scopes.findIndex((s) => s.user_id === wanted));
   select.value = String(index);
   if (scopes.length) await pickScope(scopes[index]);
-  else setStatus("No memories in this store yet.");
+  else { state.data = null; render(); setStatus("No memories in this store yet."); }  // not what a former key showed
 }
 
 async function pickScope(scope) {
@@ -194,4 +221,7 @@ $("#scope").addEventListener("change", (e) => pickScope(state.scopes[Number(e.ta
 $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); const q = $("#query").value.trim(); if (q) search(q); });
 $("#asof").addEventListener("input", onSlide);
 $("#show-all").addEventListener("click", () => { state.showAll = !state.showAll; render(); });
-loadScopes().catch((error) => setStatus(String(error)));
+$("#key-form").addEventListener("submit", useKey);
+function start() { loadScopes().catch((error) => setStatus(String(error))); }
+if (NEEDS_KEY && !sessionStorage.getItem(KEY)) askForKey("This server needs an API key (graphmem keys create).");
+else start();
