@@ -2,6 +2,7 @@
 
     graphmem keys create --org acme --project p1      # prints a key once
     graphmem serve --port 8000                        # then MemoryClient(api_key=..., host="http://127.0.0.1:8000")
+                                                      # and the explorer page at http://127.0.0.1:8000/ui
 
 `create_app(config)` (graphmem.server.app) builds the FastAPI app; FastAPI is imported only then.
 """

@@ -60,7 +60,7 @@ def create_app(config: ConfigLike = None, settings: ServerSettings | None = None
         from fastapi import FastAPI
     except ImportError:
         raise MissingDependencyError("the server needs FastAPI: pip install 'graphmem[server]'") from None
-    from graphmem.server import routes_memories, routes_platform
+    from graphmem.server import routes_memories, routes_platform, ui_routes
 
     settings = settings or ServerSettings()
     path = state_path_for(config, settings.state_path)
@@ -98,6 +98,7 @@ def create_app(config: ConfigLike = None, settings: ServerSettings | None = None
     app.include_router(routes_platform.health)
     app.include_router(routes_memories.router)
     app.include_router(routes_platform.router)
+    ui_routes.add_explorer(app)
     app.add_middleware(RequestGuard, max_body=settings.max_body)
     return app
 

@@ -90,7 +90,7 @@ def serve(ctx: typer.Context,
           max_body: Annotated[int, typer.Option("--max-body", min=1024, help="Largest request body in bytes "
                                                 "(larger get 413).")] = 1_048_576,
           state: StateOption = None, db: DbOption = None, config: ConfigOption = None) -> None:
-    """Serve mem0's platform API over this store (FastAPI + uvicorn)."""
+    """Serve mem0's platform API over this store (FastAPI + uvicorn), and the explorer page at /ui."""
     from graphmem.errors import ConfigError, MissingDependencyError
 
     try:

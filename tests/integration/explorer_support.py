@@ -30,14 +30,21 @@ def free_port() -> int:
 
 @contextmanager
 def serving(db: str | Path, prefix: str = "") -> Iterator[str]:
-    """The explorer over the Kuzu store at `db` (hash embedder), at `prefix` of another app when given (as a
-    server mounts it under /ui); yields its base URL, stops the server after."""
+    """The explorer over the Kuzu store at `db` (hash embedder), at `prefix` of another app when given;
+    yields its base URL, stops the server after."""
     app: Any = create_app(AsyncMemory(store_config(db)), close_memory=True)
     if prefix:
         from fastapi import FastAPI
 
         explorer, app = app, FastAPI(lifespan=lambda _: explorer.router.lifespan_context(explorer))
         app.mount(prefix, explorer)
+    with running(app) as base:
+        yield f"{base}{prefix}/"
+
+
+@contextmanager
+def running(app: Any) -> Iterator[str]:
+    """`app` served by uvicorn in a thread (its lifespan run); yields `http://127.0.0.1:<port>`."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="explorer", daemon=True)
     thread.start()
@@ -47,7 +54,7 @@ def serving(db: str | Path, prefix: str = "") -> Iterator[str]:
             raise RuntimeError("the explorer did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{server.config.port}{prefix}/"
+        yield f"http://127.0.0.1:{server.config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -1,6 +1,7 @@
 """The explorer page in headless Chromium (Debian's, driven by Playwright) against a real Kuzu store holding the
 known conversation: search, the graph around a result, expanding a node by clicking it, the as-of slider,
-a memory's provenance and history, edit and delete; and its JSON API over real HTTP."""
+a memory's provenance and history, edit and delete; and its JSON API over real HTTP. And the page at /ui of
+`graphmem serve`, which asks for an API key."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from explorer_support import CHROMIUM, CHROMIUM_ARGS, free_port, serving
-from graph_support import BEFORE_MOVE, USER, known_store
+from explorer_support import CHROMIUM, CHROMIUM_ARGS, free_port, running, serving
+from graph_support import BEFORE_MOVE, USER, known_store, store_config
 
 from graphmem import Memory
 from graphmem.ui.display import show_graph
@@ -182,7 +183,8 @@ def test_a_memory_is_edited_and_deleted_from_the_page(page: Any) -> None:
 
 
 def test_the_page_works_mounted_under_ui(tmp_path: Path) -> None:
-    """As a server mounts it: `app.mount("/ui", create_app(memory))`; the page's URLs are relative."""
+    """Mounted under a prefix of another app: `app.mount("/ui", create_app(memory))`; the page's URLs are
+    relative."""
     from playwright.sync_api import sync_playwright
 
     db = tmp_path / "db"
@@ -198,5 +200,46 @@ def test_the_page_works_mounted_under_ui(tmp_path: Path) -> None:
             tab.wait_for_function("window.explorer && window.explorer.renders >= 1")
             settled(tab, lambda: (tab.fill("#query", "Where does alex live?"), tab.click("#search-button")))
             assert tab.locator(".result .memory").first.inner_text() == "alex lives in Berlin"
+        finally:
+            browser.close()
+
+
+def test_the_page_at_ui_of_the_server_asks_for_a_key(tmp_path: Path) -> None:
+    """`graphmem serve` serves the page at /ui: it asks for a key (a wrong one: it asks again), then searches
+    the key's tenant, which holds memories added through mem0's REST API (another tenant's are not shown)."""
+    from playwright.sync_api import sync_playwright
+
+    from graphmem.server.app import ServerSettings
+    from graphmem.server.app import create_app as server_app
+    from graphmem.server.state import ServerState
+
+    state = ServerState(tmp_path / "state.sqlite3")
+    (key, _), (other, _) = state.create_key("acme", "p1"), state.create_key("globex", "p1")
+    state.close()
+    app = server_app(store_config(tmp_path / "db"), ServerSettings(state_path=tmp_path / "state.sqlite3"))
+    with running(app) as base, sync_playwright() as playwright:
+        said_to = ((key, "alex lives in Berlin"), (key, "alex likes ice cream"), (other, "alex lives in Rome"))
+        for token, said in said_to:
+            added = httpx.post(f"{base}/v3/memories/add/", headers={"Authorization": f"Token {token}"}, timeout=60,
+                               json={"messages": said, "user_id": USER, "infer": False})
+            assert added.status_code == 200, added.text
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 900})
+            tab.goto(f"{base}/ui?user_id={USER}")  # redirected to /ui/, the query kept
+            tab.wait_for_selector("#key-form", state="visible")
+            tab.fill("#key", "gm_wrong")
+            tab.click("#key-button")
+            tab.wait_for_function("document.querySelector('#key-note').textContent.includes('invalid')")
+            assert tab.is_visible("#key-form") and tab.evaluate("window.explorer.renders") == 0
+            tab.fill("#key", key)
+            tab.click("#key-button")
+            tab.wait_for_function("window.explorer.renders >= 1")
+            assert tab.is_hidden("#key-form") and tab.evaluate("sessionStorage.getItem('graphmem-key')") == key
+            settled(tab, lambda: (tab.fill("#query", "Where does alex live?"), tab.click("#search-button")))
+            shown = tab.locator(".result .memory").all_inner_texts()
+            assert shown[0] == "alex lives in Berlin" and "alex lives in Rome" not in shown
+            tab.wait_for_selector("#details #edit-text")  # the first result's details, read with the key
+            tab.screenshot(path=str(tmp_path / "served-explorer.png"))
         finally:
             browser.close()
