@@ -360,18 +360,18 @@ class AsyncMemory:
                      text: str | None = None,
                      expiration_date: date | str | forms.Unset | None = forms.UNSET) -> dict[str, str]:
         """Replace a memory's text (re-embedded, entities re-linked; history keeps the old text) and/or merge
-        metadata into its own, as mem0 2.x: `update(id, text=...)`, `update(id, metadata=...)` keeps the text;
-        `data` is the older name of `text` (and, as in mem0, the second positional argument)."""
+        metadata into its own, as mem0 2.x: `update(id, text=...)`; `update(id, metadata=...)` or the same text
+        writes the metadata alone (history records an UPDATE, as mem0's); `data` is the older name of `text`
+        (and, as in mem0, the second positional argument)."""
         forms.check_update_args(data, text, metadata, expiration_date)
         new_text = forms.update_text(data, text)
         metadata = forms.check_metadata(metadata)
         expires = forms.expiration_change(expiration_date)
         if new_text is not None:
             check_length([new_text], self.config.max_message_chars, "text")
-        backend = await self._ready_to_embed()
+        backend = await (self._ready() if new_text is None else self._ready_to_embed())  # metadata: nothing to embed
         return await changes.update_memory(backend, self.embedder, self.extractor, _check_id(memory_id), new_text,
-                                           metadata, expires, utc_now(), self._sentence_vectors,
-                                           self._adder.context_vectors)
+                                           metadata, expires, utc_now(), self._sentence_vectors)
 
     async def delete(self, memory_id: str) -> dict[str, str]:
         """Delete a memory and the relations drawn from it; its history stays readable."""
@@ -403,7 +403,6 @@ class AsyncMemory:
             extractor_close = getattr(self.extractor, "aclose", None)  # only the LLM extractor holds a client
             if extractor_close is not None:
                 await extractor_close()
-
 
 
 def _every(record: dict[str, Any]) -> bool:

@@ -146,6 +146,8 @@ def _scope_updates(statements: Sequence[Statement]) -> list[ScopeUpdate]:
             updates.append(("mentioned", (params["rows"],)))
         elif name == "entity/set_aliases":
             updates.append(("rename", (params["rows"],)))
+        elif name == "memory/set_metadata":  # an update that keeps the text: the held row's metadata only
+            updates.append(("retouch", ([{k: params[k] for k in ("id", "metadata", "updated_at")}],)))
         elif name in ("memory/delete", "memory/invalidate"):  # superseded memories are searched only as_of
             updates.append(("remove", ("memory", [params["id"]])))
         elif name in ("entity/delete_orphans", "entity/delete_in_scope", "entity/drop_mentions"):

@@ -20,7 +20,15 @@ from graphmem.ingest import rederive
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.parts import embed_with_parts
-from graphmem.ingest.plan import MENTION_LIST_CAP, NewMemory, Replacement, count_mentions, event_row, replace_statements
+from graphmem.ingest.plan import (
+    MENTION_LIST_CAP,
+    NewMemory,
+    Replacement,
+    count_mentions,
+    event_row,
+    metadata_statements,
+    replace_statements,
+)
 from graphmem.ingest.resolve import add_new_entities, resolve_entities
 from graphmem.models import Message
 from graphmem.providers.embedders import Embedder
@@ -40,53 +48,52 @@ async def existing(backend: GraphBackend, memory_id: str) -> Row:
 
 async def update_memory(backend: GraphBackend, embedder: Embedder, extractor: Extractor, memory_id: str,
                         new_text: str | None, metadata: dict[str, Any] | None, expires: Any, now: str,
-                        sentence_vectors: bool = True, context_vectors: bool = False) -> dict[str, str]:
-    """Replace a memory's text and/or merge metadata into its own (see AsyncMemory.update). With
-    `context_vectors` (Kuzu), a memory whose text stays keeps its context vector (ingest/context.py); a new
-    text is no longer what was said after those messages, and is searched by its own vectors."""
+                        sentence_vectors: bool = True) -> dict[str, str]:
+    """Replace a memory's text and/or merge metadata into its own (see AsyncMemory.update). An update that keeps
+    the text (none given, or the same one) writes the metadata alone: the memory keeps its embeddings (its context
+    vector too, ingest/context.py), its entities and its relations, and nothing is embedded."""
     scope = Scope.of_row(await existing(backend, memory_id))
     async with backend.locks.scope(scope.key):
         row = await existing(backend, memory_id)  # a delete may have won the race meanwhile
+        merged = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
+        if new_text is None or new_text == row["text"]:
+            events = await backend.read("event/list", {"memory_id": row["id"]})
+            await backend.write(metadata_statements(row, merged, now, len(events)))
+            return UPDATED
         held = await _held_elsewhere(backend, scope, new_text, row["id"])
         if held is not None:  # the scope holds this text already: mem0's NONE, not a second copy
             return {"message": "Memory not updated: the scope already holds this text", "event": "NONE", "id": held}
-        await backend.write(await _replacement_plan(backend, embedder, extractor, row, new_text, metadata, expires,
-                                                    now, sentence_vectors, context_vectors))
+        await backend.write(await _replacement_plan(backend, embedder, extractor, row, new_text, merged, now,
+                                                    sentence_vectors))
     return UPDATED
 
 
-async def _held_elsewhere(backend: GraphBackend, scope: Scope, text: str | None, memory_id: str) -> str | None:
+async def _held_elsewhere(backend: GraphBackend, scope: Scope, text: str, memory_id: str) -> str | None:
     """The id of another valid memory of the exact scope with this text, if any."""
-    if not text:
-        return None
     rows = await backend.valid_hashes([memory_hash(text)], scope)
     return next((r["id"] for r in rows if r["id"] != memory_id), None)
 
 
 async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor: Extractor, row: Row,
-                            new_text: str | None, metadata: dict[str, Any] | None, expires: Any,
-                            now: str, sentence_vectors: bool = True, context_vectors: bool = False) -> list[Statement]:
-    """The memory re-made under its id with the new text's entities and embedding; entities it no longer
-    names and nothing else does are deleted."""
+                            new_text: str, metadata: dict[str, Any], now: str,
+                            sentence_vectors: bool = True) -> list[Statement]:
+    """The memory re-made under its id with the new text's entities and embedding (a new text is no longer what
+    was said after the messages before it: it keeps no context vector); entities it no longer names and nothing
+    else does are deleted. Its relations are re-derived (ingest/rederive)."""
     scope = Scope.of_row(row)
-    data = new_text or row["text"]
     context = ExtractionContext(self_name=scope.user_id, agent_name=scope.agent_id)
-    message = Message(role=row.get("role") or "user", content=data, name=row.get("actor_id"))
-    changed = bool(new_text) and new_text != row["text"]  # the text's relations are re-derived (ingest/rederive)
-    derived = await rederive.derive(backend, extractor, row["id"], message, context, changed)
+    message = Message(role=row.get("role") or "user", content=new_text, name=row.get("actor_id"))
+    derived = await rederive.derive(backend, extractor, row["id"], message, context)
     mentioned = derived.entities
     entities, fresh = await resolve_entities(backend, scope, mentioned, now)
-    embedded = await embed_with_parts(embedder, [data], [e.name for e in fresh], sentence_vectors)
+    embedded = await embed_with_parts(embedder, [new_text], [e.name for e in fresh], sentence_vectors)
     add_new_entities(entities, fresh, embedded.names, scope, now)
-    kept = await backend.read("memory/context", {"id": row["id"]}) if context_vectors and not changed else []
-    memory = NewMemory(text=data, embedding=embedded.texts[0], entity_names=[e.name for e in mentioned],
-                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"], parts=embedded.parts[0],
-                       context=kept[0]["context_embedding"] if kept else None)
-    kept_metadata = forms.merged_metadata(json.loads(row.get("metadata") or "{}"), metadata, expires)
+    memory = NewMemory(text=new_text, embedding=embedded.texts[0], entity_names=[e.name for e in mentioned],
+                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"], parts=embedded.parts[0])
     episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
     events = await backend.read("event/list", {"memory_id": row["id"]})
     entity_ids = sorted(set(entities.ids.values()))
-    replacement = Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events], metadata=kept_metadata)
+    replacement = Replacement(row=row, memory=memory, event_ids=[e["id"] for e in events], metadata=metadata)
     mentions = [{"memory_id": row["id"], "entity_id": eid} for eid in entity_ids]
     return [
         # the old text's mentions go; the new text's are counted next

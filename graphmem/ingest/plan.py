@@ -152,6 +152,11 @@ def neighbour_episode_ids(episode: str, offsets: Sequence[int]) -> list[str]:
     return [episode_id(scope_key, int(seq) + d) for d in offsets if int(seq) + d >= 0]
 
 
+def stored_metadata(metadata: dict[str, Any] | None) -> str:
+    """Metadata as a memory holds it: JSON text with sorted keys (what `memory/list_containing` scans)."""
+    return json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True)
+
+
 def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, Any] | None,
                          memory_type: str | None, created_at: str, updated_at: str | None,
                          episode_ids: Sequence[str] = (), entity_ids: Sequence[str] = ()) -> dict[str, Any]:
@@ -159,7 +164,7 @@ def memory_create_params(memory: NewMemory, scope: Scope, metadata: dict[str, An
         "id": memory.id, "text": memory.text, "hash": memory.hash, "embedding": memory.embedding,
         "parts": [x for part in memory.parts for x in part] or None,  # one flat list: k x dims floats
         "context_embedding": memory.context,
-        "metadata": json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True),
+        "metadata": stored_metadata(metadata),
         "memory_type": memory_type, "actor_id": memory.actor_id, "role": memory.role,
         "created_at": created_at, "updated_at": updated_at, "valid_at": created_at, "invalid_at": None,
         "episode_ids": list(episode_ids), "entity_ids": list(entity_ids),
@@ -215,6 +220,19 @@ def replace_statements(replacement: Replacement, now: str, episode_ids: Sequence
         Statement("event/create", {"rows": [event]}),
         Statement("event/link", {"rows": [{"id": e, "memory_id": row["id"]}
                                           for e in [*replacement.event_ids, event["id"]]]}),
+    ]
+
+
+def metadata_statements(row: dict[str, Any], metadata: dict[str, Any], now: str, seq: int) -> list[Statement]:
+    """A memory's metadata set in place, and an UPDATE event whose old and new texts are its text: mem0 records an
+    update that keeps the text so. Nothing is re-embedded, re-linked or re-derived; dated as replace_statements."""
+    changed_at = latest(now, row["created_at"], row.get("updated_at"))
+    event = event_row(row["id"], "UPDATE", row["text"], row["text"], changed_at, seq)
+    return [
+        Statement("memory/set_metadata", {"id": row["id"], "metadata": stored_metadata(metadata),
+                                          "updated_at": changed_at}),
+        Statement("event/create", {"rows": [event]}),
+        Statement("event/link", {"rows": [{"id": event["id"], "memory_id": row["id"]}]}),
     ]
 
 

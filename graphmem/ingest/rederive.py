@@ -9,8 +9,8 @@ Only a memory that relations were drawn from is read for relations again: one st
 (`infer=False`) names its entities but states no relations, and an update does not infer for it. The
 relations come from the offline extractor (no LLM call for an update, as mem0 makes none); with an LLM
 extractor configured they are left as they are (its relation names are the model's, which the offline
-parse would not reproduce: "alex lives in Paris, France" must not end `lives_in Paris`). A metadata-only
-update changes nothing here.
+parse would not reproduce: "alex lives in Paris, France" must not end `lives_in Paris`). An update that
+keeps the text never comes here (ingest/changes.py writes its metadata alone).
 
 New relations begin at the update's time: an import said earlier that supersedes the memory afterwards
 does not end them (supersede.py ends only relations that began before the superseding fact).
@@ -38,12 +38,12 @@ class Derived:
 
 
 async def derive(backend: GraphBackend, extractor: Extractor, memory_id: str, message: Message,
-                 context: ExtractionContext, changed: bool) -> Derived:
-    """The entities a memory's text names (the linker's; the relations' ends too) and, when the text
-    `changed` and relations were drawn from the memory, the relations it states."""
+                 context: ExtractionContext) -> Derived:
+    """The entities a memory's new text names (the linker's; the relations' ends too) and, when relations were
+    drawn from the memory, the relations it states."""
     mentioned = (await extractor.mentions([message], context))[0]
     offline = isinstance(extractor, OfflineExtractor)
-    held = await backend.read("relation/of_memories", {"ids": [memory_id]}) if changed and offline else []
+    held = await backend.read("relation/of_memories", {"ids": [memory_id]}) if offline else []
     if not held:
         return Derived(mentioned)
     extraction = await extractor.extract([message], context)

@@ -210,6 +210,12 @@ class ScopeMemories:
         return [{"hash": h, "id": i} for h in dict.fromkeys(hashes) for i in self._by_hash.get(h, ())
                 if self._rows[i].owner == owner]
 
+    def retouch(self, columns: Mapping[str, Any]) -> None:
+        """New values of columns of a held memory's row that no search index reads (`{id, metadata, ...}`)."""
+        row = self._rows.get(columns["id"])
+        if row is not None and row.record is not None:
+            self._rows[row.id] = dataclasses.replace(row, record={**row.record, **columns})
+
     def record(self, memory_id: str) -> dict[str, Any] | None:
         row = self._rows.get(memory_id)
         return dict(row.record) if row is not None and row.record is not None else None
@@ -317,6 +323,13 @@ class ScopeSet:
             if isinstance(loaded, ScopeEntities):
                 for row in rows:
                     loaded.mentioned(row["id"], len(row["memory_ids"]))
+
+    def retouch(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New column values `{id, metadata, updated_at}` of memories, in every loaded memory scope that holds them."""
+        for loaded in self._scopes.values():
+            if isinstance(loaded, ScopeMemories):
+                for row in rows:
+                    loaded.retouch(row)
 
     def remove(self, table: str, ids: Sequence[str]) -> None:
         for (name, _), loaded in self._scopes.items():

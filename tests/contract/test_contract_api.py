@@ -79,6 +79,25 @@ def test_update_keeps_history(mem: Memory) -> None:
     assert events == [("ADD", None, "I live in Paris"), ("UPDATE", "I live in Paris", "I live in Rome")]
 
 
+def test_an_update_that_keeps_the_text_writes_the_metadata_alone(mem: Memory) -> None:
+    [item] = mem.add("John works at OpenAI", user_id="alice", metadata={"src": "chat"})["results"]
+    relations = mem.get_all(user_id="alice")["relations"]
+    assert mem.update(item["id"], metadata={"topic": "work"}) == {"message": "Memory updated successfully!"}
+    mem.update(item["id"], text="John works at OpenAI", metadata={"starred": True}, expiration_date="2999-01-01")
+    stored = mem.get(item["id"])
+    assert stored is not None and stored["memory"] == "John works at OpenAI"
+    assert (stored["metadata"], stored["expiration_date"]) == ({"src": "chat", "topic": "work", "starred": True},
+                                                               "2999-01-01")
+    assert stored["updated_at"] >= stored["created_at"]
+    [found] = mem.search("Where does John work?", user_id="alice", limit=1)["results"]
+    assert (found["id"], found["metadata"]) == (item["id"], stored["metadata"])
+    assert mem.get_all(user_id="alice", filters={"topic": "work"})["results"][0]["id"] == item["id"]
+    assert mem.get_all(user_id="alice")["relations"] == relations
+    events = [(h["event"], h["old_memory"], h["new_memory"]) for h in mem.history(item["id"])]
+    assert events == [("ADD", None, "John works at OpenAI"), *[("UPDATE", "John works at OpenAI",
+                                                                "John works at OpenAI")] * 2]
+
+
 def test_delete_removes_the_memory_and_its_relations(mem: Memory) -> None:
     [item] = mem.add("John works at OpenAI", user_id="alice")["results"]
     [keep] = mem.add("I love pizza", user_id="alice", infer=False)["results"]
