@@ -9,6 +9,7 @@ statement per hop, so every dialect answers them with the same plain Cypher; a h
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.errors import ValidationError
 from graphmem.ingest.normalize import normalise_name
+from graphmem.mem0_forms import EXPIRATION_KEY, is_expired
 from graphmem.records import memory_record
 from graphmem.scope import Scope
 from graphmem.search.when import aware, iso_utc, parse_time, within
@@ -203,3 +205,18 @@ async def scopes(backend: GraphBackend) -> list[Scope]:
     """The scopes that hold current memories (LangGraph's namespaces are scopes)."""
     rows = await backend.read("graph/scopes", {})
     return [Scope.of(r["user_id"], r["agent_id"], r["run_id"], required=False) for r in rows]
+
+
+async def scope_sizes(backend: GraphBackend) -> list[tuple[Scope, int]]:
+    """The scopes that hold current memories, each with how many of them get_all lists (the unexpired ones),
+    in one read: the server's users() sums these instead of listing every user's memories."""
+    key = json.dumps(EXPIRATION_KEY)  # as the stored metadata text spells it: '"expiration_date"'
+    rows = await backend.read("graph/scope_sizes", {"expiry_key": key})
+    return [(Scope.of(r["user_id"], r["agent_id"], r["run_id"], required=False),
+             r["memories"] - _expired(r["expiring"])) for r in rows]
+
+
+def _expired(metadata_texts: list[str] | None) -> int:
+    """How many of these metadata texts hold an expiration date that has passed (a nested key of that name
+    also matched the store's text test; only a top-level date counts, as in get_all)."""
+    return sum(1 for text in metadata_texts or () if text and is_expired(json.loads(text)))

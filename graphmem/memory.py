@@ -327,6 +327,10 @@ class AsyncMemory:
         """The scopes that hold current memories."""
         return await explore.scopes(await self._ready())
 
+    async def scope_sizes(self) -> list[tuple[Scope, int]]:
+        """The scopes that hold current memories, each with how many unexpired ones it holds, in one read."""
+        return await explore.scope_sizes(await self._ready())
+
     # -- the whole graph: networkx view, export, import (graphmem/graph.py) --------------------
 
     async def graph(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,

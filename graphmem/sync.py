@@ -148,6 +148,9 @@ class Memory:
     def scopes(self) -> list[Scope]:
         return self._run(self._async.scopes())
 
+    def scope_sizes(self) -> list[tuple[Scope, int]]:
+        return self._run(self._async.scope_sizes())
+
     # -- the whole graph: networkx view, export, import (AsyncMemory's, see graphmem/graph.py) -------
 
     def graph(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,

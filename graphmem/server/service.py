@@ -18,6 +18,8 @@ from graphmem.server.webhooks import Dispatcher, events_of
 
 # get_all reads at most this many memories of a scope to page through (mem0's pages are 100 at most).
 MAX_LISTED = 10_000
+# mem0's entity types by the id field naming them in a public scope (the server keeps apps in the agent slot).
+_ENTITY_KINDS = (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run"))
 
 
 def parse_as_of(value: str | None) -> datetime | None:
@@ -161,19 +163,19 @@ class Service:
 
     async def users(self, tenant: Tenant) -> dict[str, Any]:
         """mem0's entities: each user, agent, app and run with how many memories it holds (across the
-        scopes it is part of, counting only what this key may see)."""
-        named: set[tuple[str, str, str]] = set()  # (type, public name, stored-id field)
-        for scope in await self._scopes(tenant):
-            public = tenant.public(scope)
-            for field, kind in (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run")):
+        scopes it is part of, counting only what this key may see), summed from one read of every scope's size."""
+        totals: dict[tuple[str, str], int] = {}  # (type, public name) -> memories
+        for scope, size in await self.memory.scope_sizes():
+            stored = scope.params()
+            if not tenant.owns(stored):
+                continue
+            public = tenant.public(stored)
+            for field, kind in _ENTITY_KINDS:
                 if public.get(field) is not None:
-                    named.add((kind, public[field], field))
-        results = []
-        for kind, name, field in sorted(named):
-            listed = await self.memory.get_all(**tenant.scope({field: name}), limit=MAX_LISTED)
-            total = sum(1 for record in listed["results"] if tenant.owns(record))
-            results.append({"id": name, "name": name, "type": kind, "total_memories": total, "owner": tenant.key_id,
-                            "organization": tenant.org, "project": tenant.project, "metadata": None})
+                    totals[(kind, public[field])] = totals.get((kind, public[field]), 0) + size
+        results = [{"id": name, "name": name, "type": kind, "total_memories": total, "owner": tenant.key_id,
+                    "organization": tenant.org, "project": tenant.project, "metadata": None}
+                   for (kind, name), total in sorted(totals.items())]
         return {"count": len(results), "next": None, "previous": None, "results": results}
 
     async def delete_entity(self, tenant: Tenant, kind: str, name: str) -> dict[str, str]:

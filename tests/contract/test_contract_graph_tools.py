@@ -34,3 +34,19 @@ def test_graph_reads(graph_store: dict[str, Any]) -> None:
         summary = memory.graph_summary(user_id="alice")
         assert (summary["entities"], summary["memories"], summary["relations"]) == (4, 2, 3)
         assert {s.user_id for s in memory.scopes()} == {"alice", "bob"}
+
+
+def test_scope_sizes_count_each_scopes_unexpired_memories(graph_store: dict[str, Any]) -> None:
+    with Memory(memory_config(graph_store)) as memory:
+        for text in ("I like tea", "I like cake"):
+            memory.add(text, user_id="alice", infer=False)
+        memory.add("I like pie", user_id="alice", infer=False, expiration_date="2000-01-01")  # expired
+        memory.add("I like jam", user_id="alice", infer=False, expiration_date="2999-01-01")
+        memory.add("Deploys on Friday", user_id="alice", agent_id="ops", infer=False,
+                   metadata={"note": {"expiration_date": "2000-01-01"}})  # not mem0's date: a nested key
+        memory.add("Deploys on Monday", agent_id="ops", run_id="r1", infer=False)
+        [gone] = memory.add("I like rain", user_id="bob", infer=False)["results"]
+        memory.delete(gone["id"])
+        sizes = {scope.ids: size for scope, size in memory.scope_sizes()}
+        assert sizes == {("alice", None, None): 3, ("alice", "ops", None): 1, (None, "ops", "r1"): 1}
+        assert set(sizes) == {scope.ids for scope in memory.scopes()}
