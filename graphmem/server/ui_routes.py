@@ -40,7 +40,8 @@ class TenantExplorer:
     async def scopes(self) -> list[dict[str, str | None]]:
         """The tenant's scopes holding memories (a restricted key's users only), by the ids clients sent."""
         stored = [scope.params() for scope in await self.service.memory.scopes()]
-        return [self.tenant.public(scope) for scope in stored if self.tenant.owns(scope)]
+        public = [self.tenant.public(scope) for scope in stored if self.tenant.owns(scope)]
+        return sorted(public, key=_by_ids)  # the store's order varies; the page's scope list should not
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
         return await self.service.search(self.tenant, query, ids, None, limit=limit, explain=True,
@@ -61,6 +62,10 @@ class TenantExplorer:
 
     async def delete(self, memory_id: str) -> dict[str, Any]:
         return await self.service.delete(self.tenant, memory_id)
+
+
+def _by_ids(scope: dict[str, str | None]) -> tuple[str, ...]:
+    return tuple(scope.get(field) or "" for field in ("user_id", "agent_id", "app_id", "run_id"))
 
 
 def tenant_explorer(request: Request) -> TenantExplorer:
