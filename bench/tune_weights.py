@@ -9,6 +9,7 @@ held-out figure is what a weight choice is worth on a conversation it was not ch
 
     python bench/tune_weights.py --locomo ../shared/data/locomo-dev --companion bench/companion --json out.json
     python bench/tune_weights.py --grid 'vector=0.6,1,1.5 keyword=0.5,1'  # the grid, signal=values ...
+    python bench/tune_weights.py --chats bench/chats ...  # our own LOCOMO-style conversations, a family of their own
 """
 
 from __future__ import annotations
@@ -42,9 +43,11 @@ def grid(spec: str) -> list[dict[str, float]]:
             for combo in itertools.product(*[values for _, values in axes])]
 
 
-def locomo_items(data: str, times: bool = False) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+def locomo_items(data: str, times: bool = False,
+                 family: str = "locomo") -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
     """LOCOMO's turns as bench/locomo.py adds them; with `times`, each with its session's date as `timestamp`
-    (as the companion chats are added), so that a memory's said time tells its session apart."""
+    (as the companion chats are added), so that a memory's said time tells its session apart. `family` names
+    the data set (bench/chats is in LOCOMO's format: `--chats`)."""
     from companion_recall import session_time
 
     items = []
@@ -53,7 +56,7 @@ def locomo_items(data: str, times: bool = False) -> list[tuple[str, list[dict[st
                  "timestamp": session_time(t.date) if times and t.date else None} for t in conv.turns]
         questions = [{"q": q["question"], "evidence": set(q["evidence"]), "as_of": None,
                       "category": str(q["category"])} for q in conv.qa if q.get("evidence")]
-        items.append((f"locomo-{conv.conv_id}", adds, questions))
+        items.append((f"{family}-{conv.conv_id}", adds, questions))
     return items
 
 
@@ -179,6 +182,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--locomo")
     ap.add_argument("--companion")
+    ap.add_argument("--chats", help="conversations in LOCOMO's format judged as a data set of their own (bench/chats)")
     ap.add_argument("--grid", default=DEFAULT_GRID)
     ap.add_argument("--locomo-times", action="store_true",
                     help="add LOCOMO turns with their session's date as timestamp (default: the time of the add)")
@@ -191,6 +195,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = grid(args.grid)
     items = (locomo_items(args.locomo, args.locomo_times) if args.locomo else []) + \
+        (locomo_items(args.chats, args.locomo_times, "chats") if args.chats else []) + \
         (companion_items(args.companion, args.third_person) if args.companion else [])
     scores: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as scratch:
