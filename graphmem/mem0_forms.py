@@ -6,6 +6,7 @@ Kept out of memory.py so that the API's orchestration stays short; every functio
 from __future__ import annotations
 
 import json
+import numbers
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from graphmem.errors import ValidationError, check_encodable
 from graphmem.scope import SCOPE_FIELDS
 from graphmem.search.filters import MAX_DEPTH, compile_filters, has_conditions
+from graphmem.search.when import aware, iso_utc, parse_time
 
 # mem0's platform keywords that select output shapes or processing modes graphmem does not have: one
 # output format (v1.1's), one API version, calls that finish before they return, every field returned.
@@ -158,3 +160,38 @@ def scope_ids(user_id: Any, agent_id: Any, run_id: Any, filters: Mapping[str, An
         elif in_filters is not None and in_filters != value:
             raise ValidationError(f"{key} is {value!r} but filters say {in_filters!r}; give it once", field=key)
     return given["user_id"], given["agent_id"], given["run_id"]
+
+
+def check_timestamp(value: Any) -> tuple[str, date] | None:
+    """mem0's `timestamp` (Unix seconds, a number or digits), or a datetime (naive: UTC), or an ISO-8601
+    string: the time in UTC, and the day it was where it was said (its offset's date; the LLM's "today")."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            when: datetime | None = datetime.fromtimestamp(float(value), timezone.utc)
+        elif isinstance(value, datetime):
+            when = aware(value)
+        else:
+            when = parse_time(value.strip()) if isinstance(value, str) else None
+        if when is None:
+            raise ValueError(value)
+        return iso_utc(when), when.date()
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError("timestamp must be Unix seconds, a datetime or an ISO-8601 string",
+                              field="timestamp") from None
+
+
+def check_limit(value: Any, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(f"{field!r} must be a non-negative integer", field=field)
+    return value
+
+
+def check_memory_id(memory_id: Any) -> str:
+    if not isinstance(memory_id, str) or not memory_id.strip():
+        raise ValidationError("memory_id must be a non-empty string", field="memory_id")
+    check_encodable(memory_id, "memory_id", "memory_id")
+    return memory_id.strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import numbers
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ from graphmem import graph as graph_view
 from graphmem import mem0_forms as forms
 from graphmem.backends.base import GraphBackend, Row, embedder_marker
 from graphmem.config import MemoryConfig
-from graphmem.errors import BackendError, StoreInUseError, ValidationError, check_encodable
+from graphmem.errors import BackendError, StoreInUseError, ValidationError
 from graphmem.factory import create_backend, create_extractor
 from graphmem.ingest import changes
 from graphmem.ingest.adder import PROCEDURAL, Adder
@@ -30,7 +29,7 @@ from graphmem.search.calibrate import calibrated, scale_of
 from graphmem.search.filters import has_conditions, store_prefilter
 from graphmem.search.listing import list_memories
 from graphmem.search.retrieve import Retrieval, Retriever
-from graphmem.search.when import aware, iso_utc, parse_time
+from graphmem.search.when import iso_utc
 
 ConfigLike = MemoryConfig | dict[str, Any] | None
 _MEMORY_TYPES = (None, PROCEDURAL)
@@ -38,34 +37,6 @@ _MEMORY_TYPES = (None, PROCEDURAL)
 
 def utc_now() -> str:
     return iso_utc(datetime.now(timezone.utc))
-
-
-def _check_timestamp(value: Any) -> tuple[str, date] | None:
-    """mem0's `timestamp` (Unix seconds, a number or digits), or a datetime (naive: UTC), or an ISO-8601
-    string: the time in UTC, and the day it was where it was said (its offset's date; the LLM's "today")."""
-    if value is None:
-        return None
-    try:
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
-            when: datetime | None = datetime.fromtimestamp(float(value), timezone.utc)
-        elif isinstance(value, datetime):
-            when = aware(value)
-        else:
-            when = parse_time(value.strip()) if isinstance(value, str) else None
-        if when is None:
-            raise ValueError(value)
-        return iso_utc(when), when.date()
-    except (ValueError, OverflowError, OSError):
-        raise ValidationError("timestamp must be Unix seconds, a datetime or an ISO-8601 string",
-                              field="timestamp") from None
-
-
-def _check_limit(value: Any, field: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{field!r} must be a non-negative integer", field=field)
-    return value
 
 
 def _scope_from(user_id: Any, agent_id: Any, run_id: Any, filters: dict[str, Any] | None) -> Scope:
@@ -156,7 +127,7 @@ class AsyncMemory:
         scope = Scope.of(user_id, agent_id, run_id)
         items = normalise_messages(messages, self.config.max_message_chars)
         metadata = forms.with_expiration(forms.check_metadata(metadata), forms.expiration(expiration_date))
-        said = _check_timestamp(timestamp)
+        said = forms.check_timestamp(timestamp)
         now = said[0] if said else utc_now()
         if memory_type not in _MEMORY_TYPES:
             raise ValidationError(f"memory_type must be one of {_MEMORY_TYPES}", field="memory_type")
@@ -191,7 +162,7 @@ class AsyncMemory:
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("query must be a non-empty string", field="query")
         check_length([query], self.config.max_message_chars, "query")  # 1 MB took ~5 s of tokenising
-        limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
+        limit = forms.check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
         if threshold is not None and (not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1):
             raise ValidationError("threshold must be a number between 0 and 1", field="threshold")
         when = past.check_as_of(as_of)
@@ -261,7 +232,7 @@ class AsyncMemory:
     async def get(self, memory_id: str) -> dict[str, Any] | None:
         """One memory by id, or None (as mem0)."""
         backend = await self._ready()
-        rows = await backend.read("memory/get", {"id": _check_id(memory_id)})
+        rows = await backend.read("memory/get", {"id": forms.check_memory_id(memory_id)})
         return memory_record(rows[0]) if rows else None
 
     async def get_all(self, *, user_id: str | None = None, agent_id: str | None = None, run_id: str | None = None,
@@ -269,7 +240,7 @@ class AsyncMemory:
                       show_expired: bool = False, **mem0_options: Any) -> dict[str, Any]:
         """The scope's memories, newest first, and its relations. Expired ones only with `show_expired`."""
         forms.check_ignored("get_all", mem0_options)
-        limit = _check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
+        limit = forms.check_limit(top_k if top_k is not None else limit, "top_k" if top_k is not None else "limit")
         keep = forms.record_filter(filters, show_expired)  # checks the filters' shape first
         scope = _scope_from(user_id, agent_id, run_id, filters)
         backend = await self._ready()
@@ -282,7 +253,7 @@ class AsyncMemory:
     async def history(self, memory_id: str) -> list[dict[str, Any]]:
         """ADD / UPDATE / DELETE events of a memory, oldest first."""
         backend = await self._ready()
-        rows = await backend.read("event/list", {"memory_id": _check_id(memory_id)})
+        rows = await backend.read("event/list", {"memory_id": forms.check_memory_id(memory_id)})
         return [history_record(r) for r in rows]
 
     # -- the graph around entities: graphmem/explore.py, for agents' tools ----------------------
@@ -374,12 +345,12 @@ class AsyncMemory:
         if new_text is not None:
             check_length([new_text], self.config.max_message_chars, "text")
         backend = await (self._ready() if new_text is None else self._ready_to_embed())  # metadata: nothing to embed
-        return await changes.update_memory(backend, self.embedder, self.extractor, _check_id(memory_id), new_text,
-                                           metadata, expires, utc_now(), self._sentence_vectors)
+        return await changes.update_memory(backend, self.embedder, self.extractor, forms.check_memory_id(memory_id),
+                                           new_text, metadata, expires, utc_now(), self._sentence_vectors)
 
     async def delete(self, memory_id: str) -> dict[str, str]:
         """Delete a memory and the relations drawn from it; its history stays readable."""
-        return await changes.delete_memory(await self._ready(), _check_id(memory_id), utc_now())
+        return await changes.delete_memory(await self._ready(), forms.check_memory_id(memory_id), utc_now())
 
     async def delete_all(self, *, user_id: str | None = None, agent_id: str | None = None,
                          run_id: str | None = None) -> dict[str, str]:
@@ -419,9 +390,3 @@ def _validity(when: datetime | None) -> Callable[[Row], bool]:
         return lambda row: row["invalid_at"] is None
     return lambda row: past.valid_then(row, when)
 
-
-def _check_id(memory_id: Any) -> str:
-    if not isinstance(memory_id, str) or not memory_id.strip():
-        raise ValidationError("memory_id must be a non-empty string", field="memory_id")
-    check_encodable(memory_id, "memory_id", "memory_id")
-    return memory_id.strip()

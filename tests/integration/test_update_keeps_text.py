@@ -4,6 +4,7 @@ history answer as mem0's do (history records an UPDATE whose old and new texts a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,8 +40,9 @@ def graph_of(memory: Memory) -> dict[str, Any]:
     snapshot = memory.export(user_id="alice", embeddings=True)
     for row in snapshot["memories"]:
         del row["metadata"], row["updated_at"]
-    return {part: snapshot[part] for part in ("memories", "entities", "episodes", "relations", "mentions",
-                                              "derived_from")}
+    # Each part as a sorted list: the store lists rows in no set order (mentions came back either way round).
+    return {part: sorted(snapshot[part], key=lambda row: json.dumps(row, sort_keys=True, default=str))
+            for part in ("memories", "entities", "episodes", "relations", "mentions", "derived_from")}
 
 
 def test_a_metadata_update_embeds_nothing_and_leaves_the_graph(memory: Memory,
