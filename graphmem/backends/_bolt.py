@@ -39,6 +39,7 @@ SHARED_LAYERS = ("bolt",)
 INDEX_OVERFETCH = 10
 INDEX_MIN_FETCH = 100
 INDEX_MAX_FETCH = 10_000
+ALL_ROWS = 2**31 - 1  # a list slice's bound that keeps every row (Cypher has no "no limit" for one)
 
 
 def _import_neo4j(dialect: str = "neo4j") -> Any:
@@ -236,17 +237,9 @@ class BoltBackend:
 
     async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope,
                                   per_entity: int | None = None) -> list[Row]:
-        rows = await self.read("graph/memories_mentioning",
-                               {"ids": entity_ids, "max_degree": max_degree, **scope.params()})
-        if per_entity is None:
-            return rows
-        seen: dict[str, int] = {}
-        first = []
-        for row in rows:
-            seen[row["entity_id"]] = seen.get(row["entity_id"], 0) + 1
-            if seen[row["entity_id"]] <= per_entity:
-                first.append(row)
-        return first
+        return await self.read("graph/memories_mentioning",
+                               {"ids": entity_ids, "max_degree": max_degree,
+                                "per_entity": ALL_ROWS if per_entity is None else per_entity, **scope.params()})
 
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
         return await self.read("memory/between", {"start": start, "end": end, "limit": k, **scope.params()})

@@ -168,17 +168,25 @@ def test_k_hop_expansion_follows_relations_both_ways(mem: Memory) -> None:
     assert mem.search("Who is Sarah?", user_id="bob")["relations"] == []
 
 
+def mentioning(mem: Memory, ids: list[str], max_degree: int, per_entity: int | None = None,
+               **scope: str) -> list[Row]:
+    return mem._run(mem._async.backend.memories_mentioning(ids, max_degree, Scope.of(**scope), per_entity))
+
+
 def test_memories_mentioning_entities_count_their_degree(mem: Memory) -> None:
-    mem.add("John works at OpenAI", user_id="alice", infer=False)
-    mem.add("John is friends with Sarah", user_id="alice", infer=False)
+    [works] = mem.add("John works at OpenAI", user_id="alice", infer=False)["results"]
+    [friends] = mem.add("John is friends with Sarah", user_id="alice", infer=False)["results"]
+    mem.add("John met Sarah for lunch", user_id="alice", infer=False)
     entities = entity_ids(mem, "alice", "John", "OpenAI", "Sarah")
-    rows = read(mem, "graph/memories_mentioning", ids=[entities["John"], entities["Sarah"]], max_degree=50,
-                user_id="alice", agent_id=None, run_id=None)
+    rows = mentioning(mem, [entities["John"], entities["Sarah"]], 50, user_id="alice")
     degree = {r["entity_id"]: r["degree"] for r in rows}
-    assert degree == {entities["John"]: 2, entities["Sarah"]: 1}
-    assert len({r["memory_id"] for r in rows}) == 2
-    assert read(mem, "graph/memories_mentioning", ids=[entities["John"]], max_degree=1, user_id="alice",
-                agent_id=None, run_id=None) == []  # a hub is left out
+    assert degree == {entities["John"]: 3, entities["Sarah"]: 2}
+    assert len({r["memory_id"] for r in rows}) == 3
+    assert mentioning(mem, [entities["John"]], 2, user_id="alice") == []  # a hub is left out
+    first = mentioning(mem, [entities["John"], entities["Sarah"]], 50, per_entity=1, user_id="alice")
+    # One of each, the first said, with the entity's whole degree still.
+    assert sorted((r["entity_id"], r["memory_id"], r["degree"]) for r in first) \
+        == sorted([(entities["John"], works["id"], 3), (entities["Sarah"], friends["id"], 2)])
 
 
 # -- transactions, reset, schema -------------------------------------------------------------
@@ -247,9 +255,7 @@ def test_entities_and_relations_are_upserted_not_repeated(mem: Memory) -> None:
     assert len(john) == 1  # resolved to the stored entity, not created again
     works = [r for r in mem.get_all(user_id="alice")["relations"] if r["relationship"] == "works_at"]
     assert [(r["source"], r["target"]) for r in works] == [("John", "OpenAI")]
-    mentioning = read(mem, "graph/memories_mentioning", ids=[john[0]["id"]], max_degree=50, user_id="alice",
-                      agent_id=None, run_id=None)
-    assert len({r["memory_id"] for r in mentioning}) == 2
+    assert len({r["memory_id"] for r in mentioning(mem, [john[0]["id"]], 50, user_id="alice")}) == 2
     mem.add("John works at OpenAI", user_id="bob")  # another scope gets its own John
     assert len(read(mem, "entity/match_names", names=["john"], user_id=None, agent_id=None, run_id=None)) == 2
 

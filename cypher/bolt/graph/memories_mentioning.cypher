@@ -1,4 +1,5 @@
-// Memories that mention any of these entities, with which entity and how many memories mention it.
+// Memories that mention any of these entities, with which entity and how many memories mention it; of each
+// entity at most $per_entity memories, the first said (a speaker's read samples a few of its thousands).
 // Hubs (entities mentioned by more than $max_degree memories, e.g. the user) are left out:
 // they say nothing about which memories matter, and would return most of the scope.
 MATCH (e:Entity)<-[:MENTIONS]-(:Memory)
@@ -8,4 +9,8 @@ WHERE degree <= $max_degree
 MATCH (e)<-[:MENTIONS]-(m:Memory)
 WHERE m.invalid_at IS NULL AND ($user_id IS NULL OR m.user_id = $user_id)
   AND ($agent_id IS NULL OR m.agent_id = $agent_id) AND ($run_id IS NULL OR m.run_id = $run_id)
-RETURN e.id AS entity_id, m.id AS memory_id, degree
+WITH e, degree, m
+ORDER BY m.valid_at, m.id
+WITH e, degree, collect(m.id) AS mentioning
+UNWIND mentioning[..$per_entity] AS memory_id
+RETURN e.id AS entity_id, memory_id, degree
