@@ -219,4 +219,14 @@ async def scope_sizes(backend: GraphBackend) -> list[tuple[Scope, int]]:
 def _expired(metadata_texts: list[str] | None) -> int:
     """How many of these metadata texts hold an expiration date that has passed (a nested key of that name
     also matched the store's text test; only a top-level date counts, as in get_all)."""
-    return sum(1 for text in metadata_texts or () if text and is_expired(json.loads(text)))
+    return sum(1 for text in metadata_texts or () if text and is_expired(_metadata_of(text)))
+
+
+def _metadata_of(text: str) -> dict[str, Any]:
+    """A stored metadata text as a dict; {} for one that is not a JSON object (an import may have written it):
+    it expires nothing, and fails no count of another tenant's."""
+    try:
+        metadata = json.loads(text)
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}

@@ -101,7 +101,8 @@ class Service:
         if text is None and metadata is None:
             raise ValidationError("give text or metadata to update", field="text")
         current = await self._owned(tenant, memory_id)
-        await self.memory.update(memory_id, text if text is not None else current["memory"], metadata)
+        # Without text, a metadata update: the text read above could be stale by the time the scope's lock is taken.
+        await self.memory.update(memory_id, text=text, metadata=metadata)
         updated = await self.get(tenant, memory_id)
         await self._emit(tenant, "UPDATE", [{**updated, "previous_memory": current["memory"], "event": "UPDATE"}])
         return {**updated, "text": updated["memory"], "message": "Memory updated successfully!"}

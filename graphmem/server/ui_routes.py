@@ -21,8 +21,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from graphmem.graph import check_when
 from graphmem.server.app import tenant_of
-from graphmem.server.service import Service, parse_as_of
+from graphmem.server.service import Service
 from graphmem.server.tenancy import Tenant
 from graphmem.ui.app import STATIC, page_html
 from graphmem.ui.explorer import Ids
@@ -45,7 +46,7 @@ class TenantExplorer:
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
         return await self.service.search(self.tenant, query, ids, None, limit=limit, explain=True,
-                                         as_of=parse_as_of(as_of))
+                                         as_of=check_when(as_of or None))
 
     async def graph(self, ids: Ids, as_of: str | None, with_memories: bool) -> dict[str, Any]:
         drawn = await graph_payload(self.service.memory, self.tenant.scope(ids), as_of, with_memories)

@@ -63,7 +63,7 @@ class LocalExplorer:
         return await memory_details(self.memory, memory_id)
 
     async def edit(self, memory_id: str, text: Any) -> dict[str, Any]:
-        return await self.memory.update(memory_id, text)  # a missing or empty text: update names the field
+        return await self.memory.update(memory_id, text=text)  # a missing or empty text: update names "text"
 
     async def delete(self, memory_id: str) -> dict[str, Any]:
         return await self.memory.delete(memory_id)

@@ -174,8 +174,8 @@ def mentioning(mem: Memory, ids: list[str], max_degree: int, per_entity: int | N
 
 
 def test_memories_mentioning_entities_count_their_degree(mem: Memory) -> None:
-    [works] = mem.add("John works at OpenAI", user_id="alice", infer=False)["results"]
-    [friends] = mem.add("John is friends with Sarah", user_id="alice", infer=False)["results"]
+    mem.add("John works at OpenAI", user_id="alice", infer=False)
+    mem.add("John is friends with Sarah", user_id="alice", infer=False)
     mem.add("John met Sarah for lunch", user_id="alice", infer=False)
     entities = entity_ids(mem, "alice", "John", "OpenAI", "Sarah")
     rows = mentioning(mem, [entities["John"], entities["Sarah"]], 50, user_id="alice")
@@ -184,9 +184,10 @@ def test_memories_mentioning_entities_count_their_degree(mem: Memory) -> None:
     assert len({r["memory_id"] for r in rows}) == 3
     assert mentioning(mem, [entities["John"]], 2, user_id="alice") == []  # a hub is left out
     first = mentioning(mem, [entities["John"], entities["Sarah"]], 50, per_entity=1, user_id="alice")
-    # One of each, the first said, with the entity's whole degree still.
-    assert sorted((r["entity_id"], r["memory_id"], r["degree"]) for r in first) \
-        == sorted([(entities["John"], works["id"], 3), (entities["Sarah"], friends["id"], 2)])
+    # At most one of each (a sample: the store's order), each with the entity's whole degree.
+    assert sorted((r["entity_id"], r["degree"]) for r in first) \
+        == sorted([(entities["John"], 3), (entities["Sarah"], 2)])
+    assert {(r["entity_id"], r["memory_id"]) for r in first} <= {(r["entity_id"], r["memory_id"]) for r in rows}
 
 
 # -- transactions, reset, schema -------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_the_api_edits_and_deletes_and_names_bad_input(url: str) -> None:
         details = client.get(f"api/memories/{violin['id']}").json()
         assert details["memory"]["memory"] == "Sarah plays the cello"
         assert [h["event"] for h in details["history"]] == ["ADD", "UPDATE"]
-        assert client.put(f"api/memories/{violin['id']}", json={"text": ""}).json()["field"] == "data"
+        assert client.put(f"api/memories/{violin['id']}", json={"text": ""}).json()["field"] == "text"
         assert client.delete(f"api/memories/{violin['id']}").status_code == 200
         assert client.get(f"api/memories/{violin['id']}").status_code == 404
         assert client.get("api/search", params={"q": "x", "user_id": USER, "as_of": "soon"}).json()["field"] == "as_of"
@@ -228,6 +228,10 @@ def test_the_page_at_ui_of_the_server_asks_for_a_key(tmp_path: Path) -> None:
             tab = browser.new_page(viewport={"width": 1400, "height": 900})
             tab.goto(f"{base}/ui?user_id={USER}")  # redirected to /ui/, the query kept
             tab.wait_for_selector("#key-form", state="visible")
+            tab.fill("#key", "gm_€")  # no header can carry it: refused at the form, not stored to fail every load
+            tab.click("#key-button")
+            tab.wait_for_function("document.querySelector('#key-note').textContent.includes('not an API key')")
+            assert tab.evaluate("sessionStorage.getItem('graphmem-key')") is None
             tab.fill("#key", "gm_wrong")
             tab.click("#key-button")
             tab.wait_for_function("document.querySelector('#key-note').textContent.includes('invalid')")
@@ -241,5 +245,13 @@ def test_the_page_at_ui_of_the_server_asks_for_a_key(tmp_path: Path) -> None:
             assert shown[0] == "alex lives in Berlin" and "alex lives in Rome" not in shown
             tab.wait_for_selector("#details #edit-text")  # the first result's details, read with the key
             tab.screenshot(path=str(tmp_path / "served-explorer.png"))
+            renders = tab.evaluate("window.explorer.renders")
+            tab.evaluate("askForKey('Another key')")  # as after a 401: another tenant's key comes in
+            tab.fill("#key", other)
+            tab.click("#key-button")
+            tab.wait_for_function(f"window.explorer.renders > {renders}")
+            # Nothing of the former key's tenant stays on screen: its results and the memory's details are gone.
+            assert tab.locator(".result").count() == 0 and tab.locator("#details #edit-text").count() == 0
+            assert "Berlin" not in tab.inner_text("body")
         finally:
             browser.close()

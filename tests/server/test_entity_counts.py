@@ -103,3 +103,39 @@ def test_users_reads_the_store_once_however_many_users(tmp_path: Path, config_fo
         return len(listed["results"]), list(reads)
 
     assert run_service(tmp_path, config_for, scenario) == (users + 1, ["graph/scope_sizes"])
+
+
+def test_a_metadata_update_keeps_a_text_update_made_meanwhile(tmp_path: Path,
+                                                              config_for: Callable[..., dict[str, Any]]) -> None:
+    """The server checks a memory's owner before updating it; a text update landing between that read and the
+    metadata update must stay (the metadata update once sent the text it had read, and put it back)."""
+    async def scenario(service: Service, reads: list[str]) -> tuple[str, list[tuple[Any, Any]], dict[str, Any]]:
+        await add_memories(service, P1, {"user_id": "alex"}, 1)
+        [memory_id] = [m["id"] for m in (await service.list_memories(P1, {"user_id": "alex"}, None))["results"]]
+        memory = service.memory
+        read_owner = memory.get
+
+        async def owner_read_then_a_text_update(asked: str) -> Any:
+            record = await read_owner(asked)
+            memory.get = read_owner  # type: ignore[method-assign]
+            await memory.update(asked, text="alex lives in Rome")  # lands after the server's read
+            return record
+
+        memory.get = owner_read_then_a_text_update  # type: ignore[method-assign]
+        await service.update(P1, memory_id, None, {"checked": True})
+        now = await service.get(P1, memory_id)
+        history = [(e["old_memory"], e["new_memory"]) for e in await memory.history(memory_id)]
+        return now["memory"], history, now["metadata"] or {}
+
+    text, history, metadata = run_service(tmp_path, config_for, scenario)
+    assert text == "alex lives in Rome" and metadata.get("checked") is True
+    assert history[-1] == ("alex lives in Rome", "alex lives in Rome")  # the metadata update, text kept
+
+
+def test_an_unreadable_metadata_text_expires_nothing() -> None:
+    """users() reads every scope's metadata texts that may hold an expiration date: one that is not a JSON object
+    (an import may have written it) counts as not expired instead of failing every tenant's users()."""
+    from graphmem.explore import _expired
+
+    assert _expired(['{"expiration_date": "2000-01-01"}', '["expiration_date"]', "not json", '"expiration_date"',
+                     '{"note": {"expiration_date": "2000-01-01"}}', None]) == 1  # type: ignore[list-item]

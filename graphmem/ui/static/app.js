@@ -33,10 +33,19 @@ function askForKey(why) {
   $("#key").focus();
 }
 
+// A key a header cannot carry (outside Latin-1) would make fetch throw before sending: no 401, no new prompt.
+function keyUsable(key) {
+  try { new Headers({ Authorization: `Token ${key}` }); return true; } catch { return false; }
+}
+
 function useKey(event) {
   event.preventDefault();
   const key = $("#key").value.trim();
   if (!key) return;
+  if (!keyUsable(key)) {
+    $("#key-note").textContent = "That is not an API key: keys are plain letters, digits and symbols.";
+    return;
+  }
   sessionStorage.setItem(KEY, key);
   $("#key").value = "";
   $("#key-form").hidden = true;
@@ -62,12 +71,16 @@ async function loadScopes() {
   const index = Math.max(0, scopes.findIndex((s) => s.user_id === wanted));
   select.value = String(index);
   if (scopes.length) await pickScope(scopes[index]);
-  else { state.data = null; render(); setStatus("No memories in this store yet."); }  // not what a former key showed
+  else {  // nothing a former key showed stays on screen
+    state.data = null; state.results = []; state.selected = null;
+    $("#results").replaceChildren(); $("#details").replaceChildren();
+    render(); setStatus("No memories in this store yet.");
+  }
 }
 
 async function pickScope(scope) {
   state.scope = scope; state.focus.clear(); state.results = []; state.selected = null;
-  $("#results").replaceChildren();
+  $("#results").replaceChildren(); $("#details").replaceChildren();
   state.data = await api("graph", scope);
   state.focus = new Set(mostMentioned(5));  // a first view that is not empty: the scope's main entities
   setUpSlider(state.data.times);
@@ -223,5 +236,6 @@ $("#asof").addEventListener("input", onSlide);
 $("#show-all").addEventListener("click", () => { state.showAll = !state.showAll; render(); });
 $("#key-form").addEventListener("submit", useKey);
 function start() { loadScopes().catch((error) => setStatus(String(error))); }
-if (NEEDS_KEY && !sessionStorage.getItem(KEY)) askForKey("This server needs an API key (graphmem keys create).");
+const heldKey = sessionStorage.getItem(KEY);
+if (NEEDS_KEY && !(heldKey && keyUsable(heldKey))) askForKey("This server needs an API key (graphmem keys create).");
 else start();
