@@ -130,7 +130,7 @@ class Service:
     async def delete_all(self, tenant: Tenant, ids: dict[str, Any]) -> dict[str, str]:
         """A scope's memories; with no id at all, every scope of the project (the key's users only)."""
         if all(v is None for v in ids.values()):
-            for scope in await self._scopes(tenant):
+            for scope in await self.owned_scopes(tenant):
                 await self._delete_scope(tenant, scope)
         else:
             await self._delete_scope(tenant, tenant.scope(ids))
@@ -157,7 +157,7 @@ class Service:
 
     # -- entities ------------------------------------------------------------------------------
 
-    async def _scopes(self, tenant: Tenant) -> list[dict[str, Any]]:
+    async def owned_scopes(self, tenant: Tenant) -> list[dict[str, Any]]:
         """The tenant's scopes that hold memories (only the key's users, for a restricted key)."""
         scopes = [s.params() for s in await self.memory.scopes()]
         return [s for s in scopes if tenant.owns(s)]

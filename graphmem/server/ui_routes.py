@@ -40,8 +40,7 @@ class TenantExplorer:
 
     async def scopes(self) -> list[dict[str, str | None]]:
         """The tenant's scopes holding memories (a restricted key's users only), by the ids clients sent."""
-        stored = [scope.params() for scope in await self.service.memory.scopes()]
-        public = [self.tenant.public(scope) for scope in stored if self.tenant.owns(scope)]
+        public = [self.tenant.public(scope) for scope in await self.service.owned_scopes(self.tenant)]
         return sorted(public, key=_by_ids)  # the store's order varies; the page's scope list should not
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
