@@ -25,8 +25,8 @@ from graphmem.graph import check_when
 from graphmem.server.app import tenant_of
 from graphmem.server.service import Service
 from graphmem.server.tenancy import Tenant
-from graphmem.ui.app import STATIC, page_html
-from graphmem.ui.explorer import Ids
+from graphmem.ui.app import PAGE_HEADERS, STATIC, page_html
+from graphmem.ui.explorer import Ids, by_ids
 from graphmem.ui.routes import api_router
 from graphmem.ui.views import graph_payload, provenance
 
@@ -41,7 +41,7 @@ class TenantExplorer:
     async def scopes(self) -> list[dict[str, str | None]]:
         """The tenant's scopes holding memories (a restricted key's users only), by the ids clients sent."""
         public = [self.tenant.public(scope) for scope in await self.service.owned_scopes(self.tenant)]
-        return sorted(public, key=_by_ids)  # the store's order varies; the page's scope list should not
+        return sorted(public, key=by_ids)  # the store's order varies; the page's scope list should not
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
         return await self.service.search(self.tenant, query, ids, None, limit=limit, explain=True,
@@ -64,10 +64,6 @@ class TenantExplorer:
         return await self.service.delete(self.tenant, memory_id)
 
 
-def _by_ids(scope: dict[str, str | None]) -> tuple[str, ...]:
-    return tuple(scope.get(field) or "" for field in ("user_id", "agent_id", "app_id", "run_id"))
-
-
 def tenant_explorer(request: Request) -> TenantExplorer:
     """The request's key's explorer; Unauthorised (401) or TooManyRequests (429) before anything is read."""
     tenant = tenant_of(request, request.headers.get("authorization"))
@@ -88,4 +84,4 @@ def add_explorer(app: FastAPI) -> None:
 
     @app.get("/ui/", include_in_schema=False)
     async def page() -> HTMLResponse:
-        return HTMLResponse(page_html("token"))
+        return HTMLResponse(page_html("token"), headers=PAGE_HEADERS)

@@ -48,7 +48,7 @@ class LocalExplorer:
         self.memory = memory
 
     async def scopes(self) -> list[dict[str, str | None]]:
-        return [scope.params() for scope in await self.memory.scopes()]
+        return sorted((scope.params() for scope in await self.memory.scopes()), key=by_ids)  # the store's varies
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
         from graphmem.graph import check_when
@@ -76,3 +76,8 @@ def _scope(ids: Ids) -> dict[str, Any]:  # AsyncMemory's keyword ids
                               field="app_id")
     return {"user_id": ids.get("user_id") or None, "agent_id": ids.get("agent_id") or None,
             "run_id": ids.get("run_id") or None}
+
+
+def by_ids(scope: dict[str, str | None]) -> tuple[str, ...]:
+    """The order the page lists scopes in: by user, agent, app and run id."""
+    return tuple(scope.get(field) or "" for field in ("user_id", "agent_id", "app_id", "run_id"))

@@ -43,6 +43,9 @@ def test_the_page_and_its_files_are_served_without_a_key(server: Any) -> None:
         page = http.get("/ui/")
         assert page.status_code == 200 and "graphmem explorer" in page.text
         assert '<body data-auth="token">' in page.text  # the page asks for a key
+        # It runs its own files only (no inline or injected script) and no other site frames it.
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
         moved = http.get("/ui", params={"user_id": "alice"})
         assert moved.status_code == 307 and moved.headers["location"] == "ui/?user_id=alice"
         assert http.get("/ui", follow_redirects=True).text == page.text
