@@ -18,7 +18,6 @@ from graphmem.inprocess.cjk import CHINESE_STOP_WORDS, cjk_terms, script_runs
 from graphmem.inprocess.keywords import ENGLISH_STOP_WORDS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_HAN = HAN_RUN
 
 
 def scan_terms(query: str) -> list[str]:
@@ -41,6 +40,6 @@ def _written_and_simplified(run: str) -> list[str]:
     from graphmem.ingest.chinese import search_words, simplified
 
     folded = cjk_terms(run)  # Simplified, stop words out
-    written = [w for piece in _HAN.findall(run) for w in search_words(piece)
+    written = [w for piece in HAN_RUN.findall(run) for w in search_words(piece)
                if simplified(w) not in CHINESE_STOP_WORDS]
-    return [w for w in written + folded if len(w) > 1 or _HAN.fullmatch(w)]
+    return [w for w in written + folded if len(w) > 1 or HAN_RUN.fullmatch(w)]

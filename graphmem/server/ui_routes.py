@@ -45,7 +45,7 @@ class TenantExplorer:
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
         return await self.service.search(self.tenant, query, ids, None, limit=limit, explain=True,
-                                         as_of=check_when(as_of or None))
+                                         as_of=check_when(as_of))
 
     async def graph(self, ids: Ids, as_of: str | None, with_memories: bool) -> dict[str, Any]:
         drawn = await graph_payload(self.service.memory, self.tenant.scope(ids), as_of, with_memories)

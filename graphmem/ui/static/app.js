@@ -71,16 +71,19 @@ async function loadScopes() {
   const index = Math.max(0, scopes.findIndex((s) => s.user_id === wanted));
   select.value = String(index);
   if (scopes.length) await pickScope(scopes[index]);
-  else {  // nothing a former key showed stays on screen
-    state.data = null; state.results = []; state.selected = null;
-    $("#results").replaceChildren(); $("#details").replaceChildren();
-    render(); setStatus("No memories in this store yet.");
-  }
+  else { state.data = null; forgetShown(); render(); setStatus("No memories in this store yet."); }
+}
+
+// A new scope (or key) shows nothing of the former one: not its results, not the memory picked among them.
+function forgetShown() {
+  state.results = []; state.selected = null;
+  $("#results").replaceChildren();
+  $("#details").replaceChildren(element("h2", { textContent: "Memory" }),
+    element("p", { className: "hint", textContent: "Search, then pick a result or a memory node." }));
 }
 
 async function pickScope(scope) {
-  state.scope = scope; state.focus.clear(); state.results = []; state.selected = null;
-  $("#results").replaceChildren(); $("#details").replaceChildren();
+  state.scope = scope; state.focus.clear(); forgetShown();
   state.data = await api("graph", scope);
   state.focus = new Set(mostMentioned(5));  // a first view that is not empty: the scope's main entities
   setUpSlider(state.data.times);
