@@ -3,11 +3,16 @@ message answers finds that message, after a reopen too; an update re-makes them.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from graphmem import Memory
-from graphmem.ingest.parts import MAX_PARTS, sentence_parts
+from graphmem.config import HashEmbedder
+from graphmem.ingest.parts import MAX_PARTS, PART_BLEND, blended, sentence_parts
+from graphmem.providers.embedders import create_embedder
 
 LONG = ("Bob adopted a grey cat named Pixel. Then the weather turned cold and the market closed early, "
         "the bakery ran out of rye bread, trains were delayed along the coast and everybody stayed home "
@@ -52,6 +57,26 @@ def test_sentence_parts_of_a_message() -> None:
     assert sentence_parts("One sentence only, however long it is.") == []
     assert sentence_parts("Fine. Thanks!") == []  # too short to say anything alone
     assert len(sentence_parts("This is sentence number one. " * 50)) == MAX_PARTS
+
+
+def test_a_memory_of_several_sentences_is_stored_read_with_them(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "db")) as memory:
+        memory.add(LONG, user_id="u", infer=False)
+        memory.add(SHORT, user_id="u", infer=False)
+        stored = {m["text"]: m for m in memory.export(user_id="u", embeddings=True)["memories"]}
+    own_long, own_short = asyncio.run(create_embedder(HashEmbedder()).embed_texts([LONG, SHORT]))
+    parts = np.reshape(stored[LONG]["parts"], (-1, len(own_long)))  # stored flat, one sentence after another
+    assert len(parts) == 2
+    mean = np.sum(parts, axis=0) / np.linalg.norm(np.sum(parts, axis=0))
+    expected = np.asarray(own_long) + PART_BLEND * mean
+    assert np.allclose(stored[LONG]["embedding"], expected / np.linalg.norm(expected), atol=1e-5)
+    assert np.allclose(stored[SHORT]["embedding"], own_short, atol=1e-6)  # one sentence: its own vector
+
+
+def test_blended_is_the_unit_sum_of_the_whole_and_its_sentences_mean() -> None:
+    assert blended([1.0, 0.0, 0.0], []) == [1.0, 0.0, 0.0]
+    mixed = blended([1.0, 0.0, 0.0], [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    assert np.allclose(mixed, np.asarray([1.0, PART_BLEND, 0.0]) / np.hypot(1.0, PART_BLEND))
 
 
 def test_sentence_vectors_can_be_turned_off(tmp_path: Path) -> None:
