@@ -21,21 +21,12 @@ from graphmem.ingest.normalize import normalise_name
 from graphmem.mem0_forms import EXPIRATION_KEY, is_expired
 from graphmem.records import memory_record
 from graphmem.scope import Scope
-from graphmem.search.when import aware, iso_utc, parse_time, within
+from graphmem.search.as_of import check_when
+from graphmem.search.when import iso_utc, parse_time, within
 
 MAX_HOPS = 3
 FRONTIER_CAP = 200  # entities expanded per hop
 MAX_PATHS = 10
-
-
-def check_when(value: Any, field: str = "as_of") -> datetime | None:
-    """A datetime (naive: UTC) or an ISO-8601 text ('2024-05-01', '2024-05-01T12:00:00Z') as aware UTC."""
-    if value is None:
-        return None
-    when = aware(value) if isinstance(value, datetime) else parse_time(value) if isinstance(value, str) else None
-    if when is None:
-        raise ValidationError(f"{field!r} must be an ISO-8601 date or time, e.g. '2024-05-01'", field=field)
-    return when
 
 
 def _check_hops(hops: Any, field: str = "hops") -> int:

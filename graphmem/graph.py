@@ -21,8 +21,7 @@ from graphmem.graph_io import COUNTER_ROLE, FORMAT, VERSION, read_snapshot, writ
 from graphmem.providers.embedders import Embedder
 from graphmem.records import VECTOR_PROPERTIES
 from graphmem.scope import Scope
-from graphmem.search.as_of import check_as_of, valid_then
-from graphmem.search.when import parse_time
+from graphmem.search.as_of import check_when, valid_then
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -46,16 +45,6 @@ def check_include(include: Any) -> tuple[str, ...]:
     if isinstance(include, str) or not all(isinstance(i, str) and i in allowed for i in include):
         raise ValidationError(f"include must be a sequence of {allowed}", field="include")
     return tuple(include)
-
-
-def check_when(value: Any) -> datetime | None:
-    """`as_of` as an aware datetime: a datetime (naive: UTC) or ISO-8601 text, as the explorer sends it."""
-    if isinstance(value, str):
-        parsed = parse_time(value.strip())
-        if parsed is None:
-            raise ValidationError("as_of must be a datetime or an ISO-8601 time", field="as_of")
-        return parsed
-    return check_as_of(value)
 
 
 def check_format(fmt: Any, allowed: tuple[str, ...] = FORMATS) -> str:

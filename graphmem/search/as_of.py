@@ -36,6 +36,19 @@ def check_as_of(value: Any) -> datetime | None:
     return aware(value).astimezone(timezone.utc)
 
 
+def check_when(value: Any, field: str = "as_of") -> datetime | None:
+    """`as_of` as every surface takes it (the API, the server's JSON, the tools, the explorer's query string): None,
+    a datetime (naive: UTC) or ISO-8601 text ('2024-05-01', '2024-05-01T12:00:00Z'), as aware UTC."""
+    if isinstance(value, str):
+        when = parse_time(value.strip())
+        if when is None:
+            raise ValidationError(f"{field!r} must be an ISO-8601 date or time, e.g. '2024-05-01'", field=field)
+        return when.astimezone(timezone.utc)
+    if value is not None and not isinstance(value, datetime):
+        raise ValidationError(f"{field!r} must be a datetime or an ISO-8601 date or time", field=field)
+    return check_as_of(value)
+
+
 def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at") -> bool:
     """Whether a memory (start="created_at") or relation ("valid_at") held at `when`."""
     return within(parse_time(row.get(start)), parse_time(row.get("invalid_at")), when)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader
 
+from graphmem.search.as_of import check_when
 from graphmem.server.app import tenant_of
 from graphmem.server.models import (
     ERRORS,
@@ -22,7 +23,7 @@ from graphmem.server.models import (
     SearchRequest,
     UpdateRequest,
 )
-from graphmem.server.service import Service, parse_as_of
+from graphmem.server.service import Service
 from graphmem.server.tenancy import Tenant
 
 api_key = APIKeyHeader(name="Authorization", auto_error=False,
@@ -69,7 +70,7 @@ async def add_v1(body: AddRequest, tenant: TenantDep, svc: ServiceDep) -> dict[s
 async def _search(body: SearchRequest, tenant: Tenant, svc: Service) -> dict[str, Any]:
     limit = body.top_k if body.top_k is not None else body.limit if body.limit is not None else 10
     found = await svc.search(tenant, body.query, body.ids(), body.filters, limit=limit, threshold=body.threshold,
-                             rerank=body.rerank, explain=body.explain, as_of=parse_as_of(body.as_of))
+                             rerank=body.rerank, explain=body.explain, as_of=check_when(body.as_of))
     if not body.relations:
         found.pop("relations", None)
     return found

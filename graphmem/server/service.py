@@ -10,7 +10,6 @@ from typing import Any
 
 from graphmem.errors import NotFoundError, ValidationError
 from graphmem.memory import AsyncMemory
-from graphmem.search.when import parse_time
 from graphmem.server import exports
 from graphmem.server.state import ServerState
 from graphmem.server.tenancy import Tenant, split_filters
@@ -20,15 +19,6 @@ from graphmem.server.webhooks import Dispatcher, events_of
 MAX_LISTED = 10_000
 # mem0's entity types by the id field naming them in a public scope (the server keeps apps in the agent slot).
 _ENTITY_KINDS = (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run"))
-
-
-def parse_as_of(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    when = parse_time(value)
-    if when is None:
-        raise ValidationError("as_of must be an ISO-8601 time", field="as_of")
-    return when
 
 
 class Service:

@@ -21,7 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from graphmem.graph import check_when
+from graphmem.search.as_of import check_when
 from graphmem.server.app import tenant_of
 from graphmem.server.service import Service
 from graphmem.server.tenancy import Tenant

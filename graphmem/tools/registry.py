@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from pydantic import BaseModel
 
 from graphmem.errors import NotFoundError
-from graphmem.explore import check_when
 from graphmem.scope import Scope
+from graphmem.search.as_of import check_when
 from graphmem.tools import arguments as a
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graphmem.errors import ValidationError
+from graphmem.search.as_of import check_when
 from graphmem.ui.views import graph_payload, memory_details
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ class LocalExplorer:
         return sorted((scope.params() for scope in await self.memory.scopes()), key=by_ids)  # the store's varies
 
     async def search(self, query: str, ids: Ids, as_of: str | None, limit: int) -> dict[str, Any]:
-        from graphmem.graph import check_when
-
         return await self.memory.search(query, **_scope(ids), limit=limit, explain=True,
                                         as_of=check_when(as_of))
 

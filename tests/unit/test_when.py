@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from graphmem.errors import ValidationError
+from graphmem.search.as_of import check_when
 from graphmem.search.when import time_window
 
 NOW = datetime(2026, 3, 11, 15, 0, tzinfo=timezone.utc)  # a Wednesday
@@ -89,3 +91,16 @@ def test_a_day_without_a_year_is_the_latest_one_not_ahead(query: str, now: datet
 def test_a_cue_beyond_the_calendar_is_no_cue() -> None:
     assert time_window("yesterday", datetime(1, 1, 1, tzinfo=timezone.utc)) is None
     assert time_window("999 years ago", datetime(500, 1, 1, tzinfo=timezone.utc)) is None
+
+
+def test_one_as_of_check_for_every_surface() -> None:
+    utc = timezone.utc
+    assert check_when(None) is None
+    assert check_when(" 2024-05-01 ") == datetime(2024, 5, 1, tzinfo=utc)  # a query string's stray spaces
+    assert check_when("2024-05-01T14:00:00+02:00") == datetime(2024, 5, 1, 12, tzinfo=utc)
+    assert check_when(datetime(2024, 5, 1)) == datetime(2024, 5, 1, tzinfo=utc)  # naive means UTC
+    assert check_when(datetime(2024, 5, 1, 2, tzinfo=timezone(timedelta(hours=2)))) == datetime(2024, 5, 1, tzinfo=utc)
+    for wrong in ("yesterday-ish", 20240501):
+        with pytest.raises(ValidationError) as caught:
+            check_when(wrong)
+        assert caught.value.field == "as_of"
