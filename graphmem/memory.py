@@ -55,8 +55,8 @@ class AsyncMemory:
         self.reranker: Reranker | None = create_reranker(self.config.reranker)
         self._retriever = Retriever(self.backend, self.config.search, self.embedder.embed_query)
         # Sentence and context vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their
-        # engine's index.
-        self._sentence_vectors = self.config.sentence_vectors and self.backend.dialect == "kuzu"
+        # engine's index, of the memories' own vectors: read with their sentences' there too (ingest/parts.py).
+        self._sentence_vectors = self.config.sentence_vectors
         self._adder = Adder(self.backend, self.embedder, self.extractor, self._sentence_vectors,
                             self.config.context_vectors and self.backend.dialect == "kuzu")
         self._opened = False

@@ -27,7 +27,7 @@ from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.history import Ended, last_said_again
 from graphmem.ingest.llm_extract import LLMExtractor
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.parts import embed_with_parts
+from graphmem.ingest.parts import embed_with_parts, kept_parts
 from graphmem.ingest.plan import (
     AddPlan,
     EntityTable,
@@ -156,7 +156,8 @@ class Adder:
         embedded = await embed_with_parts(self.embedder, [f.text for f in facts], names, self.sentence_vectors,
                                           contexts)
         add_new_entities(entities, fresh, [None] * len(fresh) if verbatim else embedded.names, scope, now)
-        parts_of = {f.text: parts for f, parts in zip(facts, embedded.parts, strict=True) if parts}
+        parts_of = {f.text: sentences for f, parts in zip(facts, embedded.parts, strict=True)
+                    if (sentences := kept_parts(self.backend.dialect, parts))}
         context_of = {f.text: c for f, c in zip(facts, embedded.contexts, strict=True) if c is not None}
         vectors = embedded.texts
         decisions = await _cpu_bound(lambda: decide(facts, vectors, nearby, now), len(facts))

@@ -19,7 +19,7 @@ from graphmem.errors import NotFoundError
 from graphmem.ingest import rederive
 from graphmem.ingest.extract import ExtractionContext, Extractor
 from graphmem.ingest.normalize import memory_hash
-from graphmem.ingest.parts import embed_with_parts
+from graphmem.ingest.parts import embed_with_parts, kept_parts
 from graphmem.ingest.plan import (
     MENTION_LIST_CAP,
     NewMemory,
@@ -89,7 +89,8 @@ async def _replacement_plan(backend: GraphBackend, embedder: Embedder, extractor
     embedded = await embed_with_parts(embedder, [new_text], [e.name for e in fresh], sentence_vectors)
     add_new_entities(entities, fresh, embedded.names, scope, now)
     memory = NewMemory(text=new_text, embedding=embedded.texts[0], entity_names=[e.name for e in mentioned],
-                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"], parts=embedded.parts[0])
+                       role=row.get("role"), actor_id=row.get("actor_id"), id=row["id"],
+                       parts=kept_parts(backend.dialect, embedded.parts[0]))
     episodes = await backend.read("memory/episodes_of", {"id": row["id"]})
     events = await backend.read("event/list", {"memory_id": row["id"]})
     entity_ids = sorted(set(entities.ids.values()))

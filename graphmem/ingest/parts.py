@@ -65,6 +65,12 @@ def blended(own: Vector, parts: Sequence[Vector]) -> Vector:
     return [float(x) for x in row]
 
 
+def kept_parts(dialect: str, parts: list[Vector]) -> list[Vector]:
+    """The sentences' vectors a store keeps beside a memory: Kuzu's loaded scopes search them; the Bolt stores
+    search their engine's index of the memories' own vectors, which are blended with them all the same."""
+    return parts if dialect == "kuzu" else []
+
+
 @dataclass(frozen=True)
 class Embedded:
     texts: list[Vector]  # one per text, read with its sentences' (`blended`)
