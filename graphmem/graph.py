@@ -175,7 +175,7 @@ async def export(backend: GraphBackend, scope: Scope, path: str | Path | None, *
 
 
 async def import_into(backend: GraphBackend, embedder: Embedder, source: Any, *, fmt: str | None = None,
-                      progress: Progress | None = None) -> dict[str, int]:
+                      progress: Progress | None = None, sentence_vectors: bool = True) -> dict[str, int]:
     """`AsyncMemory.import_`: a file written by `export` (or the snapshot dict it returns) into this store."""
     from graphmem.graph_files import read_snapshot_file
 
@@ -188,7 +188,7 @@ async def import_into(backend: GraphBackend, embedder: Embedder, source: Any, *,
     else:
         raise ValidationError("source must be a file path or an exported snapshot (dict)", field="source")
     report("read", 1, 1)
-    return await write_snapshot(backend, embedder, snapshot, report)
+    return await write_snapshot(backend, embedder, snapshot, report, sentence_vectors)
 
 
 async def sources_of(backend: GraphBackend, memory_id: str) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from graphmem.backends.base import GraphBackend, Row, Statement
 from graphmem.errors import ValidationError
+from graphmem.ingest.parts import embed_with_parts, kept_parts
 from graphmem.providers.embedders import Embedder
 from graphmem.records import VECTOR_PROPERTIES
 from graphmem.scope import Scope
@@ -69,18 +70,19 @@ def check_snapshot(snapshot: Any) -> dict[str, Any]:
 
 
 async def write_snapshot(backend: GraphBackend, embedder: Embedder, snapshot: dict[str, Any],
-                         progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+                         progress: Callable[[str, int, int], None] | None = None,
+                         sentence_vectors: bool = True) -> dict[str, int]:
     """Write a snapshot into the store in one transaction; how many of each part it wrote.
 
     Ids already in the store are refused (ValidationError, field "data"): an import reproduces a scope in
     another store, it does not merge two histories. Vectors missing from the export (or of another size
-    than the store's) are made again by the store's embedder."""
+    than the store's) are made again by the store's embedder (with `sentence_vectors`, a memory's sentences too)."""
     snapshot = check_snapshot(snapshot)
     memories, entities = snapshot.get("memories", []), snapshot.get("entities", [])
     await _refuse_existing(backend, [m["id"] for m in memories])
     await _refuse_held_scopes(backend, [e for e in snapshot.get("episodes", []) if e.get("role") == COUNTER_ROLE])
     report = progress or (lambda stage, done, total: None)
-    await _embed_missing(embedder, memories, entities, report)
+    await _embed_missing(embedder, memories, entities, report, backend.dialect, sentence_vectors)
     statements = plan(snapshot)
     report("write", 0, 1)
     await backend.write(statements)
@@ -107,23 +109,30 @@ async def _refuse_held_scopes(backend: GraphBackend, counters: list[Row]) -> Non
 
 
 async def _embed_missing(embedder: Embedder, memories: list[Row], entities: list[Row],
-                         report: Callable[[str, int, int], None]) -> None:
+                         report: Callable[[str, int, int], None], dialect: str, sentence_vectors: bool) -> None:
+    """Memories and entities without a vector of this store's size get one from its embedder: a memory's is
+    read with its sentences', as an add makes it (ingest/parts.py)."""
     dims = await asyncio.to_thread(lambda: embedder.dims)
-    needing = [(row, "text") for row in memories if not _fits(row.get("embedding"), dims)]
-    needing += [(row, "name") for row in entities
-                if row.get("has_embedding", True) and not _fits(row.get("embedding"), dims)]
+    texts = [row for row in memories if not _fits(row.get("embedding"), dims)]
+    names = [row for row in entities if row.get("has_embedding", True) and not _fits(row.get("embedding"), dims)]
     for row in entities:
         if not row.get("has_embedding", True):
             row["embedding"] = None  # linked without one (infer=False): stays so
-    for start in range(0, len(needing), _EMBED_BATCH):
-        batch = needing[start:start + _EMBED_BATCH]
-        report("embed", start, len(needing))
-        vectors = await embedder.embed_texts([row[key] for row, key in batch])
-        for (row, _), vector in zip(batch, vectors, strict=True):
+    total = len(texts) + len(names)
+    for start in range(0, len(texts), _EMBED_BATCH):
+        batch = texts[start:start + _EMBED_BATCH]
+        report("embed", start, total)
+        embedded = await embed_with_parts(embedder, [row["text"] for row in batch], [], sentence_vectors)
+        for row, vector, parts in zip(batch, embedded.texts, embedded.parts, strict=True):
             row["embedding"] = [float(x) for x in vector]
-            row.pop("parts", None)  # another embedder's sentences: searched by its own vector alone
-            row.pop("context_embedding", None)  # (and its context, which only that embedder made)
-    report("embed", len(needing), len(needing))
+            row["parts"] = [float(x) for part in kept_parts(dialect, parts) for x in part] or None  # made again
+            row.pop("context_embedding", None)  # only the embedder that made it could read it
+    for start in range(0, len(names), _EMBED_BATCH):
+        batch = names[start:start + _EMBED_BATCH]
+        report("embed", len(texts) + start, total)
+        for row, vector in zip(batch, await embedder.embed_texts([row["name"] for row in batch]), strict=True):
+            row["embedding"] = [float(x) for x in vector]
+    report("embed", total, total)
 
 
 def _fits(vector: Any, dims: int) -> bool:

@@ -323,7 +323,7 @@ class AsyncMemory:
         """Load an export (a json, graphml or gexf file, or `export()`'s dict) into this store: same ids, texts,
         relations, validity and history."""
         return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
-                                            progress=progress)
+                                            progress=progress, sentence_vectors=self._sentence_vectors)
 
     async def sources(self, memory_id: str) -> list[dict[str, Any]]:
         """The messages a memory came from (its provenance): role, name, content, when said."""

@@ -97,6 +97,21 @@ def test_an_export_with_embeddings_carries_the_parts_into_another_store(tmp_path
         assert first(memory) == LONG
 
 
+def test_an_export_without_embeddings_gets_its_sentences_made_again(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "a")) as memory:
+        memory.add(LONG, user_id="u", infer=False)
+        memory.add(SHORT, user_id="u", infer=False)
+        stored = memory.export(user_id="u", embeddings=True)["memories"]
+        snapshot = memory.export(user_id="u")
+    with Memory(config(tmp_path / "b")) as memory:
+        memory.import_(snapshot)
+        assert first(memory) == LONG
+        again = memory.export(user_id="u", embeddings=True)["memories"]
+    for before, after in zip(sorted(stored, key=lambda m: m["id"]), sorted(again, key=lambda m: m["id"]), strict=True):
+        assert np.allclose(before["embedding"], after["embedding"], atol=1e-6)
+        assert (before["parts"] is None) == (after["parts"] is None)
+
+
 def test_as_of_finds_a_superseded_memory_by_one_of_its_sentences(tmp_path: Path) -> None:
     import time
     from datetime import datetime, timezone
