@@ -145,8 +145,12 @@ def plan(snapshot: dict[str, Any]) -> list[Statement]:
     counters = [e for e in snapshot.get("episodes", []) if e.get("role") == COUNTER_ROLE]
     memory_ids = {m["id"] for m in snapshot.get("memories", [])}
     events = [e for e in snapshot.get("events", []) if e.get("memory_id") in memory_ids]
+    entities = [_entity_row(e) for e in snapshot.get("entities", [])]
     statements = [
-        *_chunked("entity/create", [_entity_row(e) for e in snapshot.get("entities", [])]),
+        # Entities with a vector and without one (linked by an infer=False add) go in statements of their own:
+        # Kuzu types a list of rows as one, and a NULL vector beside a 384-float one fails its cast.
+        *_chunked("entity/create", [e for e in entities if e["embedding"]]),
+        *_chunked("entity/create", [e for e in entities if not e["embedding"]]),
         *_chunked("episode/create", [_episode_row(e) for e in episodes]),
         *(Statement("thread/start", _counter_params(c)) for c in counters),
         *(Statement("memory/create", _memory_params(m)) for m in snapshot.get("memories", [])),

@@ -124,9 +124,9 @@ class Adder:
             raise ConfigError("memory_type='procedural_memory' needs an llm to summarise the steps: configure "
                               "'llm'", field="llm")
         summary = await self.extractor.summarize_procedure(items, context, prompt)
-        [vector] = await self.embedder.embed_texts([summary])
-        memory = NewMemory(text=summary, embedding=vector, entity_names=[], role="assistant",
-                           actor_id=scope.agent_id)
+        embedded = await embed_with_parts(self.embedder, [summary], [], self.sentence_vectors)
+        memory = NewMemory(text=summary, embedding=embedded.texts[0], entity_names=[], role="assistant",
+                           actor_id=scope.agent_id, parts=kept_parts(self.backend.dialect, embedded.parts[0]))
         async with self.lock(scope):
             thread = await self._thread(scope)
             plan = build_add_plan(scope, now, items, [memory], EntityTable(), [], metadata, PROCEDURAL, thread.seq,

@@ -37,16 +37,21 @@ def check_as_of(value: Any) -> datetime | None:
 
 
 def check_when(value: Any, field: str = "as_of") -> datetime | None:
-    """`as_of` as every surface takes it (the API, the server's JSON, the tools, the explorer's query string): None,
-    a datetime (naive: UTC) or ISO-8601 text ('2024-05-01', '2024-05-01T12:00:00Z'), as aware UTC."""
+    """`as_of` where text is taken too (the server's JSON, the tools, the explorer, `graph()` and the graph
+    queries; `search()` takes a datetime, as mem0's): None, a datetime (naive: UTC) or ISO-8601 text
+    ('2024-05-01', '2024-05-01T12:00:00Z'), as aware UTC."""
     if isinstance(value, str):
         when = parse_time(value.strip())
         if when is None:
             raise ValidationError(f"{field!r} must be an ISO-8601 date or time, e.g. '2024-05-01'", field=field)
-        return when.astimezone(timezone.utc)
-    if value is not None and not isinstance(value, datetime):
+    elif value is None or isinstance(value, datetime):
+        when = value
+    else:
         raise ValidationError(f"{field!r} must be a datetime or an ISO-8601 date or time", field=field)
-    return check_as_of(value)
+    try:
+        return check_as_of(when)
+    except OverflowError:  # an offset that moves year 1 or 9999 off the calendar in UTC
+        raise ValidationError(f"{field!r} is outside the years 1-9999 in UTC", field=field) from None
 
 
 def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at") -> bool:

@@ -135,3 +135,19 @@ def _hash_config(folder: Path) -> str:
     path = folder / "config.json"
     path.write_text(json.dumps({"embedder": {"provider": "hash"}}), "utf-8")
     return str(path)
+
+
+def test_a_scope_with_entities_with_and_without_vectors_imports(tmp_path: Path) -> None:
+    # An infer=False add links entities without a vector; the offline extractor's add embeds its entities.
+    config = {"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "a")}},
+              "embedder": {"provider": "hash"}}
+    with Memory(config) as memory:
+        memory.add("Bob adopted a grey cat named Pixel. Then the weather turned cold.", user_id="u", infer=False)
+        memory.add("Alice moved to Paris in May and she loves it.", user_id="u")
+        snapshot = memory.export(user_id="u")
+        kinds = {bool(e.get("has_embedding", True)) for e in snapshot["entities"]}
+    assert kinds == {True, False}
+    config["graph_store"]["config"]["db"] = str(tmp_path / "b")
+    with Memory(config) as memory:
+        memory.import_(snapshot)
+        assert len(memory.get_all(user_id="u")["results"]) == 2

@@ -84,6 +84,10 @@ def test_sentence_vectors_can_be_turned_off(tmp_path: Path) -> None:
         memory.add(LONG, user_id="u", infer=False)
         memory.add(SHORT, user_id="u", infer=False)
         assert first(memory) == SHORT
+        stored = {m["text"]: m for m in memory.export(user_id="u", embeddings=True)["memories"]}
+    [own] = asyncio.run(create_embedder(HashEmbedder()).embed_texts([LONG]))
+    assert stored[LONG]["parts"] is None
+    assert np.allclose(stored[LONG]["embedding"], own, atol=1e-6)  # the whole text's vector alone
 
 
 def test_an_export_with_embeddings_carries_the_parts_into_another_store(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_one_as_of_check_for_every_surface() -> None:
     assert check_when("2024-05-01T14:00:00+02:00") == datetime(2024, 5, 1, 12, tzinfo=utc)
     assert check_when(datetime(2024, 5, 1)) == datetime(2024, 5, 1, tzinfo=utc)  # naive means UTC
     assert check_when(datetime(2024, 5, 1, 2, tzinfo=timezone(timedelta(hours=2)))) == datetime(2024, 5, 1, tzinfo=utc)
-    for wrong in ("yesterday-ish", 20240501):
+    for wrong in ("yesterday-ish", 20240501, "0001-01-01T00:30:00+02:00", "9999-12-31T23:30:00-02:00"):
         with pytest.raises(ValidationError) as caught:
             check_when(wrong)
         assert caught.value.field == "as_of"
