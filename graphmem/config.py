@@ -295,9 +295,10 @@ class MemoryConfig(_Strict):
         "one is refused with a ValidationError before any work (one huge message must not stall other users)."))
     sentence_vectors: bool = Field(default=True, description=(
         "Embed each sentence of a memory that has several beside the memory (graphmem/ingest/parts.py): the "
-        "memory's own vector is read with its sentences' mean, and a search scores a memory by the best of its "
-        "own and its sentences' similarity. LOCOMO held out: recall at 10 +0.02 (multi-hop, temporal up); costs "
-        "about half the add throughput. False: one vector each, of the whole text."))
+        "memory's own vector is read with its sentences' mean (every backend), and on Kuzu a search scores a "
+        "memory by the best of its own and its sentences' similarity. LOCOMO held out: recall at 10 +0.02 "
+        "(multi-hop, temporal up); costs about half the add throughput. False: one vector each, of the whole "
+        "text."))
     context_vectors: bool = Field(default=True, description=(
         "With infer=False, a message said in a conversation (after another speaker's, within 3 hours) is also "
         "embedded read after the two messages before it (graphmem/ingest/context.py): a reply that does not name "
