@@ -54,10 +54,9 @@ class AsyncMemory:
         self.extractor: Extractor = create_extractor(self.config)
         self.reranker: Reranker | None = create_reranker(self.config.reranker)
         self._retriever = Retriever(self.backend, self.config.search, self.embedder.embed_query)
-        # Sentence and context vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their
-        # engine's index, of the memories' own vectors: read with their sentences' there too (ingest/parts.py).
-        self._sentence_vectors = self.config.sentence_vectors
-        self._adder = Adder(self.backend, self.embedder, self.extractor, self._sentence_vectors,
+        # Context vectors are searched in RAM (Kuzu's loaded scopes); the Bolt stores search their engine's index.
+        # Sentences are embedded on every backend: a memory's own vector is read with them (ingest/parts.py).
+        self._adder = Adder(self.backend, self.embedder, self.extractor, self.config.sentence_vectors,
                             self.config.context_vectors and self.backend.dialect == "kuzu")
         self._opened = False
         self._embedder_marked = False
@@ -323,7 +322,7 @@ class AsyncMemory:
         """Load an export (a json, graphml or gexf file, or `export()`'s dict) into this store: same ids, texts,
         relations, validity and history."""
         return await graph_view.import_into(await self._ready_to_embed(), self.embedder, source, fmt=format,
-                                            progress=progress, sentence_vectors=self._sentence_vectors)
+                                            progress=progress, sentence_vectors=self.config.sentence_vectors)
 
     async def sources(self, memory_id: str) -> list[dict[str, Any]]:
         """The messages a memory came from (its provenance): role, name, content, when said."""
@@ -346,7 +345,7 @@ class AsyncMemory:
             check_length([new_text], self.config.max_message_chars, "text")
         backend = await (self._ready() if new_text is None else self._ready_to_embed())  # metadata: nothing to embed
         return await changes.update_memory(backend, self.embedder, self.extractor, forms.check_memory_id(memory_id),
-                                           new_text, metadata, expires, utc_now(), self._sentence_vectors)
+                                           new_text, metadata, expires, utc_now(), self.config.sentence_vectors)
 
     async def delete(self, memory_id: str) -> dict[str, str]:
         """Delete a memory and the relations drawn from it; its history stays readable."""
