@@ -228,6 +228,11 @@ class BoltBackend:
         params = {"query": query, "terms": scan_terms(query), "k": k * 200, "limit": k, **scope.params()}
         return await self.read("memory/fulltext", params)
 
+    async def keyword_coverage(self, query: str, scope: Scope) -> float | None:
+        # Unknown: the engines' full-text indexes are global, and a scan of the scope per search for the terms'
+        # counts would cost what the index saves. The keyword signal keeps its configured weight here.
+        return None
+
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         rows = await self.read("memory/get_many", {"ids": ids})
         return [r for r in rows if r["invalid_at"] is None and owns(scope, (r["user_id"], r["agent_id"], r["run_id"]))]

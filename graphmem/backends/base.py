@@ -122,6 +122,11 @@ class GraphBackend(Protocol):
         """Rows `{id, score}` of valid memories by BM25 (stemmed, stop words out), best first, inside the scope."""
         ...
 
+    async def keyword_coverage(self, query: str, scope: Scope) -> float | None:
+        """The share of the query's telling terms (in at most half the scope's valid memories, or in none) that
+        some of them hold, by the keyword search's analyser; None where the backend cannot tell cheaply."""
+        ...
+
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         """`{id, text, actor_id, episode_ids, entity_ids, valid_at}` of the scope's valid memories among `ids`
         (others are left out)."""

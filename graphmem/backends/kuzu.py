@@ -337,6 +337,9 @@ class KuzuBackend:
         # On a read thread always: the query's first Chinese words load jieba's dictionary (~0.7 s).
         return await self._in_scope(lambda: self._memories(scope).keyword_top(query, k))
 
+    async def keyword_coverage(self, query: str, scope: Scope) -> float | None:
+        return await self._in_scope(lambda: self._memories(scope).keyword_coverage(query))
+
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope))
 

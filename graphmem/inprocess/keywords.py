@@ -190,6 +190,22 @@ class KeywordIndex:
         hits = hits[np.argsort(-scores[hits], kind="stable")]
         return [{"id": self._ids[i], "score": float(scores[i])} for i in hits]
 
+    def coverage(self, query: str) -> float:
+        """The share of the query's telling terms that some live row holds (1.0 when it has none).
+
+        Telling terms are those of at most half the live rows, as in `top`, and those of none. A question
+        asked in other words than the conversation's ("What is Caroline's identity?") has terms that no
+        message holds; its BM25 ranking is drawn from the rest alone, and says that much less.
+        """
+        live = len(self._position)
+        terms = set(analyse(query))
+        if not live or not terms:
+            return 1.0
+        alive = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
+        frequencies = [m.frequency if (m := self._matching(term, alive)) is not None else 0 for term in terms]
+        telling = [f for f in frequencies if f <= live / 2]
+        return sum(1 for f in telling if f) / len(telling) if telling else 1.0
+
     def _matching(self, term: str, alive: NDArray[np.bool_]) -> _Postings | None:
         """The term's postings with which of them are live, or None when no live row has it."""
         postings = self._postings.get(term)

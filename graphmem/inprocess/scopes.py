@@ -186,6 +186,9 @@ class ScopeMemories:
     def keyword_top(self, query: str, k: int) -> list[dict[str, Any]]:
         return self._keywords.top(query, k)
 
+    def keyword_coverage(self, query: str) -> float:
+        return self._keywords.coverage(query)
+
     def briefs(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """`{id, text, actor_id, episode_ids, entity_ids, valid_at}` of the held memories among `ids`."""
         return [{"id": r.id, "text": r.text, "actor_id": (r.record or {}).get("actor_id"),

@@ -33,6 +33,7 @@ from graphmem.config import SearchConfig
 from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
+from graphmem.search.coverage import by_coverage, coverage_text
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay
@@ -121,31 +122,36 @@ class Retriever:
         """`embed` embeds the query's words as its vector reads them (without the speakers it names, see
         search/speakers); the keyword lookup runs on the store meanwhile. `now` resolves the query's time cues
         (default: the current time)."""
-        keyword = asyncio.ensure_future(self._keyword(query, scope, pool))
+        keyword = asyncio.ensure_future(self._first_keyword(query, scope, pool, now))
         try:
             named = await self._named_entities(query, scope)
             briefs = _Briefs(self._backend, scope)
             vector = await embed(without_names(query, await self._speakers(query, named, briefs)))
-            keyword_rows = await keyword
+            keyword_rows, covered = await keyword
         finally:
             keyword.cancel()  # only matters when a lookup failed; a finished task ignores it
-        config = self._config
+        # This search's own fusion weights (the retriever serves concurrent searches): the keyword signal's by
+        # the query's coverage (search/coverage), a list question's by its share (search/lists).
+        config = by_coverage(self._config, covered)
         listed = list_question(query) if self._embed_query is not None and config.weights.get("list", 0.0) > 0 else None
         share = list_share(listed[1], config.list_max_rest, config.list_loose_weight) if listed else 0.0
         head = None  # a list question's head phrase, embedded while the store is asked the rest
         if self._embed_query is not None and listed is not None and share > 0:
             head = asyncio.ensure_future(self._embed_query(listed[0]))
+            if share < 1:
+                config = config.model_copy(update={"weights": {**config.weights,
+                                                               "list": share * config.weights["list"]}})
         try:
-            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, share, briefs)
+            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, config, briefs)
         finally:
             if head is not None:
                 head.cancel()
 
     async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
                         scope: Scope, pool: int, now: datetime | None, head: Awaitable[list[float]] | None,
-                        share: float, briefs: _Briefs) -> Retrieval:
-        """The rest of `retrieve`, from the query's vector on; `head`: a list question's head phrase's vector
-        (search/lists), its ranking weighed by `share` of the list signal's weight."""
+                        config: SearchConfig, briefs: _Briefs) -> Retrieval:
+        """The rest of `retrieve`, from the query's vector on, fused with `config`'s weights; `head`: a list
+        question's head phrase's vector (search/lists)."""
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope,
                                                         self._config.context_vector_weight)
         entity_seeds = await self._similar_entities(vector, scope, named)
@@ -165,16 +171,12 @@ class Retriever:
             "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
-        scores = self._fuse(rankings, signals)
+        scores = fuse(rankings, signals, config)
         if self._config.weights.get("named", 0.0) > 0 and named:
             rankings["named"] = await self._mentioning_named(named, scores, briefs)
             signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
-            scores = self._fuse(rankings, signals)
-        config = self._config
+            scores = fuse(rankings, signals, config)
         if head is not None:
-            if share < 1:  # this search's own fusion weights: the retriever serves concurrent searches
-                config = config.model_copy(update={"weights": {**config.weights,
-                                                               "list": share * config.weights["list"]}})
             list_rows = await self._listed(query, await head, scope, pool, briefs)
             rankings["list"] = [r["id"] for r in list_rows]
             signals["list"] = {r["id"]: float(r["similarity"]) for r in list_rows}
@@ -197,9 +199,6 @@ class Retriever:
         rank = {r["id"]: float(r["rank"] if "rank" in r else r["similarity"]) for r in vector_rows}
         return Retrieval(scores=scores, signals=signals, rankings=rankings, vector=vector, relations=relations,
                          config=config, vector_rank=rank)
-
-    def _fuse(self, rankings: dict[str, list[str]], signals: dict[str, dict[str, float]]) -> dict[str, float]:
-        return fuse(rankings, signals, self._config)
 
     async def _mentioning_named(self, named: dict[str, float], scores: dict[str, float], briefs: _Briefs) -> list[str]:
         """The candidates that mention an entity the query names, hubs included (a question about one
@@ -302,6 +301,16 @@ class Retriever:
         texts = {row["id"]: row["text"] for row in await briefs.of(best(scores, REWEIGHED))}
         return discounted(scores, texts, set(name_candidates(query)), config.question_weight,
                           config.other_speaker_weight)
+
+    async def _first_keyword(self, query: str, scope: Scope, pool: int,
+                             now: datetime | None) -> tuple[list[Row], float | None]:
+        """The keyword ranking, and how much of the query the scope's words cover when it matters
+        (search/coverage)."""
+        rows = await self._keyword(query, scope, pool)
+        if not rows or not self._config.keyword_coverage or self._config.weights.get("keyword", 0.0) <= 0:
+            return rows, None
+        text = keyword_query(coverage_text(query, now or datetime.now(timezone.utc)))
+        return rows, await self._backend.keyword_coverage(text, scope) if text else None
 
     async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:
         text = keyword_query(query)

@@ -40,6 +40,19 @@ def test_bm25_leaves_out_a_term_in_most_rows_while_the_query_has_a_rarer_one() -
     assert [h["id"] for h in index.top("Which cities has Jon visited? Rome or Paris", 5)] == ["paris", "rome"]
     assert [h["id"] for h in index.top("Jon", 5)] == ["short", "bye", "rome"]  # nothing rarer: the name counts
 
+def test_coverage_is_the_share_of_telling_terms_some_live_row_holds() -> None:
+    index = KeywordIndex()
+    index.add([("a", "Jon: I took a short trip to Rome"), ("b", "Jon: Thanks!"), ("c", "Gina: a studio in Paris"),
+               ("d", "Jon: Bye!")])
+    assert index.coverage("Rome and Paris") == 1.0
+    assert index.coverage("Which cities has Jon visited? Rome") == 1 / 3  # Jon is in most rows: not telling
+    assert index.coverage("entrepreneurial journeys") == 0.0
+    assert index.coverage("Jon") == 1.0 and index.coverage("the") == 1.0  # no telling term: nothing to judge
+    index.remove(["a"])
+    assert index.coverage("Rome and Paris") == 0.5  # a removed row's words are no longer the scope's
+    assert KeywordIndex().coverage("Rome") == 1.0
+
+
 def test_bm25_forgets_removed_rows_and_takes_a_row_again_under_its_id() -> None:
     index = KeywordIndex()
     index.add([("a", "red kayak"), ("b", "blue kayak")])

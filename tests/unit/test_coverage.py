@@ -1,0 +1,34 @@
+"""search/coverage: the keyword weight of one search by how much of the query the scope's words cover."""
+
+from datetime import datetime, timezone
+
+from graphmem.config import SearchConfig
+from graphmem.search.coverage import by_coverage, coverage_text
+
+NOW = datetime(2024, 1, 10, tzinfo=timezone.utc)
+
+
+def test_the_keyword_weight_is_scaled_and_nothing_else() -> None:
+    config = SearchConfig()
+    scaled = by_coverage(config, 0.5)
+    assert scaled.weights["keyword"] == config.weights["keyword"] * 0.5
+    assert {k: v for k, v in scaled.weights.items() if k != "keyword"} == \
+        {k: v for k, v in config.weights.items() if k != "keyword"}
+    assert config.weights == SearchConfig().weights  # the retriever's own config is left as it was
+    assert by_coverage(config, 0.0).weights["keyword"] == 0.0
+
+
+def test_full_unknown_or_switched_off_coverage_keeps_the_config() -> None:
+    config = SearchConfig()
+    assert by_coverage(config, 1.0) is config
+    assert by_coverage(config, None) is config  # a Bolt store cannot tell
+    off = SearchConfig(keyword_coverage=False)
+    assert by_coverage(off, 0.2) is off
+    no_keyword = SearchConfig(weights={"keyword": 0.0})
+    assert by_coverage(no_keyword, 0.2).weights["keyword"] == 0.0
+
+
+def test_the_time_cue_does_not_count_towards_coverage() -> None:
+    assert coverage_text("What did Maria paint on October 13, 2023?", NOW).split() == ["What", "did", "Maria",
+                                                                                       "paint", "on", "?"]
+    assert coverage_text("What did Maria paint?", NOW) == "What did Maria paint?"
