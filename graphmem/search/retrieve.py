@@ -12,8 +12,9 @@
                                                                                    ├─ + session: hits of the sessions
                                                                                    │   that match best (off by default)
                                                                                    ├─ + context: next/previous turn
-                                                                                   └─ × form: questions, and
-                                                                                       other speakers, count less
+                                                                                   └─ × form: questions, other
+                                                                                       speakers and, for "when?",
+                                                                                       the untimed count less
 
 The vector reads the query without the names of the conversation's speakers it names (search/speakers); every
 other signal reads it whole.
@@ -33,6 +34,7 @@ from graphmem.config import SearchConfig
 from graphmem.ingest.normalize import name_candidates
 from graphmem.ingest.plan import neighbour_episode_ids
 from graphmem.scope import Scope
+from graphmem.search.answer_time import asks_when, untimed_discounted
 from graphmem.search.coverage import by_coverage, coverage_text
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
@@ -294,13 +296,16 @@ class Retriever:
         return spread(scores, episodes, self._config.diversity, self._config.diversity_span, REWEIGHED)
 
     async def _by_form(self, query: str, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
-        """The best hits re-weighed by who says them and whether they only ask (search/turns)."""
+        """The best hits re-weighed by who says them, whether they only ask (search/turns) and, for a question
+        that asks when, whether they name a time (search/answer_time)."""
         config = self._config
-        if config.question_weight >= 1 and config.other_speaker_weight >= 1:
+        when = config.untimed_weight < 1 and asks_when(query)
+        if config.question_weight >= 1 and config.other_speaker_weight >= 1 and not when:
             return scores
         texts = {row["id"]: row["text"] for row in await briefs.of(best(scores, REWEIGHED))}
-        return discounted(scores, texts, set(name_candidates(query)), config.question_weight,
-                          config.other_speaker_weight)
+        scores = discounted(scores, texts, set(name_candidates(query)), config.question_weight,
+                            config.other_speaker_weight)
+        return untimed_discounted(scores, texts, config.untimed_weight) if when else scores
 
     async def _first_keyword(self, query: str, scope: Scope, pool: int,
                              now: datetime | None) -> tuple[list[Row], float | None]:

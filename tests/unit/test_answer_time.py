@@ -1,0 +1,43 @@
+"""search/answer_time: a question that asks when, and the messages that name a time."""
+
+import pytest
+
+from graphmem.search.answer_time import asks_when, names_time, untimed_discounted
+
+
+@pytest.mark.parametrize("query", [
+    "When did Melanie sign up for a pottery class?", "How long has Tomás driven the 728?",
+    "In which month did Priya move?", "What year did John get his degree?", "How old is Isla?",
+    "So when is the wedding?", "你什么时候开始学游泳的？", "他們在一起多久了？", "小美哪一天生日？"])
+def test_questions_that_ask_when(query: str) -> None:
+    assert asks_when(query)
+
+
+@pytest.mark.parametrize("query", [
+    "What did Ben find under the wallpaper?", "Where did Callum propose?", "Who says when to stop?",
+    "What pets does Nora have?", "你喜欢什么运动？"])
+def test_questions_that_do_not(query: str) -> None:
+    assert not asks_when(query)
+
+
+@pytest.mark.parametrize("text", [
+    "Melanie: I just signed up for a pottery class yesterday.", "We move on June 1.",
+    "I start on the 4th of September.",
+    "Went bouldering with Marcus on Thursday night.", "We got the keys two weeks ago.", "I've lived here for 4 years.",
+    "Back in 2019 I ran my first race.", "我上个月开始学游泳。", "去年我们去了京都。", "三天前他回来了。"])
+def test_messages_that_name_a_time(text: str) -> None:
+    assert names_time(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Melanie: Pottery is like therapy for me.", "You may want to try it.", "The flowers are lovely.",
+    "我喜欢陶艺。"])
+def test_messages_that_do_not(text: str) -> None:
+    assert not names_time(text)
+
+
+def test_only_the_untimed_among_the_read_texts_are_discounted() -> None:
+    scores = {"a": 1.0, "b": 0.8, "c": 0.6}
+    texts = {"a": "I love pottery", "b": "I signed up yesterday"}  # c was not read: left as it is
+    assert untimed_discounted(scores, texts, 0.5) == {"a": 0.5, "b": 0.8, "c": 0.6}
+    assert scores == {"a": 1.0, "b": 0.8, "c": 0.6}
