@@ -10,7 +10,8 @@ are when a message was said, rarely in its words, and the time signal reads them
 
 Measured on four data sets, default config otherwise (bench/RESULTS.md, session 15): chats, zh and en
 companion chats rose, LOCOMO dev held. The feedback signal (also keyword) keeps its weight: scaling it too
-cost the chats and zh.
+cost the chats and zh. The Bolt stores keep the configured weight: counting the words there is a scan of the
+scope per search, and on ArcadeDB (whose keyword search matches crude stems) it measured flat.
 """
 
 from __future__ import annotations
