@@ -172,7 +172,8 @@ class AsyncMemory:
         found = await self._retriever.retrieve(query, self.embedder.embed_query, scope, pool, when)
         superseded: list[Row] = []
         if when is not None:
-            superseded = await past.widen(backend, found, query, scope, when, self.config.search)
+            superseded = await past.widen(backend, found, query, scope, when, self.config.search,
+                                          self._retriever.reweighed)
         # The caller's score is a relevance comparable across queries (search/calibrate), in the fused order.
         found.signals["fused"] = dict(found.scores)
         scale = scale_of(self.embedder.identity, query)

@@ -32,28 +32,30 @@ _ENGLISH_TIME = re.compile(r"\b(?:" + "|".join([
     rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}",
     rf"(?:in|since|during|last|this|next|early|late|mid) {_MONTH}", rf"(?:in|during|since|every) (?:the )?{_SEASON}",
     r"the other day|a while (?:ago|back)|back then|years? back|when i was (?:a kid|little|young|\d+)",
+    r"(?:in|since|during|last|next|early|late|mid) may|may \d{1,2}(?:st|nd|rd|th)?",  # May, not "this may be"
+    r"\d{1,2}:\d\d|\d{1,2} ?(?:am|pm)|o'clock|noon|midnight",  # "What time…?" asks for the clock
     r"birthday|anniversary|christmas|thanksgiving|easter|halloween|new year",
 ]) + r")\b", re.IGNORECASE)
-_CHINESE_COUNT = r"[0-9一二三四五六七八九十两兩几幾半]+"
+_CHINESE_COUNT = r"[0-9一二三四五六七八九十两兩几幾半]{1,4}"  # bounded: a long run of digits stays linear
 _CHINESE_TIME = re.compile("|".join([
     r"昨天|昨晚|前天|今天|今晚|明天|后天|後天|刚才|剛才|最近|近来|近來|那天|当时|當時|以前|之前|后来|後來",
     r"上周|上週|上星期|上礼拜|上禮拜|下周|下週|下星期|这周|這週|本周|本週|这个月|這個月|上个月|上個月|下个月|下個月",
     r"去年|前年|今年|明年|后年|後年|年初|年底|年前|年后|年後",
     _CHINESE_COUNT + r"(?:天|日|周|週|个星期|個星期|个礼拜|個禮拜|个月|個月|年)(?:前|后|後|以前|以后|以後|了|多)",
-    r"\d+月|[一二三四五六七八九十]+月|\d+[日号號]|[一二三四五六七八九十]+[号號]",
+    r"\d{1,2}月|[一二三四五六七八九十]{1,3}月|\d{1,2}[日号號]|[一二三四五六七八九十]{1,3}[号號]",
     r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|周[一二三四五六日]|週[一二三四五六日]|周末|週末",
     r"春节|春節|国庆|國慶|中秋|元旦|圣诞|聖誕|端午|清明|除夕|生日|纪念日|紀念日",
     r"(?:19|20)\d\d年?",
 ]))
-_PERIOD = r"date|day|time|year|month|week|weekend|season"
+_PERIOD = r"(?:date|day|time|year|month|week|weekend|season)(?!-)"  # not "What time-management tips…"
 _ENGLISH_WHEN = re.compile(
-    rf"^\W*(?:(?:and|so|but|then|ok|okay)\W+)?(?:when\b|since when|what (?:{_PERIOD}|age)\b|"
+    rf"^\W*(?:(?:and|so|but|then|ok|okay)\W+)?(?:when\b|since when|what {_PERIOD}\b|"
     r"which (?:date|day|year|month|week|weekend|season)\b|"
-    rf"(?:in|on|during|at|by) (?:what|which) (?:{_PERIOD}|age)\b|how long\b|how many (?:years|months|weeks|days) ago\b|"
-    r"how old\b)", re.IGNORECASE)
+    rf"(?:in|on|during|at|by) (?:what|which) {_PERIOD}\b|how long\b|how many (?:years|months|weeks|days) ago\b)",
+    re.IGNORECASE)  # not "How old…?" / "What age…?": an age names no time
 _CHINESE_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪天|哪一天|哪年|哪一年|几月|幾月|哪个月|哪個月|"
-                           r"哪一个月|哪一個月|几号|幾號|多久|多长时间|多長時間|哪个星期|哪個星期|几岁|幾歲|"
-                           r"多少岁|多少歲|几年|幾年")
+                           r"哪一个月|哪一個月|几号|幾號|多久|多长时间|多長時間|哪个星期|哪個星期|"
+                           r"几年前|幾年前|几年了|幾年了")  # not 这几年 (these few years), 几年级 (which grade)
 
 
 def asks_when(query: str) -> bool:

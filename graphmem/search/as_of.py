@@ -11,7 +11,7 @@ created (relations: valid) at or before it, and not invalidated by then.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,11 +20,14 @@ from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
 from graphmem.inprocess.vectors import best_cosines, cosines, ranked_in_context
 from graphmem.scope import Scope
-from graphmem.search.fusion import best, fuse, lifted
-from graphmem.search.retrieve import Retrieval, rank_relations
+from graphmem.search.fusion import best, fuse
+from graphmem.search.relations import rank_relations
+from graphmem.search.retrieve import Retrieval
 from graphmem.search.when import aware, iso_utc, parse_time, within
 
 RELEVANCE_FLOOR = 0.3  # a superseded relation is shown only when this relevant to the query
+# (query, fused scores, the context lift's raises, scope) -> the scores after retrieval's later steps
+Reweigh = Callable[[str, dict[str, float], Mapping[str, float], Scope], Awaitable[dict[str, float]]]
 
 
 def check_as_of(value: Any) -> datetime | None:
@@ -60,20 +63,21 @@ def valid_then(row: Mapping[str, Any], when: datetime, start: str = "created_at"
 
 
 async def widen(backend: GraphBackend, found: Retrieval, query: str, scope: Scope, when: datetime,
-                config: SearchConfig) -> list[Row]:
+                config: SearchConfig, reweigh: Reweigh) -> list[Row]:
     """Join the memories superseded since `when` into `found`; return the relations superseded since,
-    ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at)."""
+    ranked like retrieval's (rows with from_name, to_name, type, fact, score, hops, valid_at, invalid_at).
+    `reweigh` takes the fusion redone through retrieval's later steps (Retriever.reweighed)."""
     params = {"as_of": iso_utc(when), **scope.params()}
     superseded = await backend.read("memory/superseded_at", params)
     similarity = best_cosines(found.vector, superseded)
-    if similarity:  # retrieval's fusion redone with them in the vector signal, its context lift added back
+    if similarity:  # retrieval's fusion redone with them in the vector signal, then its later steps
         vector = found.signals["vector"] = {**found.signals.get("vector", {}), **similarity}
         weight = (found.config or config).context_vector_weight
         rank = {mid: found.vector_rank.get(mid, own) for mid, own in vector.items()}
         found.rankings["vector"] = best({**rank, **_ranked_in_context(found.vector, superseded, similarity, weight)})
         fused = fuse(found.rankings, {k: v for k, v in found.signals.items() if k != "context"},
                      found.config or config)
-        found.scores = lifted(fused, found.signals.get("context", {}))
+        found.scores = await reweigh(query, fused, found.signals.get("context", {}), scope)
     relations = [{**r, "score": 1.0, "hops": 1} for r in await backend.read("relation/invalidated_at", params)]
     known = {**found.signals.get("vector", {})}
     floor = 0.5 + 0.5 * RELEVANCE_FLOOR  # rank_relations scales a score by 0.5 + 0.5 * relevance

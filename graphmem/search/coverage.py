@@ -29,8 +29,11 @@ def coverage_text(query: str, now: datetime) -> str:
 
 
 def by_coverage(config: SearchConfig, coverage: float | None) -> SearchConfig:
-    """The search's config with the keyword weight times `coverage` (unchanged when None or off)."""
+    """The search's config with the keyword weight times `coverage` (unchanged when None or off, and when keyword
+    is the only signal weighed: the search would have none left)."""
     if coverage is None or coverage >= 1.0 or not config.keyword_coverage or "keyword" not in config.weights:
         return config
-    weights = {**config.weights, "keyword": config.weights["keyword"] * max(coverage, 0.0)}
+    if not any(weight > 0 for signal, weight in config.weights.items() if signal != "keyword"):
+        return config
+    weights = {**config.weights, "keyword": config.weights["keyword"] * coverage}
     return config.model_copy(update={"weights": weights})

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -38,8 +38,9 @@ from graphmem.search.answer_time import asks_when, untimed_discounted
 from graphmem.search.coverage import by_coverage, coverage_text
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
-from graphmem.search.fusion import best, fuse, hop_decay
+from graphmem.search.fusion import best, fuse, hop_decay, lifted
 from graphmem.search.lists import list_question, list_share, of_named_speakers
+from graphmem.search.relations import rank_relations
 from graphmem.search.sessions import session_prior
 from graphmem.search.speakers import SAMPLED_MENTIONS, speakers_among, without_names
 from graphmem.search.turns import discounted
@@ -72,28 +73,6 @@ class Retrieval:
 def keyword_query(query: str) -> str:
     """Plain words only: the full-text engine gets no operators from user text."""
     return " ".join(_WORD.findall(query))
-
-
-def _stems(text: str) -> set[str]:
-    """Crude stems (first five letters of each word over two letters): enough to match works/working."""
-    return {w[:5] for w in _WORD.findall(text.lower().replace("_", " ")) if len(w) > 2}
-
-
-def rank_relations(relations: list[Row], query: str, memory_similarity: dict[str, float]) -> list[Row]:
-    """Order relations by graph score weighted by relevance to the query.
-
-    Relevance is the larger of the similarity of the memory the relation was
-    drawn from and the share of the relation's words (type, ends) that the
-    query shares.
-    """
-    query_stems = _stems(query)
-    ranked = []
-    for rel in relations:
-        words = _stems(f"{rel['type']} {rel.get('from_name', '')} {rel.get('to_name', '')}")
-        overlap = len(words & query_stems) / len(words) if words else 0.0
-        relevance = max(memory_similarity.get(rel.get("memory_id") or "", 0.0), overlap)
-        ranked.append({**rel, "score": rel["score"] * (0.5 + 0.5 * relevance)})
-    return sorted(ranked, key=lambda r: -r["score"])
 
 
 class _Briefs:
@@ -272,11 +251,11 @@ class Retriever:
                 if lift > bonus.get(row["memory_id"], 0.0):
                     bonus[row["memory_id"]], ceiling[row["memory_id"]] = lift, lender
         # A neighbour is context for the hit that lends to it: it may come up to that hit, not pass it.
-        lifted = dict(scores)
+        raised = dict(scores)
         for mid, lift in bonus.items():
             own = scores.get(mid, 0.0)
-            lifted[mid] = max(own, min(own + lift, ceiling[mid]))
-        return lifted, bonus
+            raised[mid] = max(own, min(own + lift, ceiling[mid]))
+        return raised, bonus
 
     async def _by_session(self, scores: dict[str, float], briefs: _Briefs) -> dict[str, float]:
         """The best hits lifted by how well their session matches the query (search/sessions; off
@@ -306,6 +285,14 @@ class Retriever:
         scores = discounted(scores, texts, set(name_candidates(query)), config.question_weight,
                             config.other_speaker_weight)
         return untimed_discounted(scores, texts, config.untimed_weight) if when else scores
+
+    async def reweighed(self, query: str, fused: dict[str, float], lifts: Mapping[str, float],
+                        scope: Scope) -> dict[str, float]:
+        """Fused scores taken again through the steps after fusion (the session prior, the context lift `lifts`,
+        the form, the spread): for a fusion redone with more memories (search/as_of.widen)."""
+        briefs = _Briefs(self._backend, scope)
+        scores = lifted(await self._by_session(fused, briefs), lifts)
+        return await self._spread(await self._by_form(query, scores, briefs), briefs)
 
     async def _first_keyword(self, query: str, scope: Scope, pool: int,
                              now: datetime | None) -> tuple[list[Row], float | None]:

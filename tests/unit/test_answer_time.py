@@ -7,15 +7,18 @@ from graphmem.search.answer_time import asks_when, names_time, untimed_discounte
 
 @pytest.mark.parametrize("query", [
     "When did Melanie sign up for a pottery class?", "How long has Tomás driven the 728?",
-    "In which month did Priya move?", "What year did John get his degree?", "How old is Isla?",
-    "So when is the wedding?", "你什么时候开始学游泳的？", "他們在一起多久了？", "小美哪一天生日？"])
+    "In which month did Priya move?", "What year did John get his degree?", "What time does Melanie wake up?",
+    "So when is the wedding?", "你什么时候开始学游泳的？", "他們在一起多久了？", "小美哪一天生日？",
+    "你们认识几年了？"])
 def test_questions_that_ask_when(query: str) -> None:
     assert asks_when(query)
 
 
 @pytest.mark.parametrize("query", [
     "What did Ben find under the wallpaper?", "Where did Callum propose?", "Who says when to stop?",
-    "What pets does Nora have?", "你喜欢什么运动？"])
+    "What pets does Nora have?", "你喜欢什么运动？",
+    "How old is Isla?", "你几岁了？",  # an age names no time: an answer would be discounted
+    "What time-management tips help?", "这几年你过得好吗？", "你上几年级？"])
 def test_questions_that_do_not(query: str) -> None:
     assert not asks_when(query)
 
@@ -24,16 +27,23 @@ def test_questions_that_do_not(query: str) -> None:
     "Melanie: I just signed up for a pottery class yesterday.", "We move on June 1.",
     "I start on the 4th of September.",
     "Went bouldering with Marcus on Thursday night.", "We got the keys two weeks ago.", "I've lived here for 4 years.",
-    "Back in 2019 I ran my first race.", "我上个月开始学游泳。", "去年我们去了京都。", "三天前他回来了。"])
+    "Back in 2019 I ran my first race.", "I went to Sweden in May.", "We moved last May.", "The party is on May 5th.",
+    "I wake up at 6:30.", "Dinner at 7pm.", "我上个月开始学游泳。", "去年我们去了京都。", "三天前他回来了。",
+    "十二月五号见。"])
 def test_messages_that_name_a_time(text: str) -> None:
     assert names_time(text)
 
 
 @pytest.mark.parametrize("text", [
-    "Melanie: Pottery is like therapy for me.", "You may want to try it.", "The flowers are lovely.",
-    "我喜欢陶艺。"])
+    "Melanie: Pottery is like therapy for me.", "You may want to try it.", "This may be hard.",
+    "The flowers are lovely.", "我喜欢陶艺。"])
 def test_messages_that_do_not(text: str) -> None:
     assert not names_time(text)
+
+
+def test_a_long_run_of_digits_is_read_in_one_pass() -> None:
+    # The counts before 月, 号, 天前 are bounded: unbounded, 100,000 digits took minutes.
+    assert not names_time("1" * 100_000 + "x") and names_time("一" * 100_000 + "月")
 
 
 def test_only_the_untimed_among_the_read_texts_are_discounted() -> None:

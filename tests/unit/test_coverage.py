@@ -26,6 +26,8 @@ def test_full_unknown_or_switched_off_coverage_keeps_the_config() -> None:
     assert by_coverage(off, 0.2) is off
     no_keyword = SearchConfig(weights={"keyword": 0.0})
     assert by_coverage(no_keyword, 0.2).weights["keyword"] == 0.0
+    only_keyword = SearchConfig(weights={name: 0.0 for name in config.weights if name != "keyword"})
+    assert by_coverage(only_keyword, 0.0) is only_keyword  # the search would have no signal left
 
 
 def test_the_time_cue_does_not_count_towards_coverage() -> None:
