@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from graphmem.ingest.languages import HAN_RUN
+
 _COUNT = (r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|couple of|"
           r"a few|few|several)")
 _UNIT = r"(?:minute|hour|day|night|week|weekend|month|year|decade|summer|winter)s?"
@@ -35,7 +37,7 @@ _ENGLISH_TIME = re.compile(r"\b(?:" + "|".join([
     r"(?:in|since|during|last|next|early|late|mid) may|may \d{1,2}(?:st|nd|rd|th)?",  # May, not "this may be"
     r"\d{1,2}:\d\d|\d{1,2} ?(?:am|pm)|o'clock|noon|midnight",  # "What time…?" asks for the clock
     r"birthday|anniversary|christmas|thanksgiving|easter|halloween|new year",
-]) + r")\b", re.IGNORECASE)
+]) + r")\b")  # matched against the lower-cased text: ~4x faster than IGNORECASE
 _CHINESE_COUNT = r"[0-9一二三四五六七八九十两兩几幾半]{1,4}"  # bounded: a long run of digits stays linear
 _CHINESE_TIME = re.compile("|".join([
     r"昨天|昨晚|前天|今天|今晚|明天|后天|後天|刚才|剛才|最近|近来|近來|那天|当时|當時|以前|之前|后来|後來",
@@ -65,7 +67,7 @@ def asks_when(query: str) -> bool:
 
 def names_time(text: str) -> bool:
     """Whether the message names a time: a date, a weekday, "last week", "two years ago", 上个月…"""
-    return bool(_ENGLISH_TIME.search(text) or _CHINESE_TIME.search(text))
+    return bool(_ENGLISH_TIME.search(text.lower()) or (HAN_RUN.search(text) and _CHINESE_TIME.search(text)))
 
 
 def untimed_discounted(scores: Mapping[str, float], texts: Mapping[str, str], weight: float) -> dict[str, float]:
