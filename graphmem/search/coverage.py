@@ -16,15 +16,12 @@ scope per search, and on ArcadeDB (whose keyword search matches crude stems) it 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from graphmem.config import SearchConfig
-from graphmem.search.when import time_window
+from graphmem.search.when import Window
 
 
-def coverage_text(query: str, now: datetime) -> str:
-    """The words whose coverage counts: the query without its time cue (search/when)."""
-    window = time_window(query, now)
+def coverage_text(query: str, window: Window | None) -> str:
+    """The words whose coverage counts: the query without its time cue (`window`, search/when.time_window's)."""
     return query.replace(window.cue, " ") if window is not None and window.cue else query
 
 

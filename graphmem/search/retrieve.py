@@ -103,7 +103,9 @@ class Retriever:
         """`embed` embeds the query's words as its vector reads them (without the speakers it names, see
         search/speakers); the keyword lookup runs on the store meanwhile. `now` resolves the query's time cues
         (default: the current time)."""
-        keyword = asyncio.ensure_future(self._first_keyword(query, scope, pool, now))
+        # The query's time cue, parsed once: the time signal ranks by it, and coverage leaves it out.
+        window = time_window(query, now or datetime.now(timezone.utc))
+        keyword = asyncio.ensure_future(self._first_keyword(query, scope, pool, window))
         try:
             named = await self._named_entities(query, scope)
             briefs = _Briefs(self._backend, scope)
@@ -123,13 +125,14 @@ class Retriever:
                 config = config.model_copy(update={"weights": {**config.weights,
                                                                "list": share * config.weights["list"]}})
         try:
-            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, now, head, config, briefs)
+            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, window, head, config,
+                                        briefs)
         finally:
             if head is not None:
                 head.cancel()
 
     async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
-                        scope: Scope, pool: int, now: datetime | None, head: Awaitable[list[float]] | None,
+                        scope: Scope, pool: int, window: Window | None, head: Awaitable[list[float]] | None,
                         config: SearchConfig, briefs: _Briefs) -> Retrieval:
         """The rest of `retrieve`, from the query's vector on, fused with `config`'s weights; `head`: a list
         question's head phrase's vector (search/lists)."""
@@ -168,8 +171,7 @@ class Retriever:
             rankings["feedback"] = [r["id"] for r in feedback_rows]
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = fuse(rankings, signals, config)
-        window = time_window(query, now or datetime.now(timezone.utc)) if self._config.weights.get("time") else None
-        if window is not None:
+        if window is not None and self._config.weights.get("time"):
             rankings["time"] = await self._in_window(window, scores, scope, pool, briefs)
             signals["time"] = {mid: 1.0 for mid in rankings["time"]}
             scores = fuse(rankings, signals, config)
@@ -295,13 +297,13 @@ class Retriever:
         return await self._spread(await self._by_form(query, scores, briefs), briefs)
 
     async def _first_keyword(self, query: str, scope: Scope, pool: int,
-                             now: datetime | None) -> tuple[list[Row], float | None]:
+                             window: Window | None) -> tuple[list[Row], float | None]:
         """The keyword ranking, and how much of the query the scope's words cover when it matters
         (search/coverage)."""
         rows = await self._keyword(query, scope, pool)
         if not rows or not self._config.keyword_coverage or self._config.weights.get("keyword", 0.0) <= 0:
             return rows, None
-        text = keyword_query(coverage_text(query, now or datetime.now(timezone.utc)))
+        text = keyword_query(coverage_text(query, window))
         return rows, await self._backend.keyword_coverage(text, scope) if text else None
 
     async def _keyword(self, query: str, scope: Scope, pool: int) -> list[Row]:

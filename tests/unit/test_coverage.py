@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from graphmem.config import SearchConfig
 from graphmem.search.coverage import by_coverage, coverage_text
+from graphmem.search.when import time_window
 
 NOW = datetime(2024, 1, 10, tzinfo=timezone.utc)
 
@@ -31,6 +32,6 @@ def test_full_unknown_or_switched_off_coverage_keeps_the_config() -> None:
 
 
 def test_the_time_cue_does_not_count_towards_coverage() -> None:
-    assert coverage_text("What did Maria paint on October 13, 2023?", NOW).split() == ["What", "did", "Maria",
-                                                                                       "paint", "on", "?"]
-    assert coverage_text("What did Maria paint?", NOW) == "What did Maria paint?"
+    dated = "What did Maria paint on October 13, 2023?"
+    assert coverage_text(dated, time_window(dated, NOW)).split() == ["What", "did", "Maria", "paint", "on", "?"]
+    assert coverage_text("What did Maria paint?", time_window("What did Maria paint?", NOW)) == "What did Maria paint?"
