@@ -39,6 +39,12 @@ while who whom why will with would you your yours yourself yourselves s t don
 """.split())
 
 
+def _telling(frequency: int, live: int) -> bool:
+    """Whether a term held by `frequency` of `live` rows says which rows are meant: in at most half of them (in a
+    conversation a speaker's name is in most messages, and says nothing of what is asked)."""
+    return frequency <= live / 2
+
+
 _warmed: dict[str, tuple[str, ...]] = {}  # texts an add analysed before its write (see warm)
 _warmed_by: dict[str, int] = {}  # how many adds warmed each
 _warmed_lock = threading.Lock()
@@ -176,7 +182,7 @@ class KeywordIndex:
             return []
         alive = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
         matched = [m for m in (self._matching(term, alive) for term in terms) if m is not None]
-        telling = [m for m in matched if m.frequency <= live / 2] or matched
+        telling = [m for m in matched if _telling(m.frequency, live)] or matched
         lengths = np.frombuffer(self._lengths, dtype=np.float32)
         mean_length = max(self._total_length / live, 1.0)
         scores = np.zeros(len(self._ids), dtype=np.float32)
@@ -193,7 +199,7 @@ class KeywordIndex:
     def coverage(self, query: str) -> float:
         """The share of the query's telling terms that some live row holds (1.0 when it has none).
 
-        Telling terms are those of at most half the live rows, as in `top`, and those of none. A question
+        Telling terms are those of at most half the live rows (`_telling`, as in `top`), and those of none. A question
         asked in other words than the conversation's ("What is Caroline's identity?") has terms that no
         message holds; its BM25 ranking is drawn from the rest alone, and says that much less.
         """
@@ -203,7 +209,7 @@ class KeywordIndex:
             return 1.0
         alive = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
         frequencies = [m.frequency if (m := self._matching(term, alive)) is not None else 0 for term in terms]
-        telling = [f for f in frequencies if f <= live / 2]
+        telling = [f for f in frequencies if _telling(f, live)]
         return sum(1 for f in telling if f) / len(telling) if telling else 1.0
 
     def _matching(self, term: str, alive: NDArray[np.bool_]) -> _Postings | None:
