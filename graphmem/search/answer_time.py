@@ -20,6 +20,8 @@ _COUNT = (r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|ele
           r"a few|few|several)")
 _UNIT = r"(?:minute|hour|day|night|week|weekend|month|year|decade|summer|winter)s?"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+_WEEKDAY_SHORT = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"  # "last Fri": only after last/next/this/on
+_SEVERAL = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a few|several)"
 _SEASON = r"(?:spring|summer|fall|autumn|winter)"
 _MONTH = (r"(?:january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|"
           r"apr|jun|jul|aug|sep|sept|oct|nov|dec)")  # "may" is left out: mostly the verb
@@ -30,7 +32,10 @@ _ENGLISH_TIME = re.compile(r"\b(?:" + "|".join([
     rf"{_COUNT} {_UNIT} (?:ago|before|earlier|later|back|from now)",
     rf"(?:for|in|over|about|around|almost|nearly) (?:the )?(?:past |last )?{_COUNT} {_UNIT}",
     rf"since (?:{_COUNT}|then|last|{_MONTH}|(?:19|20)\d\d|i was|we were|childhood|college|high school)",
-    rf"on {_WEEKDAY}", r"(?:19|20)\d\d", rf"{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b",
+    rf"on {_WEEKDAY}", rf"(?:last|next|this|on) {_WEEKDAY_SHORT}", r"(?:19|20)\d\d",
+    rf"{_SEVERAL} {_UNIT}",  # a duration ("six weeks in a cast", "seven years now")
+    rf"(?:on|by|until|till|from|since|{_WEEKDAY}) the \d{{1,2}}(?:st|nd|rd|th)",  # "on the 25th", "Friday the 19th"
+    rf"{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b",
     rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}",
     rf"(?:in|since|during|last|this|next|early|late|mid) {_MONTH}", rf"(?:in|during|since|every) (?:the )?{_SEASON}",
     r"the other day|a while (?:ago|back)|back then|years? back|when i was (?:a kid|little|young|\d+)",

@@ -29,14 +29,17 @@ def test_questions_that_do_not(query: str) -> None:
     "Went bouldering with Marcus on Thursday night.", "We got the keys two weeks ago.", "I've lived here for 4 years.",
     "Back in 2019 I ran my first race.", "I went to Sweden in May.", "We moved last May.", "The party is on May 5th.",
     "I wake up at 6:30.", "Dinner at 7pm.", "我上个月开始学游泳。", "去年我们去了京都。", "三天前他回来了。",
-    "十二月五号见。"])
+    "十二月五号见。", "Last Fri I finally took my kids to a pottery workshop.", "I joined a new group last Tues.",
+    "We rolled in on the 25th after two days of driving.", "Flights booked! Friday the 19th to Monday the 22nd.",
+    "Six weeks in a cast.", "Seven years now, and I've found my muses."])
 def test_messages_that_name_a_time(text: str) -> None:
     assert names_time(text)
 
 
 @pytest.mark.parametrize("text", [
     "Melanie: Pottery is like therapy for me.", "You may want to try it.", "This may be hard.",
-    "The flowers are lovely.", "我喜欢陶艺。"])
+    "The flowers are lovely.", "我喜欢陶艺。", "The sun was out.", "I came 4th out of thirty.",
+    "Sat on the sofa all evening? No, just sat."])
 def test_messages_that_do_not(text: str) -> None:
     assert not names_time(text)
 
