@@ -33,7 +33,7 @@ _ENGLISH_TIME = re.compile(r"\b(?:" + "|".join([
     rf"(?:for|in|over|about|around|almost|nearly) (?:the )?(?:past |last )?{_COUNT} {_UNIT}",
     rf"since (?:{_COUNT}|then|last|{_MONTH}|(?:19|20)\d\d|i was|we were|childhood|college|high school)",
     rf"on {_WEEKDAY}", rf"(?:last|next|this|on) {_WEEKDAY_SHORT}", r"(?:19|20)\d\d",
-    rf"{_SEVERAL} {_UNIT}",  # a duration ("six weeks in a cast", "seven years now")
+    rf"{_SEVERAL} {_UNIT}(?! old)",  # a duration ("six weeks in a cast", "seven years now"), not an age
     rf"(?:on|by|until|till|from|since|{_WEEKDAY}) the \d{{1,2}}(?:st|nd|rd|th)",  # "on the 25th", "Friday the 19th"
     rf"{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b",
     rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}",
