@@ -56,9 +56,10 @@ _CHINESE_TIME = re.compile("|".join([
 ]))
 _PERIOD = r"(?:date|day|time|year|month|week|weekend|season)(?!-)"  # not "What time-management tips…"
 _ENGLISH_WHEN = re.compile(
-    rf"^\W*(?:(?:and|so|but|then|ok|okay)\W+)?(?:when\b|since when|what {_PERIOD}\b|"
+    rf"^\W*(?:(?:and|so|but|then|ok|okay)\W+)?(?:(?:(?:around|about|approximately|roughly|by|until|till) )?when\b|"
+    rf"since when|what {_PERIOD}\b|"
     r"which (?:date|day|year|month|week|weekend|season)\b|"
-    rf"(?:in|on|during|at|by) (?:what|which) {_PERIOD}\b|how long\b|how many (?:years|months|weeks|days) ago\b)",
+    rf"(?:in|on|during|at|by) (?:what|which) {_PERIOD}\b|how long\b|how many (?:years|months|weeks|days|hours)\b)",
     re.IGNORECASE)  # not "How old…?" / "What age…?": an age names no time
 _CHINESE_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪天|哪一天|哪年|哪一年|几月|幾月|哪个月|哪個月|"
                            r"哪一个月|哪一個月|几号|幾號|多久|多长时间|多長時間|哪个星期|哪個星期|"

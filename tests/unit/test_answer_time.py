@@ -9,14 +9,16 @@ from graphmem.search.answer_time import asks_when, names_time, untimed_discounte
     "When did Melanie sign up for a pottery class?", "How long has Tomás driven the 728?",
     "In which month did Priya move?", "What year did John get his degree?", "What time does Melanie wake up?",
     "So when is the wedding?", "你什么时候开始学游泳的？", "他們在一起多久了？", "小美哪一天生日？",
-    "你们认识几年了？"])
+    "你们认识几年了？", "Around when did Evan buy his car?", "Approximately when did Audrey move?",
+    "By when does Jolene need to finish her thesis?", "How many weeks passed between Maria adopting Coco and Shadow?"])
 def test_questions_that_ask_when(query: str) -> None:
     assert asks_when(query)
 
 
 @pytest.mark.parametrize("query", [
     "What did Ben find under the wallpaper?", "Where did Callum propose?", "Who says when to stop?",
-    "What pets does Nora have?", "你喜欢什么运动？",
+    "What pets does Nora have?", "你喜欢什么运动？", "How many dogs does Maria have?",
+    "About what did they talk?",
     "How old is Isla?", "你几岁了？",  # an age names no time: an answer would be discounted
     "What time-management tips help?", "这几年你过得好吗？", "你上几年级？"])
 def test_questions_that_do_not(query: str) -> None:
