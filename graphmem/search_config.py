@@ -18,7 +18,7 @@ class _Strict(BaseModel):
 # Measured on LOCOMO dev (infer=False) and judged leave-one-conversation-out: a small k; the vector weight rose
 # 0.6 -> 1.5 once the query's vector no longer read the speakers' names (search/speakers.py).
 DEFAULT_WEIGHTS: dict[str, float] = {"vector": 1.5, "keyword": 1.0, "graph": 0.15, "feedback": 0.5, "named": 0.3,
-                                     "time": 0.5, "list": 1.0}
+                                     "time": 0.5, "list": 1.0, "shared": 0.3}
 
 
 def _signal(name: str) -> str:
@@ -45,7 +45,8 @@ class SearchConfig(_Strict):
                     "mention an entity the query names, hubs such as a speaker included), and time (memories "
                     "said within the query's time cue, e.g. \"last week\", \"in May 2023\"), and list (for a "
                     "\"What <kind> has <someone> ...?\" question, the memories closest to <kind> alone, one more "
-                    "query embedding; search/lists.py); 0 turns a signal "
+                    "query embedding; search/lists.py), and shared (memories that name a specific entity the "
+                    "best vector and keyword hits name, search/shared.py); 0 turns a signal "
                     "off. Given weights replace the defaults' one by one; the others stay.")
     keyword_coverage: bool = Field(default=True,
                                    description="Weigh the keyword signal, per search, by the share of the query's "
@@ -63,6 +64,11 @@ class SearchConfig(_Strict):
                                                    "150 raised the companion chats' recall at 10 (~50 messages "
                                                    "each; zh .918 to .937, en .922 to .958) but lowered zh recall "
                                                    "at 5 (.857 to .839); LOCOMO's scopes (369-663) are above both.")
+    shared_min_memories: int = Field(default=150, ge=0,
+                                     description="The shared signal runs only in a scope of at least this many "
+                                                 "memories: in a small one the best hits already hold most of what "
+                                                 "is said of a thing (search/shared.py). Ungated, the companion "
+                                                 "chats (~50 messages) fell at 5 (zh .879 to .865).")
     list_max_rest: int = Field(default=1, ge=0,
                                description="The list signal serves a \"What <kind> has <someone> ...\" question "
                                            "only when the rest of it says at most this many content words "

@@ -16,8 +16,9 @@
                                                                                        speakers and, for "when?",
                                                                                        the untimed count less
 
-The vector reads the query without the names of the conversation's speakers it names (search/speakers); every
-other signal reads it whole.
+The shared signal (search/shared: memories naming a specific entity that the best vector and keyword hits name,
+in scopes of 150+ memories) joins the first fusion. The vector reads the query without the names of the
+conversation's speakers it names (search/speakers); every other signal reads it whole.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from graphmem.search.fusion import best, fuse, hop_decay, lifted
 from graphmem.search.lists import list_question, list_share, of_named_speakers
 from graphmem.search.relations import rank_relations
 from graphmem.search.sessions import session_prior
+from graphmem.search.shared import sharing
 from graphmem.search.speakers import SAMPLED_MENTIONS, speakers_among, without_names
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
@@ -155,6 +157,10 @@ class Retriever:
             "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
             "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
         }
+        if config.weights.get("shared", 0.0) > 0 and await self._holds_at_least(
+                self._config.shared_min_memories, len(vector_rows), scope):
+            rankings["shared"] = await sharing(self._backend, briefs.of, rankings, named, scope, pool)
+            signals["shared"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["shared"])}
         scores = fuse(rankings, signals, config)
         if self._config.weights.get("named", 0.0) > 0 and named:
             rankings["named"] = await self._mentioning_named(named, scores, briefs)
