@@ -42,6 +42,7 @@ from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, fuse, hop_decay, lifted
 from graphmem.search.lists import list_question, list_share, of_named_speakers
 from graphmem.search.relations import rank_relations
+from graphmem.search.scope_size import ScopeSizes
 from graphmem.search.sessions import session_prior
 from graphmem.search.shared import sharing
 from graphmem.search.speakers import SAMPLED_MENTIONS, speakers_among, without_names
@@ -99,6 +100,7 @@ class Retriever:
         self._backend = backend
         self._config = config
         self._embed_query = embed_query
+        self._holds_at_least = ScopeSizes(backend).holds_at_least  # the big-scope signals' gate
 
     async def retrieve(self, query: str, embed: Callable[[str], Awaitable[list[float]]], scope: Scope, pool: int,
                        now: datetime | None = None) -> Retrieval:
@@ -214,13 +216,6 @@ class Retriever:
         chosen = set(ranked)
         others = [row["id"] for row in await self._backend.memories_between(*bound, pool + len(chosen), scope)]
         return ranked + [mid for mid in others if mid not in chosen][:pool]
-
-    async def _holds_at_least(self, count: int, found: int, scope: Scope) -> bool:
-        """Whether the scope holds `count` memories or more (`found`: as many as a search already returned)."""
-        if found >= count:
-            return True
-        # Memories are listed by when they were said: every memory has that time (its add's, by default).
-        return len(await self._backend.memories_between(None, None, count, scope)) >= count
 
     async def _feedback(self, query: str, scores: dict[str, float], scope: Scope, pool: int,
                         briefs: _Briefs) -> list[Row]:

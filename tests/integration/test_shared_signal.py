@@ -1,11 +1,14 @@
 """search/shared on the embedded store: a message that shares no word with the question, but names the places
-its best hit names, is ranked by the shared signal; a small scope, or weight 0, goes without it."""
+its best hit names, is ranked by the shared signal; a small scope, or weight 0, goes without it; the gate's count
+of a big scope is remembered."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from graphmem import Memory
+from graphmem.scope import Scope
+from graphmem.search.scope_size import ScopeSizes
 from tests.conftest import kuzu_config
 
 TURNS = [
@@ -37,3 +40,18 @@ def test_a_message_naming_the_best_hits_places_is_ranked_by_them() -> None:
 def test_a_small_scope_or_weight_0_goes_without_it() -> None:
     for found in (explained(), explained(shared_min_memories=0, weights={"shared": 0})):
         assert not any("shared" in signals for signals in found.values())
+
+
+def test_a_scope_found_big_is_remembered() -> None:
+    with Memory(kuzu_config(":memory:")) as memory:
+        sizes = ScopeSizes(memory._async.backend)
+        scope = Scope.of(user_id="pair")
+        for turn in TURNS[:3]:
+            memory.add(turn, user_id="pair", infer=False)
+        assert not memory._run(sizes.holds_at_least(4, 0, scope))
+        assert memory._run(sizes.holds_at_least(3, 0, scope))
+        assert memory._run(sizes.holds_at_least(4, 4, scope))  # a search already returned as many
+        memory.delete_all(user_id="pair")
+        # Not counted again: a scope that shrinks keeps the big-scope signals until it is forgotten.
+        assert memory._run(sizes.holds_at_least(3, 0, scope))
+        assert not memory._run(sizes.holds_at_least(1, 0, Scope.of(user_id="other")))
