@@ -20,7 +20,9 @@ _COUNT = (r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|ele
           r"a few|few|several)")
 _UNIT = r"(?:minute|hour|day|night|week|weekend|month|year|decade|summer|winter)s?"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
-_WEEKDAY_SHORT = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"  # "last Fri": only after last/next/this/on
+_WEEKDAY_SHORT = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"  # "last Fri": only after last / next
+_WEEKDAY_SHORT_PLAIN = r"(?:mon|tue|tues|thu|thur|thurs|fri)"  # after this / on: not "this sun", "on sat TV"
+_NOT_A_DAY = r"(?:floor|attempt|try|round|row|place|grade|level|step|page|chapter|lap|seat|shot|pick|storey)"
 _SEVERAL = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a few|several)"
 _SEASON = r"(?:spring|summer|fall|autumn|winter)"
 _MONTH = (r"(?:january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|"
@@ -32,9 +34,10 @@ _ENGLISH_TIME = re.compile(r"\b(?:" + "|".join([
     rf"{_COUNT} {_UNIT} (?:ago|before|earlier|later|back|from now)",
     rf"(?:for|in|over|about|around|almost|nearly) (?:the )?(?:past |last )?{_COUNT} {_UNIT}",
     rf"since (?:{_COUNT}|then|last|{_MONTH}|(?:19|20)\d\d|i was|we were|childhood|college|high school)",
-    rf"on {_WEEKDAY}", rf"(?:last|next|this|on) {_WEEKDAY_SHORT}", r"(?:19|20)\d\d",
+    rf"on {_WEEKDAY}", rf"(?:last|next) {_WEEKDAY_SHORT}", rf"(?:this|on) {_WEEKDAY_SHORT_PLAIN}", r"(?:19|20)\d\d",
     rf"{_SEVERAL} {_UNIT}(?! old)",  # a duration ("six weeks in a cast", "seven years now"), not an age
-    rf"(?:on|by|until|till|from|since|{_WEEKDAY}) the \d{{1,2}}(?:st|nd|rd|th)",  # "on the 25th", "Friday the 19th"
+    rf"(?:on|by|until|till|from|since|{_WEEKDAY}) the (?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?! {_NOT_A_DAY}\b)",
+    # "on the 25th", "Friday the 19th"; not "on the 3rd floor"
     rf"{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b",
     rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}",
     rf"(?:in|since|during|last|this|next|early|late|mid) {_MONTH}", rf"(?:in|during|since|every) (?:the )?{_SEASON}",
@@ -71,9 +74,13 @@ def asks_when(query: str) -> bool:
     return bool(_ENGLISH_WHEN.search(query) or _CHINESE_WHEN.search(query))
 
 
+_CAPITAL_DAY = re.compile(r"\b(?:[Oo]n|[Tt]his) (?:Wed|Sat|Sun)\b")  # "on Sat", as written: not "on sat TV"
+
+
 def names_time(text: str) -> bool:
     """Whether the message names a time: a date, a weekday, "last week", "two years ago", 上个月…"""
-    return bool(_ENGLISH_TIME.search(text.lower()) or (HAN_RUN.search(text) and _CHINESE_TIME.search(text)))
+    return bool(_ENGLISH_TIME.search(text.lower()) or _CAPITAL_DAY.search(text)
+                or (HAN_RUN.search(text) and _CHINESE_TIME.search(text)))
 
 
 def untimed_discounted(scores: Mapping[str, float], texts: Mapping[str, str], weight: float) -> dict[str, float]:

@@ -6,8 +6,11 @@ honeymoon?" finds "Portugal! Lisbon for a few days…" and, through Portugal and
 got back on Wednesday", which shares no word with the question. Only specific entities count (mentioned by at
 most SHARED_MAX_DEGREE memories: a speaker or a word said everywhere links everything), and not those the query
 names itself (the `named` signal ranks those). A memory scores the sum, over the seeds' entities it mentions, of
-1/√(entity's mentions). In a small scope (fewer than `search.shared_min_memories` memories) the best hits already
-hold most of what is said of a thing, and the signal stays off (bench/RESULTS.md, session 16).
+1/√(entity's mentions). A seed's own entities count for it too, so the ranking also orders the best hits by how
+many specific things they name (a message naming a venue and a date before a "Ha, yes!"). Measured apart, each
+half did less than the two together (bench/RESULTS.md, session 16). In a small scope (fewer than
+`search.shared_min_memories` memories) the best hits already hold most of what is said of a thing, and the signal
+stays off.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_questions_that_do_not(query: str) -> None:
     "I wake up at 6:30.", "Dinner at 7pm.", "我上个月开始学游泳。", "去年我们去了京都。", "三天前他回来了。",
     "十二月五号见。", "Last Fri I finally took my kids to a pottery workshop.", "I joined a new group last Tues.",
     "We rolled in on the 25th after two days of driving.", "Flights booked! Friday the 19th to Monday the 22nd.",
-    "Six weeks in a cast.", "Seven years now, and I've found my muses."])
+    "Six weeks in a cast.", "Seven years now, and I've found my muses.", "See you on Sat!", "It was last sun."])
 def test_messages_that_name_a_time(text: str) -> None:
     assert names_time(text)
 
@@ -41,7 +41,8 @@ def test_messages_that_name_a_time(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Melanie: Pottery is like therapy for me.", "You may want to try it.", "This may be hard.",
     "The flowers are lovely.", "我喜欢陶艺。", "The sun was out.", "I came 4th out of thirty.",
-    "My son is 10 years old.", "Sat on the sofa all evening? No, just sat."])
+    "My son is 10 years old.", "This sun is brutal.", "We lay on sun loungers.", "This sat nav is useless.",
+    "We live on the 3rd floor.", "I passed on the 2nd attempt.", "Sat on the sofa all evening? No, just sat."])
 def test_messages_that_do_not(text: str) -> None:
     assert not names_time(text)
 
