@@ -16,14 +16,13 @@ from collections.abc import Mapping
 
 from graphmem.ingest.languages import HAN_RUN
 
-_COUNT = (r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|couple of|"
-          r"a few|few|several)")
+_SEVERAL = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a few|several)"
+_COUNT = rf"(?:{_SEVERAL}|a|an|one|couple of|few)"  # also a / one / few: a time only beside a cue ("a week ago")
 _UNIT = r"(?:minute|hour|day|night|week|weekend|month|year|decade|summer|winter)s?"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
-_WEEKDAY_SHORT = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"  # "last Fri": only after last / next
 _WEEKDAY_SHORT_PLAIN = r"(?:mon|tue|tues|thu|thur|thurs|fri)"  # after this / on: not "this sun", "on sat TV"
+_WEEKDAY_SHORT = rf"(?:{_WEEKDAY_SHORT_PLAIN}|wed|sat|sun)"  # "last Fri": any of them after last / next
 _NOT_A_DAY = r"(?:floor|attempt|try|round|row|place|grade|level|step|page|chapter|lap|seat|shot|pick|storey)"
-_SEVERAL = r"(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a few|several)"
 _SEASON = r"(?:spring|summer|fall|autumn|winter)"
 _MONTH = (r"(?:january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|"
           r"apr|jun|jul|aug|sep|sept|oct|nov|dec)")  # "may" is left out: mostly the verb

@@ -30,6 +30,11 @@ def best(scores: Mapping[str, float], count: int | None = None) -> list[str]:
     return sorted(scores, key=lambda item: -scores[item])[:count]
 
 
+def by_rank(ranking: Sequence[str]) -> dict[str, float]:
+    """1/(rank + 1) by id: the scores of a signal that is only a ranking (graph, named, shared)."""
+    return {item: 1.0 / (rank + 1) for rank, item in enumerate(ranking)}
+
+
 def hop_decay(score: float, hops: int, decay: float = 0.5) -> float:
     """A graph neighbour's score fades by `decay` per hop beyond the first."""
     return score * decay ** max(0, hops - 1)

@@ -24,7 +24,6 @@ conversation's speakers it names (search/speakers); every other signal reads it 
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,12 +38,12 @@ from graphmem.search.answer_time import asks_when, untimed_discounted
 from graphmem.search.coverage import by_coverage, coverage_text
 from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
-from graphmem.search.fusion import best, fuse, hop_decay, lifted
+from graphmem.search.fusion import best, by_rank, fuse, hop_decay, lifted
 from graphmem.search.lists import list_question, list_share, of_named_speakers
 from graphmem.search.relations import rank_relations
 from graphmem.search.scope_size import ScopeSizes
 from graphmem.search.sessions import session_prior
-from graphmem.search.shared import sharing
+from graphmem.search.shared import ranked_by_mentions, sharing
 from graphmem.search.speakers import SAMPLED_MENTIONS, speakers_among, without_names
 from graphmem.search.turns import discounted
 from graphmem.search.when import Window, iso_utc, parse_time, time_window
@@ -157,16 +156,16 @@ class Retriever:
         signals = {
             "vector": similarity,
             "keyword": {r["id"]: float(r["score"]) for r in keyword_rows},
-            "graph": {mid: 1.0 / (rank + 1) for rank, mid in enumerate(graph_rank)},
+            "graph": by_rank(graph_rank),
         }
         if config.weights.get("shared", 0.0) > 0 and await self._holds_at_least(
                 self._config.shared_min_memories, len(vector_rows), scope):
             rankings["shared"] = await sharing(self._backend, briefs.of, rankings, named, scope, pool)
-            signals["shared"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["shared"])}
+            signals["shared"] = by_rank(rankings["shared"])
         scores = fuse(rankings, signals, config)
         if self._config.weights.get("named", 0.0) > 0 and named:
             rankings["named"] = await self._mentioning_named(named, scores, briefs)
-            signals["named"] = {mid: 1.0 / (rank + 1) for rank, mid in enumerate(rankings["named"])}
+            signals["named"] = by_rank(rankings["named"])
             scores = fuse(rankings, signals, config)
         if head is not None:
             list_rows = await self._listed(query, await head, scope, pool, briefs)
@@ -380,8 +379,4 @@ class Retriever:
         if not entities:
             return []
         rows = await self._backend.memories_mentioning(list(entities), HUB_DEGREE, scope)
-        totals: dict[str, float] = {}
-        for row in {(r["entity_id"], r["memory_id"]): r for r in rows}.values():  # an update may list one twice
-            share = entities[row["entity_id"]] / math.sqrt(row["degree"])
-            totals[row["memory_id"]] = totals.get(row["memory_id"], 0.0) + share
-        return sorted(totals, key=lambda mid: -totals[mid])[: self._config.candidates]
+        return ranked_by_mentions(rows, self._config.candidates, entities)

@@ -37,12 +37,16 @@ def seed_entities(briefs: Iterable[Mapping[str, Any]], named: Collection[str]) -
                               if entity not in named))
 
 
-def shared_ranking(mentions: Iterable[Mapping[str, Any]], limit: int) -> list[str]:
-    """Memory ids by the summed 1/√degree of the seed entities they mention, best first (`mentions`: rows
-    `{entity_id, memory_id, degree}` as `GraphBackend.memories_mentioning` gives them)."""
+def ranked_by_mentions(mentions: Iterable[Mapping[str, Any]], limit: int,
+                       weights: Mapping[str, float] | None = None) -> list[str]:
+    """Memory ids by the summed weight/√degree of the entities they mention, best first (`mentions`: rows
+    `{entity_id, memory_id, degree}` as `GraphBackend.memories_mentioning` gives them; `weights`: each entity's,
+    1 when None). Dividing by √degree keeps a hub from drowning specific entities. The shared signal and the graph
+    signal (its reached entities, weighed by their expansion score) both rank this way."""
     totals: dict[str, float] = {}
     for row in {(r["entity_id"], r["memory_id"]): r for r in mentions}.values():  # an update may list one twice
-        totals[row["memory_id"]] = totals.get(row["memory_id"], 0.0) + 1.0 / math.sqrt(max(1, row["degree"]))
+        weight = 1.0 if weights is None else weights[row["entity_id"]]
+        totals[row["memory_id"]] = totals.get(row["memory_id"], 0.0) + weight / math.sqrt(max(1, row["degree"]))
     return sorted(totals, key=lambda memory_id: -totals[memory_id])[:limit]
 
 
@@ -53,4 +57,4 @@ async def sharing(backend: GraphBackend, briefs: Callable[[list[str]], Awaitable
     seeds = await briefs(seed_ids(rankings.get("vector", []), rankings.get("keyword", [])))
     entities = seed_entities(seeds, named)
     mentions = await backend.memories_mentioning(entities, SHARED_MAX_DEGREE, scope) if entities else []
-    return shared_ranking(mentions, limit)
+    return ranked_by_mentions(mentions, limit)

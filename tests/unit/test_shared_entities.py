@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from graphmem.search.shared import SHARED_SEEDS, seed_entities, seed_ids, shared_ranking
+from graphmem.search.shared import SHARED_SEEDS, ranked_by_mentions, seed_entities, seed_ids
 
 
 def test_the_seeds_are_the_best_of_each_ranking_once_each() -> None:
@@ -28,7 +28,7 @@ def test_memories_rank_by_how_specific_the_entities_they_share_are() -> None:
         {"entity_id": "lisbon", "memory_id": "b", "degree": 1},
         {"entity_id": "portugal", "memory_id": "c", "degree": 4},
     ]
-    assert shared_ranking(mentions, 10) == ["b", "a", "c"]  # b: 1 + 1/2; a: 1; c: 1/2
-    assert shared_ranking(mentions, 2) == ["b", "a"]
-    assert shared_ranking([{"entity_id": "x", "memory_id": "m", "degree": 0}], 5) == ["m"]  # no division by 0
+    assert ranked_by_mentions(mentions, 10) == ["b", "a", "c"]  # b: 1 + 1/2; a: 1; c: 1/2
+    assert ranked_by_mentions(mentions, 2) == ["b", "a"]
+    assert ranked_by_mentions([{"entity_id": "x", "memory_id": "m", "degree": 0}], 5) == ["m"]  # no division by 0
     assert math.isclose(1 / math.sqrt(4), 0.5)
