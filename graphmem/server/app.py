@@ -2,7 +2,8 @@
 
 With Kuzu the server is the one process that owns the store (Kuzu allows one writer process); with
 Neo4j/Memgraph every worker opens its own AsyncMemory on the shared server and keeps no state between
-requests other than the state file (keys, webhooks, outbox), which SQLite shares between processes.
+requests other than the state file (keys, webhooks, outbox, intents), which SQLite shares between
+processes. At start, the intents of processes that are gone are recovered (server/intents.py).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def create_app(config: ConfigLike = None, settings: ServerSettings | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from graphmem.memory import AsyncMemory
+        from graphmem.server.intents import recover_orphans
         from graphmem.server.service import Service
         from graphmem.server.webhooks import Dispatcher
 
@@ -78,6 +80,7 @@ def create_app(config: ConfigLike = None, settings: ServerSettings | None = None
             await memory.connect()
             app.state.state = state
             app.state.service = Service(memory, state, dispatcher)
+            await recover_orphans(memory, state)  # the events of changes whose process died before queueing them
             dispatcher.start()
             app.state.ready = True
             yield

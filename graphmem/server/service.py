@@ -1,24 +1,32 @@
 """What the routes do, over one shared AsyncMemory: tenant scopes in, public records out, webhook events
-queued after each change. Routes (routes_*.py) only parse HTTP into these calls."""
+queued after each change, between an intent and its settling (server/intents.py). Routes (routes_*.py)
+only parse HTTP into these calls."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from graphmem.errors import NotFoundError, ValidationError
-from graphmem.memory import AsyncMemory
-from graphmem.server import exports
+from graphmem.memory import AsyncMemory, utc_now
+from graphmem.server import exports, intents
 from graphmem.server.state import ServerState
 from graphmem.server.tenancy import Tenant, split_filters
-from graphmem.server.webhooks import Dispatcher, events_of
+from graphmem.server.webhooks import Dispatcher, project_events
 
 # get_all reads at most this many memories of a scope to page through (mem0's pages are 100 at most).
 MAX_LISTED = 10_000
 # mem0's entity types by the id field naming them in a public scope (the server keeps apps in the agent slot).
 _ENTITY_KINDS = (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run"))
+# How long close() lets running jobs end (a change whose client is gone) before cancelling them.
+CLOSE_GRACE = 10.0
+log = logging.getLogger("graphmem.server.service")
+T = TypeVar("T")
+Events = list[dict[str, Any]]
 
 
 class Service:
@@ -26,22 +34,58 @@ class Service:
         self.memory = memory
         self.state = state
         self.dispatcher = dispatcher
-        self._jobs: set[asyncio.Task[None]] = set()
+        self._jobs: set[asyncio.Task[Any]] = set()
 
     async def close(self) -> None:
+        """Let running jobs end (a change whose client left goes on to queue its events), then cancel the rest:
+        a change cut here leaves its intent, which the next start recovers."""
+        if self._jobs:
+            await asyncio.wait(list(self._jobs), timeout=CLOSE_GRACE)
         for job in list(self._jobs):
             job.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await job
 
-    # -- events ------------------------------------------------------------------------------
+    def _start(self, work: Awaitable[T]) -> asyncio.Task[T]:
+        job = asyncio.ensure_future(work)
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+        return job
 
-    async def _emit(self, tenant: Tenant, change: str, memories: list[dict[str, Any]]) -> None:
-        if not memories:
-            return
-        events = [{**e, "org_id": tenant.org, "project_id": tenant.project} for e in events_of(change, memories)]
-        if await asyncio.to_thread(self.state.enqueue, tenant.org, tenant.project, events):
+    # -- changes and their events ------------------------------------------------------------
+
+    async def _journaled(self, tenant: Tenant, change: str, body: dict[str, Any],
+                         make: Callable[[], Awaitable[tuple[T, Events]]]) -> T:
+        """Make a change to the store between an intent and its events (server/intents.py). The change is a job
+        of its own that the request awaits shielded: a cancelled request (its client gone) does not cut the
+        change between the store's commit and the outbox's; it ends and queues its events."""
+        return await asyncio.shield(self._start(self._settled(tenant, change, body, make)))
+
+    async def _settled(self, tenant: Tenant, change: str, body: dict[str, Any],
+                       make: Callable[[], Awaitable[tuple[T, Events]]]) -> T:
+        owner = intents.this_process().text()
+        intent = await asyncio.to_thread(self.state.open_intent, tenant.org, tenant.project, change, body, owner)
+        try:
+            result, events = await make()
+        except Exception:  # the store may have committed before the failure: queue what did happen
+            if intent is not None:
+                await self._recover(intents.Intent(intent, tenant.org, tenant.project, change, body, owner, 0.0))
+            raise
+        # Any other BaseException (cancelled at shutdown) leaves the intent to the next start's recovery.
+        if await asyncio.to_thread(self.state.enqueue, tenant.org, tenant.project, events, intent):
             self.dispatcher.wake()
+        return result
+
+    async def _recover(self, intent: intents.Intent) -> None:
+        try:
+            if await intents.recover(self.memory, self.state, intent):
+                self.dispatcher.wake()
+        except Exception:  # the intent stays: the next start recovers it
+            log.exception("recovering intent %s (%s) failed", intent.id, intent.change)
+
+    @staticmethod
+    def _events(tenant: Tenant, change: str, memories: list[dict[str, Any]]) -> Events:
+        return project_events(tenant.org, tenant.project, change, memories)
 
     # -- scopes --------------------------------------------------------------------------------
 
@@ -59,10 +103,15 @@ class Service:
                   **options: Any) -> dict[str, Any]:
         """Remember messages in the scope the top-level ids or (mem0 v3) `filters={"user_id": ...}` name."""
         scope, _ = self.scope_of(tenant, ids, filters)
-        added = tenant.public(await self.memory.add(messages, **scope, **options))
-        for change in ("ADD", "UPDATE", "DELETE"):
-            await self._emit(tenant, change, [r for r in added.get("results", []) if r.get("event") == change])
-        return dict(added)
+
+        async def change() -> tuple[dict[str, Any], Events]:
+            added = tenant.public(await self.memory.add(messages, **scope, **options))
+            listed = added.get("results", [])
+            return dict(added), [e for c in ("ADD", "UPDATE", "DELETE")
+                                 for e in self._events(tenant, c, [r for r in listed if r.get("event") == c])]
+
+        body = {"scope": scope, "since": intents.add_start(options.get("timestamp"))}
+        return await self._journaled(tenant, intents.ADD, body, change)
 
     async def search(self, tenant: Tenant, query: str, ids: dict[str, Any], filters: dict[str, Any] | None,
                      **options: Any) -> dict[str, Any]:
@@ -91,17 +140,32 @@ class Service:
         if text is None and metadata is None:
             raise ValidationError("give text or metadata to update", field="text")
         current = await self._owned(tenant, memory_id)
-        # Without text, a metadata update: the text read above could be stale by the time the scope's lock is taken.
-        await self.memory.update(memory_id, text=text, metadata=metadata)
-        updated = await self.get(tenant, memory_id)
-        await self._emit(tenant, "UPDATE", [{**updated, "previous_memory": current["memory"], "event": "UPDATE"}])
+
+        async def change() -> tuple[dict[str, Any], Events]:
+            # Without text, a metadata update: the text read above could be stale once the scope's lock is taken.
+            await self.memory.update(memory_id, text=text, metadata=metadata)
+            updated = await self.get(tenant, memory_id)
+            previous = tenant.public(current["memory"])
+            return updated, self._events(tenant, "UPDATE", [{**updated, "previous_memory": previous,
+                                                             "event": "UPDATE"}])
+
+        body = {"memory_id": memory_id, "previous": current["memory"], "since": utc_now()}
+        updated = await self._journaled(tenant, intents.UPDATE, body, change)
         return {**updated, "text": updated["memory"], "message": "Memory updated successfully!"}
 
     async def delete(self, tenant: Tenant, memory_id: str) -> dict[str, str]:
         current = tenant.public(await self._owned(tenant, memory_id))
-        await self.memory.delete(memory_id)
-        await self._emit(tenant, "DELETE", [{**current, "event": "DELETE"}])
+        await self._deleting(tenant, [memory_id], [current], lambda: self.memory.delete(memory_id))
         return {"message": "Memory deleted successfully!"}
+
+    async def _deleting(self, tenant: Tenant, ids: list[str], doomed: list[dict[str, Any]],
+                        delete: Callable[[], Awaitable[Any]]) -> None:
+        """A delete journaled with the memories it removes (public records) and their stored ids."""
+        async def change() -> tuple[None, Events]:
+            await delete()
+            return None, self._events(tenant, "DELETE", [{**m, "event": "DELETE"} for m in doomed])
+
+        await self._journaled(tenant, intents.DELETE, {"memories": doomed, "ids": ids}, change)
 
     async def batch_update(self, tenant: Tenant, items: list[dict[str, Any]]) -> dict[str, str]:
         for item in items:  # every id is checked before the first change
@@ -128,8 +192,8 @@ class Service:
 
     async def _delete_scope(self, tenant: Tenant, scope: dict[str, Any]) -> None:
         doomed = (await self.memory.get_all(**scope, limit=MAX_LISTED))["results"]
-        await self.memory.delete_all(**scope)
-        await self._emit(tenant, "DELETE", [{**tenant.public(m), "event": "DELETE"} for m in doomed])
+        await self._deleting(tenant, [m["id"] for m in doomed], [tenant.public(m) for m in doomed],
+                             lambda: self.memory.delete_all(**scope))
 
     async def history(self, tenant: Tenant, memory_id: str) -> list[dict[str, Any]]:
         """The memory's events, then its feedback (event FEEDBACK), each in time order."""
@@ -185,9 +249,7 @@ class Service:
         scope, stored_filters = self.scope_of(tenant, ids, filters)
         request = {"schema": parsed, "filters": filters, **{k: v for k, v in ids.items() if v is not None}}
         export_id = await asyncio.to_thread(self.state.save_export, tenant.org, tenant.project, request)
-        job = asyncio.create_task(self._run_export(tenant, export_id, parsed, scope, stored_filters))
-        self._jobs.add(job)
-        job.add_done_callback(self._jobs.discard)
+        self._start(self._run_export(tenant, export_id, parsed, scope, stored_filters))
         return {"message": "Memory export request received. The export will be ready in a few seconds.",
                 "id": export_id}
 

@@ -1,4 +1,5 @@
-"""The server's own state beside the store: API keys, webhooks, the webhook outbox, feedback, exports.
+"""The server's own state beside the store: API keys, webhooks, the webhook outbox and the intents that
+guard it (server/intents.py), feedback, exports.
 
 One SQLite file (WAL), not JSON: `graphmem keys create` writes to it while the server runs (SQLite
 serialises the two processes' writes and each commit is atomic), and the webhook outbox needs a durable
@@ -27,6 +28,10 @@ from graphmem.errors import NotFoundError, ValidationError
 
 KEY_PREFIX = "gm_"
 _WEBHOOK_COLUMNS = frozenset({"name", "url", "event_types"})
+# A memory is created once and deleted once: those events' ids are derived from the webhook and the memory, so
+# the event a change queued and the same event recovered after a crash (server/intents.py) are one outbox row.
+_ONCE = frozenset({"memory.created", "memory.deleted"})
+_EVENT_IDS = uuid.UUID("0d4c7f4e-5b1a-4c55-9a57-3e0f6b1d2a90")
 
 # SQLite DDL lives in a file beside this one, as graph statements live in cypher/: no query text in Python.
 _SCHEMA_FILE = Path(__file__).with_name("state_schema.sql")
@@ -163,20 +168,27 @@ class ServerState:
 
     # -- the outbox ------------------------------------------------------------------------
 
-    def enqueue(self, org: str, project: str, events: list[dict[str, Any]]) -> int:
-        """One outbox row per (event, subscribed webhook); the event's id is the row's, for de-duplication."""
+    def enqueue(self, org: str, project: str, events: list[dict[str, Any]], intent_id: str | None = None) -> int:
+        """One outbox row per (event, subscribed webhook), keyed by the event's id (also the receivers' key for
+        de-duplication); a row already there is kept. With `intent_id`, the change's intent is settled in the
+        same commit, and nothing is queued if it was settled already (by a recovery that queued what happened).
+        The number of rows written."""
         hooks = [h for h in self.webhooks(org, project) if h["is_active"]]
         rows = []
         for event in events:
             for hook in hooks:
                 if event["event_type"] in hook["event_types"]:
-                    event_id = str(uuid.uuid4())
+                    event_id = _event_id(hook["webhook_id"], event)
                     body = json.dumps({**event, "event_id": event_id, "webhook_id": hook["webhook_id"]})
                     rows.append((event_id, hook["webhook_id"], body, time.time()))
-        if rows:
-            with self._tx() as db:
-                db.executemany("INSERT INTO outbox (id, webhook_id, body, next_at) VALUES (?, ?, ?, ?)", rows)
-        return len(rows)
+        if not rows and intent_id is None:
+            return 0
+        with self._tx() as db:
+            if intent_id is not None and not db.execute("DELETE FROM intents WHERE id = ?", (intent_id,)).rowcount:
+                return 0
+            written = db.executemany("INSERT OR IGNORE INTO outbox (id, webhook_id, body, next_at) VALUES (?, ?, ?, ?)",
+                                     rows).rowcount if rows else 0
+        return max(written, 0)
 
     def due(self, now: float, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._rows(
@@ -198,6 +210,24 @@ class ServerState:
         with self._tx() as db:
             db.execute("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, failed_at = ? WHERE id = ?",
                        (attempts, next_at or 0.0, error[:500], None if next_at else time.time(), event_id))
+
+    # -- intents (server/intents.py) ----------------------------------------------------------
+
+    def open_intent(self, org: str, project: str, change: str, body: dict[str, Any], owner: str) -> str | None:
+        """Journal a change about to be made to the store (its own commit, before the change); None, and nothing
+        written, when the project has no active webhook: then no event of the change could be lost."""
+        if not any(h["is_active"] for h in self.webhooks(org, project)):
+            return None
+        intent_id = str(uuid.uuid4())
+        with self._tx() as db:
+            db.execute("INSERT INTO intents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (intent_id, org, project, change, json.dumps(body), owner, time.time()))
+        return intent_id
+
+    def intents(self) -> list[dict[str, Any]]:
+        """Every unsettled intent, oldest first (their changes may have happened without their events)."""
+        rows = self._rows("SELECT * FROM intents ORDER BY started_at")
+        return [{**dict(r), "body": json.loads(r["body"])} for r in rows]
 
     # -- feedback and exports ----------------------------------------------------------------
 
@@ -238,6 +268,13 @@ class ServerState:
         row["result"] = json.loads(row["result"]) if row["result"] else None
         row["request"] = json.loads(row["request"])
         return row
+
+
+def _event_id(webhook_id: int, event: dict[str, Any]) -> str:
+    memory_id = event.get("data", {}).get("id")
+    if event["event_type"] in _ONCE and isinstance(memory_id, str):
+        return str(uuid.uuid5(_EVENT_IDS, f"{webhook_id}/{event['event_type']}/{memory_id}"))
+    return str(uuid.uuid4())  # a memory is updated many times
 
 
 def _key_record(row: sqlite3.Row) -> KeyRecord:

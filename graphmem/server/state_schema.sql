@@ -1,4 +1,4 @@
--- The server's state file (graphmem/server/state.py): keys, webhooks, the outbox, feedback, exports.
+-- The server's state file (graphmem/server/state.py): keys, webhooks, the outbox, feedback, exports, intents.
 CREATE TABLE IF NOT EXISTS keys (
     id TEXT PRIMARY KEY, digest TEXT UNIQUE NOT NULL, org TEXT NOT NULL, project TEXT NOT NULL,
     user_ids TEXT, created_at REAL NOT NULL, revoked_at REAL);
@@ -17,3 +17,7 @@ CREATE INDEX IF NOT EXISTS feedback_memory ON feedback (memory_id);
 CREATE TABLE IF NOT EXISTS exports (
     id TEXT PRIMARY KEY, org TEXT NOT NULL, project TEXT NOT NULL, status TEXT NOT NULL, request TEXT NOT NULL,
     result TEXT, error TEXT, created_at REAL NOT NULL);
+-- A change to the store about to be made (server/intents.py): deleted with its outbox rows, in one commit.
+CREATE TABLE IF NOT EXISTS intents (
+    id TEXT PRIMARY KEY, org TEXT NOT NULL, project TEXT NOT NULL, change TEXT NOT NULL, body TEXT NOT NULL,
+    owner TEXT NOT NULL, started_at REAL NOT NULL);

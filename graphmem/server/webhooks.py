@@ -1,12 +1,15 @@
 """Webhook delivery: the durable outbox (ServerState) drained by one task of the server's loop.
 
 At least once: an event is written to the outbox (SQLite) right after the change it reports, and
-marked delivered only when the receiver answers 2xx; a restart resumes whatever is undelivered.
-Each POST carries the event's id (`X-Graphmem-Event-Id`, also `event_id` in the body) for
-de-duplication, and `X-Graphmem-Signature: sha256=<hex>`, the HMAC-SHA256 of
-`<timestamp>.<body>` under the webhook's secret, with the timestamp in `X-Graphmem-Timestamp`.
-Failures are retried with exponential back-off (1 s, 2 s, 4 s, ... capped at 5 min) up to
-`max_attempts`, then given up (kept in the outbox with the last error).
+marked delivered only when the receiver answers 2xx; a restart resumes whatever is undelivered. A
+change journals an intent first, so that its events are recovered if the process dies between the
+store's commit and the outbox's (server/intents.py). Each POST carries the event's id
+(`X-Graphmem-Event-Id`, also `event_id` in the body) for de-duplication (a memory's created and
+deleted events have ids derived from the webhook and the memory: the same however often queued),
+and `X-Graphmem-Signature: sha256=<hex>`, the HMAC-SHA256 of `<timestamp>.<body>` under the
+webhook's secret, with the timestamp in `X-Graphmem-Timestamp`. Failures are retried with
+exponential back-off (1 s, 2 s, 4 s, ... capped at 5 min) up to `max_attempts`, then given up
+(kept in the outbox with the last error).
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ def events_of(change: str, memories: list[dict[str, Any]]) -> list[dict[str, Any
     event_type = _EVENT_OF[change]
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return [{"event_type": event_type, "created_at": now, "data": memory} for memory in memories]
+
+
+def project_events(org: str, project: str, change: str, memories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`events_of` with the project they happened in (what a change and a recovery queue alike)."""
+    return [{**e, "org_id": org, "project_id": project} for e in events_of(change, memories)]
 
 
 @dataclass
