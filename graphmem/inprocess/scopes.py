@@ -10,9 +10,10 @@ import bisect
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from graphmem.inprocess.in_context import Owners, top_by_context
 from graphmem.inprocess.keywords import KeywordIndex
 from graphmem.inprocess.vectors import (
     ANN_MIN_ROWS,
@@ -59,6 +60,7 @@ class ScopeMemories:
         # The memories' messages read with the messages before them (ingest/context.py), by memory id; never
         # indexed approximately: past ANN_MIN_ROWS only the other vectors' candidates are re-scored with them.
         self._contexts: ScopeVectors | None = None
+        self._owner_maps: dict[int, Owners] = {}  # by id() of the parts' or contexts' matrix (in_context.py)
         self._keywords = KeywordIndex()
         self._rows: dict[str, VectorRow] = {}
         self._by_episode: dict[str, list[str]] = {}
@@ -157,8 +159,12 @@ class ScopeMemories:
         none by the contexts (an exact scan of them would cost ~7 ms at 100k rows)."""
         if weight <= 0 or self._contexts is None:
             return self.top(vector, k)
+        if len(self) < ANN_MIN_ROWS:  # the exact path, on whole matrices (inprocess/in_context.py)
+            parts = None if self._parts is None else (self._parts, self._owners(self._parts, row_of_part))
+            return top_by_context(self._vectors, parts, (self._contexts, self._owners(self._contexts, str)),
+                                  vector, k, weight)
         # An approximate index answers for a big scope: asking it for 2k would double its work (ef grows with k).
-        own = {row["id"]: row["similarity"] for row in self.top(vector, k if len(self) >= ANN_MIN_ROWS else 2 * k)}
+        own = {row["id"]: row["similarity"] for row in self.top(vector, k)}
         if len(self._contexts) < ANN_MIN_ROWS:
             missing = [row["id"] for row in self._contexts.top(vector, 2 * k) if row["id"] not in own]
             own.update(self._own_similarities(missing, vector))
@@ -166,6 +172,12 @@ class ScopeMemories:
         rank = ranked_in_context(own, context, weight)
         ranked = sorted(own, key=lambda mid: -rank[mid])
         return [{"id": mid, "similarity": own[mid], "rank": rank[mid]} for mid in ranked[:k]]
+
+    def _owners(self, child: ScopeVectors, memory_of: Callable[[str], str]) -> Owners:
+        """The memory positions of a child matrix's rows, kept per child (the map only grows)."""
+        if id(child) not in self._owner_maps:
+            self._owner_maps[id(child)] = Owners(child, self._vectors, memory_of)
+        return self._owner_maps[id(child)]
 
     def _own_similarities(self, ids: Sequence[str], vector: Sequence[float]) -> dict[str, float]:
         """Each memory's similarity as `top` scores it: the best of its own and its sentences'."""

@@ -233,6 +233,23 @@ class ScopeVectors:
         scores = self._matrix[[p for _, p in found]] @ query
         return {row_id: float(score) for (row_id, _), score in zip(found, scores, strict=True)}
 
+    def all_scores(self, query: NDArray[np.float32]) -> NDArray[np.float32]:
+        """The cosine of every position with a unit query, in position order; -inf where no live row is."""
+        used = len(self._ids)
+        scores: NDArray[np.float32] = self._matrix[:used] @ query
+        scores[~self._alive[:used]] = -np.inf
+        return scores
+
+    def ids_from(self, start: int) -> list[str]:
+        """The ids of the positions from `start` on (positions only grow; a removed row keeps its place)."""
+        return self._ids[start:]
+
+    def position(self, row_id: str) -> int | None:
+        return self._position.get(row_id)
+
+    def id_at(self, position: int) -> str:
+        return self._ids[position]
+
     def exact_top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """`top` by the exact scan whatever the scope's size: the reference the index is measured against."""
         if k <= 0 or not self._position:
