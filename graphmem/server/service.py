@@ -198,6 +198,10 @@ class Service:
     async def history(self, tenant: Tenant, memory_id: str) -> list[dict[str, Any]]:
         """The memory's events, then its feedback (event FEEDBACK), each in time order."""
         await self._owned(tenant, memory_id)
+        return await self.owned_history(tenant, memory_id)
+
+    async def owned_history(self, tenant: Tenant, memory_id: str) -> list[dict[str, Any]]:
+        """`history` of a memory the caller has just found this key owns (no second read of it)."""
         events = tenant.public(await self.memory.history(memory_id))
         feedback = await asyncio.to_thread(self.state.feedback_of, tenant.org, tenant.project, memory_id)
         return [*events, *({"id": f["id"], "memory_id": memory_id, "event": "FEEDBACK", "feedback": f["feedback"],

@@ -55,7 +55,7 @@ class TenantExplorer:
         record = await self.service.get(self.tenant, memory_id)  # another tenant's memory: NotFoundError
         sources = provenance(await self.service.memory.sources(memory_id))
         return {"memory": record, "sources": self.tenant.public(sources),
-                "history": await self.service.history(self.tenant, memory_id)}
+                "history": await self.service.owned_history(self.tenant, memory_id)}
 
     async def edit(self, memory_id: str, text: Any) -> dict[str, Any]:
         return await self.service.update(self.tenant, memory_id, text, None)
