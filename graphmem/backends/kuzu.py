@@ -27,7 +27,6 @@ from graphmem.backends.cypher import CypherLibrary
 from graphmem.backends.kuzu_store import SharedDatabase, acquire, real_path, release, write_locks
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
-from graphmem.inprocess.cjk import has_cjk
 from graphmem.inprocess.scopes import (
     ENTITY_COLUMNS,
     ROWS_PER_STEP,
@@ -47,7 +46,7 @@ MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "a
 # A loaded scope of up to this many rows answers lookups on the event loop (see _in_scope): below the size at
 # which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
 INLINE_ROWS = ANN_MIN_ROWS
-INLINE_KEYWORD_ROWS = 5_000  # see KuzuBackend._keywords
+INLINE_KEYWORD_ROWS, INLINE_KEYWORD_CHARS = 5_000, 1_000  # see KuzuBackend._keywords
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
                           "context_embedding", ONE_MEMORY + "context_embedding"})
@@ -344,9 +343,9 @@ class KuzuBackend:
 
     async def _keywords(self, fn: Callable[[ScopeMemories], T], query: str, scope: Scope) -> T:
         """A keyword lookup walks postings in Python (~0.1 ms at 700 memories, linear in them): on the event loop
-        only in a loaded scope of at most INLINE_KEYWORD_ROWS, and never for CJK text, whose first words load
-        jieba's dictionary (~0.7 s)."""
-        held = () if has_cjk(query) else (("memory", scope),)
+        only in a loaded scope of at most INLINE_KEYWORD_ROWS, for a short ASCII query: other text may be CJK
+        once folded (NFKC: "⼈⽣" is 人生), and its first CJK words load jieba's dictionary (~0.7 s)."""
+        held = (("memory", scope),) if query.isascii() and len(query) <= INLINE_KEYWORD_CHARS else ()
         return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=INLINE_KEYWORD_ROWS)
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:

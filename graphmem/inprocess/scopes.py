@@ -83,6 +83,9 @@ class ScopeMemories:
         self._vectors.extend(batch)
         self._extend_parts(batch)
         self._extend_contexts(batch)
+        for child, memory_of in ((self._parts, row_of_part), (self._contexts, str)):
+            if child is not None:  # the position map grows here, on the loader's or writer's thread, not in a search
+                self._owners(child, memory_of).positions()
         self._keywords.add((r.id, r.text) for r in batch)
         for row in batch:
             # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was

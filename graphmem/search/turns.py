@@ -28,12 +28,22 @@ def asks(text: str) -> bool:
     return text.endswith("?")
 
 
-@functools.lru_cache(maxsize=8192)
-def speaker(text: str) -> str | None:
-    """The normalised name of a "Name: ..." message's speaker, or None. Cached: a search reads the speakers of
-    a hundred candidates, most of them the last search's too (~5 µs a text otherwise)."""
+CACHED_TEXT = 512  # speakers of messages up to this long are cached (see speaker)
+
+
+def _speaker(text: str) -> str | None:
     name, _ = split_speaker(text)
     return normalise_name(name) if name else None
+
+
+_cached_speaker = functools.lru_cache(maxsize=8192)(_speaker)
+
+
+def speaker(text: str) -> str | None:
+    """The normalised name of a "Name: ..." message's speaker, or None. Cached for messages of up to
+    CACHED_TEXT characters: a search reads the speakers of a hundred candidates, most of them the last
+    search's too (~5 µs a text otherwise); a cache of long documents would hold megabytes alive."""
+    return _cached_speaker(text) if len(text) <= CACHED_TEXT else _speaker(text)
 
 
 def named_as(who: str, named: Collection[str]) -> set[str]:

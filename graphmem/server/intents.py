@@ -14,9 +14,10 @@ intent, again in one commit; at start the server recovers the intents of process
 - add: the scope's memories created since the start (memory.created), and those created before but
   updated since (memory.updated, the previous text from their history's last UPDATE).
 
-Recovery is idempotent and duplicates are harmless: settling an intent already settled queues nothing,
-and memory.created / memory.deleted carry ids derived from the webhook and the memory, so the event a
-change queued and the same event recovered are one outbox row. A recovered memory.updated may arrive
+Recovery is idempotent and duplicates are harmless: memory.created, and the memory.deleted of a delete,
+carry ids derived from the webhook and the memory (webhooks.project_events, `once`), so the event a change
+queued and the same event recovered are one outbox row. A change refused before any write (ValidationError,
+NotFoundError, Forbidden) settles its intent with no event and no recovery. A recovered memory.updated may arrive
 twice (at least once). What recovery cannot see, by design:
 - the deletes of an interrupted infer=True add (a fact contradicting a stored one): a deleted memory leaves
   only its history, and history events carry no scope, so finding them would mean attributing other
@@ -26,7 +27,8 @@ twice (at least once). What recovery cannot see, by design:
   before the restart) gets its memory.deleted but no memory.created;
 - changes of the scope made by other requests since the start are reported with it (memory.created: the
   same row as their own). An add with a `timestamp` dates its memories by it, so its intent starts at the
-  earlier of that time and now.
+  earlier of that time and now: a recovered backdated add also reports the scope's changes since that time
+  (those reported before are the same rows; updates come again).
 """
 
 from __future__ import annotations
@@ -100,8 +102,18 @@ def this_process() -> Owner:
     """This process as an owner, made once per pid (a forked child is another owner)."""
     pid = os.getpid()
     if pid not in _OWNERS:
-        _OWNERS[pid] = Owner(socket.gethostname(), pid, secrets.token_hex(8))
+        _OWNERS[pid] = Owner(_host(), pid, secrets.token_hex(8))
     return _OWNERS[pid]
+
+
+def _host() -> str:
+    """The host name, and on Linux the process's pid namespace: two containers may share a host name (host
+    networking, a fixed `hostname:`) while each has its own pid 1, and a pid is only asked about in its own."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}#pidns:{namespace}"
 
 
 def add_start(timestamp: Any) -> str:
@@ -143,8 +155,9 @@ async def recover(memory: AsyncMemory, state: ServerState, intent: Intent) -> in
     of outbox rows written."""
     tenant = Tenant(key_id="", org=intent.org, project=intent.project)
     found = await _FINDERS[intent.change](memory, tenant, intent.body)
-    events = [e for change, records in found for e in project_events(intent.org, intent.project, change, records)]
-    return await asyncio.to_thread(state.enqueue, intent.org, intent.project, events, intent.id)
+    events = [e for change, records in found
+              for e in project_events(intent.org, intent.project, change, records, once=change != "UPDATE")]
+    return await asyncio.to_thread(state.enqueue, intent.org, intent.project, events, intent.id, True)
 
 
 async def recover_orphans(memory: AsyncMemory, state: ServerState) -> int:

@@ -15,7 +15,7 @@ from graphmem.errors import NotFoundError, ValidationError
 from graphmem.memory import AsyncMemory, utc_now
 from graphmem.server import exports, intents
 from graphmem.server.state import ServerState
-from graphmem.server.tenancy import Tenant, split_filters
+from graphmem.server.tenancy import Forbidden, Tenant, split_filters
 from graphmem.server.webhooks import Dispatcher, project_events
 
 # get_all reads at most this many memories of a scope to page through (mem0's pages are 100 at most).
@@ -35,12 +35,13 @@ class Service:
         self.state = state
         self.dispatcher = dispatcher
         self._jobs: set[asyncio.Task[Any]] = set()
+        self._changes: set[asyncio.Task[Any]] = set()  # the jobs close() lets end (exports are cancelled)
 
     async def close(self) -> None:
-        """Let running jobs end (a change whose client left goes on to queue its events), then cancel the rest:
-        a change cut here leaves its intent, which the next start recovers."""
-        if self._jobs:
-            await asyncio.wait(list(self._jobs), timeout=CLOSE_GRACE)
+        """Let running changes end (one whose client left goes on to queue its events), then cancel every job
+        (exports too): a change cut here leaves its intent, which the next start recovers."""
+        if self._changes:
+            await asyncio.wait(list(self._changes), timeout=CLOSE_GRACE)
         for job in list(self._jobs):
             job.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -59,7 +60,10 @@ class Service:
         """Make a change to the store between an intent and its events (server/intents.py). The change is a job
         of its own that the request awaits shielded: a cancelled request (its client gone) does not cut the
         change between the store's commit and the outbox's; it ends and queues its events."""
-        return await asyncio.shield(self._start(self._settled(tenant, change, body, make)))
+        job = self._start(self._settled(tenant, change, body, make))
+        self._changes.add(job)
+        job.add_done_callback(self._changes.discard)
+        return await asyncio.shield(job)
 
     async def _settled(self, tenant: Tenant, change: str, body: dict[str, Any],
                        make: Callable[[], Awaitable[tuple[T, Events]]]) -> T:
@@ -67,6 +71,10 @@ class Service:
         intent = await asyncio.to_thread(self.state.open_intent, tenant.org, tenant.project, change, body, owner)
         try:
             result, events = await make()
+        except (ValidationError, NotFoundError, Forbidden):  # refused before any write: nothing to report
+            if intent is not None:
+                await asyncio.to_thread(self.state.enqueue, tenant.org, tenant.project, [], intent)
+            raise
         except Exception:  # the store may have committed before the failure: queue what did happen
             if intent is not None:
                 await self._recover(intents.Intent(intent, tenant.org, tenant.project, change, body, owner, 0.0))
@@ -84,8 +92,8 @@ class Service:
             log.exception("recovering intent %s (%s) failed", intent.id, intent.change)
 
     @staticmethod
-    def _events(tenant: Tenant, change: str, memories: list[dict[str, Any]]) -> Events:
-        return project_events(tenant.org, tenant.project, change, memories)
+    def _events(tenant: Tenant, change: str, memories: list[dict[str, Any]], once: bool = False) -> Events:
+        return project_events(tenant.org, tenant.project, change, memories, once)
 
     # -- scopes --------------------------------------------------------------------------------
 
@@ -107,8 +115,9 @@ class Service:
         async def change() -> tuple[dict[str, Any], Events]:
             added = tenant.public(await self.memory.add(messages, **scope, **options))
             listed = added.get("results", [])
-            return dict(added), [e for c in ("ADD", "UPDATE", "DELETE")
-                                 for e in self._events(tenant, c, [r for r in listed if r.get("event") == c])]
+            # An add's DELETE supersedes a memory that stays stored (and may be deleted for good later): not once.
+            return dict(added), [e for c in ("ADD", "UPDATE", "DELETE") for e in self._events(
+                tenant, c, [r for r in listed if r.get("event") == c], once=c == "ADD")]
 
         body = {"scope": scope, "since": intents.add_start(options.get("timestamp"))}
         return await self._journaled(tenant, intents.ADD, body, change)
@@ -163,7 +172,7 @@ class Service:
         """A delete journaled with the memories it removes (public records) and their stored ids."""
         async def change() -> tuple[None, Events]:
             await delete()
-            return None, self._events(tenant, "DELETE", [{**m, "event": "DELETE"} for m in doomed])
+            return None, self._events(tenant, "DELETE", [{**m, "event": "DELETE"} for m in doomed], once=True)
 
         await self._journaled(tenant, intents.DELETE, {"memories": doomed, "ids": ids}, change)
 

@@ -30,7 +30,7 @@ KEY_PREFIX = "gm_"
 _WEBHOOK_COLUMNS = frozenset({"name", "url", "event_types"})
 # A memory is created once and deleted once: those events' ids are derived from the webhook and the memory, so
 # the event a change queued and the same event recovered after a crash (server/intents.py) are one outbox row.
-_ONCE = frozenset({"memory.created", "memory.deleted"})
+ONCE_KEY = "once_key"  # an event's key for a derived id (webhooks.project_events); never sent
 _EVENT_IDS = uuid.UUID("0d4c7f4e-5b1a-4c55-9a57-3e0f6b1d2a90")
 
 # SQLite DDL lives in a file beside this one, as graph statements live in cypher/: no query text in Python.
@@ -168,24 +168,30 @@ class ServerState:
 
     # -- the outbox ------------------------------------------------------------------------
 
-    def enqueue(self, org: str, project: str, events: list[dict[str, Any]], intent_id: str | None = None) -> int:
+    def enqueue(self, org: str, project: str, events: list[dict[str, Any]], intent_id: str | None = None,
+                only_unsettled: bool = False) -> int:
         """One outbox row per (event, subscribed webhook), keyed by the event's id (also the receivers' key for
         de-duplication); a row already there is kept. With `intent_id`, the change's intent is settled in the
-        same commit, and nothing is queued if it was settled already (by a recovery that queued what happened).
-        The number of rows written."""
+        same commit. An intent settled already (a recovery ran while the change was still being made) does not
+        keep the change's rows out: the recovery may have looked before the change's commit; a row it queued too
+        is the same row (created / deleted) or one more memory.updated (at least once). A recovery passes
+        `only_unsettled`: another recovery of the intent has queued its rows. The rows written."""
         hooks = [h for h in self.webhooks(org, project) if h["is_active"]]
         rows = []
         for event in events:
             for hook in hooks:
                 if event["event_type"] in hook["event_types"]:
                     event_id = _event_id(hook["webhook_id"], event)
-                    body = json.dumps({**event, "event_id": event_id, "webhook_id": hook["webhook_id"]})
+                    sent = {k: v for k, v in event.items() if k != ONCE_KEY}
+                    body = json.dumps({**sent, "event_id": event_id, "webhook_id": hook["webhook_id"]})
                     rows.append((event_id, hook["webhook_id"], body, time.time()))
         if not rows and intent_id is None:
             return 0
         with self._tx() as db:
-            if intent_id is not None and not db.execute("DELETE FROM intents WHERE id = ?", (intent_id,)).rowcount:
-                return 0
+            if intent_id is not None:
+                settled = not db.execute("DELETE FROM intents WHERE id = ?", (intent_id,)).rowcount
+                if settled and only_unsettled:
+                    return 0
             written = db.executemany("INSERT OR IGNORE INTO outbox (id, webhook_id, body, next_at) VALUES (?, ?, ?, ?)",
                                      rows).rowcount if rows else 0
         return max(written, 0)
@@ -271,10 +277,10 @@ class ServerState:
 
 
 def _event_id(webhook_id: int, event: dict[str, Any]) -> str:
-    memory_id = event.get("data", {}).get("id")
-    if event["event_type"] in _ONCE and isinstance(memory_id, str):
-        return str(uuid.uuid5(_EVENT_IDS, f"{webhook_id}/{event['event_type']}/{memory_id}"))
-    return str(uuid.uuid4())  # a memory is updated many times
+    """Derived from the webhook and the event's ONCE_KEY when it has one (see webhooks.project_events), else
+    random (a memory is updated many times)."""
+    key = event.get(ONCE_KEY)
+    return str(uuid.uuid5(_EVENT_IDS, f"{webhook_id}/{key}")) if key else str(uuid.uuid4())
 
 
 def _key_record(row: sqlite3.Row) -> KeyRecord:

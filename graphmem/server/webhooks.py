@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from graphmem.server.state import ServerState
+from graphmem.server.state import ONCE_KEY, ServerState
 
 log = logging.getLogger("graphmem.server.webhooks")
 EVENT_TYPES = ("memory.created", "memory.updated", "memory.deleted")
@@ -48,9 +48,16 @@ def events_of(change: str, memories: list[dict[str, Any]]) -> list[dict[str, Any
     return [{"event_type": event_type, "created_at": now, "data": memory} for memory in memories]
 
 
-def project_events(org: str, project: str, change: str, memories: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`events_of` with the project they happened in (what a change and a recovery queue alike)."""
-    return [{**e, "org_id": org, "project_id": project} for e in events_of(change, memories)]
+def project_events(org: str, project: str, change: str, memories: list[dict[str, Any]],
+                   once: bool = False) -> list[dict[str, Any]]:
+    """`events_of` with the project they happened in (what a change and a recovery queue alike). `once`: each
+    memory is created, or removed, only this once, so the event's id is derived from the memory's
+    (ServerState.enqueue, ONCE_KEY) and the same event queued by a change and by its recovery is one row. Not
+    for the DELETE of a memory an add superseded: it stays stored, and may be removed for good later."""
+    events = [{**e, "org_id": org, "project_id": project} for e in events_of(change, memories)]
+    if once and change in ("ADD", "DELETE"):
+        events = [{**e, ONCE_KEY: f"{e['event_type']}/{e['data'].get('id')}"} for e in events]
+    return events
 
 
 @dataclass

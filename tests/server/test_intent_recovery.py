@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -233,7 +232,8 @@ def test_only_the_intents_of_gone_processes_are_recovered_at_start(
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    host, me = socket.gethostname(), intents.this_process()
+    me = intents.this_process()
+    host = me.host  # the host name and, on Linux, the pid namespace
 
     async def scenario(memory: AsyncMemory, state: ServerState, service: Service) -> None:
         pizza = (await memory.add("I love pizza", **ALEX, infer=False))["results"][0]["id"]
@@ -263,3 +263,63 @@ def test_another_hosts_intents_are_taken_for_gone_after_an_hour() -> None:
     assert intents.is_orphan(elsewhere, 1000.0, 1000.0 + intents.STALE_ELSEWHERE + 1, me)
     assert intents.is_orphan("not an owner", 1000.0, 1000.0, me)
     assert not intents.is_orphan(me.text(), 0.0, 1e12, me)
+
+
+def test_a_refused_add_settles_its_intent_with_no_event_even_backdated(
+        tmp_path: Path, config_for: Callable[..., dict[str, Any]]) -> None:
+    """A backdated add's intent starts at its said time; refused before any write, it must not report the scope's
+    memories said since then (a recovery would)."""
+    import pytest
+
+    from graphmem.errors import ValidationError
+
+    async def scenario(memory: AsyncMemory, state: ServerState, service: Service) -> None:
+        for text in ("I love pizza", "I live in Paris", "I play chess"):
+            await memory.add(text, **ALEX, infer=False)
+        a_year_ago = int(time.time()) - 365 * 86400
+        with pytest.raises(ValidationError):
+            await service.add(P1, "I love tea", {"user_id": "alex"}, None, infer=False, metadata="oops",
+                              timestamp=a_year_ago)
+        assert outbox(state) == [] and state.intents() == []
+
+    run(tmp_path, config_for, scenario)
+
+
+def test_a_recovery_that_looked_before_the_change_committed_does_not_drop_its_events(
+        tmp_path: Path, config_for: Callable[..., dict[str, Any]]) -> None:
+    """Another process took this one for gone and recovered its intent while the add was still being made: it
+    found nothing. The add's own events still go out when it ends."""
+    async def scenario(memory: AsyncMemory, state: ServerState, service: Service) -> None:
+        intent = journal(state, intents.ADD, {"scope": ALEX, "since": intents.add_start(None)})
+        assert await intents.recover(memory, state, intent) == 0 and state.intents() == []
+        added = (await memory.add("I love pizza", **ALEX, infer=False))["results"]
+        events = service._events(P1, "ADD", P1.public(added), once=True)
+        assert state.enqueue("acme", "p1", events, intent.id) == 1  # as the change itself settles it
+        assert outbox(state) == [("memory.created", added[0]["id"])]
+        assert await intents.recover(memory, state, intent) == 0  # a second recovery queues nothing more
+
+    run(tmp_path, config_for, scenario)
+
+
+def test_a_superseded_memory_deleted_later_sends_both_deletes(tmp_path: Path) -> None:
+    """An add's DELETE leaves the superseded memory stored; deleting it later is another memory.deleted, which a
+    derived id would have folded into the first."""
+    from graphmem.server.webhooks import project_events
+
+    state = ServerState(tmp_path / "state.sqlite3")
+    try:
+        state.create_webhook("acme", "p1", "audit", "http://127.0.0.1:9/hook", list(EVENT_TYPES))
+        record = {"id": "m1", "memory": "I love pizza", "event": "DELETE"}
+        assert state.enqueue("acme", "p1", project_events("acme", "p1", "DELETE", [record])) == 1  # superseded
+        assert state.enqueue("acme", "p1", project_events("acme", "p1", "DELETE", [record], once=True)) == 1
+        assert state.enqueue("acme", "p1", project_events("acme", "p1", "DELETE", [record], once=True)) == 0
+        bodies = [json.loads(row["body"]) for row in state.due(time.time() + 60)]
+        assert len(bodies) == 2 and all("once_key" not in body for body in bodies)
+    finally:
+        state.close()
+
+
+def test_a_process_is_known_by_its_pid_namespace_too() -> None:
+    """Two containers with one host name each have a pid 1: on Linux the owner's host names the namespace."""
+    if Path("/proc/self/ns/pid").exists():
+        assert "#pidns:" in intents.this_process().host
