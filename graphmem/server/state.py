@@ -211,6 +211,12 @@ class ServerState:
         with self._tx() as db:
             db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", (time.time(), event_id))
 
+    def prune_outbox(self, before: float) -> int:
+        """Drop the events delivered or given up before this time; the number dropped."""
+        with self._tx() as db:
+            return max(db.execute("DELETE FROM outbox WHERE delivered_at < ? OR failed_at < ?", (before, before))
+                       .rowcount, 0)
+
     def retry_later(self, event_id: str, attempts: int, next_at: float | None, error: str) -> None:
         """Count a failed attempt; `next_at` None gives the event up."""
         with self._tx() as db:

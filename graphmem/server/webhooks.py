@@ -67,6 +67,10 @@ class DeliverySettings:
     max_delay: float = 300.0
     max_attempts: int = 10
     poll: float = 1.0  # how often the outbox is read when nothing woke the task
+    # Delivered and given-up events are kept this long (seconds), then pruned once an hour: an outbox kept for
+    # ever grew by every change for good. A recovery within it finds its events' rows (webhooks.project_events).
+    retention: float = 7 * 86_400.0
+    prune_every: float = 3_600.0
 
 
 class Dispatcher:
@@ -97,9 +101,13 @@ class Dispatcher:
         self._wake.set()
 
     async def _run(self) -> None:
+        pruned_at = 0.0
         while True:
             try:
                 await self.drain()
+                if time.time() - pruned_at >= self.settings.prune_every:
+                    await asyncio.to_thread(self.state.prune_outbox, time.time() - self.settings.retention)
+                    pruned_at = time.time()
             except Exception:  # a broken receiver or a locked state file must not end delivery for good
                 log.exception("webhook delivery round failed")
             await self._sleep()

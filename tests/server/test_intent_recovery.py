@@ -323,3 +323,22 @@ def test_a_process_is_known_by_its_pid_namespace_too() -> None:
     """Two containers with one host name each have a pid 1: on Linux the owner's host names the namespace."""
     if Path("/proc/self/ns/pid").exists():
         assert "#pidns:" in intents.this_process().host
+
+
+def test_the_outbox_forgets_delivered_and_given_up_events_past_retention(tmp_path: Path) -> None:
+    """Delivered and given-up rows are pruned once older than the retention; pending ones never are."""
+    from graphmem.server.webhooks import project_events
+
+    state = ServerState(tmp_path / "state.sqlite3")
+    try:
+        state.create_webhook("acme", "p1", "audit", "http://127.0.0.1:9/hook", list(EVENT_TYPES))
+        records = [{"id": f"m{i}", "memory": "x", "event": "ADD"} for i in range(3)]
+        assert state.enqueue("acme", "p1", project_events("acme", "p1", "ADD", records, once=True)) == 3
+        delivered, given_up, pending = (row["id"] for row in state.due(time.time() + 60))
+        state.delivered(delivered)
+        state.retry_later(given_up, 10, None, "HTTP 500")
+        assert state.prune_outbox(time.time() - 60) == 0  # within the retention: kept
+        assert state.prune_outbox(time.time() + 1) == 2
+        assert [row["id"] for row in state.due(time.time() + 60)] == [pending]
+    finally:
+        state.close()
