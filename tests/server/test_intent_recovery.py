@@ -6,11 +6,12 @@ live processes are left to them; the normal path queues one event per change and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,17 @@ def run(tmp_path: Path, config_for: Callable[..., dict[str, Any]], scenario: Sce
             state.close()
 
     asyncio.run(main())
+
+
+@contextlib.contextmanager
+def hooked_state(tmp_path: Path) -> Iterator[ServerState]:
+    """A state file with one webhook of acme/p1 and no store (what the outbox alone decides)."""
+    state = ServerState(tmp_path / "state.sqlite3")
+    try:
+        state.create_webhook("acme", "p1", "audit", "http://127.0.0.1:9/hook", list(EVENT_TYPES))
+        yield state
+    finally:
+        state.close()
 
 
 def outbox(state: ServerState) -> list[tuple[str, str]]:
@@ -306,17 +318,13 @@ def test_a_superseded_memory_deleted_later_sends_both_deletes(tmp_path: Path) ->
     derived id would have folded into the first."""
     from graphmem.server.webhooks import project_events
 
-    state = ServerState(tmp_path / "state.sqlite3")
-    try:
-        state.create_webhook("acme", "p1", "audit", "http://127.0.0.1:9/hook", list(EVENT_TYPES))
+    with hooked_state(tmp_path) as state:
         record = {"id": "m1", "memory": "I love pizza", "event": "DELETE"}
         assert state.enqueue("acme", "p1", project_events("acme", "p1", "DELETE", [record])) == 1  # superseded
         assert state.enqueue("acme", "p1", project_events("acme", "p1", "DELETE", [record], once=True)) == 1
         assert state.enqueue("acme", "p1", project_events("acme", "p1", "DELETE", [record], once=True)) == 0
         bodies = [json.loads(row["body"]) for row in state.due(time.time() + 60)]
         assert len(bodies) == 2 and all("once_key" not in body for body in bodies)
-    finally:
-        state.close()
 
 
 def test_a_process_is_known_by_its_pid_namespace_too() -> None:
@@ -329,9 +337,7 @@ def test_the_outbox_forgets_delivered_and_given_up_events_past_retention(tmp_pat
     """Delivered and given-up rows are pruned once older than the retention; pending ones never are."""
     from graphmem.server.webhooks import project_events
 
-    state = ServerState(tmp_path / "state.sqlite3")
-    try:
-        state.create_webhook("acme", "p1", "audit", "http://127.0.0.1:9/hook", list(EVENT_TYPES))
+    with hooked_state(tmp_path) as state:
         records = [{"id": f"m{i}", "memory": "x", "event": "ADD"} for i in range(3)]
         assert state.enqueue("acme", "p1", project_events("acme", "p1", "ADD", records, once=True)) == 3
         delivered, given_up, pending = (row["id"] for row in state.due(time.time() + 60))
@@ -340,5 +346,3 @@ def test_the_outbox_forgets_delivered_and_given_up_events_past_retention(tmp_pat
         assert state.prune_outbox(time.time() - 60) == 0  # within the retention: kept
         assert state.prune_outbox(time.time() + 1) == 2
         assert [row["id"] for row in state.due(time.time() + 60)] == [pending]
-    finally:
-        state.close()
