@@ -82,6 +82,7 @@ def create_app(config: ConfigLike = None, settings: ServerSettings | None = None
             app.state.service = Service(memory, state, dispatcher)
             await recover_orphans(memory, state)  # the events of changes whose process died before queueing them
             dispatcher.start()
+            app.state.service.sweep_orphans()  # and those of workers that die while this one runs
             app.state.ready = True
             yield
         finally:

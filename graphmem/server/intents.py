@@ -6,8 +6,9 @@ enough to tell afterwards whether it happened; after the change it queues the ev
 intent in one SQLite commit (ServerState.enqueue). An intent still there is a change whose events may be
 missing: its process died, or the change failed, between the store's commit and the outbox's. `recover`
 reads the store through AsyncMemory (never a backend), queues what really happened and deletes the
-intent, again in one commit; at start the server recovers the intents of processes that are gone
-(`recover_orphans`), and leaves a live process's (Neo4j/Memgraph workers share the state file) to it.
+intent, again in one commit; at start, and every SWEEP_EVERY seconds while it runs, the server recovers the
+intents of processes that are gone (`recover_orphans`), and leaves a live process's (Neo4j/Memgraph
+workers share the state file) to it.
 
 - delete and delete_all: a memory.deleted for each recorded memory that `get` no longer finds;
 - update: a memory.updated if the memory's `updated_at` is at or after the intent's start;
@@ -56,6 +57,7 @@ from graphmem.server.webhooks import project_events
 log = logging.getLogger("graphmem.server.intents")
 # Another host's process cannot be asked whether it lives: its intents are taken for a dead one's after this.
 STALE_ELSEWHERE = 3600.0
+SWEEP_EVERY = 60.0  # how often a running server looks for the intents of processes gone since (Service.sweep_orphans)
 # At most this many of a scope's memories are read to recover an add (newest first; an add stores a few).
 _LISTED = 10_000
 # The changes an intent can name, as journaled by the Service.

@@ -47,6 +47,20 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await job
 
+    def sweep_orphans(self, every: float = intents.SWEEP_EVERY) -> None:
+        """Recover, every `every` seconds, the intents of processes gone since this one started (another worker
+        of the same state file that died mid-change); the server's start recovers those before it."""
+        async def sweeping() -> None:
+            while True:
+                await asyncio.sleep(every)
+                try:
+                    if await intents.recover_orphans(self.memory, self.state):
+                        self.dispatcher.wake()
+                except Exception:  # a locked state file or a store hiccup: the next sweep tries again
+                    log.exception("sweeping orphaned intents failed")
+
+        self._start(sweeping())
+
     def _start(self, work: Awaitable[T]) -> asyncio.Task[T]:
         job = asyncio.ensure_future(work)
         self._jobs.add(job)

@@ -346,3 +346,24 @@ def test_the_outbox_forgets_delivered_and_given_up_events_past_retention(tmp_pat
         assert state.prune_outbox(time.time() - 60) == 0  # within the retention: kept
         assert state.prune_outbox(time.time() + 1) == 2
         assert [row["id"] for row in state.due(time.time() + 60)] == [pending]
+
+
+def test_a_running_server_sweeps_up_the_intents_of_a_worker_that_died(
+        tmp_path: Path, config_for: Callable[..., dict[str, Any]]) -> None:
+    """Workers share the state file (Neo4j / Memgraph): one dies mid-change after this one started; this one's
+    sweep queues that change's event, without waiting for a restart."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+
+    async def scenario(memory: AsyncMemory, state: ServerState, service: Service) -> None:
+        service.sweep_orphans(every=0.05)
+        since = intents.add_start(None)
+        added = (await memory.add("I love pizza", **ALEX, infer=False))["results"][0]["id"]  # the dead one's add
+        journal(state, intents.ADD, {"scope": ALEX, "since": since}, Owner(intents.this_process().host, dead.pid, "t"))
+        for _ in range(200):
+            if outbox(state):
+                break
+            await asyncio.sleep(0.02)
+        assert outbox(state) == [("memory.created", added)] and state.intents() == []
+
+    run(tmp_path, config_for, scenario)
