@@ -24,11 +24,11 @@ class Owners:
     read never, since its position is dead in the child too."""
 
     def __init__(self, child: ScopeVectors, parent: ScopeVectors, memory_of: Callable[[str], str]) -> None:
-        self._child, self._parent, self._memory_of = child, parent, memory_of
+        self.child, self._parent, self._memory_of = child, parent, memory_of
         self._positions: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
     def positions(self) -> NDArray[np.int64]:
-        new = self._child.ids_from(len(self._positions))
+        new = self.child.ids_from(len(self._positions))
         if new:
             found = [self._parent.position(self._memory_of(row_id)) for row_id in new]
             self._positions = np.concatenate([self._positions,
@@ -36,18 +36,17 @@ class Owners:
         return self._positions
 
 
-def top_by_context(memories: ScopeVectors, parts: tuple[ScopeVectors, Owners] | None,
-                      contexts: tuple[ScopeVectors, Owners], vector: Sequence[float], k: int,
-                      weight: float) -> list[dict[str, Any]]:
+def top_by_context(memories: ScopeVectors, parts: Owners | None, contexts: Owners, vector: Sequence[float], k: int,
+                   weight: float) -> list[dict[str, Any]]:
     """The k best memories by (own + weight × context) / (1 + weight), as `{id, similarity, rank}`; a memory
     without a context stands for its own. Candidates are the best 2k by own similarity and the best 2k by
     context, as in `top_in_context`'s docstring."""
     query = unit_rows(np.asarray([vector], dtype=np.float32))[0]
     own = memories.all_scores(query)
     if parts is not None:
-        _lift(own, *parts, query)
+        _lift(own, parts, query)
     context = own.copy()
-    _lift(context, *contexts, query, replace=True)
+    _lift(context, contexts, query, replace=True)
     live = np.flatnonzero(np.isfinite(own))
     if not len(live):
         return []
@@ -61,11 +60,10 @@ def top_by_context(memories: ScopeVectors, parts: tuple[ScopeVectors, Owners] | 
     return [{"id": memories.id_at(int(p)), "similarity": float(own[p]), "rank": ranks[int(p)]} for p in best]
 
 
-def _lift(scores: NDArray[np.float32], child: ScopeVectors, owners: Owners, query: NDArray[np.float32],
-          replace: bool = False) -> None:
+def _lift(scores: NDArray[np.float32], owners: Owners, query: NDArray[np.float32], replace: bool = False) -> None:
     """Fold the child rows' scores into their memories' (in place): their maximum with the memory's own, or,
     `replace`, in place of it (a context is the memory's, not one more reading of it)."""
-    child_scores = child.all_scores(query)
+    child_scores = owners.child.all_scores(query)
     positions = owners.positions()[: len(child_scores)]
     alive = np.flatnonzero(np.isfinite(child_scores) & (positions >= 0))
     if not len(alive):

@@ -10,7 +10,7 @@ import bisect
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from graphmem.inprocess.in_context import Owners, top_by_context
@@ -56,11 +56,12 @@ class ScopeMemories:
         self._vectors = ScopeVectors(dims)
         self._dims = dims
         self._parts: ScopeVectors | None = None  # the memories' sentences (ingest/parts.py), "<memory id>#<i>"
+        self._part_owners: Owners | None = None  # their memories' positions (in_context.py), made with them
         self._part_ids: dict[str, list[str]] = {}
         # The memories' messages read with the messages before them (ingest/context.py), by memory id; never
         # indexed approximately: past ANN_MIN_ROWS only the other vectors' candidates are re-scored with them.
         self._contexts: ScopeVectors | None = None
-        self._owner_maps: dict[int, Owners] = {}  # by id() of the parts' or contexts' matrix (in_context.py)
+        self._context_owners: Owners | None = None
         self._keywords = KeywordIndex()
         self._rows: dict[str, VectorRow] = {}
         self._by_episode: dict[str, list[str]] = {}
@@ -83,9 +84,6 @@ class ScopeMemories:
         self._vectors.extend(batch)
         self._extend_parts(batch)
         self._extend_contexts(batch)
-        for child, memory_of in ((self._parts, row_of_part), (self._contexts, str)):
-            if child is not None:  # the position map grows here, on the loader's or writer's thread, not in a search
-                self._owners(child, memory_of).positions()
         self._keywords.add((r.id, r.text) for r in batch)
         for row in batch:
             # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was
@@ -129,19 +127,23 @@ class ScopeMemories:
                  for r in batch for i, p in enumerate(r.parts)]
         if not parts:
             return
-        if self._parts is None:  # made on the first part: most scopes of a Bolt-free server may have none
+        if self._part_owners is None:  # made on the first part: most scopes of a Bolt-free server may have none
             self._parts = ScopeVectors(self._dims)
-        self._parts.extend(parts)
+            self._part_owners = Owners(self._parts, self._vectors, row_of_part)
+        self._part_owners.child.extend(parts)
         for part in parts:
             self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
+        self._part_owners.positions()  # the map grows here, on the loader's or writer's thread, not in a search
 
     def _extend_contexts(self, batch: Sequence[VectorRow]) -> None:
         contexts = [VectorRow(id=r.id, owner=r.owner, embedding=r.context) for r in batch if r.context]
         if not contexts:
             return
-        if self._contexts is None:  # made on the first: scopes written with infer=True have none
+        if self._context_owners is None:  # made on the first: scopes written with infer=True have none
             self._contexts = ScopeVectors(self._dims, ann_min_rows=2**62)
-        self._contexts.extend(contexts)
+            self._context_owners = Owners(self._contexts, self._vectors, str)
+        self._context_owners.child.extend(contexts)
+        self._context_owners.positions()
 
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """The k memories most similar to the vector, each by the best of its own and its sentences'
@@ -162,10 +164,8 @@ class ScopeMemories:
         none by the contexts (an exact scan of them would cost ~7 ms at 100k rows)."""
         if weight <= 0 or self._contexts is None:
             return self.top(vector, k)
-        if len(self) < ANN_MIN_ROWS:  # the exact path, on whole matrices (inprocess/in_context.py)
-            parts = None if self._parts is None else (self._parts, self._owners(self._parts, row_of_part))
-            return top_by_context(self._vectors, parts, (self._contexts, self._owners(self._contexts, str)),
-                                  vector, k, weight)
+        if len(self) < ANN_MIN_ROWS and self._context_owners is not None:  # exact, on whole matrices (in_context.py)
+            return top_by_context(self._vectors, self._part_owners, self._context_owners, vector, k, weight)
         # An approximate index answers for a big scope: asking it for 2k would double its work (ef grows with k).
         own = {row["id"]: row["similarity"] for row in self.top(vector, k)}
         if len(self._contexts) < ANN_MIN_ROWS:
@@ -175,12 +175,6 @@ class ScopeMemories:
         rank = ranked_in_context(own, context, weight)
         ranked = sorted(own, key=lambda mid: -rank[mid])
         return [{"id": mid, "similarity": own[mid], "rank": rank[mid]} for mid in ranked[:k]]
-
-    def _owners(self, child: ScopeVectors, memory_of: Callable[[str], str]) -> Owners:
-        """The memory positions of a child matrix's rows, kept per child (the map only grows)."""
-        if id(child) not in self._owner_maps:
-            self._owner_maps[id(child)] = Owners(child, self._vectors, memory_of)
-        return self._owner_maps[id(child)]
 
     def _own_similarities(self, ids: Sequence[str], vector: Sequence[float]) -> dict[str, float]:
         """Each memory's similarity as `top` scores it: the best of its own and its sentences'."""
