@@ -61,10 +61,12 @@ class Service:
 
         self._start(sweeping())
 
-    def _start(self, work: Awaitable[T]) -> asyncio.Task[T]:
+    def _start(self, work: Awaitable[T], *also: set[asyncio.Task[Any]]) -> asyncio.Task[T]:
+        """A job of the service, held in `_jobs` (and in `also`) while it runs."""
         job = asyncio.ensure_future(work)
-        self._jobs.add(job)
-        job.add_done_callback(self._jobs.discard)
+        for held in (self._jobs, *also):
+            held.add(job)
+            job.add_done_callback(held.discard)
         return job
 
     # -- changes and their events ------------------------------------------------------------
@@ -74,10 +76,7 @@ class Service:
         """Make a change to the store between an intent and its events (server/intents.py). The change is a job
         of its own that the request awaits shielded: a cancelled request (its client gone) does not cut the
         change between the store's commit and the outbox's; it ends and queues its events."""
-        job = self._start(self._settled(tenant, change, body, make))
-        self._changes.add(job)
-        job.add_done_callback(self._changes.discard)
-        return await asyncio.shield(job)
+        return await asyncio.shield(self._start(self._settled(tenant, change, body, make), self._changes))
 
     async def _settled(self, tenant: Tenant, change: str, body: dict[str, Any],
                        make: Callable[[], Awaitable[tuple[T, Events]]]) -> T:
