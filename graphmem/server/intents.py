@@ -44,12 +44,12 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from graphmem import mem0_forms as forms
 from graphmem.errors import ValidationError
 from graphmem.memory import AsyncMemory, utc_now
+from graphmem.search.when import parse_time
 from graphmem.server.state import ServerState
 from graphmem.server.tenancy import Tenant
 from graphmem.server.webhooks import project_events
@@ -215,16 +215,5 @@ _FINDERS: dict[str, Callable[[AsyncMemory, Tenant, dict[str, Any]], Awaitable[Fo
 
 def _since(value: Any, start: str) -> bool:
     """Whether a stored time is at or after the start (both ISO-8601; a time that does not parse is not)."""
-    when, since = _time(value), _time(start)
+    when, since = parse_time(value), parse_time(start)
     return when is not None and since is not None and when >= since
-
-
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
