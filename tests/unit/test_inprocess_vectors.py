@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from graphmem.inprocess.vectors import ScopeVectors, VectorRow, owns
+from graphmem.inprocess.vectors import ScopeVectors, VectorRow, dot_rows, owns
 from graphmem.scope import Scope
 
 
@@ -59,3 +60,15 @@ def test_best_cosines_score_a_row_by_its_best_sentence_too() -> None:
     found = best_cosines([0.0, 1.0], rows)
     assert set(found) == {"a", "b"}
     assert abs(found["a"] - 1.0) < 1e-6 and abs(found["b"] - 0.8) < 1e-6
+
+
+def test_dot_rows_is_the_matrix_product_on_one_thread() -> None:
+    """dot_rows replaces `matrix @ query` on the read path (BLAS would split it over every core): same
+    numbers, float32, for an empty matrix too."""
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((1_200, 384)).astype(np.float32)
+    query = rng.standard_normal(384).astype(np.float32)
+    scores = dot_rows(matrix, query)
+    assert scores.dtype == np.float32
+    assert np.allclose(scores, matrix @ query, rtol=1e-5, atol=1e-4)
+    assert dot_rows(matrix[:0], query).shape == (0,)
