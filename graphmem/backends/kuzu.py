@@ -46,6 +46,9 @@ MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "a
 # A loaded scope of up to this many rows answers lookups on the event loop (see _in_scope): below the size at
 # which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
 INLINE_ROWS = ANN_MIN_ROWS
+# Lookups by id, name or time (briefs, episodes, mentions) cost the same in a scope of any size: they stay on
+# the event loop however big it is (a read thread's hop, ~0.3-0.5 ms, made a 100k scope's search ~2 ms slower).
+ANY_SIZE = 2**62
 INLINE_KEYWORD_ROWS, INLINE_KEYWORD_CHARS = 5_000, 1_000  # see KuzuBackend._keywords
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
@@ -312,13 +315,15 @@ class KuzuBackend:
         return loaded
 
     async def _in_scope(self, fn: Callable[[], T], *held: tuple[VectorTable, Scope],
-                        inline_rows: int = INLINE_ROWS) -> T:
+                        inline_rows: int | None = None) -> T:
         """`fn` under the loaded scopes' lock, on a read thread; on the event loop itself when it only looks
-        up `held` scopes that are loaded and of at most `inline_rows` rows, and the lock is free: such a lookup
-        takes microseconds, the hop to a read thread and back ~0.3-0.5 ms, and a search makes a dozen of them."""
+        up `held` scopes that are loaded and of at most `inline_rows` rows (INLINE_ROWS when None), and the
+        lock is free: such a lookup takes microseconds, the hop to a read thread and back ~0.3-0.5 ms, and a
+        search makes a dozen of them."""
+        most = INLINE_ROWS if inline_rows is None else inline_rows
         if held and self._scopes.lock.acquire(blocking=False):
             try:
-                if all((found := self._scopes.get(t, s)) is not None and len(found) <= inline_rows for t, s in held):
+                if all((found := self._scopes.get(t, s)) is not None and len(found) <= most for t, s in held):
                     return fn()
             finally:
                 self._scopes.lock.release()
@@ -349,18 +354,19 @@ class KuzuBackend:
         return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=INLINE_KEYWORD_ROWS)
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope))
+        return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope), inline_rows=ANY_SIZE)
 
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).between(start, end, k), ("memory", scope))
+        return await self._in_scope(lambda: self._memories(scope).between(start, end, k), ("memory", scope),
+                                    inline_rows=ANY_SIZE)
 
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._entities(scope).named(names), ("entity", scope))
+        return await self._in_scope(lambda: self._entities(scope).named(names), ("entity", scope), inline_rows=ANY_SIZE)
 
     async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope,
                                   per_entity: int | None = None) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree, per_entity),
-                                    ("memory", scope))
+                                    ("memory", scope), inline_rows=ANY_SIZE)
 
     async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
         # From RAM: entity/by_names scans the whole Entity table in Kuzu 0.11 (~2-9 ms an add at 2k-20k memories).
@@ -386,7 +392,8 @@ class KuzuBackend:
         return await self._run_read(rows)
 
     async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids), ("memory", scope))
+        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids), ("memory", scope),
+                                    inline_rows=ANY_SIZE)
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -141,3 +141,40 @@ def test_small_loaded_scopes_answer_on_the_event_loop_and_others_on_a_read_threa
             await memory.close()
 
     assert asyncio.run(scenario()) == ["hop", "hop"]  # the first (a load) and the one beside the held lock
+
+
+def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, monkeypatch: Any) -> None:
+    """Past INLINE_ROWS a loaded scope's vector search takes a read thread (an index query costs milliseconds);
+    its lookups by id, episode, entity or time do not: they cost the same in a scope of any size."""
+    import graphmem.backends.kuzu as kuzu_module
+    from graphmem.scope import Scope
+
+    async def scenario() -> list[str]:
+        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
+                              "embedder": {"provider": "hash"}})
+        try:
+            added = await memory.add(MEMORY, user_id="other", infer=False)
+            backend = await memory._ready()
+            assert isinstance(backend, KuzuBackend)
+            scope, ids = Scope.of("other"), [added["results"][0]["id"]]
+            assert await backend.memory_briefs(ids, scope)  # loaded (the add loaded it)
+            monkeypatch.setattr(kuzu_module, "INLINE_ROWS", 0)  # every loaded scope is now a big one
+            hops: list[str] = []
+            run_read = backend._run_read
+
+            async def counted(fn: Callable[[], Any]) -> Any:
+                hops.append("hop")
+                return await run_read(fn)
+
+            backend._run_read = counted  # type: ignore[method-assign]
+            briefs = await backend.memory_briefs(ids, scope)
+            await backend.memories_of_episodes(briefs[0]["episode_ids"], scope)
+            await backend.memories_mentioning(briefs[0]["entity_ids"], 50, scope)
+            await backend.memories_between(None, None, 5, scope)
+            assert hops == []
+            assert await backend.vector_search("memory", await memory.embedder.embed_query("green tea"), 5, scope)
+            return hops
+        finally:
+            await memory.close()
+
+    assert asyncio.run(scenario()) == ["hop"]
