@@ -96,27 +96,39 @@ def test_an_unclosed_in_memory_store_frees_its_threads() -> None:
     assert len(store_threads()) <= before, store_threads()
 
 
+async def kuzu_with_one_memory(tmp_path: Path) -> tuple[AsyncMemory, KuzuBackend, str]:
+    """An embedded store holding MEMORY in the scope "other" (loaded by the add), its backend and the memory's id."""
+    memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
+                          "embedder": {"provider": "hash"}})
+    added = await memory.add(MEMORY, user_id="other", infer=False)
+    backend = await memory._ready()
+    assert isinstance(backend, KuzuBackend)
+    return memory, backend, added["results"][0]["id"]
+
+
+def counting_hops(backend: KuzuBackend) -> list[str]:
+    """A list that gets "hop" each time the backend sends a lookup to a read thread from now on."""
+    hops: list[str] = []
+    run_read = backend._run_read
+
+    async def counted(fn: Callable[[], Any]) -> Any:
+        hops.append("hop")
+        return await run_read(fn)
+
+    backend._run_read = counted  # type: ignore[method-assign]
+    return hops
+
+
 def test_small_loaded_scopes_answer_on_the_event_loop_and_others_on_a_read_thread(tmp_path: Path) -> None:
     """A lookup in a loaded small scope skips the hop to a read thread; one that must load the scope, or that
     finds the loaded scopes' lock held (a commit being tracked), takes it."""
     from graphmem.scope import Scope
 
     async def scenario() -> list[str]:
-        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
-                              "embedder": {"provider": "hash"}})
+        memory, backend, added_id = await kuzu_with_one_memory(tmp_path)
         try:
-            added = await memory.add(MEMORY, user_id="other", infer=False)
-            backend = await memory._ready()
-            assert isinstance(backend, KuzuBackend)
-            hops: list[str] = []
-            run_read = backend._run_read
-
-            async def counted(fn: Callable[[], Any]) -> Any:
-                hops.append("hop")
-                return await run_read(fn)
-
-            backend._run_read = counted  # type: ignore[method-assign]
-            scope, ids = Scope.of("other"), [added["results"][0]["id"]]
+            hops = counting_hops(backend)
+            scope, ids = Scope.of("other"), [added_id]
             with backend._scopes.lock:
                 backend._scopes.forget()  # the add loaded it
             assert await backend.memory_briefs(ids, scope)  # not loaded: a read thread loads it
@@ -150,23 +162,12 @@ def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, mon
     from graphmem.scope import Scope
 
     async def scenario() -> list[str]:
-        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
-                              "embedder": {"provider": "hash"}})
+        memory, backend, added_id = await kuzu_with_one_memory(tmp_path)
         try:
-            added = await memory.add(MEMORY, user_id="other", infer=False)
-            backend = await memory._ready()
-            assert isinstance(backend, KuzuBackend)
-            scope, ids = Scope.of("other"), [added["results"][0]["id"]]
+            scope, ids = Scope.of("other"), [added_id]
             assert await backend.memory_briefs(ids, scope)  # loaded (the add loaded it)
             monkeypatch.setattr(kuzu_module, "INLINE_ROWS", 0)  # every loaded scope is now a big one
-            hops: list[str] = []
-            run_read = backend._run_read
-
-            async def counted(fn: Callable[[], Any]) -> Any:
-                hops.append("hop")
-                return await run_read(fn)
-
-            backend._run_read = counted  # type: ignore[method-assign]
+            hops = counting_hops(backend)
             briefs = await backend.memory_briefs(ids, scope)
             await backend.memories_of_episodes(briefs[0]["episode_ids"], scope)
             await backend.memories_mentioning(briefs[0]["entity_ids"], 50, scope)
