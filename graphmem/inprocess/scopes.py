@@ -55,12 +55,12 @@ class ScopeMemories:
     def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
         self._vectors = ScopeVectors(dims)
         self._dims = dims
-        self._parts: ScopeVectors | None = None  # the memories' sentences (ingest/parts.py), "<memory id>#<i>"
-        self._part_owners: Owners | None = None  # their memories' positions (in_context.py), made with them
+        # The memories' sentences (ingest/parts.py), "<memory id>#<i>", held by the map of their memories'
+        # positions (in_context.py): made on the first sentence.
+        self._part_owners: Owners | None = None
         self._part_ids: dict[str, list[str]] = {}
         # The memories' messages read with the messages before them (ingest/context.py), by memory id; never
         # indexed approximately: past ANN_MIN_ROWS only the other vectors' candidates are re-scored with them.
-        self._contexts: ScopeVectors | None = None
         self._context_owners: Owners | None = None
         self._keywords = KeywordIndex()
         self._rows: dict[str, VectorRow] = {}
@@ -128,8 +128,7 @@ class ScopeMemories:
         if not parts:
             return
         if self._part_owners is None:  # made on the first part: most scopes of a Bolt-free server may have none
-            self._parts = ScopeVectors(self._dims)
-            self._part_owners = Owners(self._parts, self._vectors, row_of_part)
+            self._part_owners = Owners(ScopeVectors(self._dims), self._vectors, row_of_part)
         self._part_owners.child.extend(parts)
         for part in parts:
             self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
@@ -140,8 +139,7 @@ class ScopeMemories:
         if not contexts:
             return
         if self._context_owners is None:  # made on the first: scopes written with infer=True have none
-            self._contexts = ScopeVectors(self._dims, ann_min_rows=2**62)
-            self._context_owners = Owners(self._contexts, self._vectors, str)
+            self._context_owners = Owners(ScopeVectors(self._dims, ann_min_rows=2**62), self._vectors, str)
         self._context_owners.child.extend(contexts)
         self._context_owners.positions()
 
@@ -162,16 +160,17 @@ class ScopeMemories:
         `rank`. `similarity` stays the memory's own: what a score is calibrated on. Candidates are the best
         2k by either vector; past ANN_MIN_ROWS memories the best k by their own, and past ANN_MIN_ROWS contexts
         none by the contexts (an exact scan of them would cost ~7 ms at 100k rows)."""
-        if weight <= 0 or self._contexts is None:
+        if weight <= 0 or self._context_owners is None:
             return self.top(vector, k)
-        if len(self) < ANN_MIN_ROWS and self._context_owners is not None:  # exact, on whole matrices (in_context.py)
+        if len(self) < ANN_MIN_ROWS:  # exact, on whole matrices (in_context.py)
             return top_by_context(self._vectors, self._part_owners, self._context_owners, vector, k, weight)
         # An approximate index answers for a big scope: asking it for 2k would double its work (ef grows with k).
         own = {row["id"]: row["similarity"] for row in self.top(vector, k)}
-        if len(self._contexts) < ANN_MIN_ROWS:
-            missing = [row["id"] for row in self._contexts.top(vector, 2 * k) if row["id"] not in own]
+        contexts = self._context_owners.child
+        if len(contexts) < ANN_MIN_ROWS:
+            missing = [row["id"] for row in contexts.top(vector, 2 * k) if row["id"] not in own]
             own.update(self._own_similarities(missing, vector))
-        context = self._contexts.similarities(own, vector)
+        context = contexts.similarities(own, vector)
         rank = ranked_in_context(own, context, weight)
         ranked = sorted(own, key=lambda mid: -rank[mid])
         return [{"id": mid, "similarity": own[mid], "rank": rank[mid]} for mid in ranked[:k]]
@@ -185,6 +184,14 @@ class ScopeMemories:
                 memory_id = row_of_part(part)
                 found[memory_id] = max(score, found.get(memory_id, score))
         return found
+
+    @property
+    def _parts(self) -> ScopeVectors | None:
+        return None if self._part_owners is None else self._part_owners.child
+
+    @property
+    def _contexts(self) -> ScopeVectors | None:
+        return None if self._context_owners is None else self._context_owners.child
 
     @property
     def held_vectors(self) -> int:
