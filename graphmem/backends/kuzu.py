@@ -43,12 +43,9 @@ T = TypeVar("T")
 # What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
-# A loaded scope of up to this many rows answers lookups on the event loop (see _in_scope): below the size at
-# which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
+# A loaded scope of up to this many rows answers vector lookups on the event loop (see _in_scope): below the
+# size at which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
 INLINE_ROWS = ANN_MIN_ROWS
-# Lookups by id, name or time (briefs, episodes, mentions) cost the same in a scope of any size: they stay on
-# the event loop however big it is (a read thread's hop, ~0.3-0.5 ms, made a 100k scope's search ~2 ms slower).
-ANY_SIZE = 2**62
 INLINE_KEYWORD_ROWS, INLINE_KEYWORD_CHARS = 5_000, 1_000  # see KuzuBackend._keywords
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
@@ -317,13 +314,14 @@ class KuzuBackend:
     async def _in_scope(self, fn: Callable[[], T], *held: tuple[VectorTable, Scope],
                         inline_rows: int | None = None) -> T:
         """`fn` under the loaded scopes' lock, on a read thread; on the event loop itself when it only looks
-        up `held` scopes that are loaded and of at most `inline_rows` rows (INLINE_ROWS when None), and the
-        lock is free: such a lookup takes microseconds, the hop to a read thread and back ~0.3-0.5 ms, and a
-        search makes a dozen of them."""
-        most = INLINE_ROWS if inline_rows is None else inline_rows
+        up `held` scopes that are loaded, and the lock is free: such a lookup takes microseconds, the hop to a
+        read thread and back ~0.3-0.5 ms, and a search makes a dozen of them. A lookup whose cost grows with
+        the scope (a vector scan, a keyword walk) names the most rows it runs inline in (`inline_rows`); one
+        by id, name or time costs the same in a scope of any size (None: a 100k scope's search hopped ~2 ms)."""
         if held and self._scopes.lock.acquire(blocking=False):
             try:
-                if all((found := self._scopes.get(t, s)) is not None and len(found) <= most for t, s in held):
+                if all((found := self._scopes.get(t, s)) is not None
+                       and (inline_rows is None or len(found) <= inline_rows) for t, s in held):
                     return fn()
             finally:
                 self._scopes.lock.release()
@@ -337,8 +335,10 @@ class KuzuBackend:
                             context_vector_weight: float = 0.0) -> list[Row]:
         if table == "memory" and context_vector_weight > 0:
             weight = context_vector_weight
-            return await self._in_scope(lambda: self._memories(scope).top_in_context(vector, k, weight), (table, scope))
-        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k), (table, scope))
+            return await self._in_scope(lambda: self._memories(scope).top_in_context(vector, k, weight), (table, scope),
+                                        inline_rows=INLINE_ROWS)
+        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k), (table, scope),
+                                    inline_rows=INLINE_ROWS)
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
         return await self._keywords(lambda memories: memories.keyword_top(query, k), query, scope)
@@ -354,19 +354,18 @@ class KuzuBackend:
         return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=INLINE_KEYWORD_ROWS)
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope), inline_rows=ANY_SIZE)
+        return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope))
 
     async def memories_between(self, start: str | None, end: str | None, k: int, scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).between(start, end, k), ("memory", scope),
-                                    inline_rows=ANY_SIZE)
+        return await self._in_scope(lambda: self._memories(scope).between(start, end, k), ("memory", scope))
 
     async def entities_named(self, names: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._entities(scope).named(names), ("entity", scope), inline_rows=ANY_SIZE)
+        return await self._in_scope(lambda: self._entities(scope).named(names), ("entity", scope))
 
     async def memories_mentioning(self, entity_ids: list[str], max_degree: int, scope: Scope,
                                   per_entity: int | None = None) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).mentioning(entity_ids, max_degree, per_entity),
-                                    ("memory", scope), inline_rows=ANY_SIZE)
+                                    ("memory", scope))
 
     async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
         # From RAM: entity/by_names scans the whole Entity table in Kuzu 0.11 (~2-9 ms an add at 2k-20k memories).
@@ -392,8 +391,7 @@ class KuzuBackend:
         return await self._run_read(rows)
 
     async def memories_of_episodes(self, episode_ids: list[str], scope: Scope) -> list[Row]:
-        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids), ("memory", scope),
-                                    inline_rows=ANY_SIZE)
+        return await self._in_scope(lambda: self._memories(scope).of_episodes(episode_ids), ("memory", scope))
 
     # -- lifecycle -------------------------------------------------------------------------
 
