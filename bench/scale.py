@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Scale: graphmem on Kuzu with 1k, 10k and 100k memories in one scope, against the embedder's own floor.
 
-One on-disk database grows across the sizes (only the difference is added). Besides the measured scope,
-an "other" scope of 1k memories shares the database, so that scoping matters. Texts are synthetic,
-seeded conversational sentences (names, places, activities, foods, dates, numbers), all distinct.
+One on-disk database holds a scope per size (1k, 10k, 100k memories: the first N of the same texts), plus an
+"other" scope of 1k memories, so that scoping matters. Texts are synthetic, seeded conversational sentences
+(names, places, activities, foods, dates, numbers), all distinct.
 
 Per size: add throughput (batches of 64 messages per `add`, infer=False), search p50/p95 ms over 200
 varied queries (limit 10; the query-embedding cache is off, so every search embeds), RSS and database size.
-The embedder's own single-query time is taken on each query right before its search (same machine state);
-at the end, the physical floor: SentenceTransformer.encode on the same texts (the best of batch 64, 32 and 16)
-and one query at a time.
+The searches are interleaved: each query is searched in every scope, in an order that rotates per query, right
+after the embedder's own single-query time on it. This machine's speed drifts by tens of percent over minutes,
+so timing one size after another compared the sizes' minutes as much as the sizes. At the end, the physical
+floor: SentenceTransformer.encode on the same texts (the best of batch 64, 32 and 16) and one query at a time.
 
     python bench/scale.py                      # 1k, 10k, 100k
     python bench/scale.py --quick              # 1k, 5k
@@ -138,25 +139,28 @@ def add_batches(memory: Any, texts: list[str], user: str, batch: int) -> tuple[f
     return time.perf_counter() - start, calls
 
 
-def time_searches(memory: Any, queries: list[str], user: str, limit: int,
-                  model: Any = None) -> tuple[list[float], list[int], int, list[float]]:
-    """Each search's ms, its number of results, how many results came from another scope (should be 0), and
-    the embedder's own single-query ms on the same query right before it (this machine's speed drifts by
-    tens of percent over minutes, so the floor is timed beside the searches, not only at the end)."""
-    ms: list[float] = []
-    counts: list[int] = []
+def time_interleaved(memory: Any, queries: list[str], users: list[str], limit: int, model: Any = None
+                     ) -> tuple[dict[str, list[float]], dict[str, list[int]], dict[str, int], list[float]]:
+    """Per scope: each search's ms, its number of results and how many came from another scope (should be 0);
+    and the embedder's own single-query ms on each query right before its searches. Each query is searched in
+    every scope, the order rotating per query, so that the machine's drift over minutes falls on every size
+    alike and no size always runs first."""
+    ms: dict[str, list[float]] = {user: [] for user in users}
+    counts: dict[str, list[int]] = {user: [] for user in users}
+    foreign = dict.fromkeys(users, 0)
     floor: list[float] = []
-    foreign = 0
-    for q in queries:
+    for i, q in enumerate(queries):
         if model is not None:
             t0 = time.perf_counter()
             model.encode([q], batch_size=1, convert_to_numpy=True, show_progress_bar=False)
             floor.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
-        out = memory.search(q, user_id=user, limit=limit)
-        ms.append((time.perf_counter() - t0) * 1000)
-        counts.append(len(out["results"]))
-        foreign += sum(r.get("user_id") != user for r in out["results"])
+        turn = i % len(users)
+        for user in users[turn:] + users[:turn]:
+            t0 = time.perf_counter()
+            out = memory.search(q, user_id=user, limit=limit)
+            ms[user].append((time.perf_counter() - t0) * 1000)
+            counts[user].append(len(out["results"]))
+            foreign[user] += sum(r.get("user_id") != user for r in out["results"])
     return ms, counts, foreign, floor
 
 
@@ -264,33 +268,39 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         {**config, "embedder": {"provider": "hash", "config": {"embedding_dims": 384}}}, tmp)
     if args.fill == "hash":
         query_vectors = stored_space_queries(filler, queries)
-    rows: list[dict[str, Any]] = []
+    users = {size: f"scale-{size}" for size in sizes}
+    filled: dict[int, dict[str, Any]] = {}
     try:
         other_s, _ = add_batches(filler, other_texts, "scale-other", args.batch)
         print(f"  other scope: {args.other} memories in {other_s:.1f}s", file=sys.stderr)
-        done, add_s_total = 0, 0.0
-        for size in sizes:
-            add_s, calls = add_batches(filler, texts[done:size], "scale-main", args.batch)
-            added, done, add_s_total = size - done, size, add_s_total + add_s
-            time_searches(memory, warm, "scale-main", args.limit)  # warm-up, not timed (loads the scope)
-            has_index, catch_up_s = index_catch_up(memory, "scale-main")
-            ms, counts, foreign, floor_ms = time_searches(memory, queries, "scale-main", args.limit, model)
-            # The engine alone: the same searches through the filler, whose hash query embedding costs ~0.1 ms.
-            engine_ms = time_searches(filler, queries, "scale-main", args.limit)[0] if filler is not memory else []
-            rows.append({"size": size, "added": added, "add_turns_per_s": round(added / add_s, 1),
-                         "add_call_ms_p50": round(pct(calls, 50), 1), "add_call_ms_p95": round(pct(calls, 95), 1),
-                         "search_ms_p50": round(pct(ms, 50), 2), "search_ms_p95": round(pct(ms, 95), 2),
-                         "search_ms_mean": round(sum(ms) / len(ms), 2),
-                         **({"engine_ms_p50": round(pct(engine_ms, 50), 2),
-                             "engine_ms_p95": round(pct(engine_ms, 95), 2)} if engine_ms else {}),
-                         "embed_query_ms_p50": round(pct(floor_ms, 50), 2),
-                         "embed_query_ms_p95": round(pct(floor_ms, 95), 2),
-                         "mean_results": round(sum(counts) / len(counts), 2), "foreign_results": foreign,
-                         "ann_index": has_index, "index_catch_up_s": round(catch_up_s, 1),
-                         **(ann_recall(memory, "scale-main", query_vectors) if has_index else {}),
-                         **rss_mb(), "db_mb": disk_mb(db)})
-            print(f"  {size}: {rows[-1]}", file=sys.stderr)
-        add_rate = round(done / add_s_total, 1)
+        add_s_total = 0.0
+        for size in sizes:  # each size its own scope, holding the first `size` texts
+            add_s, calls = add_batches(filler, texts[:size], users[size], args.batch)
+            add_s_total += add_s
+            for opened in dict.fromkeys([memory, filler]):
+                time_interleaved(opened, warm, [users[size]], args.limit)  # warm-up, not timed (loads the scope)
+            has_index, catch_up_s = index_catch_up(memory, users[size])
+            filled[size] = {"size": size, "add_turns_per_s": round(size / add_s, 1),
+                            "add_call_ms_p50": round(pct(calls, 50), 1), "add_call_ms_p95": round(pct(calls, 95), 1),
+                            "ann_index": has_index, "index_catch_up_s": round(catch_up_s, 1),
+                            **(ann_recall(memory, users[size], query_vectors) if has_index else {})}
+            print(f"  {size} filled: {filled[size]}", file=sys.stderr)
+        scopes = [users[size] for size in sizes]
+        ms, counts, foreign, floor_ms = time_interleaved(memory, queries, scopes, args.limit, model)
+        # The engine alone: the same searches through the filler, whose hash query embedding costs ~0.1 ms.
+        engine_ms = time_interleaved(filler, queries, scopes, args.limit)[0] if filler is not memory else {}
+        rows = [{**filled[size],
+                 "search_ms_p50": round(pct(ms[user], 50), 2), "search_ms_p95": round(pct(ms[user], 95), 2),
+                 "search_ms_mean": round(sum(ms[user]) / len(ms[user]), 2),
+                 **({"engine_ms_p50": round(pct(engine_ms[user], 50), 2),
+                     "engine_ms_p95": round(pct(engine_ms[user], 95), 2)} if engine_ms else {}),
+                 "embed_query_ms_p50": round(pct(floor_ms, 50), 2), "embed_query_ms_p95": round(pct(floor_ms, 95), 2),
+                 "mean_results": round(sum(counts[user]) / len(counts[user]), 2), "foreign_results": foreign[user]}
+                for size, user in users.items()]
+        for row in rows:
+            print(f"  {row['size']}: {row}", file=sys.stderr)
+        process = {**rss_mb(), "db_mb": disk_mb(db)}
+        add_rate = round(sum(sizes) / add_s_total, 1)
     finally:
         for opened in dict.fromkeys([filler, memory]):
             try:
@@ -302,15 +312,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.db:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print("\ngraphmem on Kuzu, one scope (+ an 'other' scope of", args.other, "memories)")
-    print_table(["memories", "add turns/s", "add call p50 ms", "p95 ms", "search p50 ms", "p95 ms",
-                 "embed 1 query p50 ms", "results", "other-scope hits", "ANN", "ANN recall@10", "@50",
-                 "with ties @10", "@50", "RSS MiB", "peak RSS MiB", "db MiB"],
+    print(f"\ngraphmem on Kuzu, a scope per size (+ an 'other' scope of {args.other} memories); searches "
+          "interleaved across the scopes")
+    print_table(["memories", "add turns/s", "add call p50 ms", "p95 ms", "search p50 ms", "p95 ms", "engine p50 ms",
+                 "p95 ms", "embed 1 query p50 ms", "results", "other-scope hits", "ANN", "ANN recall@10", "@50",
+                 "with ties @10", "@50"],
                 [[r["size"], r["add_turns_per_s"], r["add_call_ms_p50"], r["add_call_ms_p95"], r["search_ms_p50"],
-                  r["search_ms_p95"], r["embed_query_ms_p50"], r["mean_results"], r["foreign_results"],
-                  r["ann_index"], r.get("ann_recall_at_10", "-"), r.get("ann_recall_at_50", "-"),
-                  r.get("ann_recall_ties_at_10", "-"), r.get("ann_recall_ties_at_50", "-"), r.get("VmRSS"),
-                  r.get("VmHWM"), r["db_mb"]] for r in rows], 1)
+                  r["search_ms_p95"], r.get("engine_ms_p50", "-"), r.get("engine_ms_p95", "-"),
+                  r["embed_query_ms_p50"], r["mean_results"], r["foreign_results"], r["ann_index"],
+                  r.get("ann_recall_at_10", "-"), r.get("ann_recall_at_50", "-"), r.get("ann_recall_ties_at_10", "-"),
+                  r.get("ann_recall_ties_at_50", "-")] for r in rows], 1)
+    print(f"process after the searches: RSS {process.get('VmRSS')} MiB, peak {process.get('VmHWM')} MiB; "
+          f"database {process['db_mb']} MiB")
     print(f"\nembedder floor (all-MiniLM-L6-v2, CPU): {floor['batched_texts_per_s']} texts/s batched "
           f"({floor['texts']} texts, best of batch {args.batch} and 16); "
           f"single query p50 {floor['single_query_ms_p50']} ms, "
@@ -327,10 +340,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                                                    by_size[sizes[0]]["search_ms_p95"]),
         "add_rate_over_embed_batched_rate": ratio(add_rate, floor["batched_texts_per_s"]),
     }
+    if "engine_ms_p95" in by_size[sizes[0]]:
+        ratios[f"engine_p95_at_{sizes[-1]}_over_p95_at_{sizes[0]}"] = ratio(by_size[sizes[-1]]["engine_ms_p95"],
+                                                                            by_size[sizes[0]]["engine_ms_p95"])
     print(f"\nratios (graphmem add rate over all sizes: {add_rate} turns/s)")
     print_table(["ratio", "value"], list(ratios.items()))
     summary = {"benchmark": "scale", "fill": args.fill, "sizes": sizes, "other_scope": args.other,
                "queries": len(queries), "batch": args.batch, "limit": args.limit, "seed": args.seed, "rows": rows,
+               "process": process, "interleaved": True,
                "add_turns_per_s_overall": add_rate, "embedder_floor": floor, "ratios": ratios}
     write_json(args.json, summary)
     return summary
