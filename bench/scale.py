@@ -320,8 +320,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 [[r["size"], r["add_turns_per_s"], r["add_call_ms_p50"], r["add_call_ms_p95"], r["search_ms_p50"],
                   r["search_ms_p95"], r.get("engine_ms_p50", "-"), r.get("engine_ms_p95", "-"),
                   r["embed_query_ms_p50"], r["mean_results"], r["foreign_results"], r["ann_index"],
-                  r.get("ann_recall_at_10", "-"), r.get("ann_recall_at_50", "-"), r.get("ann_recall_ties_at_10", "-"),
-                  r.get("ann_recall_ties_at_50", "-")] for r in rows], 1)
+                  *(f"{r[key]:.3f}" if key in r else "-" for key in ("ann_recall_at_10", "ann_recall_at_50",
+                                                                     "ann_recall_ties_at_10", "ann_recall_ties_at_50"))]
+                 for r in rows], 1)
     print(f"process after the searches: RSS {process.get('VmRSS')} MiB, peak {process.get('VmHWM')} MiB; "
           f"database {process['db_mb']} MiB")
     print(f"\nembedder floor (all-MiniLM-L6-v2, CPU): {floor['batched_texts_per_s']} texts/s batched "

@@ -2,7 +2,7 @@
 
 Why: the exact scan of a scope is one matrix-vector product, memory-bound: ~9-12 ms at 100k x 384
 floats on this machine, the one part of a search that grows with the scope. HNSW answers the same
-top-k in ~3-5 ms at the ef it runs. It only proposes candidates: ScopeVectors re-scores them exactly against its
+top-k in ~2 ms at the ef it runs. It only proposes candidates: ScopeVectors re-scores them exactly against its
 matrix, so a score never comes from the index.
 
 Labels are the rows' positions in ScopeVectors' matrix, which never move and are never reused
@@ -26,13 +26,15 @@ from numpy.typing import NDArray
 
 # Build quality: M links per node, ef_construction the candidate list while inserting. Measured on 30k
 # hash-embedded scale-bench texts (near-duplicates, a flat spectrum: hard for HNSW): M=16/ef_construction=100
-# tops out at recall 0.95 of the top 50 at search ef 400; M=32/200 reaches 0.99 (build ~2x slower).
+# tops out at recall 0.95 of the top 50 at search ef 400; M=32/200 reaches 0.99 (build ~2x slower). At 100k rows
+# (session 19) M=32/400 holds .997 of the top 50 at search ef 800, where M=32/200 held .976 (and .993 at ef 1,600):
+# the better graph halves every search's walk for a build ~15% slower, in the background.
 LINKS = 32
-BUILD_EF = 200
+BUILD_EF = 400
 MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring makes extra candidates harmless)
-# The search list's size: 8x the candidates asked, at most MAX_EF. ef 1,600 held recall .99 of the exact top 10, 50
-# and 100 at 100k rows; above it the search's cost grows with ef (a list question's 2 x 50 = 100 rows took ef 3,200).
-MAX_EF = 1600
+# The search list's size: 8x the candidates asked, at most MAX_EF. ef 800 holds recall .996-.999 of the exact top
+# 10, 50 and 100 at 100k rows (counting ties) in ~2 ms; above it the search's cost grows with ef (~3.5 ms at 1,600).
+MAX_EF = 800
 CHUNK = 2048  # rows indexed per step of the builder: short holds of the lock, so searches go on
 RowSource = Callable[[int, int], NDArray[np.float32]]  # rows [start, end) of the matrix, unit length
 DeadRows = Callable[[int, int], Iterable[int]]  # positions in [start, end) that are not live rows
@@ -131,9 +133,9 @@ class HnswIndex:
             if live <= 0:
                 return np.zeros(0, dtype=np.int64)
             asked = min(max(4 * k, MIN_CANDIDATES), live)
-            # ef 1600 for k <= 50: at 100k hash-embedded scale-bench rows, recall 0.997 of the exact top 10 and
-            # 0.996 of the top 50 in ~4.6 ms (ef 800: 0.98; the exact scan took ~25 ms on the same loaded machine);
-            # k 100 at ef 1600 (not 3200): .993 counting ties, 3.7 ms instead of 5.7 (session 12).
+            # MAX_EF for any k up to 100 (a list question's head asks 2 x 50): at 100k hash-embedded scale-bench
+            # rows, ef 800 over the graph BUILD_EF makes held .999 / .997 / .996 of the exact top 10 / 50 / 100
+            # counting ties, ~2 ms a query (the exact scan: ~9-12 ms; session 19, bench/RESULTS.md).
             self._index.set_ef(max(asked, min(8 * asked, MAX_EF)))
             labels, _ = self._index.knn_query(vector, k=asked)
         found: NDArray[np.int64] = labels[0].astype(np.int64)

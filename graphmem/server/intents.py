@@ -58,8 +58,9 @@ log = logging.getLogger("graphmem.server.intents")
 # Another host's process cannot be asked whether it lives: its intents are taken for a dead one's after this.
 STALE_ELSEWHERE = 3600.0
 SWEEP_EVERY = 60.0  # how often a running server looks for the intents of processes gone since (Service.sweep_orphans)
-# At most this many of a scope's memories are read to recover an add (newest first; an add stores a few).
-_LISTED = 10_000
+# At most this many of a scope's memories are read at once: to recover an add (newest first; an add stores a
+# few), and by the Service to page through get_all (mem0's pages are 100 at most) or delete a scope's.
+MAX_LISTED = 10_000
 # The changes an intent can name, as journaled by the Service.
 ADD, UPDATE, DELETE = "add", "update", "delete"
 Found = list[tuple[str, list[dict[str, Any]]]]  # (ADD / UPDATE / DELETE, public records)
@@ -191,7 +192,7 @@ async def _updated(memory: AsyncMemory, tenant: Tenant, body: dict[str, Any]) ->
 
 
 async def _added(memory: AsyncMemory, tenant: Tenant, body: dict[str, Any]) -> Found:
-    listed = await memory.get_all(**body["scope"], limit=_LISTED, show_expired=True)
+    listed = await memory.get_all(**body["scope"], limit=MAX_LISTED, show_expired=True)
     created: list[dict[str, Any]] = []
     updated: list[dict[str, Any]] = []
     for record in listed["results"]:

@@ -14,12 +14,11 @@ from typing import Any, TypeVar
 from graphmem.errors import NotFoundError, ValidationError
 from graphmem.memory import AsyncMemory, utc_now
 from graphmem.server import exports, intents
+from graphmem.server.intents import MAX_LISTED
 from graphmem.server.state import ServerState
 from graphmem.server.tenancy import Forbidden, Tenant, split_filters
 from graphmem.server.webhooks import Dispatcher, project_events
 
-# get_all reads at most this many memories of a scope to page through (mem0's pages are 100 at most).
-MAX_LISTED = 10_000
 # mem0's entity types by the id field naming them in a public scope (the server keeps apps in the agent slot).
 _ENTITY_KINDS = (("user_id", "user"), ("agent_id", "agent"), ("app_id", "app"), ("run_id", "run"))
 # How long close() lets running jobs end (a change whose client is gone) before cancelling them.
