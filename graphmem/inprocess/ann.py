@@ -28,7 +28,8 @@ from numpy.typing import NDArray
 # hash-embedded scale-bench texts (near-duplicates, a flat spectrum: hard for HNSW): M=16/ef_construction=100
 # tops out at recall 0.95 of the top 50 at search ef 400; M=32/200 reaches 0.99 (build ~2x slower). At 100k rows
 # (session 19) M=32/400 holds .997 of the top 50 at search ef 800, where M=32/200 held .976 (and .993 at ef 1,600):
-# the better graph halves every search's walk for a build ~15% slower, in the background.
+# the better graph halves every search's walk. Its build is ~1.9x slower (100k rows on one thread: 80 s against
+# 42 s), in the background; until it catches up, the rows it has not reached are scanned exactly.
 LINKS = 32
 BUILD_EF = 400
 MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring makes extra candidates harmless)
