@@ -169,7 +169,8 @@ def minilm_path() -> str:
 
 
 def load_sentence_transformer() -> Any:
-    """all-MiniLM-L6-v2 on the CPU, the model graphmem embeds with: the physical floor."""
+    """all-MiniLM-L6-v2 on the CPU: graphmem's default embedder until session 8 (multilingual-e5-small since), the
+    floor bench/add_throughput.py still compares with (bench/scale.py times graphmem's own embedder)."""
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(minilm_path(), device="cpu")
