@@ -267,7 +267,25 @@ class KuzuBackend:
         return rows
 
     async def read(self, name: str, params: dict[str, Any]) -> list[Row]:
+        if name == "graph/neighbours" and not await self._holds_relations():
+            return []  # a store without RELATES edges (added without extraction): a query and a thread hop saved
         return await self._run_read(lambda: self._fetch(name, params))
+
+    async def _holds_relations(self) -> bool:
+        """Whether the database may hold a RELATES edge: read once per process (a search's graph hop costs
+        ~1.5 ms, and a store added with infer=False has none to find), then kept true by every commit that
+        creates one. A commit landing while it is read wins: the count it started from has moved."""
+        db = self._db
+        if db.holds_relations is None:
+            def probe() -> None:
+                seen = db.relation_commits
+                found = bool(self._fetch("relation/any", {}))
+                with db.scopes.lock:
+                    if db.holds_relations is None and db.relation_commits == seen:
+                        db.holds_relations = found
+
+            await self._run_read(probe)
+        return db.holds_relations is not False
 
     async def read_together(self, reads: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Row]]:
         """The reads as of one commit: one read-only transaction on one read connection (reads on two
@@ -287,7 +305,15 @@ class KuzuBackend:
                         self._fetch(name, _bind_vectors(params, pacer))
 
         updates = _scope_updates(statements)  # made before the commit: applied under the loaded scopes' lock
-        self._db.transaction(work, lambda: _apply(updates, self._scopes))
+        relating = any(s.name == "relation/create" and not s.is_empty_batch() for s in statements)
+
+        def committed() -> Callable[[], None] | None:
+            if relating:  # (under the scopes' lock, as _holds_relations reads them)
+                self._db.relation_commits += 1
+                self._db.holds_relations = True
+            return _apply(updates, self._scopes)
+
+        self._db.transaction(work, committed)
 
     # -- search in loaded scopes (graphmem/inprocess/) ----------------------------------------
 

@@ -109,6 +109,10 @@ class SharedDatabase:
         self.path = path
         self.users = 1
         self.scopes = ScopeCache(dims, MAX_SCOPE_ROWS)
+        # Whether the database holds any RELATES edge (None: not read yet), and how many commits created some;
+        # both change under the scopes' lock (KuzuBackend._holds_relations).
+        self.holds_relations: bool | None = None
+        self.relation_commits = 0
         self._writer = _Session(self.db)
         self._readers: list[_Session] = []
         self._readers_lock = threading.Lock()
