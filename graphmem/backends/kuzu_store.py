@@ -156,7 +156,10 @@ class SharedDatabase:
                 self.execute("COMMIT")
             except BackendError as exc:
                 if _CHECKPOINT_TIMEOUT not in str(exc):
-                    self.scopes.forget()  # whether anything landed is not known: the scopes reload
+                    # Whether anything landed is not known: the scopes reload, and whether the database holds
+                    # RELATES edges is read again (a probe under way meanwhile keeps nothing: the count moved).
+                    self.scopes.forget()
+                    self.holds_relations, self.relation_commits = None, self.relation_commits + 1
                     raise
                 # Kuzu wrote the commit, then its automatic checkpoint gave up waiting for a long read (on
                 # a read connection): the commit stands and the checkpoint comes at a later commit.

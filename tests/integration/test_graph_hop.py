@@ -9,8 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graphmem import Memory
 from graphmem.backends.kuzu import KuzuBackend
+from graphmem.errors import BackendError
 
 
 def statements_run(memory: Memory) -> list[str]:
@@ -64,3 +67,26 @@ def test_a_store_that_holds_relations_is_hopped_in_a_new_process(
         found = reopened.search("Where does alice work?", user_id="alice")
         assert ("alice", "works_at", "Google") in triples(found)
         assert ran.count("relation/any") == 1 and "graph/neighbours" in ran
+
+
+def test_a_commit_reported_failed_after_it_landed_makes_the_store_read_again(
+        config_for: Callable[..., dict[str, Any]], tmp_path: Path) -> None:
+    """Kuzu may raise at COMMIT after writing it: what landed is not known, so "no relations" is not kept."""
+    with Memory(config_for(tmp_path / "db")) as memory:
+        memory.add("Bob: I moved to Berlin.", user_id="bob", infer=False)
+        memory.search("Where does Bob live?", user_id="bob")  # the store is read: no RELATES edge
+        db = memory._async.backend._db
+        execute = db.execute
+
+        def failing_after_commit(text: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+            rows = execute(text, params)
+            if text == "COMMIT":
+                db.execute = execute  # once
+                raise BackendError("Kuzu: an IO error after the commit was written")
+            return rows
+
+        db.execute = failing_after_commit
+        with pytest.raises(BackendError):
+            memory.add("I work at Google.", user_id="alice")
+        found = memory.search("Where does alice work?", user_id="alice")
+        assert ("alice", "works_at", "Google") in triples(found)
