@@ -33,8 +33,9 @@ from numpy.typing import NDArray
 LINKS = 32
 BUILD_EF = 400
 MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring makes extra candidates harmless)
-# The search list's size: 8x the candidates asked, at most MAX_EF. ef 800 holds recall .996-.999 of the exact top
-# 10, 50 and 100 at 100k rows (counting ties) in ~2 ms; above it the search's cost grows with ef (~3.5 ms at 1,600).
+# The search list's size: MAX_EF, or the candidates asked when they are more (a k past 200). ef 800 holds recall
+# .996-.999 of the exact top 10, 50 and 100 at 100k rows (counting ties) in ~2 ms; the cost grows with ef (~3.2 ms
+# p50 at 1,600).
 MAX_EF = 800
 CHUNK = 2048  # rows indexed per step of the builder: short holds of the lock, so searches go on
 RowSource = Callable[[int, int], NDArray[np.float32]]  # rows [start, end) of the matrix, unit length
@@ -137,7 +138,7 @@ class HnswIndex:
             # MAX_EF for any k up to 100 (a list question's head asks 2 x 50): at 100k hash-embedded scale-bench
             # rows, ef 800 over the graph BUILD_EF makes held .999 / .997 / .996 of the exact top 10 / 50 / 100
             # counting ties, ~2 ms a query (the exact scan: ~9-12 ms; session 19, bench/RESULTS.md).
-            self._index.set_ef(max(asked, min(8 * asked, MAX_EF)))
+            self._index.set_ef(max(asked, MAX_EF))
             labels, _ = self._index.knn_query(vector, k=asked)
         found: NDArray[np.int64] = labels[0].astype(np.int64)
         return found
