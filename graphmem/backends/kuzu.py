@@ -279,10 +279,7 @@ class KuzuBackend:
         if db.holds_relations is None:
             def probe() -> None:
                 seen = db.relation_commits
-                found = bool(self._fetch("relation/any", {}))
-                with db.scopes.lock:
-                    if db.holds_relations is None and db.relation_commits == seen:
-                        db.holds_relations = found
+                db.relations_read(seen, bool(self._fetch("relation/any", {})))
 
             await self._run_read(probe)
         return db.holds_relations is not False
@@ -307,10 +304,9 @@ class KuzuBackend:
         updates = _scope_updates(statements)  # made before the commit: applied under the loaded scopes' lock
         relating = any(s.name == "relation/create" and not s.is_empty_batch() for s in statements)
 
-        def committed() -> Callable[[], None] | None:
-            if relating:  # (under the scopes' lock, as _holds_relations reads them)
-                self._db.relation_commits += 1
-                self._db.holds_relations = True
+        def committed() -> Callable[[], None] | None:  # under the scopes' lock, right after the commit
+            if relating:
+                self._db.relations_changed(True)
             return _apply(updates, self._scopes)
 
         self._db.transaction(work, committed)

@@ -109,8 +109,8 @@ class SharedDatabase:
         self.path = path
         self.users = 1
         self.scopes = ScopeCache(dims, MAX_SCOPE_ROWS)
-        # Whether the database holds any RELATES edge (None: not read yet), and how many commits created some;
-        # both change under the scopes' lock (KuzuBackend._holds_relations).
+        # Whether the database holds any RELATES edge (None: not read yet), and how many commits may have created
+        # some; both change together, under the scopes' lock (the relations_* methods; KuzuBackend._holds_relations).
         self.holds_relations: bool | None = None
         self.relation_commits = 0
         self._writer = _Session(self.db)
@@ -159,7 +159,7 @@ class SharedDatabase:
                     # Whether anything landed is not known: the scopes reload, and whether the database holds
                     # RELATES edges is read again (a probe under way meanwhile keeps nothing: the count moved).
                     self.scopes.forget()
-                    self.holds_relations, self.relation_commits = None, self.relation_commits + 1
+                    self.relations_changed(None)
                     raise
                 # Kuzu wrote the commit, then its automatic checkpoint gave up waiting for a long read (on
                 # a read connection): the commit stands and the checkpoint comes at a later commit.
@@ -172,6 +172,17 @@ class SharedDatabase:
                 with self.scopes.lock:
                     self.scopes.forget()
         return done
+
+    def relations_changed(self, holds: bool | None) -> None:
+        """A commit created RELATES edges (True), or may have (None: read again). Under the scopes' lock."""
+        self.relation_commits += 1
+        self.holds_relations = holds
+
+    def relations_read(self, seen: int, found: bool) -> None:
+        """What a read of the store found, kept unless a commit changed relations since it began (at `seen`)."""
+        with self.scopes.lock:
+            if self.holds_relations is None and self.relation_commits == seen:
+                self.holds_relations = found
 
     def shutdown(self) -> None:
         """Stop the read threads, then close every connection and the database on the writing thread."""

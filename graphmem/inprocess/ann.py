@@ -136,7 +136,7 @@ class HnswIndex:
                 return np.zeros(0, dtype=np.int64)
             asked = min(max(4 * k, MIN_CANDIDATES), live)
             # MAX_EF for any k up to 100 (a list question's head asks 2 x 50): at 100k hash-embedded scale-bench
-            # rows, ef 800 over the graph BUILD_EF makes held .999 / .997 / .996 of the exact top 10 / 50 / 100
+            # rows, ef 800 on a graph built at BUILD_EF held .999 / .997 / .996 of the exact top 10 / 50 / 100
             # counting ties, ~2 ms a query (the exact scan: ~9-12 ms; session 19, bench/RESULTS.md).
             self._index.set_ef(max(asked, MAX_EF))
             labels, _ = self._index.knn_query(vector, k=asked)
