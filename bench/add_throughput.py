@@ -30,6 +30,7 @@ from typing import Any
 
 from common import (
     Turn,
+    embed_in_batches,
     graphmem_memory,
     load_locomo,
     print_table,
@@ -58,23 +59,14 @@ def messages(turns: list[Turn]) -> list[dict[str, str]]:
 
 def measure_embedder(turns: list[Turn], batch: int, config: dict[str, Any] | None) -> dict[str, float]:
     """graphmem's own embedder alone, as its adds call it (until session 19: sentence-transformers' MiniLM, the
-    default before session 8, whatever graphmem embedded with). A benchmark-only reach into the facade."""
+    default before session 8, whatever graphmem embedded with)."""
     tmp = workdir("bench-add-embedder-")
     memory = graphmem_memory(config, tmp)
     try:
-        embedder = memory._async.embedder
         texts = [t.text for t in turns]
-        memory._run(embedder.embed_texts(texts[:16]))  # warm-up: load the model
-
-        def batched() -> None:
-            for i in range(0, len(texts), batch):
-                memory._run(embedder.embed_texts(texts[i:i + batch]))
-
-        def one_by_one() -> None:
-            for text in texts:
-                memory._run(embedder.embed_texts([text]))
-
-        return {"embedder batched": timed(batched), "embedder one-by-one": timed(one_by_one)}
+        embed_in_batches(memory, texts[:16], batch)  # warm-up: load the model
+        return {"embedder batched": embed_in_batches(memory, texts, batch),
+                "embedder one-by-one": embed_in_batches(memory, texts, 1)}
     finally:
         memory.close()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from common import (
     disk_mb,
+    embed_in_batches,
     graphmem_memory,
     pct,
     print_table,
@@ -220,12 +221,8 @@ def stored_space_queries(filler: Any, queries: list[str]) -> Any:
 def embedder_floor(memory: Any, texts: list[str], queries: list[str], batch: int) -> dict[str, Any]:
     """The Memory's own embedder alone: the texts embedded `batch` at a time (as an add of `batch` messages
     embeds them), and each query alone."""
-    embedder = memory._async.embedder
-    memory._run(embedder.embed_texts(queries[:8]))  # warm-up
-    t0 = time.perf_counter()
-    for i in range(0, len(texts), batch):
-        memory._run(embedder.embed_texts(texts[i:i + batch]))
-    batched_s = time.perf_counter() - t0
+    embed_in_batches(memory, queries[:8], batch)  # warm-up
+    batched_s = embed_in_batches(memory, texts, batch)
     single = [embed_query_ms(memory, q) for q in queries]
     return {"texts": len(texts), "batched_texts_per_s": round(len(texts) / batched_s, 1),
             "single_query_ms_p50": round(pct(single, 50), 2), "single_query_ms_p95": round(pct(single, 95), 2)}
