@@ -27,14 +27,8 @@ from graphmem.backends.cypher import CypherLibrary
 from graphmem.backends.kuzu_store import SharedDatabase, acquire, real_path, release, write_locks
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
-from graphmem.inprocess.scopes import (
-    ENTITY_COLUMNS,
-    ROWS_PER_STEP,
-    LoadedScope,
-    ScopeCache,
-    ScopeEntities,
-    ScopeMemories,
-)
+from graphmem.inprocess.cache import ScopeCache
+from graphmem.inprocess.scopes import ENTITY_COLUMNS, ROWS_PER_STEP, LoadedScope, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vectors import ANN_MIN_ROWS, VectorRow, split_parts
 from graphmem.pacing import Pacer, slices
 from graphmem.scope import Scope
@@ -151,8 +145,12 @@ def _scope_updates(statements: Sequence[Statement]) -> list[ScopeUpdate]:
             updates.append(("retouch", ([{k: params[k] for k in ("id", "metadata", "updated_at")}],)))
         elif name in ("memory/delete", "memory/invalidate"):  # superseded memories are searched only as_of
             updates.append(("remove", ("memory", [params["id"]])))
-        elif name in ("entity/delete_orphans", "entity/delete_in_scope", "entity/drop_mentions"):
+        elif name in ("entity/delete_orphans", "entity/drop_mentions"):
             updates.append(("forget", ("entity",)))
+        elif name == "entity/delete_in_scope":  # delete_all: the saved indexes that may hold its rows go too
+            updates += [("forget", ("entity",)), ("discard", (Scope(**params).ids,))]
+        elif name == "admin/reset_memories":  # reset: every saved index goes
+            updates += [("forget", ()), ("discard", (None,))]
         elif name not in _SCOPE_NEUTRAL:
             updates.append(("forget", ()))
     return updates
@@ -174,7 +172,7 @@ def _apply(updates: Sequence[ScopeUpdate], cache: ScopeCache) -> Callable[[], No
     def in_steps() -> None:
         pacer = Pacer()
         for method, args in updates:
-            target = cache if method == "forget" else held
+            target = cache if method in ("forget", "discard") else held
             for step in _steps(method, args):
                 with cache.lock:
                     getattr(target, method)(*step)

@@ -5,10 +5,12 @@ floats on this machine, the one part of a search that grows with the scope. HNSW
 top-k in ~2 ms at the ef it runs. It only proposes candidates: ScopeVectors re-scores them exactly against its
 matrix, so a score never comes from the index.
 
-Labels are the rows' positions in ScopeVectors' matrix, which never move and are never reused
-(a removed row stays dead), so the index needs no id map. Building is slow (~0.5-1 ms a row on one
+Labels are the rows' positions in ScopeVectors' matrix, which never move once indexed and are never
+reused (a removed row stays dead), so the index needs no id map; a scope loaded from a store is put in
+the order of its saved index before that (ann_files.py). Building is slow (~0.5-1 ms a row on one
 core), so it runs in a short-lived daemon thread that catches up on the matrix in chunks and exits;
-until it has caught up, the rows it has not indexed yet are scanned exactly (ScopeVectors.top).
+until it has caught up, the rows it has not indexed yet are scanned exactly (ScopeVectors.top). Each
+time it has caught up it may save the index (ScopeVectors._save_index), on its own thread.
 At interpreter exit the builders stop after their current chunk and are joined: a builder still inside
 hnswlib's add_items when the process tore down aborted it ("terminate called without an active exception").
 """
@@ -74,20 +76,34 @@ def hnswlib_module() -> Any | None:
 class HnswIndex:
     """Rows [0, indexed) of a growing matrix in an HNSW graph; rows past `indexed` are still to add."""
 
-    def __init__(self, hnswlib: Any, dims: int, capacity: int) -> None:
-        self._index = hnswlib.Index(space="ip", dim=dims)
-        self._index.init_index(max_elements=max(capacity, CHUNK), ef_construction=BUILD_EF, M=LINKS)
+    def __init__(self, index: Any, indexed: int = 0, deleted: Iterable[int] = ()) -> None:
+        """Over an hnswlib index that holds labels [0, indexed), `deleted` of them marked deleted in it."""
+        self._index = index
         self._index.set_num_threads(1)  # a shared machine: the builder takes one core, never all of them
         self._lock = threading.Lock()  # hnswlib's resize and mark_deleted are not safe beside a query
-        self._indexed = 0
-        self._deleted: set[int] = set()
+        self._indexed = indexed
+        self._deleted: set[int] = set(deleted)
         self._builder: threading.Thread | None = None
         self.stopping = False  # set at interpreter exit (_stop_builders)
+        # Called on the builder's thread each time it has caught up (ScopeVectors saves the index there).
+        self.caught_up: Callable[[], None] | None = None
+
+    @classmethod
+    def new(cls, hnswlib: Any, dims: int, capacity: int) -> HnswIndex:
+        """An empty index with room for `capacity` rows (it grows past them)."""
+        index = hnswlib.Index(space="ip", dim=dims)
+        index.init_index(max_elements=max(capacity, CHUNK), ef_construction=BUILD_EF, M=LINKS)
+        return cls(index)
 
     @property
     def indexed(self) -> int:
         """Rows [0, indexed) are in the graph."""
         return self._indexed
+
+    @property
+    def dead(self) -> int:
+        """Rows in the graph marked deleted."""
+        return len(self._deleted)
 
     def catch_up(self, rows: RowSource, used: Callable[[], int], dead: DeadRows) -> None:
         """Index rows up to `used()` in a background thread (one at a time; it exits when caught up)."""
@@ -105,7 +121,22 @@ class HnswIndex:
         if builder is not None:
             builder.join(timeout)
 
+    def stop(self, timeout: float) -> bool:
+        """No more building (the store closes): the builder ends after its chunk. Whether it has ended."""
+        self.stopping = True
+        self.wait(timeout)
+        return self._builder is None or not self._builder.is_alive()
+
     def _build(self, rows: RowSource, used: Callable[[], int], dead: DeadRows) -> None:
+        while not self.stopping:
+            self._add_rows(rows, used, dead)
+            if self.stopping or self.caught_up is None:
+                return
+            self.caught_up()
+            if used() <= self._indexed:  # rows added while it ran (a save takes ~0.5 s) are indexed now
+                return
+
+    def _add_rows(self, rows: RowSource, used: Callable[[], int], dead: DeadRows) -> None:
         while not self.stopping and (end := min(used(), self._indexed + CHUNK)) > self._indexed:
             start = self._indexed
             batch = rows(start, end)  # outside the lock: written once, never changed
@@ -116,6 +147,14 @@ class HnswIndex:
             with self._lock:
                 self._indexed = end
                 self._mark(dead(start, end))
+
+    def save(self, path: str) -> tuple[int, list[int]]:
+        """Write the index to `path` (hnswlib's format); the rows it holds and those of them marked deleted.
+        Called on the builder's thread (nothing adds rows meanwhile), under the lock: no row is marked
+        deleted while the file is written, so the list returned is exactly the file's."""
+        with self._lock:
+            self._index.save_index(path)
+            return self._indexed, sorted(self._deleted)
 
     def remove(self, positions: Iterable[int]) -> None:
         """Rows no longer live: the graph still walks through them but never returns them."""

@@ -27,6 +27,11 @@ class Owners:
         self.child, self._parent, self._memory_of = child, parent, memory_of
         self._positions: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
+    def reset(self) -> None:
+        """Map every position again: the child's or the parent's rows moved (ScopeVectors.settle)."""
+        self._positions = np.zeros(0, dtype=np.int64)
+        self.positions()
+
     def positions(self) -> NDArray[np.int64]:
         new = self.child.ids_from(len(self._positions))
         if new:

@@ -1,4 +1,4 @@
-"""What a loaded scope holds in RAM, and the cache of loaded scopes shared by every Memory on one store.
+"""What a loaded scope holds in RAM (the cache of loaded scopes is in cache.py).
 
 Memories: vectors, BM25 postings, and the lookup lists a search walks (episodes a memory came
 from, entities it mentions, memories of an episode). Entities: vectors and names.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from graphmem.inprocess.ann_files import IndexFile
 from graphmem.inprocess.in_context import Owners, top_by_context
 from graphmem.inprocess.keywords import KeywordIndex
 from graphmem.inprocess.vectors import (
@@ -20,16 +19,14 @@ from graphmem.inprocess.vectors import (
     Owner,
     ScopeVectors,
     VectorRow,
-    owns,
     part_id,
     ranked_in_context,
     row_of_part,
 )
 from graphmem.pacing import paced, slices
-from graphmem.scope import Scope
 
 ROWS_PER_STEP = 256  # rows a loaded scope takes in at a time (see ScopeMemories.extend)
-DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
+SavedOf = Callable[[str], IndexFile]  # a scope's saved index of one kind of vector ("memory", "parts", "entity")
 # What entity/by_names returns; loaded entity scopes hold it so that an add resolves its entities in RAM.
 ENTITY_COLUMNS = ("id", "name", "name_norm", "type", "aliases", "mentions")
 
@@ -48,12 +45,17 @@ class LoadedScope(Protocol):
 
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]: ...
 
+    def close(self) -> None:
+        """The store closes: approximate indexes stop building, and are saved where the store saves them."""
+
 
 class ScopeMemories:
     """The valid memories of one scope: vector and keyword search, and their lookup lists."""
 
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
-        self._vectors = ScopeVectors(dims)
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), saved: SavedOf | None = None) -> None:
+        self._saved = saved
+        self._loading = True  # until the rows given are in: the matrices index nothing before (settle)
+        self._vectors = ScopeVectors(dims, saved=self._saved_of("memory"))
         self._dims = dims
         # The memories' sentences (ingest/parts.py), "<memory id>#<i>", held by the map of their memories'
         # positions (in_context.py): made on the first sentence.
@@ -69,6 +71,25 @@ class ScopeMemories:
         self._by_time: list[tuple[str, str]] = []  # (valid_at, id), sorted: a time window is two bisections
         self._by_hash: dict[str, list[str]] = {}  # an add's de-duplication of texts said again
         self.extend(rows)
+        self._settle()
+
+    def close(self) -> None:
+        for matrix in (self._vectors, self._parts):
+            if matrix is not None:
+                matrix.close()
+
+    def _saved_of(self, kind: str) -> IndexFile | None:
+        return None if self._saved is None else self._saved(kind)
+
+    def _settle(self) -> None:
+        """The scope is loaded: each matrix takes its saved index if it fits (moving its rows to the saved
+        order), so the maps between the matrices' positions are made again."""
+        self._loading = False
+        self._vectors.settle()
+        for owners in (self._part_owners, self._context_owners):
+            if owners is not None:
+                owners.child.settle()
+                owners.reset()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -128,7 +149,10 @@ class ScopeMemories:
         if not parts:
             return
         if self._part_owners is None:  # made on the first part: most scopes of a Bolt-free server may have none
-            self._part_owners = Owners(ScopeVectors(self._dims), self._vectors, row_of_part)
+            self._part_owners = Owners(ScopeVectors(self._dims, saved=self._saved_of("parts")), self._vectors,
+                                       row_of_part)
+            if not self._loading:
+                self._part_owners.child.settle()
         self._part_owners.child.extend(parts)
         for part in parts:
             self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
@@ -254,11 +278,12 @@ class ScopeEntities(ScopeVectors):
     """One scope's entities: vectors, their normalised names and aliases for linking a query or an add's
     entities, and the columns an add's entity resolution reads (`ENTITY_COLUMNS`)."""
 
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = ()) -> None:
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), saved: IndexFile | None = None) -> None:
         self._named: dict[str, set[str]] = {}  # normalised name or alias -> entity ids
         self._names_of: dict[str, set[str]] = {}
         self._records: dict[str, tuple[Owner, dict[str, Any]]] = {}
-        super().__init__(dims, rows)
+        super().__init__(dims, rows, saved=saved)
+        self.settle()
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self]
@@ -314,90 +339,3 @@ class ScopeEntities(ScopeVectors):
             if held[0] == owner:
                 rows.append(dict(held[1]))
         return rows
-
-
-class ScopeSet:
-    """Changes that a commit makes to loaded scopes, applied to each scope of a set that it concerns."""
-
-    def __init__(self, scopes: Mapping[tuple[str, Scope], LoadedScope]) -> None:
-        self._scopes = scopes
-
-    def add(self, table: str, rows: Sequence[VectorRow]) -> None:
-        """New rows go into every loaded scope of the table that owns them."""
-        for (name, scope), loaded in self._scopes.items():
-            if name == table:
-                loaded.extend(r for r in rows if owns(scope, r.owner))
-
-    def rename(self, rows: Sequence[dict[str, Any]]) -> None:
-        """New aliases `{id, aliases}` of entities, in every loaded entity scope that holds them."""
-        for loaded in self._scopes.values():
-            if isinstance(loaded, ScopeEntities):
-                for row in rows:
-                    if row["id"] in loaded:
-                        loaded.set_aliases(row["id"], row["aliases"])
-
-    def mentioned(self, rows: Sequence[dict[str, Any]]) -> None:
-        """More memories `{id, memory_ids}` mention these entities, in every loaded entity scope that holds them."""
-        for loaded in self._scopes.values():
-            if isinstance(loaded, ScopeEntities):
-                for row in rows:
-                    loaded.mentioned(row["id"], len(row["memory_ids"]))
-
-    def retouch(self, rows: Sequence[dict[str, Any]]) -> None:
-        """New column values `{id, metadata, updated_at}` of memories, in every loaded memory scope that holds them."""
-        for loaded in self._scopes.values():
-            if isinstance(loaded, ScopeMemories):
-                for row in rows:
-                    loaded.retouch(row)
-
-    def remove(self, table: str, ids: Sequence[str]) -> None:
-        for (name, _), loaded in self._scopes.items():
-            if name == table:
-                loaded.remove(ids)
-
-
-class ScopeCache(ScopeSet):
-    """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
-
-    Callers that share a cache between threads hold `lock` around each use.
-    """
-
-    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS) -> None:
-        self.lock = threading.RLock()
-        self._dims = dims
-        self._max_rows = max_rows
-        self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
-        super().__init__(self._scopes)
-
-    def held(self) -> ScopeSet:
-        """The scopes loaded now (a commit's changes are for these: one loaded later read them from the store)."""
-        return ScopeSet(dict(self._scopes))
-
-    def get(self, table: str, scope: Scope) -> LoadedScope | None:
-        key = (table, scope)
-        found = self._scopes.get(key)
-        if found is not None:
-            self._scopes.move_to_end(key)
-        return found
-
-    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
-        loaded: LoadedScope = ScopeMemories(self._dims, rows) if table == "memory" else ScopeEntities(self._dims, rows)
-        self._scopes[(table, scope)] = loaded
-        while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
-            self._scopes.popitem(last=False)
-        return loaded
-
-    def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
-        memories = [m for (name, _), m in reversed(self._scopes.items()) if isinstance(m, ScopeMemories)]
-        found: dict[str, dict[str, Any]] = {}
-        for memory_id in ids:
-            record = next((r for r in (m.record(memory_id) for m in memories) if r is not None), None)
-            if record is not None:
-                found[memory_id] = record
-        return found
-
-    def forget(self, table: str | None = None) -> None:
-        """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
-        for key in [k for k in self._scopes if table is None or k[0] == table]:
-            del self._scopes[key]

@@ -10,10 +10,13 @@ with what this process writes (the store is locked to one writing process).
 Past ANN_MIN_ROWS rows the scan is the one part of a search that grows with the scope (~9 ms at
 100k), so large scopes also get an HNSW index (inprocess/ann.py) that proposes candidates; the
 matrix re-scores them exactly, and rows the index has not caught up with yet are scanned exactly.
+A store on disk saves that index beside it, and a process that loads the scope takes the saved one
+when it fits the rows loaded (inprocess/ann_files.py) instead of building it again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +25,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphmem.inprocess.ann import HnswIndex, hnswlib_module
+from graphmem.inprocess.ann_files import MAX_DEAD, IndexFile, adoption
 from graphmem.pacing import paced, slices
 from graphmem.scope import Scope
 
+logger = logging.getLogger(__name__)
 Owner = tuple[str | None, str | None, str | None]  # user_id, agent_id, run_id of a row
 # Below this many live rows the exact scan takes ~2 ms or less and an index would only cost adds.
 ANN_MIN_ROWS = 20_000
 MATRIX_STEP = 256  # rows converted from lists at a time (see as_matrix)
+# A saved index is saved again once it holds this many times the rows it held: a 100k scope's file is ~180 MB
+# (~0.4 s to write, holding the GIL), and a process that loads it indexes at most a tenth of its rows itself.
+SAVE_GROWTH = 1.1
+CLOSE_WAIT = 30.0  # seconds a closing store waits for a builder to end its chunk (~1-2 s), before saving its index
 
 
 def unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -150,9 +159,16 @@ def owns(scope: Scope, owner: Owner) -> bool:
 class ScopeVectors:
     """The unit-length embeddings of one scope's rows, in a growable matrix."""
 
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), ann_min_rows: int | None = None) -> None:
+    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), ann_min_rows: int | None = None,
+                 saved: IndexFile | None = None) -> None:
+        """`saved`: where the scope's index is saved. The rows given (and extended) until `settle()` are then
+        the scope as loaded: nothing is indexed before it, and it takes the saved index if it fits them."""
         self._ann_min_rows = ANN_MIN_ROWS if ann_min_rows is None else ann_min_rows
         self._ann: HnswIndex | None = None
+        self._saved = saved
+        self._settled = saved is None
+        self._saved_rows = 0  # the rows the saved index held when this process last saved or loaded it
+        self.adopted = 0  # the rows of the index that came from its saved file (0: all indexed here)
         self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
         self._ids: list[str] = []
         self._names: list[str | None] = []
@@ -188,10 +204,74 @@ class ScopeVectors:
             self._names.append(row.name)
         self._index_new_rows()
 
+    def settle(self) -> None:
+        """The scope is loaded: take its saved index if it fits the rows, else index them as usual."""
+        if self._settled:
+            return
+        self._settled = True
+        if self._saved is not None and len(self._position) >= self._ann_min_rows and (hnswlib := hnswlib_module()):
+            self._adopt(hnswlib, self._saved)
+        self._index_new_rows()
+
+    def _adopt(self, hnswlib: Any, file: IndexFile) -> None:
+        used = len(self._ids)
+        saved = file.load(hnswlib, self._matrix.shape[1], len(self._matrix))
+        fit = None if saved is None else adoption(saved, self._ids, self._alive[:used], self._matrix[:used])
+        if saved is None or fit is None:
+            return
+        index = HnswIndex(saved.index, len(saved.ids), saved.deleted)
+        try:
+            index.remove(fit.dead)
+        except RuntimeError as exc:  # hnswlib: a label its json lists as live is deleted in it already
+            logger.debug("a saved ANN index is not used, it is built again: %r", exc)
+            return
+        if not np.array_equal(fit.order, np.arange(len(fit.order))):  # (Kuzu returns rows in the order written)
+            self._reorder(fit.order, saved.ids)
+        index.caught_up = self._save_index
+        self._ann = index
+        self._saved_rows = self.adopted = len(saved.ids)
+
+    def _reorder(self, order: NDArray[np.int64], saved_ids: Sequence[str]) -> None:
+        """Move the rows to new positions: the row at position order[i] goes to i; where order[i] is -1 a dead
+        place keeps the saved label's id. In steps of MATRIX_STEP rows: no copy of the whole matrix at once."""
+        capacity = max(len(order), len(self._matrix))
+        matrix = np.zeros((capacity, self._matrix.shape[1]), dtype=np.float32)
+        alive = np.zeros(capacity, dtype=np.bool_)
+        for start in range(0, len(order), MATRIX_STEP):
+            step = order[start:start + MATRIX_STEP]
+            held = np.flatnonzero(step >= 0)
+            matrix[start + held] = self._matrix[step[held]]
+            alive[start + held] = self._alive[step[held]]
+        places = order.tolist()
+        ids = [self._ids[p] if p >= 0 else saved_ids[i] for i, p in enumerate(places)]
+        self._names = [self._names[p] if p >= 0 else None for p in places]
+        self._position = {ids[i]: i for i, p in enumerate(places) if p >= 0}
+        self._matrix, self._alive, self._ids = matrix, alive, ids
+
+    def _save_index(self) -> None:
+        """On the builder's thread, caught up: save the index if it grew by SAVE_GROWTH since last saved or
+        loaded (and would still be loaded: dead labels past MAX_DEAD make a process build it again)."""
+        ann, file = self._ann, self._saved
+        if (ann is None or file is None or ann.indexed < SAVE_GROWTH * self._saved_rows
+                or ann.dead > MAX_DEAD * ann.indexed):
+            return
+        if file.save(ann, self._ids, self._matrix):
+            self._saved_rows = ann.indexed
+
+    def close(self) -> None:
+        """The store closes: the index stops building, and is saved as `_save_index` says (a build cut short
+        too: its rows [0, indexed) are whole, and a process that loads it indexes only the rest)."""
+        if self._ann is not None and self._ann.stop(CLOSE_WAIT):
+            self._save_index()
+
     def _index_new_rows(self) -> None:
         """Start (past ann_min_rows) or feed the approximate index; it indexes in the background."""
+        if not self._settled:
+            return
         if self._ann is None and len(self._position) >= self._ann_min_rows and (hnswlib := hnswlib_module()):
-            self._ann = HnswIndex(hnswlib, self._matrix.shape[1], len(self._matrix))
+            self._ann = HnswIndex.new(hnswlib, self._matrix.shape[1], len(self._matrix))
+            if self._saved is not None:
+                self._ann.caught_up = self._save_index
         if self._ann is not None:
             self._ann.catch_up(self._rows_between, lambda: len(self._ids), self._dead_between)
 
@@ -231,7 +311,9 @@ class ScopeVectors:
         if self._ann is None or self._ann.indexed == 0:
             return self._scan(query, k)
         proposed = np.concatenate([self._ann.candidates(query, k), np.arange(self._ann.indexed, len(self._ids))])
-        proposed = np.sort(proposed[self._alive[proposed]])  # (dead: removed since the index last heard)
+        # Dead: removed since the index last heard. Unique: rows the builder is adding are proposed by the index
+        # before `indexed` counts them (hnswlib answers with them at once), so the unindexed tail has them too.
+        proposed = np.unique(proposed[self._alive[proposed]])
         # In position order, equal scores keep the exact scan's order: the same results either way.
         return self._best(proposed, dot_rows(self._matrix[proposed], query), k)
 
@@ -274,11 +356,18 @@ class ScopeVectors:
         return self._best(live, scores[live], k)
 
     def _best(self, positions: NDArray[np.int64], scores: NDArray[np.float32], k: int) -> list[dict[str, Any]]:
-        """The k best of these rows by their exact scores, best first."""
+        """The k best of these rows (in position order) by their exact scores, best first; equal scores in
+        position order, at the k-th place too: the index's candidates and the exact scan give the same rows
+        (argpartition alone picked among equal scores, and ordered them, differently for different sets)."""
         k = min(k, len(positions))
         if k == 0:
             return []
-        best = np.argpartition(-scores, k - 1)[:k] if k < len(positions) else np.arange(len(positions))
+        if k < len(positions):
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th best score
+            above = np.flatnonzero(scores > kth)
+            best = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
+        else:
+            best = np.arange(len(positions))
         best = best[np.argsort(-scores[best], kind="stable")]
         return [self._row(int(positions[i]), float(scores[i])) for i in best]
 

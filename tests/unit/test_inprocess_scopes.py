@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.keywords import KeywordIndex, analyse
-from graphmem.inprocess.scopes import ScopeCache, ScopeEntities, ScopeMemories
+from graphmem.inprocess.scopes import ScopeEntities, ScopeMemories
 from graphmem.inprocess.vectors import VectorRow
 from graphmem.scope import Scope
 

@@ -1,0 +1,118 @@
+"""The cache of loaded scopes shared by every Memory on one store, and the changes a commit makes to them."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from graphmem.inprocess.ann_files import IndexFiles
+from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
+from graphmem.inprocess.vectors import Owner, VectorRow, owns
+from graphmem.scope import Scope
+
+DEFAULT_MAX_ROWS = 2_000_000  # ~3 GB of 384-float rows across every loaded scope
+
+
+class ScopeSet:
+    """Changes that a commit makes to loaded scopes, applied to each scope of a set that it concerns."""
+
+    def __init__(self, scopes: Mapping[tuple[str, Scope], LoadedScope]) -> None:
+        self._scopes = scopes
+
+    def add(self, table: str, rows: Sequence[VectorRow]) -> None:
+        """New rows go into every loaded scope of the table that owns them."""
+        for (name, scope), loaded in self._scopes.items():
+            if name == table:
+                loaded.extend(r for r in rows if owns(scope, r.owner))
+
+    def rename(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New aliases `{id, aliases}` of entities, in every loaded entity scope that holds them."""
+        for loaded in self._scopes.values():
+            if isinstance(loaded, ScopeEntities):
+                for row in rows:
+                    if row["id"] in loaded:
+                        loaded.set_aliases(row["id"], row["aliases"])
+
+    def mentioned(self, rows: Sequence[dict[str, Any]]) -> None:
+        """More memories `{id, memory_ids}` mention these entities, in every loaded entity scope that holds them."""
+        for loaded in self._scopes.values():
+            if isinstance(loaded, ScopeEntities):
+                for row in rows:
+                    loaded.mentioned(row["id"], len(row["memory_ids"]))
+
+    def retouch(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New column values `{id, metadata, updated_at}` of memories, in every loaded memory scope that holds them."""
+        for loaded in self._scopes.values():
+            if isinstance(loaded, ScopeMemories):
+                for row in rows:
+                    loaded.retouch(row)
+
+    def remove(self, table: str, ids: Sequence[str]) -> None:
+        for (name, _), loaded in self._scopes.items():
+            if name == table:
+                loaded.remove(ids)
+
+
+class ScopeCache(ScopeSet):
+    """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
+
+    Callers that share a cache between threads hold `lock` around each use. With `files` (a store on disk),
+    the scopes' approximate indexes are saved there and loaded from there (ann_files.py).
+    """
+
+    def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS, files: IndexFiles | None = None) -> None:
+        self.lock = threading.RLock()
+        self._dims = dims
+        self._max_rows = max_rows
+        self._files = files
+        self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
+        super().__init__(self._scopes)
+
+    def held(self) -> ScopeSet:
+        """The scopes loaded now (a commit's changes are for these: one loaded later read them from the store)."""
+        return ScopeSet(dict(self._scopes))
+
+    def get(self, table: str, scope: Scope) -> LoadedScope | None:
+        key = (table, scope)
+        found = self._scopes.get(key)
+        if found is not None:
+            self._scopes.move_to_end(key)
+        return found
+
+    def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
+        saved = None if self._files is None else partial(self._files.of, owner=scope.ids)
+        loaded: LoadedScope = (ScopeMemories(self._dims, rows, saved) if table == "memory"
+                               else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
+        self._scopes[(table, scope)] = loaded
+        while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
+            self._scopes.popitem(last=False)
+        return loaded
+
+    def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
+        memories = [m for (name, _), m in reversed(self._scopes.items()) if isinstance(m, ScopeMemories)]
+        found: dict[str, dict[str, Any]] = {}
+        for memory_id in ids:
+            record = next((r for r in (m.record(memory_id) for m in memories) if r is not None), None)
+            if record is not None:
+                found[memory_id] = record
+        return found
+
+    def forget(self, table: str | None = None) -> None:
+        """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
+        for key in [k for k in self._scopes if table is None or k[0] == table]:
+            del self._scopes[key]
+
+    def close(self) -> None:
+        """The store closes: every loaded scope's index stops building and is saved (ScopeVectors.close)."""
+        for loaded in self._scopes.values():
+            loaded.close()
+
+    def discard(self, owner: Owner | None) -> None:
+        """Saved indexes that may hold a row of `owner`'s scope (None: of any) go, and the loaded ones that may
+        are never saved again: what reset and delete_all delete leaves no vector on disk."""
+        if self._files is not None:
+            self._files.discard(owner)
