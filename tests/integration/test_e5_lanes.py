@@ -27,7 +27,7 @@ def test_queries_on_two_threads_give_the_vectors_of_one() -> None:
     alone = [np.asarray(engine.query(q)) for q in QUESTIONS]
 
     def lane(question: str) -> np.ndarray:
-        with multilingual._LANES.query():
+        with multilingual._lanes().query():
             multilingual._threads(1)
             return np.asarray(engine.query(question))
 
@@ -116,3 +116,7 @@ def test_no_more_queries_at_once_than_lanes() -> None:
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(lambda _: query(), range(12)))
     assert most[0] == 2
+
+
+def test_the_pinned_engine_runs_a_query_per_core() -> None:
+    assert multilingual._lanes()._width == multilingual._cores()
