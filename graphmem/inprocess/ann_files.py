@@ -10,10 +10,11 @@ Staleness. Labels are positions in the matrix of the process that built the inde
 rows in an order it does not promise (rows deleted since leave gaps in it anyway), so ids are matched, not
 positions: the json lists the row id of every label, a checksum of the vector each label was built with, and the
 labels marked deleted. A loading process puts its rows in the saved label order (`adoption`): a saved row not
-loaded now leaves a dead place (marked deleted), rows not saved come after it and are indexed as new. The saved
-index is used only if every matched row's vector has its saved checksum, at most MAX_DEAD of its labels are dead,
-and the .hnsw is byte for byte the one the json names (sha256: a torn, half-replaced or foreign file); anything
-else is logged at debug and the index is built as before. The index only proposes candidates, which are
+loaded now leaves a dead place (marked deleted), rows not saved come after it and are indexed as new. A saved label
+whose row's vector is not the one it was built with (its checksum: an update keeps the id, not the vector) is dead
+too, and the row indexed as new. The saved index is used only if at most MAX_DEAD of its labels are dead, and the
+.hnsw is byte for byte the one the json names (sha256: a torn, half-replaced or foreign file); anything else is
+logged at debug and the index is built as before. The index only proposes candidates, which are
 re-scored exactly, but a label naming the wrong row would hide a true hit: the checks are strict, not tolerant.
 
 Writes go to a temporary file and `os.replace`, the .hnsw first, then the .json that names its digest; a reader
@@ -102,25 +103,28 @@ def adoption(saved: Saved, ids: Sequence[str], alive: NDArray[np.bool_],
     for label, row_id in enumerate(saved.ids):
         if label not in gone:
             order[label] = at.get(row_id, -1)
-    matched = np.flatnonzero(order >= 0)
-    misfit = _misfit(order, matched, saved.checks, matrix)
+    misfit = _misfit(order, saved.checks, matrix)
     if misfit is not None:
         logger.debug("a saved ANN index does not fit its scope's rows, it is built again: %s", misfit)
         return None
+    matched = np.flatnonzero(order >= 0)
     rest = np.setdiff1d(np.arange(len(ids)), order[matched])  # rows it does not hold, in load order
     dead = [int(label) for label in np.flatnonzero(order < 0) if int(label) not in gone]
     return Adoption(np.concatenate([order, rest]), dead)
 
 
-def _misfit(order: NDArray[np.int64], matched: NDArray[np.int64], checks: NDArray[np.uint64],
-            matrix: NDArray[np.float32]) -> str | None:
-    """Why the saved labels (`order`: the loaded position of each, `matched` those with one) cannot be used."""
-    if len(matched) < (1 - MAX_DEAD) * len(order):
-        return f"{len(order) - len(matched)} of its {len(order)} labels are dead"
+def _misfit(order: NDArray[np.int64], checks: NDArray[np.uint64], matrix: NDArray[np.float32]) -> str | None:
+    """Why the saved labels (`order`: the loaded position of each, -1 for none) cannot be used; first, each label
+    whose row's vector is not the one it was built with loses its row (set to -1 in `order`)."""
+    matched = np.flatnonzero(order >= 0)
     if len(np.unique(order[matched])) != len(matched):
         return "two of its live labels name one row"
-    if not np.array_equal(checksums(matrix, order[matched]), checks[matched]):
-        return "a row's vector is not the one it was built with"
+    # An update keeps a memory's id and changes its vector: its label becomes dead and the row is indexed as
+    # new, as after a delete and an add. Rejecting the file instead cost the next process the whole build.
+    order[matched[checksums(matrix, order[matched]) != checks[matched]]] = -1
+    live = int(np.count_nonzero(order >= 0))
+    if live < (1 - MAX_DEAD) * len(order):
+        return f"{len(order) - live} of its {len(order)} labels are dead (rows deleted, or vectors changed)"
     return None
 
 

@@ -168,6 +168,9 @@ class ScopeVectors:
         self._saved = saved
         self._settled = saved is None
         self._saved_rows = 0  # the rows the saved index held when this process last saved or loaded it
+        # Rows removed or changed (a remove, an update's remove) in the file's eyes, and how many of them the file
+        # saved or loaded last knew: a difference is saved at close, however little the index grew.
+        self._changes = self._changes_saved = 0
         self.adopted = 0  # the rows of the index that came from its saved file (0: all indexed here)
         self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
         self._ids: list[str] = []
@@ -230,6 +233,7 @@ class ScopeVectors:
         index.caught_up = self._save_index
         self._ann = index
         self._saved_rows = self.adopted = len(saved.ids)
+        self._changes += len(fit.dead)  # rows deleted or updated since the file, by a process that did not save
 
     def _reorder(self, order: NDArray[np.int64], saved_ids: Sequence[str]) -> None:
         """Move the rows to new positions: the row at position order[i] goes to i; where order[i] is -1 a dead
@@ -248,21 +252,26 @@ class ScopeVectors:
         self._position = {ids[i]: i for i, p in enumerate(places) if p >= 0}
         self._matrix, self._alive, self._ids = matrix, alive, ids
 
-    def _save_index(self) -> None:
-        """On the builder's thread, caught up: save the index if it grew by SAVE_GROWTH since last saved or
-        loaded (and would still be loaded: dead labels past MAX_DEAD make a process build it again)."""
+    def _save_index(self, closing: bool = False) -> None:
+        """Save the index if it grew by SAVE_GROWTH since last saved or loaded, or, `closing`, if rows were removed
+        or changed since (on the builder's thread, caught up; or at close). Not when it would not be loaded:
+        empty, or dead labels past MAX_DEAD (a process builds it again)."""
         ann, file = self._ann, self._saved
-        if (ann is None or file is None or ann.indexed < SAVE_GROWTH * self._saved_rows
-                or ann.dead > MAX_DEAD * ann.indexed):
+        if ann is None or file is None or ann.indexed == 0 or ann.dead > MAX_DEAD * ann.indexed:
+            return
+        changes = self._changes
+        # Each add alone waits for SAVE_GROWTH (a save of 100k rows is ~0.4 s); a removal waits for the close, where
+        # one save spares the next process marking them dead again, or rejecting the file after enough of them.
+        if ann.indexed < SAVE_GROWTH * self._saved_rows and not (closing and changes != self._changes_saved):
             return
         if file.save(ann, self._ids, self._matrix):
-            self._saved_rows = ann.indexed
+            self._saved_rows, self._changes_saved = ann.indexed, changes
 
     def close(self) -> None:
         """The store closes: the index stops building, and is saved as `_save_index` says (a build cut short
         too: its rows [0, indexed) are whole, and a process that loads it indexes only the rest)."""
         if self._ann is not None and self._ann.stop(CLOSE_WAIT):
-            self._save_index()
+            self._save_index(closing=True)
 
     def _index_new_rows(self) -> None:
         """Start (past ann_min_rows) or feed the approximate index; it indexes in the background."""
@@ -299,6 +308,7 @@ class ScopeVectors:
     def remove(self, ids: Iterable[str]) -> None:
         gone = [p for row_id in ids if (p := self._position.pop(row_id, None)) is not None]
         self._alive[gone] = False  # before the index hears of it: its builder reads this mask
+        self._changes += len(gone)
         if self._ann is not None:
             self._ann.remove(gone)
 

@@ -222,3 +222,39 @@ def test_a_json_whose_deleted_labels_are_not_the_index_s_is_ignored(files: Index
     assert json.loads(body)["deleted"] == list(range(10))
     meta.write_text(header + "\n" + json.dumps({**json.loads(body), "deleted": []}) + "\n")
     assert loaded(files, scope_rows[10:]).adopted == 0  # marking them deleted again fails: not used
+
+
+def test_a_row_updated_since_the_save_is_a_dead_label_and_indexed_again(files: IndexFiles,
+                                                                        saved: list[VectorRow]) -> None:
+    vector = clustered(1, 19)[0]  # an update: memory/delete and memory/create of the same id, a new vector
+    updated = [VectorRow(r.id, OWNER, vector.tolist()) if r.id == "m5" else r for r in saved]
+    vectors = loaded(files, updated)
+    assert vectors.adopted == 1200
+    assert index_of(vectors) == (1200, 1)  # its saved label names the old vector: dead, never proposed
+    assert ids(vectors.top(vector.tolist(), 1)) == ["m5"]
+    vectors.wait_for_index(timeout=120)
+    assert index_of(vectors) == (1201, 1)
+    assert ids(vectors.top(vector.tolist(), 1)) == ["m5"]
+    assert ids(vectors.top(list(saved[5].embedding or ()), 1)) != ["m5"]
+    agrees_with_the_exact_scan(vectors, 20)
+
+
+def test_an_update_since_the_last_save_is_saved_at_close(files: IndexFiles, saved: list[VectorRow]) -> None:
+    vectors = loaded(files, saved)
+    vectors.wait_for_index(timeout=120)
+    new = VectorRow("m7", OWNER, clustered(1, 21)[0].tolist())
+    vectors.remove(["m7"])
+    vectors.extend([new])  # one row: far less than the growth that saves it when caught up
+    vectors.wait_for_index(timeout=120)
+    vectors.close()
+    again = loaded(files, [new if r.id == "m7" else r for r in saved])
+    assert again.adopted == 1201  # the file written at close: its old label of m7 dead, its new one live
+    assert index_of(again) == (1201, 1)
+    assert ids(again.top(list(new.embedding or ()), 1)) == ["m7"]
+
+
+def test_a_scope_closed_unchanged_writes_nothing(files: IndexFiles, saved: list[VectorRow]) -> None:
+    before = {p.name: p.stat().st_mtime_ns for p in files.folder.iterdir()}
+    vectors = loaded(files, saved)
+    vectors.close()
+    assert {p.name: p.stat().st_mtime_ns for p in files.folder.iterdir()} == before
