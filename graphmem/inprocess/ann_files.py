@@ -134,7 +134,15 @@ class IndexFiles:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.lock = threading.Lock()
+        self.closed = False  # set by close: nothing is saved here again
         self._handed: weakref.WeakSet[IndexFile] = weakref.WeakSet()
+
+    def close(self) -> None:
+        """The store closed: no index of this process is saved here again, not even one of a scope dropped from the
+        cache and still building. Once closed, the user may remove the store; a late save must not write it again,
+        nor land after a reset made by the store opened again (whose IndexFiles never handed it out)."""
+        with self.lock:  # after a save in progress, if any
+            self.closed = True
 
     def of(self, kind: str, owner: Owner) -> IndexFile:
         """The saved index of one scope's vectors of one kind ("memory", "parts", "entity")."""
@@ -223,11 +231,12 @@ class IndexFile:
         """Save the index (on its builder's thread), labelled by `ids` (of every position) over `matrix`'s rows;
         whether it was saved. A failure is logged at debug: it costs the next process a build, nothing more."""
         with self._files.lock:
-            if self.retired:
+            if self.retired or self._files.closed:
                 return False
             temps = [_temp(self._files.folder), _temp(self._files.folder)]
             try:
-                self._files.folder.mkdir(parents=True, exist_ok=True)
+                # Never the store's own folder (no parents): a store removed is not made again by a save.
+                self._files.folder.mkdir(exist_ok=True)
                 _sweep(self._files.folder)
                 self._write(index, ids, matrix, *temps)
                 return True

@@ -88,7 +88,7 @@ class ScopeCache(ScopeSet):
                                else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
         self._scopes[(table, scope)] = loaded
         while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
-            self._scopes.popitem(last=False)
+            self._scopes.popitem(last=False)[1].drop()
         return loaded
 
     def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -104,12 +104,15 @@ class ScopeCache(ScopeSet):
     def forget(self, table: str | None = None) -> None:
         """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
         for key in [k for k in self._scopes if table is None or k[0] == table]:
-            del self._scopes[key]
+            self._scopes.pop(key).drop()
 
     def close(self) -> None:
-        """The store closes: every loaded scope's index stops building and is saved (ScopeVectors.close)."""
+        """The store closes: every loaded scope's index stops building and is saved (ScopeVectors.close); then
+        nothing is saved beside the store again (a scope dropped earlier may be ending its chunk)."""
         for loaded in self._scopes.values():
             loaded.close()
+        if self._files is not None:
+            self._files.close()
 
     def discard(self, owner: Owner | None) -> None:
         """Saved indexes that may hold a row of `owner`'s scope (None: of any) go, and the loaded ones that may

@@ -48,6 +48,9 @@ class LoadedScope(Protocol):
     def close(self) -> None:
         """The store closes: approximate indexes stop building, and are saved where the store saves them."""
 
+    def drop(self) -> None:
+        """Dropped from the cache: approximate indexes stop building and are never saved."""
+
 
 class ScopeMemories:
     """The valid memories of one scope: vector and keyword search, and their lookup lists."""
@@ -77,6 +80,11 @@ class ScopeMemories:
         for matrix in (self._vectors, self._parts):
             if matrix is not None:
                 matrix.close()
+
+    def drop(self) -> None:
+        for matrix in (self._vectors, self._parts, self._contexts):
+            if matrix is not None:
+                matrix.drop()
 
     def _saved_of(self, kind: str) -> IndexFile | None:
         return None if self._saved is None else self._saved(kind)

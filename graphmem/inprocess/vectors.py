@@ -171,6 +171,7 @@ class ScopeVectors:
         # Rows removed or changed (a remove, an update's remove) in the file's eyes, and how many of them the file
         # saved or loaded last knew: a difference is saved at close, however little the index grew.
         self._changes = self._changes_saved = 0
+        self._dropped = False  # by the cache: never indexed or saved again
         self.adopted = 0  # the rows of the index that came from its saved file (0: all indexed here)
         self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
         self._ids: list[str] = []
@@ -273,9 +274,19 @@ class ScopeVectors:
         if self._ann is not None and self._ann.stop(CLOSE_WAIT):
             self._save_index(closing=True)
 
+    def drop(self) -> None:
+        """Dropped from the cache (forget, LRU): the scope's next load has an index of its own, so this one stops
+        after its chunk (not waited for: the cache's lock is held), and is never saved (a build of 100k rows,
+        ~80 s, would otherwise go on and save over the next load's file, even after the store closed)."""
+        self._dropped = True
+        if self._saved is not None:
+            self._saved.retired = True
+        if self._ann is not None:
+            self._ann.stop(0)
+
     def _index_new_rows(self) -> None:
         """Start (past ann_min_rows) or feed the approximate index; it indexes in the background."""
-        if not self._settled:
+        if not self._settled or self._dropped:
             return
         if self._ann is None and len(self._position) >= self._ann_min_rows and (hnswlib := hnswlib_module()):
             self._ann = HnswIndex.new(hnswlib, self._matrix.shape[1], len(self._matrix))

@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from graphmem.inprocess import vectors as vectors_module
 from graphmem.inprocess.ann_files import IndexFiles
+from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.vectors import ScopeVectors, VectorRow
+from graphmem.scope import Scope
 
 DIMS = 32
 OWNER = ("u", None, None)
@@ -258,3 +261,40 @@ def test_a_scope_closed_unchanged_writes_nothing(files: IndexFiles, saved: list[
     vectors = loaded(files, saved)
     vectors.close()
     assert {p.name: p.stat().st_mtime_ns for p in files.folder.iterdir()} == before
+
+
+@pytest.mark.parametrize("dropped_by", ["forget", "eviction"])
+def test_a_scope_dropped_from_the_cache_stops_building_and_never_saves(
+        files: IndexFiles, monkeypatch: pytest.MonkeyPatch, dropped_by: str) -> None:
+    monkeypatch.setattr(vectors_module, "ANN_MIN_ROWS", MIN_ROWS)
+    cache = ScopeCache(DIMS, max_rows=7000, files=files)
+    with cache.lock:
+        dropped = cache.put("entity", Scope(user_id="u"), rows(clustered(6000, 22)))  # ~3 chunks of the builder
+        if dropped_by == "forget":  # entity/drop_mentions of an update or delete, say
+            cache.forget("entity")
+        else:
+            cache.put("entity", Scope(user_id="v"), rows(clustered(1200, 23), prefix="v"))
+    assert isinstance(dropped, ScopeVectors)
+    dropped.wait_for_index(timeout=120)
+    cache.close()
+    assert index_of(dropped)[0] < 6000  # it stopped after its chunk
+    owners = [json.loads(meta.read_text().splitlines()[0])["owner"] for meta in files.folder.glob("*.json")]
+    assert ["u", None, None] not in owners
+
+
+def test_a_closed_folder_is_never_written(files: IndexFiles) -> None:
+    vectors = ScopeVectors(DIMS, ann_min_rows=MIN_ROWS, saved=files.of("memory", OWNER))
+    vectors.settle()
+    files.close()  # the store closed: a scope built by now (one the cache dropped) must not write the folder
+    vectors.extend(rows(clustered(800, 24)))
+    vectors.wait_for_index(timeout=120)
+    vectors.close()
+    assert not files.folder.exists()
+
+
+def test_a_save_never_makes_the_store_s_folder_again(tmp_path: Path) -> None:
+    files = IndexFiles(tmp_path / "removed store" / "db.ann")
+    vectors = loaded(files, rows(clustered(800, 25)))
+    vectors.wait_for_index(timeout=120)
+    vectors.close()
+    assert not (tmp_path / "removed store").exists()
