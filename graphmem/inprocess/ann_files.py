@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -50,6 +51,9 @@ FORMAT = 1
 MAX_DEAD = 0.25  # a saved index with more dead labels is built again (compacted) rather than loaded
 STALE_TEMP = 3600.0  # seconds: an older temporary file is a save or load that died, removed by the next save
 CHECK_ROWS = 4096  # rows checksummed at a time (a uint64 copy of 4k x 384 floats is 12 MB)
+# The names this module gives files (IndexFile, _temp): a discard removes these only, whatever else the folder holds.
+SAVED_NAME = re.compile(r"[0-9a-f]{32}\.[a-z]+\.(hnsw|json)")
+TEMP_NAME = re.compile(r"[0-9]+-[0-9a-f]{16}\.tmp")
 
 
 @cache
@@ -152,21 +156,24 @@ class IndexFiles:
         return file
 
     def discard(self, owner: Owner | None) -> None:
-        """Remove the saved indexes that may hold a row of `owner`'s scope (None: every one), and keep the
-        indexes in RAM that may hold one from saving again: reset and delete_all leave no vector behind."""
+        """Remove the saved indexes that may hold a row of `owner`'s scope (None: every one, and the temporary files
+        of saves that died, which hold vectors too), and keep the indexes in RAM that may hold one from saving
+        again: reset and delete_all leave no vector behind."""
         with self.lock:
             for file in list(self._handed):
                 if owner is None or overlaps(file.owner, owner):
                     file.retired = True
             if not self.folder.is_dir():
                 return
-            for meta in self.folder.glob("*.json"):
+            for meta in _ours(self.folder, "*.json", SAVED_NAME):
                 held = _owner_of(meta)
                 if owner is None or held is None or overlaps(held, owner):
                     _remove(meta.with_suffix(".hnsw"), meta)
-            for data in self.folder.glob("*.hnsw"):
+            for data in _ours(self.folder, "*.hnsw", SAVED_NAME):
                 if not data.with_suffix(".json").exists():  # its json is gone: whose it was is not known
                     _remove(data)
+            if owner is None:  # no save of this process is under way (they hold the lock); a load's link only fails
+                _remove(*_ours(self.folder, "*.tmp", TEMP_NAME))
 
 
 class IndexFile:
@@ -291,13 +298,18 @@ def _temp(folder: Path) -> Path:
 
 def _sweep(folder: Path) -> None:
     """Remove what saves and loads that died left (a hard link's ctime is when it was made)."""
-    for temp in folder.glob("*.tmp"):
+    for temp in _ours(folder, "*.tmp", TEMP_NAME):
         try:
             stat = temp.stat()
             if time.time() - max(stat.st_mtime, stat.st_ctime) > STALE_TEMP:
                 temp.unlink(missing_ok=True)
         except OSError:
             pass  # another process removed it first
+
+
+def _ours(folder: Path, pattern: str, name: re.Pattern[str]) -> list[Path]:
+    """The files of `folder` matching `pattern` that are named as this module names its files."""
+    return [path for path in folder.glob(pattern) if name.fullmatch(path.name)]
 
 
 def _remove(*paths: Path) -> None:
