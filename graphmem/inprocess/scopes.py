@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -290,6 +291,10 @@ class ScopeEntities(ScopeVectors):
         self._named: dict[str, set[str]] = {}  # normalised name or alias -> entity ids
         self._names_of: dict[str, set[str]] = {}
         self._records: dict[str, tuple[Owner, dict[str, Any]]] = {}
+        # Each entity's place in the order loaded and added (the store's scan order), which by_names keeps: the
+        # matrix's positions are not it once a saved index moved the rows (ScopeVectors.settle).
+        self._arrival: dict[str, int] = {}
+        self._arrivals = itertools.count()
         super().__init__(dims, rows, saved=saved)
         self.settle()
 
@@ -297,6 +302,7 @@ class ScopeEntities(ScopeVectors):
         batch = [r for r in rows if r.id not in self]
         super().extend(batch)
         for row in batch:
+            self._arrival[row.id] = next(self._arrivals)
             self.rename(row.id, row.names)
             if row.record is not None:
                 self._records[row.id] = (row.owner, dict(row.record))
@@ -325,6 +331,7 @@ class ScopeEntities(ScopeVectors):
         super().remove(ids)
         for entity_id in ids:
             self._records.pop(entity_id, None)
+            self._arrival.pop(entity_id, None)
             for name in self._names_of.pop(entity_id, ()):
                 self._named.get(name, set()).discard(entity_id)
 
@@ -338,7 +345,7 @@ class ScopeEntities(ScopeVectors):
         normalised names; None when a match was loaded without them (the caller asks the store)."""
         # Oldest first, as the store's scan returns them: resolution takes the first entity a name matches.
         found = sorted({entity_id for name in names for entity_id in self._named.get(name, ())},
-                       key=self._position.__getitem__)
+                       key=self._arrival.__getitem__)
         rows = []
         for entity_id in found:
             held = self._records.get(entity_id)

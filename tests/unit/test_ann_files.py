@@ -14,6 +14,7 @@ import pytest
 from graphmem.inprocess import vectors as vectors_module
 from graphmem.inprocess.ann_files import IndexFiles
 from graphmem.inprocess.cache import ScopeCache
+from graphmem.inprocess.scopes import ScopeEntities
 from graphmem.inprocess.vectors import ScopeVectors, VectorRow
 from graphmem.scope import Scope
 
@@ -316,3 +317,22 @@ def test_discard_removes_only_files_named_as_graphmem_names_them(files: IndexFil
         (files.folder / name).write_text(text)
     files.discard(None)
     assert sorted(p.name for p in files.folder.iterdir()) == sorted(others)
+
+
+def test_entities_sharing_a_name_keep_the_load_order_when_the_saved_index_moves_them(
+        files: IndexFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "ANN_MIN_ROWS", MIN_ROWS)
+
+    def entity(entity_id: str, vector: np.ndarray | None, name: str) -> VectorRow:
+        return VectorRow(entity_id, OWNER, None if vector is None else vector.tolist(), name=name, names=[name],
+                         record={"id": entity_id, "name": name})
+
+    vectors = clustered(1201, 26)
+    scope_rows = [entity("old", None, "paris"),  # stored without an embedding: a dead label, never matched
+                  *(entity(f"e{i}", v, f"n{i}") for i, v in enumerate(vectors[:1200])),
+                  entity("new", vectors[1200], "paris")]
+    first = ScopeEntities(DIMS, scope_rows, saved=files.of("entity", OWNER))
+    first.wait_for_index(timeout=120)
+    again = ScopeEntities(DIMS, scope_rows, saved=files.of("entity", OWNER))
+    assert again.adopted == 1202 and again.position("old") == 1202  # after the labels: a row they do not hold
+    assert [r["id"] for r in again.by_names(["paris"], OWNER) or []] == ["old", "new"]  # the store's scan order
