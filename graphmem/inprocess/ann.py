@@ -18,6 +18,7 @@ hnswlib's add_items when the process tore down aborted it ("terminate called wit
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+logger = logging.getLogger(__name__)
 # Build quality: M links per node, ef_construction the candidate list while inserting. Measured on 30k
 # hash-embedded scale-bench texts (near-duplicates, a flat spectrum: hard for HNSW): M=16/ef_construction=100
 # tops out at recall 0.95 of the top 50 at search ef 400; M=32/200 reaches 0.99 (build ~2x slower). At 100k rows
@@ -167,8 +169,9 @@ class HnswIndex:
                 self._deleted.add(position)
                 self._index.mark_deleted(position)
 
-    def candidates(self, vector: NDArray[np.float32], k: int) -> NDArray[np.int64]:
-        """Positions of about the k best indexed live rows (approximate; the caller re-scores)."""
+    def candidates(self, vector: NDArray[np.float32], k: int) -> NDArray[np.int64] | None:
+        """Positions of about the k best indexed live rows (approximate; the caller re-scores); None when the
+        index cannot answer (the caller scans exactly)."""
         with self._lock:
             live = self._indexed - len(self._deleted)
             if live <= 0:
@@ -178,6 +181,12 @@ class HnswIndex:
             # rows, ef 800 on a graph built at BUILD_EF held .999 / .997 / .996 of the exact top 10 / 50 / 100
             # counting ties, ~2 ms a query (the exact scan: ~9-12 ms; session 19, bench/RESULTS.md).
             self._index.set_ef(max(asked, MAX_EF))
-            labels, _ = self._index.knn_query(vector, k=asked)
+            try:
+                labels, _ = self._index.knn_query(vector, k=asked)
+            except RuntimeError as exc:
+                # hnswlib raises when its walk finds fewer than `asked` live labels ("Cannot return the results in
+                # a contiguous 2D array"): many rows marked deleted, or rows the builder is adding not yet linked.
+                logger.debug("the ANN index could not answer, the scope is scanned exactly: %r", exc)
+                return None
         found: NDArray[np.int64] = labels[0].astype(np.int64)
         return found

@@ -329,9 +329,12 @@ class ScopeVectors:
         if k <= 0 or not self._position:
             return []
         query = unit_rows(np.asarray([vector], dtype=np.float32))[0]
-        if self._ann is None or self._ann.indexed == 0:
+        ann = self._ann
+        indexed = 0 if ann is None else ann.indexed  # read first: rows the builder indexes meanwhile are in the tail
+        found = None if ann is None or indexed == 0 else ann.candidates(query, k)
+        if found is None:  # no index yet, or one that could not answer
             return self._scan(query, k)
-        proposed = np.concatenate([self._ann.candidates(query, k), np.arange(self._ann.indexed, len(self._ids))])
+        proposed = np.concatenate([found, np.arange(indexed, len(self._ids))])
         # Dead: removed since the index last heard. Unique: rows the builder is adding are proposed by the index
         # before `indexed` counts them (hnswlib answers with them at once), so the unindexed tail has them too.
         proposed = np.unique(proposed[self._alive[proposed]])

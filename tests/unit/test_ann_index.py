@@ -100,3 +100,24 @@ def test_a_process_that_exits_while_the_index_builds_exits_cleanly() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_query_the_index_cannot_answer_is_scanned_exactly() -> None:
+    vectors = ScopeVectors(DIMS, rows(clustered(1200, 12)), ann_min_rows=1000)
+    vectors.wait_for_index(timeout=120)
+    ann = vectors._ann
+    assert ann is not None
+
+    class Failing:  # hnswlib, when its walk finds fewer live labels than asked (many deleted, or rows being added)
+        def __init__(self, index: object) -> None:
+            self._index = index
+
+        def set_ef(self, ef: int) -> None:
+            pass
+
+        def knn_query(self, vector: np.ndarray, k: int) -> None:
+            raise RuntimeError("Cannot return the results in a contiguous 2D array. Probably ef or M is too small")
+
+    ann._index = Failing(ann._index)
+    for query in clustered(5, 13):
+        assert vectors.top(query.tolist(), 10) == vectors.exact_top(query.tolist(), 10)
