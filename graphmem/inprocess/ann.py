@@ -152,8 +152,9 @@ class HnswIndex:
 
     def save(self, path: str) -> tuple[int, list[int]]:
         """Write the index to `path` (hnswlib's format); the rows it holds and those of them marked deleted.
-        Called on the builder's thread (nothing adds rows meanwhile), under the lock: no row is marked
-        deleted while the file is written, so the list returned is exactly the file's."""
+        Called on the builder's thread, caught up, or by a close once the builder has ended: nothing adds rows
+        meanwhile. Under the lock: no row is marked deleted while the file is written, so the list returned is
+        exactly the file's."""
         with self._lock:
             self._index.save_index(path)
             return self._indexed, sorted(self._deleted)

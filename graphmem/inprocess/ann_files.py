@@ -235,8 +235,8 @@ class IndexFile:
             private.unlink(missing_ok=True)
 
     def save(self, index: HnswIndex, ids: Sequence[str], matrix: NDArray[np.float32]) -> bool:
-        """Save the index (on its builder's thread), labelled by `ids` (of every position) over `matrix`'s rows;
-        whether it was saved. A failure is logged at debug: it costs the next process a build, nothing more."""
+        """Save the index (on its builder's thread, or at close), labelled by `ids` (of every position) over
+        `matrix`'s rows; whether it was saved. A failure is logged at debug: it costs the next process a build."""
         with self._files.lock:
             if self.retired or self._files.closed:
                 return False

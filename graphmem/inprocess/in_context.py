@@ -20,8 +20,9 @@ from graphmem.inprocess.vectors import ScopeVectors, unit_rows
 
 class Owners:
     """For each position of `child` (a memory's sentences, or its context), the position of its memory in
-    `parent`. Positions only grow, so the map is extended, never rebuilt: a removed row keeps a stale entry,
-    read never, since its position is dead in the child too."""
+    `parent`. Positions only grow, so the map is extended as rows are added: a removed row keeps a stale entry,
+    read never, since its position is dead in the child too. It is made again (`reset`) only once a load settles,
+    when a saved index may have moved the rows of either matrix."""
 
     def __init__(self, child: ScopeVectors, parent: ScopeVectors, memory_of: Callable[[str], str]) -> None:
         self.child, self._parent, self._memory_of = child, parent, memory_of

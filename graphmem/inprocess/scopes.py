@@ -165,7 +165,8 @@ class ScopeMemories:
         self._part_owners.child.extend(parts)
         for part in parts:
             self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
-        self._part_owners.positions()  # the map grows here, on the loader's or writer's thread, not in a search
+        if not self._loading:  # a load maps every position once, when settled (the rows may move then)
+            self._part_owners.positions()  # the map grows here, on the writer's thread, not in a search
 
     def _extend_contexts(self, batch: Sequence[VectorRow]) -> None:
         contexts = [VectorRow(id=r.id, owner=r.owner, embedding=r.context) for r in batch if r.context]
@@ -174,7 +175,8 @@ class ScopeMemories:
         if self._context_owners is None:  # made on the first: scopes written with infer=True have none
             self._context_owners = Owners(ScopeVectors(self._dims, ann_min_rows=2**62), self._vectors, str)
         self._context_owners.child.extend(contexts)
-        self._context_owners.positions()
+        if not self._loading:  # as for sentences
+            self._context_owners.positions()
 
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """The k memories most similar to the vector, each by the best of its own and its sentences'

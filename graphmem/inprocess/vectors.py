@@ -168,9 +168,7 @@ class ScopeVectors:
         self._saved = saved
         self._settled = saved is None
         self._saved_rows = 0  # the rows the saved index held when this process last saved or loaded it
-        # Rows removed or changed (a remove, an update's remove) in the file's eyes, and how many of them the file
-        # saved or loaded last knew: a difference is saved at close, however little the index grew.
-        self._changes = self._changes_saved = 0
+        self._changes = self._changes_saved = 0  # rows removed (deletes, updates), and as many as the file knew of
         self._dropped = False  # by the cache: never indexed or saved again
         self.adopted = 0  # the rows of the index that came from its saved file (0: all indexed here)
         self._matrix: NDArray[np.float32] = np.zeros((64, dims), dtype=np.float32)
@@ -238,7 +236,9 @@ class ScopeVectors:
 
     def _reorder(self, order: NDArray[np.int64], saved_ids: Sequence[str]) -> None:
         """Move the rows to new positions: the row at position order[i] goes to i; where order[i] is -1 a dead
-        place keeps the saved label's id. In steps of MATRIX_STEP rows: no copy of the whole matrix at once."""
+        place keeps the saved label's id. The new matrix is made beside the old one (twice the matrix's RAM until
+        the old one goes, ~150 MB more at 100k x 384 floats), copied MATRIX_STEP rows at a time: one fancy index
+        of the whole matrix would make a third, temporary copy."""
         capacity = max(len(order), len(self._matrix))
         matrix = np.zeros((capacity, self._matrix.shape[1]), dtype=np.float32)
         alive = np.zeros(capacity, dtype=np.bool_)
@@ -260,9 +260,7 @@ class ScopeVectors:
         ann, file = self._ann, self._saved
         if ann is None or file is None or ann.indexed == 0 or ann.dead > MAX_DEAD * ann.indexed:
             return
-        changes = self._changes
-        # Each add alone waits for SAVE_GROWTH (a save of 100k rows is ~0.4 s); a removal waits for the close, where
-        # one save spares the next process marking them dead again, or rejecting the file after enough of them.
+        changes = self._changes  # adds wait for SAVE_GROWTH (a save of 100k rows: ~0.4 s), removals for the close
         if ann.indexed < SAVE_GROWTH * self._saved_rows and not (closing and changes != self._changes_saved):
             return
         if file.save(ann, self._ids, self._matrix):

@@ -7,7 +7,7 @@ import pytest
 from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.keywords import KeywordIndex, analyse
 from graphmem.inprocess.scopes import ScopeEntities, ScopeMemories
-from graphmem.inprocess.vectors import VectorRow
+from graphmem.inprocess.vectors import VectorRow, row_of_part
 from graphmem.scope import Scope
 
 
@@ -269,3 +269,26 @@ def test_context_vectors_rank_by_own_plus_weighted_context_and_report_the_own_si
     memories.remove(["reply"])
     assert [r["id"] for r in memories.top_in_context(query, 3, 1.0)] == ["own", "far"]
     assert memories.held_vectors == 3  # two memories and the one context left
+
+
+def test_a_scope_maps_its_sentences_and_contexts_to_their_memories_once_loaded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading in steps does not map the positions at every step: settling maps them all once (a saved index may
+    move the rows then), and later adds extend the map."""
+    import dataclasses
+
+    from graphmem.inprocess import in_context, scopes
+
+    mapped: list[int] = []
+    positions = in_context.Owners.positions
+    monkeypatch.setattr(in_context.Owners, "positions", lambda self: (mapped.append(1), positions(self))[1])
+    rows = [dataclasses.replace(row(f"m{i}", [1.0, float(i), 0.0]), parts=[[1.0, 0.0, float(i)], [0.0, 1.0, 0.0]],
+                                context=[0.0, float(i), 1.0]) for i in range(4 * scopes.ROWS_PER_STEP)]
+    memories = ScopeMemories(3, rows)
+    assert len(mapped) == 2  # sentences and contexts, once each
+    memories.extend([dataclasses.replace(row("new", [0.0, 0.0, 1.0]), parts=[[0.0, 0.0, 1.0], [0.0, 1.0, 1.0]],
+                                         context=[0.0, 0.0, 1.0])])
+    for owners, memory_of in ((memories._part_owners, row_of_part), (memories._context_owners, str)):
+        assert owners is not None
+        expected = [memories._vectors.position(memory_of(i)) for i in owners.child.ids_from(0)]
+        assert owners.positions().tolist() == expected
