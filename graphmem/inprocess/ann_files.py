@@ -94,7 +94,7 @@ class Adoption:
     """Where the loaded rows go so that the saved labels are their positions."""
 
     order: NDArray[np.int64]  # for each new position, the loaded position of its row (-1: a dead place)
-    dead: list[int]  # labels to mark deleted: saved live, not loaded live now
+    dead: list[int]  # labels to mark deleted: saved live, and not loaded live now or with another vector
 
 
 def adoption(saved: Saved, ids: Sequence[str], alive: NDArray[np.bool_],

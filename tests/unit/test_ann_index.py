@@ -109,15 +109,12 @@ def test_a_query_the_index_cannot_answer_is_scanned_exactly() -> None:
     assert ann is not None
 
     class Failing:  # hnswlib, when its walk finds fewer live labels than asked (many deleted, or rows being added)
-        def __init__(self, index: object) -> None:
-            self._index = index
-
         def set_ef(self, ef: int) -> None:
             pass
 
         def knn_query(self, vector: np.ndarray, k: int) -> None:
             raise RuntimeError("Cannot return the results in a contiguous 2D array. Probably ef or M is too small")
 
-    ann._index = Failing(ann._index)
+    ann._index = Failing()
     for query in clustered(5, 13):
         assert vectors.top(query.tolist(), 10) == vectors.exact_top(query.tolist(), 10)
