@@ -119,4 +119,21 @@ def test_no_more_queries_at_once_than_lanes() -> None:
 
 
 def test_the_pinned_engine_runs_a_query_per_core() -> None:
-    assert multilingual._lanes()._width == multilingual._cores()
+    assert multilingual._lanes().width == multilingual._cores()
+
+
+def test_a_batch_in_shards_gives_the_vectors_of_one_text_at_a_time() -> None:
+    from graphmem.config import LocalEmbedderConfig
+
+    texts = [q * (1 + i % 3) for i, q in enumerate(QUESTIONS)]
+    engine = multilingual._engine()
+    alone = [multilingual._unit(engine.passage([t]))[0] for t in texts]
+    assert multilingual.MultilingualE5Embedder(LocalEmbedderConfig(batch_size=3))._passages(texts) == alone
+
+
+def test_shards_hold_about_equal_characters() -> None:
+    lengths = [300, 120, 110, 100, 40, 30]
+    shards = multilingual._shards(lengths, 2)
+    assert sorted(i for shard in shards for i in shard) == list(range(6))
+    assert sorted(sum(lengths[i] for i in shard) for shard in shards) == [340, 360]
+    assert multilingual._shards([5], 4) == [[0]]
