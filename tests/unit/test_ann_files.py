@@ -17,22 +17,9 @@ from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.scopes import ScopeEntities
 from graphmem.inprocess.vectors import ScopeVectors, VectorRow
 from graphmem.scope import Scope
+from tests.unit.test_ann_index import DIMS, OWNER, clustered, rows
 
-DIMS = 32
-OWNER = ("u", None, None)
 MIN_ROWS = 500
-
-
-def clustered(count: int, seed: int) -> np.ndarray:
-    """Unit vectors around 40 centres: embeddings of real texts cluster by topic."""
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((40, DIMS))
-    points = centres[rng.integers(0, 40, count)] + 0.4 * rng.standard_normal((count, DIMS))
-    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
-
-
-def rows(vectors: np.ndarray, prefix: str = "m") -> list[VectorRow]:
-    return [VectorRow(f"{prefix}{i}", OWNER, v.tolist()) for i, v in enumerate(vectors)]
 
 
 def loaded(files: IndexFiles, scope_rows: list[VectorRow], kind: str = "memory") -> ScopeVectors:
