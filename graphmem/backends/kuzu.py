@@ -400,6 +400,14 @@ class KuzuBackend:
         return await self._in_scope(lambda: self._memories(scope).with_hashes(hashes, scope.ids))
 
     async def memory_rows(self, ids: list[str]) -> list[Row]:
+        if self._scopes.lock.acquire(blocking=False):  # every row in a loaded scope: no hop to a read thread
+            try:
+                held = self._scopes.records(ids)
+            finally:
+                self._scopes.lock.release()
+            if len(held) == len(set(ids)):
+                return [held[i] for i in ids]
+
         def rows() -> list[Row]:
             with self._scopes.lock:
                 held = self._scopes.records(ids)

@@ -179,3 +179,25 @@ def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, mon
             await memory.close()
 
     assert asyncio.run(scenario()) == ["hop"]
+
+
+def test_whole_rows_of_loaded_scopes_are_read_on_the_event_loop(tmp_path: Path) -> None:
+    """`memory_rows` (a search's results) answers from the loaded scopes without a hop; an id held by none of
+    them (a scope not loaded) takes a read thread to the store, and the rows are the same either way."""
+    async def scenario() -> tuple[list[str], list[Any], list[Any]]:
+        memory, backend, added_id = await kuzu_with_one_memory(tmp_path)
+        try:
+            hops = counting_hops(backend)
+            loaded = await backend.memory_rows([added_id, added_id])  # the add loaded its scope
+            assert hops == []
+            with backend._scopes.lock:
+                backend._scopes.forget()
+            from_store = await backend.memory_rows([added_id, added_id])
+            return hops, loaded, from_store
+        finally:
+            await memory.close()
+
+    hops, loaded, from_store = asyncio.run(scenario())
+    assert hops == ["hop"]
+    assert [r["id"] for r in loaded] == [r["id"] for r in from_store] == [loaded[0]["id"]] * 2
+    assert loaded[0]["text"] == from_store[0]["text"]
