@@ -301,7 +301,7 @@ class MemoryConfig(_Strict):
         "(multi-hop, temporal up); costs about half the add throughput. False: one vector each, of the whole "
         "text."))
     context_vectors: bool = Field(default=True, description=(
-        "With infer=False, a message said in a conversation (after another speaker's, within 3 hours) is also "
+        "With infer=False, a message said in a conversation (after another speaker's, however long before) is also "
         "embedded read after the two messages before it (graphmem/ingest/context.py): a reply that does not name "
         "its topic is found through the question before it; search.context_vector_weight weighs it. LOCOMO dev "
         "recall at 10 0.801 -> 0.831; one add per turn 9.5 -> 3.7 turns/s with the default embedder (one text "

@@ -52,10 +52,19 @@ def test_a_reply_is_found_through_the_question_before_it_after_a_reopen_too(tmp_
         assert found(memory)[1:] == [DECOY, REPLY]  # by its own words alone the reply says nothing of it
 
 
-def test_the_first_message_and_one_after_a_pause_have_no_context(tmp_path: Path) -> None:
+def test_the_first_message_has_no_context_and_one_after_a_pause_is_read_after_the_last_conversation(
+        tmp_path: Path) -> None:
     with Memory(config(tmp_path / "db")) as memory:
         add_turns(memory, DECOY, QUESTION)
-        add_turns(memory, REPLY, start=T0 + 6 * 3600)  # hours later: another conversation
+        add_turns(memory, REPLY, start=T0 + 6 * 86400)  # days later: the last conversation's end leads into it
+        assert contexts(memory) == {DECOY: False, QUESTION: True, REPLY: True}
+        assert found(memory) == [QUESTION, REPLY, DECOY]
+
+
+def test_a_message_said_before_the_stored_ones_gets_no_context_from_them(tmp_path: Path) -> None:
+    with Memory(config(tmp_path / "db")) as memory:
+        add_turns(memory, DECOY, QUESTION, start=T0 + 86400)
+        add_turns(memory, REPLY, start=T0)  # imported out of order: said a day before the stored messages
         assert contexts(memory) == {DECOY: False, QUESTION: True, REPLY: False}
 
 
