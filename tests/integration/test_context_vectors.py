@@ -1,5 +1,5 @@
 """A verbatim message is embedded also read after the two said before it (ingest/context.py): a reply that
-does not name its topic is found through the question before it; the context stops at a pause in the
+does not name its topic is found through the question before it; the context reaches across a pause in the
 conversation, survives a reopen and an export, and goes with an update of the text."""
 
 from __future__ import annotations
