@@ -40,6 +40,7 @@ from graphmem.search.diversity import spread
 from graphmem.search.feedback import feedback_terms
 from graphmem.search.fusion import best, by_rank, fuse, hop_decay, lifted
 from graphmem.search.lists import list_question, list_share, of_named_speakers
+from graphmem.search.metadata_dates import dated_within
 from graphmem.search.relations import rank_relations
 from graphmem.search.scope_size import ScopeSizes
 from graphmem.search.sessions import session_prior
@@ -213,11 +214,14 @@ class Retriever:
 
     async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int,
                          briefs: _Briefs) -> list[str]:
-        """Memories said within the query's time window: the candidates among them by score, then up to
-        `pool` others, latest first ("what did I do yesterday" finds yesterday's memories by time alone)."""
+        """Memories said within the query's time window, or whose metadata names a date in it
+        (search/metadata_dates): the candidates among them by score, then up to `pool` others said then,
+        latest first ("what did I do yesterday" finds yesterday's memories by time alone)."""
         candidates = best(scores, pool)
         said = {row["id"]: parse_time(row.get("valid_at")) for row in await briefs.of(candidates)}
-        ranked = [mid for mid in candidates if (at := said.get(mid)) is not None and window.holds(at)]
+        dated = dated_within(window, await self._backend.memory_rows(candidates))
+        ranked = [mid for mid in candidates
+                  if mid in dated or ((at := said.get(mid)) is not None and window.holds(at))]
         bound = (iso_utc(window.start) if window.start else None, iso_utc(window.end) if window.end else None)
         chosen = set(ranked)
         others = [row["id"] for row in await self._backend.memories_between(*bound, pool + len(chosen), scope)]

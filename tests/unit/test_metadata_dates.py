@@ -1,0 +1,52 @@
+"""The calendar dates a memory's metadata names (search/metadata_dates): what counts and what does not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from graphmem.search.metadata_dates import calendar_span, dated_within, metadata_dates
+from graphmem.search.when import Window
+
+UTC = timezone.utc
+
+
+def day(y: int, m: int, d: int) -> tuple[datetime, datetime]:
+    return datetime(y, m, d, tzinfo=UTC), datetime(y, m, d + 1, tzinfo=UTC)
+
+
+def test_a_calendar_date_with_its_year_is_its_day_or_month() -> None:
+    assert calendar_span("1:56 pm on 8 May, 2023") == day(2023, 5, 8)
+    assert calendar_span("May 8, 2023") == day(2023, 5, 8)
+    assert calendar_span("2023-05-08") == day(2023, 5, 8)
+    assert calendar_span("2023年5月8日") == day(2023, 5, 8)
+    assert calendar_span("May 2023") == (datetime(2023, 5, 1, tzinfo=UTC), datetime(2023, 6, 1, tzinfo=UTC))
+
+
+def test_an_iso_time_is_its_instant() -> None:
+    start, end = calendar_span("2023-05-08T13:56:00+02:00") or (None, None)
+    assert start == datetime(2023, 5, 8, 11, 56, tzinfo=UTC)
+    assert end is not None and (end - start).total_seconds() < 1
+
+
+def test_relative_open_and_yearless_cues_are_no_date() -> None:
+    for text in ("yesterday", "last week", "in June", "June 5", "since 2022", "before May 2023", "2023", "soon", ""):
+        assert calendar_span(text) is None, text
+
+
+def test_only_time_keys_count() -> None:
+    metadata = {"date": "8 May, 2023", "due_at": "2024-01-02", "session_date_time": "May 2023",
+                "title": "8 May, 2023", "session": "2023-05-08", "count": 3, "when": "yesterday"}
+    assert len(metadata_dates(metadata)) == 3
+    assert metadata_dates('{"date": "8 May, 2023"}') == [day(2023, 5, 8)]  # a store's JSON text
+    assert metadata_dates("not json") == [] and metadata_dates(None) == [] and metadata_dates([1]) == []
+
+
+def test_a_row_is_dated_within_a_window_its_date_meets() -> None:
+    rows = [{"id": "a", "metadata": {"date": "8 May, 2023"}}, {"id": "b", "metadata": {"date": "3 June, 2023"}},
+            {"id": "c", "metadata": None}]
+    may = Window(datetime(2023, 5, 1, tzinfo=UTC), datetime(2023, 6, 1, tzinfo=UTC), "in May 2023")
+    assert dated_within(may, rows) == {"a"}
+    before_june = Window(None, datetime(2023, 6, 1, tzinfo=UTC), "before June 2023")
+    assert dated_within(before_june, rows) == {"a"}
+    since_may_9 = Window(datetime(2023, 5, 9, tzinfo=UTC), None, "since 9 May, 2023")
+    assert dated_within(since_may_9, rows) == {"b"}
