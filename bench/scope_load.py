@@ -5,10 +5,11 @@
 Runs, each in a process of its own, on an existing store (bench/scale.py's, filled with the hash embedder at 384
 dims; use a copy: the runs write the saved vectors beside it and add rows): "plain" (the load as before: every
 vector column from Kuzu), "first" (no saved vectors: the scope is counted, loaded with the hashes of its vectors,
-then saved on a thread; the save's seconds and the file's size are reported), "file" (twice: the saved vectors
-used), "change" (adds --more memories, loading the scope from the file first), "file+new" (the rows added since
-read by id). The approximate index is off in every run (`hnswlib_module` -> None): its build (~80 s of a core at
-100k rows) would compete with the load and the save; loading a saved index costs the same either way.
+then saved on a thread; the save's seconds, the file's size, and search ms during and after the save are
+reported), "file" (twice: the saved vectors used), "change" (adds --more memories, loading the scope from the
+file first), "file+new" (the rows added since read by id). The approximate index is off in every run
+(`hnswlib_module` -> None): its build (~80 s of a core at 100k rows) would compete with the load and the save;
+loading a saved index costs the same either way.
 
     python bench/scope_load.py --db /tmp/vcache/scaledb100 --user scale-100000
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
+QUERIES = ("who went hiking in Lisbon", "a birthday dinner with my sister", "the dog's vet appointment",
+           "learning to play the piano", "a trip to the mountains in March")
 LOADS = ("vectors_in_scope", "count_in_scope", "vectors_hashed_in_scope", "hashed_in_scope", "vectors_by_id",
          "vectors_of_ids")
 
@@ -64,8 +67,13 @@ def probe(db: str, user: str, phase: str, more: int) -> dict[str, Any]:
         files = memory._async.backend._scopes.vector_files  # a benchmark-only reach
         assert files is not None
         t1 = time.perf_counter()
+        during = searches(memory, user, lambda: any(s.is_alive() for s in files._savers))  # a save under way
         files.wait()
         out["save_wait_s"] = round(time.perf_counter() - t1, 2)
+        if during:
+            after: list[float] = []
+            searches(memory, user, lambda: len(after) < len(during), after)
+            out["search_ms_p50_during_save"], out["search_ms_p50_after"] = median(during), median(after)
         if phase == "change":
             sys.path.insert(0, str(HERE))
             from scale import Generator
@@ -77,6 +85,20 @@ def probe(db: str, user: str, phase: str, more: int) -> dict[str, Any]:
     folder = Path(db + ".ann")
     out["files_mb"] = round(sum(p.stat().st_size for p in folder.glob("*.vectors*")) / 1e6, 1) if folder.exists() else 0
     return out
+
+
+def searches(memory: Any, user: str, going: Any, into: list[float] | None = None) -> list[float]:
+    """Search ms, one search after another while `going()`."""
+    found = [] if into is None else into
+    while going():
+        t0 = time.perf_counter()
+        memory.search(QUERIES[len(found) % len(QUERIES)], user_id=user)
+        found.append((time.perf_counter() - t0) * 1000)
+    return found
+
+
+def median(values: list[float]) -> float:
+    return round(sorted(values)[len(values) // 2], 1)
 
 
 def run(phase: str, args: argparse.Namespace) -> Any:
@@ -92,6 +114,7 @@ def main() -> None:
     ap.add_argument("--db", required=True, help="a copy of a store filled by bench/scale.py")
     ap.add_argument("--user", default="scale-100000")
     ap.add_argument("--more", type=int, default=1000, help="memories added before the file+new run")
+    ap.add_argument("--only", help="comma-separated runs (plain, first, file, ...); default: all")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -100,8 +123,9 @@ def main() -> None:
     for path in Path(args.db + ".ann").glob("*.vectors*"):
         path.unlink()
     results = {}
-    for name, phase in (("plain", "plain"), ("first", "first"), ("file", "file"), ("file again", "file"),
-                        ("change", "change"), ("file+new", "file")):
+    runs = (("plain", "plain"), ("first", "first"), ("file", "file"), ("file again", "file"), ("change", "change"),
+            ("file+new", "file"))
+    for name, phase in [r for r in runs if not args.only or r[0] in args.only.split(",")]:
         results[name] = run(phase, args)
         print(f"{name:10} {results[name]}", flush=True)
 

@@ -16,10 +16,13 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+import numpy as np
+
 from graphmem.backends.base import Row, VectorTable
 from graphmem.inprocess import vectors
 from graphmem.inprocess.vector_files import COLUMNS, Entry, Saved, VectorFiles, Vectors, hashes_of
 from graphmem.inprocess.vectors import VectorRow
+from graphmem.pacing import paced
 from graphmem.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ def scope_rows(fetch: Fetch, table: VectorTable, scope: Scope, files: VectorFile
             logger.debug("the saved vectors of a scope are not used, it loads from the store: %r", exc)
     if fetch(f"{table}/count_in_scope", params)[0]["rows"] < vectors.ANN_MIN_ROWS:
         return [make_row(r) for r in fetch(f"{table}/vectors_in_scope", params)], _nothing
-    rows = fetch(f"{table}/vectors_hashed_in_scope", params)
+    rows = _float32(fetch(f"{table}/vectors_hashed_in_scope", params))
     entries: list[Entry] = [(r["id"], hashes_of(r), _columns(r)) for r in rows]
     return [make_row(r) for r in rows], partial(files.save_later, file, entries)
 
@@ -64,7 +67,7 @@ def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], saved: Saved, 
     missing = [r["id"] for r, place in zip(rows, places, strict=True) if place is None]
     if len(missing) > STALE * len(rows):
         raise ValueError(f"{len(missing)} of the scope's {len(rows)} rows are not in it")
-    fetched = {r["id"]: r for r in _by_ids(fetch, table, missing, len(rows))}
+    fetched = {r["id"]: r for r in _float32(_by_ids(fetch, table, missing, len(rows)))}
     made: list[VectorRow] = []
     entries: list[Entry] = []
     for row, place in zip(rows, places, strict=True):
@@ -89,6 +92,17 @@ def _by_ids(fetch: Fetch, table: str, ids: list[str], scope_rows: int) -> list[R
         return []
     one_by_one = len(ids) <= max(BY_ID_MIN, scope_rows // BY_ID_SHARE)
     return fetch(f"{table}/vectors_by_id" if one_by_one else f"{table}/vectors_of_ids", {"ids": ids})
+
+
+def _float32(rows: list[Row]) -> list[Row]:
+    """The rows with their vectors as float32 arrays (bit for bit Kuzu's FLOAT values), converted here and not in
+    the loaded scope's matrices: a save then only writes them, beside searches (from lists it held the GIL for ~5 s
+    at 100k rows: searches ran at twice their time meanwhile). Python's lists of floats go early, too (8x the RAM)."""
+    for row in paced(rows):
+        for column in COLUMNS:
+            if row[column]:
+                row[column] = np.asarray(row[column], dtype=np.float32)
+    return rows
 
 
 def _columns(row: Row) -> Vectors:
