@@ -78,7 +78,7 @@ def probe(db: str, user: str, phase: str, more: int) -> dict[str, Any]:
             sys.path.insert(0, str(HERE))
             from scale import Generator
 
-            texts = Generator(11).texts(more)
+            texts = Generator(time.time_ns()).texts(more)  # new texts each run (the same would be de-duplicated)
             t2 = time.perf_counter()
             memory.add([{"role": "user", "content": t} for t in texts], user_id=user, infer=False)
             out["added"], out["add_s"] = more, round(time.perf_counter() - t2, 2)
