@@ -25,6 +25,7 @@ from graphmem.backends.base import (
 )
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.backends.kuzu_store import SharedDatabase, acquire, real_path, release, write_locks
+from graphmem.backends.kuzu_vectors import scope_rows, some_vector
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
 from graphmem.inprocess.cache import ScopeCache
@@ -62,7 +63,7 @@ def _vector_row(row: dict[str, Any]) -> VectorRow:
                      embedding=row["embedding"], name=row.get("name"),
                      names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record,
                      parts=split_parts(row.get("parts"), row["embedding"]),
-                     context=row.get("context_embedding") or None)
+                     context=some_vector(row.get("context_embedding")))
 
 
 @cache
@@ -317,8 +318,10 @@ class KuzuBackend:
         between the load and the put."""
         loaded = self._scopes.get(table, scope)
         if loaded is None:
-            rows = self._fetch(f"{table}/vectors_in_scope", scope.params())
-            loaded = self._scopes.put(table, scope, (_vector_row(row) for row in rows))
+            # A large scope's vectors from their copy beside the store when it fits (inprocess/vector_files.py).
+            rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, _vector_row)
+            loaded = self._scopes.put(table, scope, rows)
+            saving()
         return loaded
 
     def _memories(self, scope: Scope) -> ScopeMemories:

@@ -10,6 +10,7 @@ from typing import Any
 
 from graphmem.inprocess.ann_files import IndexFiles
 from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
+from graphmem.inprocess.vector_files import VectorFiles
 from graphmem.inprocess.vectors import Owner, VectorRow, owns
 from graphmem.scope import Scope
 
@@ -68,6 +69,8 @@ class ScopeCache(ScopeSet):
         self._dims = dims
         self._max_rows = max_rows
         self._files = files
+        # Beside the indexes, large scopes' vectors are saved for the next load (vector_files.py, kuzu_vectors.py).
+        self.vector_files = None if files is None else VectorFiles(files.folder)
         self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
         super().__init__(self._scopes)
 
@@ -113,9 +116,13 @@ class ScopeCache(ScopeSet):
             loaded.close()
         if self._files is not None:
             self._files.close()
+        if self.vector_files is not None:
+            self.vector_files.close()
 
     def discard(self, owner: Owner | None) -> None:
-        """Saved indexes that may hold a row of `owner`'s scope (None: of any) go, and the loaded ones that may
-        are never saved again: what reset and delete_all delete leaves no vector on disk."""
+        """Saved indexes and vectors that may hold a row of `owner`'s scope (None: of any) go, and the loaded ones
+        that may are never saved again: what reset and delete_all delete leaves no vector on disk."""
         if self._files is not None:
             self._files.discard(owner)
+        if self.vector_files is not None:
+            self.vector_files.discard(owner)

@@ -118,8 +118,8 @@ class ScopeMemories:
         for row in batch:
             # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was
             # ~12 KB of RAM and one more object for every full garbage collection to walk).
-            self._rows[row.id] = (dataclasses.replace(row, embedding=None, parts=(), context=None) if row.embedding
-                                  else row)
+            self._rows[row.id] = (dataclasses.replace(row, embedding=None, parts=(), context=None)
+                                  if row.embedding is not None and len(row.embedding) else row)  # (or numpy's)
             for episode in row.episode_ids:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):
@@ -169,7 +169,8 @@ class ScopeMemories:
             self._part_owners.positions()  # the map grows here, on the writer's thread, not in a search
 
     def _extend_contexts(self, batch: Sequence[VectorRow]) -> None:
-        contexts = [VectorRow(id=r.id, owner=r.owner, embedding=r.context) for r in batch if r.context]
+        contexts = [VectorRow(id=r.id, owner=r.owner, embedding=r.context) for r in batch
+                    if r.context is not None and len(r.context)]
         if not contexts:
             return
         if self._context_owners is None:  # made on the first: scopes written with infer=True have none

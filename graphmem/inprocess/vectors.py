@@ -69,7 +69,7 @@ def as_matrix(vectors: Sequence[Sequence[float]]) -> NDArray[np.float32]:
 
 def split_parts(flat: Sequence[float] | None, embedding: Sequence[float] | None) -> list[Sequence[float]]:
     """A memory's sentence vectors, stored as one flat list (Kuzu's Memory.parts), each of its embedding's length."""
-    if not flat or not embedding:
+    if flat is None or embedding is None or not len(flat) or not len(embedding):  # (lists, or numpy's)
         return []
     dims = len(embedding)
     return [flat[i:i + dims] for i in range(0, len(flat) - dims + 1, dims)]

@@ -35,7 +35,9 @@ STATEMENT_NAME = re.compile(rf"""["']((?:{AREAS})/\w+)["']""")
 TABLES = ("memory", "entity")
 # Composed names (f"{table}/...") and who runs them; vector_index_search where the backend has a native index.
 COMPOSED = {d: {f"{t}/vector_scan" for t in TABLES} for d in BOLT_DIALECTS} | {
-    "kuzu": {f"{t}/vectors_in_scope" for t in TABLES}}
+    "kuzu": {f"{t}/vectors_in_scope" for t in TABLES} | {  # and a large scope's load (backends/kuzu_vectors.py)
+        f"memory/{n}" for n in ("count_in_scope", "vectors_hashed_in_scope", "hashed_in_scope", "vectors_by_id",
+                                "vectors_of_ids")}}
 INDEXED = {f"{t}/vector_index_search" for t in TABLES}
 NATIVE_VECTOR_INDEX = tuple(d for d in BOLT_DIALECTS if CLASSES[d].vector_index)
 ALIAS = re.compile(r"\bAS\s+(\w+)", re.IGNORECASE)

@@ -1,0 +1,120 @@
+"""A Kuzu scope's rows as the loaded scopes take them, with the vectors of a large scope from the copy saved
+beside the store when it fits (graphmem/inprocess/vector_files.py), else from the store as before.
+
+Which statements: a scope with a saved copy reads its rows without their vectors and with Kuzu's hash of each
+vector column (hashed_in_scope, ~1.9 s at 100k rows where vectors_in_scope took 12-18 s); rows whose hashes are
+the saved ones take the saved vectors, the others are read by id. A scope without one is counted first (~0.06 s
+at 100k rows): a small one loads as it always did, a large one with the hashes of its vectors
+(vectors_hashed_in_scope), which are saved after the load. The rows come out in the store's order either way, with
+bit-identical float32 vectors, so every matrix, index and search result is the one of the plain load.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from graphmem.backends.base import Row, VectorTable
+from graphmem.inprocess import vectors
+from graphmem.inprocess.vector_files import COLUMNS, Entry, Saved, VectorFiles, Vectors, hashes_of
+from graphmem.inprocess.vectors import VectorRow
+from graphmem.pacing import paced
+from graphmem.scope import Scope
+
+logger = logging.getLogger(__name__)
+Fetch = Callable[[str, dict[str, Any]], list[Row]]
+MakeRow = Callable[[dict[str, Any]], VectorRow]
+SAVED_TABLES = ("memory",)  # entities: a scope's are a fraction of its memories, and their load is not the slow one
+RESAVE = 0.1  # the copy is saved again once the rows read from the store, and those it holds in vain, pass this share
+STALE = 0.5  # past this share of rows not in the copy, the scope loads whole from the store (and saves a new one)
+# Up to this many rows (and a 50th of the scope's) are read one primary-key lookup each (~0.45 ms a row at 100k
+# rows), more in one join with a scan of the table (vectors_of_ids: ~0.85 s at 100k rows, then ~0.07 ms a row).
+BY_ID_MIN, BY_ID_SHARE = 200, 50
+
+
+def _nothing() -> None:
+    return None
+
+
+def scope_rows(fetch: Fetch, table: VectorTable, scope: Scope, files: VectorFiles | None, dims: int,
+               make_row: MakeRow) -> tuple[list[VectorRow], Callable[[], None]]:
+    """The scope's rows for the loaded scopes, and what to run once they are put there (a save, on a thread)."""
+    params = scope.params()
+    if files is None or table not in SAVED_TABLES:
+        return [make_row(r) for r in fetch(f"{table}/vectors_in_scope", params)], _nothing
+    file = files.of(table, scope.ids)
+    saved = file.load(dims)
+    if saved is not None:
+        try:
+            return _from_saved(fetch, table, params, saved, make_row, partial(files.save_later, file))
+        except Exception as exc:  # whatever does not fit, the scope loads from the store as before
+            logger.debug("the saved vectors of a scope are not used, it loads from the store: %r", exc)
+    if fetch(f"{table}/count_in_scope", params)[0]["rows"] < vectors.ANN_MIN_ROWS:
+        return [make_row(r) for r in fetch(f"{table}/vectors_in_scope", params)], _nothing
+    rows = _float32(fetch(f"{table}/vectors_hashed_in_scope", params))
+    entries: list[Entry] = [(r["id"], hashes_of(r), _columns(r)) for r in rows]
+    return [make_row(r) for r in rows], partial(files.save_later, file, entries)
+
+
+def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], saved: Saved, make_row: MakeRow,
+                save: Callable[[Sequence[Entry]], None]) -> tuple[list[VectorRow], Callable[[], None]]:
+    rows = fetch(f"{table}/hashed_in_scope", params)
+    places = [saved.holds(r["id"], hashes_of(r)) for r in rows]
+    missing = [r["id"] for r, place in zip(rows, places, strict=True) if place is None]
+    if len(missing) > STALE * len(rows):
+        raise ValueError(f"{len(missing)} of the scope's {len(rows)} rows are not in it")
+    fetched = {r["id"]: r for r in _float32(_by_ids(fetch, table, missing, len(rows)))}
+    made: list[VectorRow] = []
+    entries: list[Entry] = []
+    for row, place in zip(rows, places, strict=True):
+        if place is None:
+            got = fetched.get(row["id"])
+            if got is None or hashes_of(got) != hashes_of(row):  # (no commit lands during a load: its lock)
+                raise ValueError("a row read by id is not the row loaded")
+            columns = _columns(got)
+            made.append(make_row({**row, **got}))
+        else:
+            columns = saved.vectors(place)
+            made.append(_saved_row(make_row, row, columns))
+        entries.append((row["id"], hashes_of(row), columns))
+    in_vain = len(saved.at) - (len(rows) - len(missing))  # saved rows deleted or changed since
+    if len(missing) + in_vain <= RESAVE * len(saved.at):
+        return made, _nothing
+    return made, partial(save, entries)
+
+
+def _by_ids(fetch: Fetch, table: str, ids: list[str], scope_rows: int) -> list[Row]:
+    if not ids:
+        return []
+    one_by_one = len(ids) <= max(BY_ID_MIN, scope_rows // BY_ID_SHARE)
+    return fetch(f"{table}/vectors_by_id" if one_by_one else f"{table}/vectors_of_ids", {"ids": ids})
+
+
+def _float32(rows: list[Row]) -> list[Row]:
+    """The rows with their vectors as float32 arrays (bit for bit Kuzu's FLOAT values), converted here and not in
+    the loaded scope's matrices: a save then only writes them, beside searches (from lists it held the GIL for ~5 s
+    at 100k rows: searches ran at twice their time meanwhile). Python's lists of floats go early, too (8x the RAM)."""
+    for row in paced(rows):
+        for column in COLUMNS:
+            if row[column]:
+                row[column] = np.asarray(row[column], dtype=np.float32)
+    return rows
+
+
+def _columns(row: Row) -> Vectors:
+    return row[COLUMNS[0]], row[COLUMNS[1]], row[COLUMNS[2]]
+
+
+def some_vector(vector: Any) -> Any:
+    """The vector, or None for a NULL or empty one (a list from the store, or a float32 view from a saved copy)."""
+    return vector if vector is not None and len(vector) else None
+
+
+def _saved_row(make_row: MakeRow, row: dict[str, Any], columns: Vectors) -> VectorRow:
+    """The row with its saved vectors (float32 views): make_row takes them as it takes the store's lists."""
+    row[COLUMNS[0]], row[COLUMNS[1]], row[COLUMNS[2]] = columns
+    return make_row(row)

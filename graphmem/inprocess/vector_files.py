@@ -1,0 +1,259 @@
+"""Saved copies of an embedded store's large scopes' vectors: a new process reads them instead of Kuzu's lists.
+
+A scope's first search loads its rows into RAM, and Kuzu turning the vector columns into Python lists of floats
+is most of that load (100k memories: 5.5 s of `m.embedding` alone, where Kuzu's `hash()` of all three vector
+columns takes 1.4 s). So a scope of ANN_MIN_ROWS rows or more saves its vectors beside the store, in the folder
+of its saved indexes (ann_files.py), two files per scope and table: `<digest>.<kind>.vectors`, every row's
+embedding, sentence vectors (parts) and context vector as one run of little-endian float32, and
+`<digest>.<kind>.vectors.json`, what they are: the row ids, each row's three lengths, and Kuzu's own hash of each
+of its three vector columns, read in the same statement as the vectors saved (never computed here). The digest
+is of the kind and the scope's ids, so no user text is ever part of a path.
+
+Staleness is checked row by row: the next load reads the scope's other columns and the three hashes
+(memory/hashed_in_scope); a row whose id is saved with the same hashes takes its vectors from the file, any other
+(added since, or updated: same id, another vector) is read from Kuzu by id; saved rows no longer in the scope are
+ignored. The file is used only if its data is byte for byte the one its json names (sha256: torn, half replaced,
+foreign), for this format and dimension; anything else is logged at debug and the scope loads as before.
+
+Writes go to temporary files (ann_files' names: a reset removes them with the indexes') and `os.replace`, the
+data first, then the json naming its digest. A reader reads the data through one open file and checks that very
+copy. Saves run on a thread of their own after the load; a closed store's folder is never written again, and
+reset, delete_all (discard) retire the files they remove.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from graphmem.inprocess.ann_files import Owner, _ours, _owner_of, _remove, _sweep, _temp, overlaps
+from graphmem.pacing import Pacer
+
+logger = logging.getLogger(__name__)
+FORMAT = 1
+SAVED_NAME = re.compile(r"[0-9a-f]{32}\.[a-z]+\.vectors(\.json)?")
+COLUMNS = ("embedding", "parts", "context_embedding")  # the vector columns, in their order in the data file
+HASHES = ("embedding_hash", "parts_hash", "context_hash")  # Kuzu's hash() of each, as the statements name them
+WRITE_ROWS = 512  # rows converted and written at a time (a save checks between steps whether it must stop)
+CLOSE_WAIT = 30.0  # seconds a closing store waits for a save under way (100k rows: ~1-3 s) before stopping it
+Vectors = tuple[Any, Any, Any]  # a row's embedding, flat parts and context: sequences of floats, or None
+Entry = tuple[str, tuple[int, int, int], Vectors]  # a row's id, the three hashes, its vectors
+
+
+class Stopped(Exception):
+    """A save stopped: the store closed, or its scope's files were discarded."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved copy, read and checked (not yet against the rows loaded now)."""
+
+    at: dict[str, int]  # row id -> its place in the file
+    hashes: list[tuple[int, int, int]]  # each place's three hashes
+    starts: list[list[int]]  # each place's offset of each column in `floats`
+    lengths: list[list[int]]
+    floats: NDArray[np.float32]
+
+    def holds(self, row_id: str, hashes: tuple[int, int, int]) -> int | None:
+        """The place of a saved row with these very vectors (Kuzu's hashes), or None."""
+        place = self.at.get(row_id)
+        return place if place is not None and self.hashes[place] == hashes else None
+
+    def vectors(self, place: int) -> Vectors:
+        """The saved row's embedding, flat parts and context (float32 views; None for an empty or NULL one)."""
+        start, length = self.starts[place], self.lengths[place]
+        found = [self.floats[s:s + n] if n else None for s, n in zip(start, length, strict=True)]
+        return found[0], found[1], found[2]
+
+
+def hashes_of(row: dict[str, Any]) -> tuple[int, int, int]:
+    """The three hashes a statement returned for a row."""
+    return row[HASHES[0]], row[HASHES[1]], row[HASHES[2]]
+
+
+class VectorFiles:
+    """The saved vectors of one store (beside its saved indexes). Saves and discards take turns (its lock)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.lock = threading.Lock()
+        self.closed = False  # set by close: nothing is saved here again
+        self._handed: weakref.WeakSet[VectorFile] = weakref.WeakSet()
+        self._handing = threading.Lock()  # (not `lock`: a discard marks them before it waits for a save)
+        self._savers: list[threading.Thread] = []
+
+    def of(self, kind: str, owner: Owner) -> VectorFile:
+        file = VectorFile(self, kind, owner)
+        with self._handing:
+            self._handed.add(file)
+        return file
+
+    def save_later(self, file: VectorFile, entries: Sequence[Entry]) -> None:
+        """Save on a thread of its own: the search that loaded the scope does not wait for it."""
+        saver = threading.Thread(target=file.save, args=(entries,), daemon=True, name="graphmem-vectors")
+        with self.lock:
+            if self.closed:
+                return
+            self._savers = [s for s in self._savers if s.is_alive()] + [saver]
+        saver.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the saves under way have ended (tests, benchmarks, close)."""
+        for saver in list(self._savers):
+            saver.join(timeout)
+
+    def close(self) -> None:
+        """The store closed: a save under way ends (or stops, after CLOSE_WAIT), and nothing is saved here again:
+        the user may remove the store, and the store opened again may reset it."""
+        self.wait(CLOSE_WAIT)
+        self.closed = True  # read by a save between its steps: it stops
+        with self.lock:  # after the save's last step
+            self._savers = []
+
+    def discard(self, owner: Owner | None) -> None:
+        """Remove the saved vectors that may hold a row of `owner`'s scope (None: all), and stop the saves of
+        such scopes under way or to come: what reset and delete_all delete leaves no vector on disk."""
+        with self._handing:
+            handed = list(self._handed)
+        for file in handed:
+            if owner is None or overlaps(file.owner, owner):
+                file.retired = True  # before the lock: a save under way stops at its next step
+        with self.lock:
+            if not self.folder.is_dir():
+                return
+            for meta in _ours(self.folder, "*.vectors.json", SAVED_NAME):
+                held = _owner_of(meta)
+                if owner is None or held is None or overlaps(held, owner):
+                    _remove(meta.with_suffix(""), meta)
+            for data in _ours(self.folder, "*.vectors", SAVED_NAME):
+                if not data.with_suffix(".vectors.json").exists():  # whose it was is not known
+                    _remove(data)
+
+
+class VectorFile:
+    """One scope's saved vectors of one table: `load` them, `save` them."""
+
+    def __init__(self, files: VectorFiles, kind: str, owner: Owner) -> None:
+        self.kind, self.owner = kind, owner
+        self.retired = False  # set by VectorFiles.discard: never saved again
+        self._files = files
+        name = hashlib.blake2b(json.dumps([kind, list(owner)]).encode("utf-8"), digest_size=16).hexdigest()
+        self._data = files.folder / f"{name}.{kind}.vectors"
+        self._meta = files.folder / f"{name}.{kind}.vectors.json"
+
+    def load(self, dims: int) -> Saved | None:
+        """The saved vectors, checked, or None (no file, or one that cannot be used)."""
+        if not self._meta.exists():
+            return None
+        try:
+            return self._load(dims)
+        except Exception as exc:  # whatever is wrong with the files, the scope only loads as before
+            logger.debug("the saved vectors %s are not used, the scope loads from the store: %r", self._meta.name, exc)
+            return None
+
+    def _load(self, dims: int) -> Saved:
+        with self._meta.open("rb") as meta:
+            header = json.loads(meta.readline())
+            expected = {"format": FORMAT, "kind": self.kind, "owner": list(self.owner), "dims": dims}
+            if any(header.get(key) != value for key, value in expected.items()):
+                raise ValueError("made for another scope, table, dimension or format")
+            body = json.loads(meta.readline())
+        with self._data.open("rb") as data:  # one copy, checked: a save replacing the file meanwhile changes none
+            raw = data.read()
+        if hashlib.sha256(raw).hexdigest() != header["sha256"]:
+            raise ValueError("the data is not the one its json names (a save in progress, or torn)")
+        floats = np.frombuffer(raw, dtype="<f4").astype(np.float32, copy=False)
+        ids, count = body["ids"], header["count"]
+        hashes = _array(body["hashes"], "<u8", count)
+        lengths = _array(body["lengths"], "<i8", count)
+        if not (isinstance(ids, list) and len(ids) == count and all(isinstance(i, str) for i in ids)
+                and len(set(ids)) == count and int(lengths.sum()) == len(floats) and bool((lengths >= 0).all())
+                and bool(np.isin(lengths[:, 0], (0, dims)).all()) and bool((lengths[:, 1] % dims == 0).all())):
+            raise ValueError("its json is not a saved copy's")
+        starts = (np.cumsum(lengths.ravel()) - lengths.ravel()).reshape(count, 3)
+        return Saved({row_id: place for place, row_id in enumerate(ids)},
+                     [(int(a), int(b), int(c)) for a, b, c in hashes.tolist()], starts.tolist(), lengths.tolist(),
+                     floats)
+
+    def save(self, entries: Sequence[Entry]) -> bool:
+        """Save the rows (on a saver's thread); whether they were saved. A failure is logged at debug: it costs
+        the next process the load from the store."""
+        with self._files.lock:
+            if self.retired or self._files.closed:
+                return False
+            temps = [_temp(self._files.folder), _temp(self._files.folder)]
+            try:
+                self._files.folder.mkdir(exist_ok=True)  # never the store's own folder: a store removed stays so
+                _sweep(self._files.folder)
+                self._write(entries, *temps)
+                return True
+            except Stopped:
+                return False
+            except Exception as exc:
+                logger.debug("the vectors of a scope were not saved to %s: %r", self._data, exc)
+                return False
+            finally:
+                for temp in temps:
+                    temp.unlink(missing_ok=True)
+
+    def _stop_if_asked(self) -> None:
+        if self.retired or self._files.closed:
+            raise Stopped
+
+    def _write(self, entries: Sequence[Entry], data: Path, meta: Path) -> None:
+        count = len(entries)
+        lengths = np.zeros((count, 3), dtype=np.int64)
+        digest, pacer = hashlib.sha256(), Pacer()
+        with data.open("wb") as out:
+            for start in range(0, count, WRITE_ROWS):
+                self._stop_if_asked()
+                arrays = []
+                for place, (_, _, vectors) in enumerate(entries[start:start + WRITE_ROWS], start):
+                    for column, vector in enumerate(vectors):
+                        if vector is not None and len(vector):
+                            arrays.append(np.asarray(vector, dtype=np.float32))
+                            lengths[place, column] = len(vector)
+                        pacer.tick()
+                block = np.concatenate(arrays).astype("<f4").tobytes() if arrays else b""
+                digest.update(block)
+                out.write(block)
+        hashes = np.array([hashes for _, hashes, _ in entries], dtype=np.uint64).reshape(count, 3)
+        header = {"format": FORMAT, "kind": self.kind, "owner": list(self.owner),
+                  "dims": _dims(lengths), "count": count, "sha256": digest.hexdigest()}
+        body = {"ids": [row_id for row_id, _, _ in entries], "hashes": _text(hashes, "<u8"),
+                "lengths": _text(lengths, "<i8")}
+        meta.write_text(json.dumps(header) + "\n" + json.dumps(body) + "\n", encoding="utf-8")
+        self._stop_if_asked()  # (under the lock: a discard after this removes what is replaced here)
+        os.replace(data, self._data)
+        os.replace(meta, self._meta)
+
+
+def _dims(lengths: NDArray[np.int64]) -> int:
+    found = np.unique(lengths[:, 0][lengths[:, 0] > 0])
+    if len(found) != 1:
+        raise ValueError("no embedding, or embeddings of several lengths")
+    return int(found[0])
+
+
+def _text(array: NDArray[Any], dtype: str) -> str:
+    return base64.b64encode(array.astype(dtype).tobytes()).decode("ascii")
+
+
+def _array(text: Any, dtype: str, count: Any) -> NDArray[Any]:
+    if not isinstance(text, str) or not isinstance(count, int) or count <= 0:
+        raise ValueError("its arrays are not text")
+    found: NDArray[Any] = np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype)
+    return found.reshape(count, 3)
