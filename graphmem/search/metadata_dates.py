@@ -7,9 +7,10 @@ about that day, so the time signal counts a memory whose metadata names a date i
 counts one said then. Nothing else reads these dates: `created_at`, `as_of` and the said time stay the add's.
 
 What counts: a string under a key named for a time (`TIME_KEY`) that names a calendar date with its year (an
-ISO-8601 time, "8 May, 2023", "May 8, 2023", "May 2023", "2023年5月8日"). A date is told from a relative cue
-("yesterday", "in June") by reading it against two far-apart "now"s: a calendar date gives the same day both
-times.
+ISO-8601 time, "8 May, 2023", "May 8, 2023", "May 2023", "2023年5月8日"), or a number there that reads as Unix
+seconds or milliseconds of the years 2001-2286 (mem0's platform takes Unix seconds for `timestamp`). A date is
+told from a relative cue ("yesterday", "in June") by reading it against two far-apart "now"s: a calendar date
+gives the same day both times.
 
 Measured (LOCOMO dev as the shared harness adds it: each turn's session date in `metadata["date"]`, no
 `timestamp`; bench/RESULTS.md, session 21): the 35 of 383 questions that name a date, R@5 .714 -> .800, R@10 .886
@@ -19,6 +20,7 @@ both; every other question unchanged; all 1-4 R@5 .766 -> .774.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -44,6 +46,23 @@ def calendar_span(text: str) -> Span | None:
     return None  # no time, a relative one ("last week"), or an open one ("since 2022")
 
 
+def unix_span(value: float) -> Span | None:
+    """The instant of Unix seconds (or milliseconds) between 2001 and 2286; None for any other number."""
+    for scale in (1.0, 1000.0):
+        if 1e9 <= value / scale < 1e10:
+            instant = datetime.fromtimestamp(value / scale, timezone.utc)
+            return instant, instant + _INSTANT
+    return None
+
+
+def _span(value: object) -> Span | None:
+    if isinstance(value, str):
+        return calendar_span(value[:200])
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return unix_span(value)
+    return None
+
+
 def metadata_dates(metadata: object) -> list[Span]:
     """The calendar dates of a memory's metadata (a dict, or the JSON text a store keeps) under time keys."""
     if isinstance(metadata, str):
@@ -54,8 +73,7 @@ def metadata_dates(metadata: object) -> list[Span]:
     if not isinstance(metadata, dict):
         return []
     return [span for key, value in metadata.items()
-            if isinstance(key, str) and isinstance(value, str) and TIME_KEY.search(key)
-            and (span := calendar_span(value[:200])) is not None]
+            if isinstance(key, str) and TIME_KEY.search(key) and (span := _span(value)) is not None]
 
 
 def dated_within(window: Window, rows: Iterable[dict[str, object]]) -> set[str]:

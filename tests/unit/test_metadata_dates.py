@@ -50,3 +50,13 @@ def test_a_row_is_dated_within_a_window_its_date_meets() -> None:
     assert dated_within(before_june, rows) == {"a"}
     since_may_9 = Window(datetime(2023, 5, 9, tzinfo=UTC), None, "since 9 May, 2023")
     assert dated_within(since_may_9, rows) == {"b"}
+
+
+def test_unix_seconds_or_milliseconds_under_a_time_key_are_their_instant() -> None:
+    may_8 = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
+    for value in (may_8.timestamp(), int(may_8.timestamp()), may_8.timestamp() * 1000):
+        (start, end), = metadata_dates({"timestamp": value})
+        assert start == may_8 and (end - start).total_seconds() < 1
+    for value in (3, 2023, 1e20, float("nan"), True):
+        assert metadata_dates({"timestamp": value}) == []
+    assert metadata_dates({"count": may_8.timestamp()}) == []
