@@ -108,7 +108,8 @@ class Retriever:
         search/speakers); the keyword lookup runs on the store meanwhile. `now` resolves the query's time cues
         (default: the current time)."""
         # The query's time cue, parsed once: the time signal ranks by it, and coverage leaves it out.
-        window = time_window(query, now or datetime.now(timezone.utc))
+        now = now or datetime.now(timezone.utc)
+        window = time_window(query, now)
         # A list question's head phrase is embedded from the start, beside the query's own embedding (each takes
         # one core: on two, a list question waits for one embedding, not two in a row).
         head, share = self._head_of_list(query)
@@ -124,8 +125,8 @@ class Retriever:
             if head is not None and share < 1:
                 config = config.model_copy(update={"weights": {**config.weights,
                                                                "list": share * config.weights["list"]}})
-            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, window, head, config,
-                                        briefs)
+            return await self._retrieve(query, vector, keyword_rows, named, scope, pool, window, now, head,
+                                        config, briefs)
         finally:
             keyword.cancel()  # only matters when a lookup failed; a finished task ignores it
             if head is not None:
@@ -143,10 +144,10 @@ class Retriever:
         return asyncio.ensure_future(self._embed_query(listed[0])), share
 
     async def _retrieve(self, query: str, vector: list[float], keyword_rows: list[Row], named: dict[str, float],
-                        scope: Scope, pool: int, window: Window | None, head: Awaitable[list[float]] | None,
-                        config: SearchConfig, briefs: _Briefs) -> Retrieval:
-        """The rest of `retrieve`, from the query's vector on, fused with `config`'s weights; `head`: a list
-        question's head phrase's vector (search/lists)."""
+                        scope: Scope, pool: int, window: Window | None, now: datetime,
+                        head: Awaitable[list[float]] | None, config: SearchConfig, briefs: _Briefs) -> Retrieval:
+        """The rest of `retrieve`, from the query's vector on, fused with `config`'s weights; `now` ends an open
+        time window (metadata dates may lie ahead); `head`: a list question's head phrase's vector (search/lists)."""
         vector_rows = await self._backend.vector_search("memory", vector, pool, scope,
                                                         self._config.context_vector_weight)
         entity_seeds = await self._similar_entities(vector, scope, named)
@@ -187,7 +188,7 @@ class Retriever:
             signals["feedback"] = {r["id"]: float(r["score"]) for r in feedback_rows}
             scores = fuse(rankings, signals, config)
         if window is not None and self._config.weights.get("time"):
-            rankings["time"] = await self._in_window(window, scores, scope, pool, briefs)
+            rankings["time"] = await self._in_window(window, now, scores, scope, pool, briefs)
             signals["time"] = {mid: 1.0 for mid in rankings["time"]}
             scores = fuse(rankings, signals, config)
         scores = await self._by_session(scores, briefs)
@@ -212,14 +213,17 @@ class Retriever:
         kept = set(of_named_speakers([r["id"] for r in rows], texts, set(name_candidates(query))))
         return [r for r in rows if r["id"] in kept][:pool]
 
-    async def _in_window(self, window: Window, scores: dict[str, float], scope: Scope, pool: int,
+    async def _in_window(self, window: Window, now: datetime, scores: dict[str, float], scope: Scope, pool: int,
                          briefs: _Briefs) -> list[str]:
         """Memories said within the query's time window, or whose metadata names a date in it
         (search/metadata_dates): the candidates among them by score, then up to `pool` others said then,
         latest first ("what did I do yesterday" finds yesterday's memories by time alone)."""
         candidates = best(scores, pool)
-        said = {row["id"]: parse_time(row.get("valid_at")) for row in await briefs.of(candidates)}
-        dated = dated_within(window, await self._backend.memory_rows(candidates))
+        rows = await briefs.of(candidates)
+        said = {row["id"]: parse_time(row.get("valid_at")) for row in rows}
+        if rows and any("metadata" not in row for row in rows):  # Kuzu's briefs have none: its rows are in RAM
+            rows = await self._backend.memory_rows(candidates)
+        dated = dated_within(window, rows, now)
         ranked = [mid for mid in candidates
                   if mid in dated or ((at := said.get(mid)) is not None and window.holds(at))]
         bound = (iso_utc(window.start) if window.start else None, iso_utc(window.end) if window.end else None)

@@ -2,7 +2,8 @@
 
 `time_window(query, now)` turns the first cue it finds into a window of UTC times, resolved against
 `now` (the search's `as_of`, else the current time). Search then ranks the memories whose message
-time (`valid_at`: the add's `timestamp`, else when it was added) falls inside as one more signal.
+time (`valid_at`: the add's `timestamp`, else when it was added) falls inside as one more signal, and
+those whose metadata names a calendar date in it (search/metadata_dates).
 English and Chinese (`when_zh`); a query without a cue gets no window and searches as before.
 """
 
