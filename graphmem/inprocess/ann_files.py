@@ -176,6 +176,11 @@ class IndexFiles:
                 _remove(*_ours(self.folder, "*.tmp", TEMP_NAME))
 
 
+def scope_digest(kind: str, owner: Owner) -> str:
+    """A saved file's name for a scope and kind: a digest, so that no user text is ever part of a path."""
+    return hashlib.blake2b(json.dumps([kind, list(owner)]).encode("utf-8"), digest_size=16).hexdigest()
+
+
 class IndexFile:
     """One scope's saved index of one kind of vector: `load` it, `save` it."""
 
@@ -183,7 +188,7 @@ class IndexFile:
         self.kind, self.owner = kind, owner
         self.retired = False  # set by IndexFiles.discard: never saved again
         self._files = files
-        name = hashlib.blake2b(json.dumps([kind, list(owner)]).encode("utf-8"), digest_size=16).hexdigest()
+        name = scope_digest(kind, owner)
         self._data = files.folder / f"{name}.{kind}.hnsw"
         self._meta = files.folder / f"{name}.{kind}.json"
 

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graphmem.inprocess.ann_files import Owner, _ours, _owner_of, _remove, _sweep, _temp, overlaps
+from graphmem.inprocess.ann_files import Owner, _ours, _owner_of, _remove, _sweep, _temp, overlaps, scope_digest
 from graphmem.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class VectorFile:
         self.kind, self.owner = kind, owner
         self.retired = False  # set by VectorFiles.discard: never saved again
         self._files = files
-        name = hashlib.blake2b(json.dumps([kind, list(owner)]).encode("utf-8"), digest_size=16).hexdigest()
+        name = scope_digest(kind, owner)
         self._data = files.folder / f"{name}.{kind}.vectors"
         self._meta = files.folder / f"{name}.{kind}.vectors.json"
 
