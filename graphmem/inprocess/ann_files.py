@@ -34,11 +34,11 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +46,8 @@ from numpy.typing import NDArray
 from graphmem.inprocess.ann import BUILD_EF, LINKS, HnswIndex
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+F = TypeVar("F", bound="SavedFile")
 Owner = tuple[str | None, str | None, str | None]  # a scope's user_id, agent_id, run_id
 FORMAT = 1
 MAX_DEAD = 0.25  # a saved index with more dead labels is built again (compacted) rather than loaded
@@ -132,14 +134,49 @@ def _misfit(order: NDArray[np.int64], checks: NDArray[np.uint64], matrix: NDArra
     return None
 
 
-class IndexFiles:
-    """The folder of one store's saved indexes. Saves and discards of this process take turns (its lock)."""
+class SavedFiles:
+    """The folder of one store's saved files of one sort (`DATA` and `META` end each scope's pair of names, after
+    `<digest>.<kind>`). Saves and discards of this process take turns (its lock)."""
+
+    DATA, META, NAME = ".hnsw", ".json", SAVED_NAME
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.lock = threading.Lock()
         self.closed = False  # set by close: nothing is saved here again
-        self._handed: weakref.WeakSet[IndexFile] = weakref.WeakSet()
+        self._handed: weakref.WeakSet[SavedFile] = weakref.WeakSet()
+        self._handing = threading.Lock()  # (not `lock`: a discard marks them before it waits for a save under way)
+
+    def _hand(self, file: F) -> F:
+        with self._handing:
+            self._handed.add(file)
+        return file
+
+    def _retire(self, owner: Owner | None) -> None:
+        """Keep the files handed out that may hold a row of `owner`'s scope (None: all) from saving again."""
+        with self._handing:
+            handed = list(self._handed)
+        for file in handed:
+            if owner is None or overlaps(file.owner, owner):
+                file.retired = True
+
+    def _remove_saved(self, owner: Owner | None) -> bool:
+        """Remove (under the lock) the saved pairs that may hold a row of `owner`'s scope (None: all), and data
+        whose json is gone; False when there is no folder."""
+        if not self.folder.is_dir():
+            return False
+        for meta in _ours(self.folder, "*" + self.META, self.NAME):
+            held = _owner_of(meta)
+            if owner is None or held is None or overlaps(held, owner):
+                _remove(meta.with_name(meta.name[: -len(self.META)] + self.DATA), meta)
+        for data in _ours(self.folder, "*" + self.DATA, self.NAME):
+            if not data.with_name(data.name[: -len(self.DATA)] + self.META).exists():  # whose it was is not known
+                _remove(data)
+        return True
+
+
+class IndexFiles(SavedFiles):
+    """The folder of one store's saved indexes."""
 
     def close(self) -> None:
         """The store closed: no index of this process is saved here again, not even one of a scope dropped from the
@@ -150,29 +187,16 @@ class IndexFiles:
 
     def of(self, kind: str, owner: Owner) -> IndexFile:
         """The saved index of one scope's vectors of one kind ("memory", "parts", "entity")."""
-        file = IndexFile(self, kind, owner)
-        with self.lock:
-            self._handed.add(file)
-        return file
+        return self._hand(IndexFile(self, kind, owner))
 
     def discard(self, owner: Owner | None) -> None:
         """Remove the saved indexes that may hold a row of `owner`'s scope (None: every one, and the temporary files
         of saves that died, which hold vectors too), and keep the indexes in RAM that may hold one from saving
         again: reset and delete_all leave no vector behind."""
+        self._retire(owner)
         with self.lock:
-            for file in list(self._handed):
-                if owner is None or overlaps(file.owner, owner):
-                    file.retired = True
-            if not self.folder.is_dir():
-                return
-            for meta in _ours(self.folder, "*.json", SAVED_NAME):
-                held = _owner_of(meta)
-                if owner is None or held is None or overlaps(held, owner):
-                    _remove(meta.with_suffix(".hnsw"), meta)
-            for data in _ours(self.folder, "*.hnsw", SAVED_NAME):
-                if not data.with_suffix(".json").exists():  # its json is gone: whose it was is not known
-                    _remove(data)
-            if owner is None:  # no save of this process is under way (they hold the lock); a load's link only fails
+            # No save of this process is under way (they hold the lock); a load's link only fails.
+            if self._remove_saved(owner) and owner is None:
                 _remove(*_ours(self.folder, "*.tmp", TEMP_NAME))
 
 
@@ -181,26 +205,60 @@ def scope_digest(kind: str, owner: Owner) -> str:
     return hashlib.blake2b(json.dumps([kind, list(owner)]).encode("utf-8"), digest_size=16).hexdigest()
 
 
-class IndexFile:
-    """One scope's saved index of one kind of vector: `load` it, `save` it."""
+class SaveStopped(Exception):
+    """A save stopped midway: the store closed, or its scope's files were discarded."""
 
-    def __init__(self, files: IndexFiles, kind: str, owner: Owner) -> None:
+
+class SavedFile:
+    """One scope's saved pair of files of one kind: what `load` and `save` of each sort share."""
+
+    def __init__(self, files: SavedFiles, kind: str, owner: Owner) -> None:
         self.kind, self.owner = kind, owner
-        self.retired = False  # set by IndexFiles.discard: never saved again
+        self.retired = False  # set by SavedFiles' discard: never saved again
         self._files = files
         name = scope_digest(kind, owner)
-        self._data = files.folder / f"{name}.{kind}.hnsw"
-        self._meta = files.folder / f"{name}.{kind}.json"
+        self._data = files.folder / f"{name}.{kind}{files.DATA}"
+        self._meta = files.folder / f"{name}.{kind}{files.META}"
 
-    def load(self, hnswlib: Any, dims: int, capacity: int) -> Saved | None:
-        """The saved index and what it was built over, or None (no file, or one that cannot be used)."""
+    def _loaded(self, read: Callable[[], T], instead: str) -> T | None:
+        """`read()`, or None when there is no file or one that cannot be used (logged at debug: `instead`)."""
         if not self._meta.exists():
             return None
         try:
-            return self._load(hnswlib, dims, capacity)
-        except Exception as exc:  # whatever is wrong with the files, the index is only built again
-            logger.debug("the saved ANN index %s is not used, it is built again: %r", self._meta.name, exc)
+            return read()
+        except Exception as exc:  # whatever is wrong with the files, the caller only does without them
+            logger.debug("the saved %s is not used, %s: %r", self._meta.name, instead, exc)
             return None
+
+    def _saved(self, write: Callable[[Path, Path], None]) -> bool:
+        """`write(data, meta)` into two temporary files that it moves into place, under the lock; whether it
+        saved. A failure is logged at debug: it costs the next process the slow way."""
+        with self._files.lock:
+            if self.retired or self._files.closed:
+                return False
+            temps = [_temp(self._files.folder), _temp(self._files.folder)]
+            try:
+                # Never the store's own folder (no parents): a store removed is not made again by a save.
+                self._files.folder.mkdir(exist_ok=True)
+                _sweep(self._files.folder)
+                write(*temps)
+                return True
+            except SaveStopped:
+                return False
+            except Exception as exc:
+                logger.debug("a scope's %s was not saved: %r", self._data.name, exc)
+                return False
+            finally:
+                for temp in temps:
+                    temp.unlink(missing_ok=True)
+
+
+class IndexFile(SavedFile):
+    """One scope's saved index of one kind of vector: `load` it, `save` it."""
+
+    def load(self, hnswlib: Any, dims: int, capacity: int) -> Saved | None:
+        """The saved index and what it was built over, or None (no file, or one that cannot be used)."""
+        return self._loaded(lambda: self._load(hnswlib, dims, capacity), "it is built again")
 
     def _load(self, hnswlib: Any, dims: int, capacity: int) -> Saved:
         with self._meta.open("rb") as meta:
@@ -241,23 +299,8 @@ class IndexFile:
 
     def save(self, index: HnswIndex, ids: Sequence[str], matrix: NDArray[np.float32]) -> bool:
         """Save the index (on its builder's thread, or at close), labelled by `ids` (of every position) over
-        `matrix`'s rows; whether it was saved. A failure is logged at debug: it costs the next process a build."""
-        with self._files.lock:
-            if self.retired or self._files.closed:
-                return False
-            temps = [_temp(self._files.folder), _temp(self._files.folder)]
-            try:
-                # Never the store's own folder (no parents): a store removed is not made again by a save.
-                self._files.folder.mkdir(exist_ok=True)
-                _sweep(self._files.folder)
-                self._write(index, ids, matrix, *temps)
-                return True
-            except Exception as exc:
-                logger.debug("the ANN index of a scope was not saved to %s: %r", self._data, exc)
-                return False
-            finally:
-                for temp in temps:
-                    temp.unlink(missing_ok=True)
+        `matrix`'s rows; whether it was saved."""
+        return self._saved(lambda data, meta: self._write(index, ids, matrix, data, meta))
 
     def _write(self, index: HnswIndex, ids: Sequence[str], matrix: NDArray[np.float32], data: Path,
                meta: Path) -> None:

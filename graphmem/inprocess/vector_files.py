@@ -30,7 +30,6 @@ import logging
 import os
 import re
 import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graphmem.inprocess.ann_files import Owner, _ours, _owner_of, _remove, _sweep, _temp, overlaps, scope_digest
+from graphmem.inprocess.ann_files import Owner, SavedFile, SavedFiles, SaveStopped
 from graphmem.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -51,10 +50,6 @@ WRITE_ROWS = 512  # rows converted and written at a time (a save checks between 
 CLOSE_WAIT = 30.0  # seconds a closing store waits for a save under way (100k rows: ~1-3 s) before stopping it
 Vectors = tuple[Any, Any, Any]  # a row's embedding, flat parts and context: sequences of floats, or None
 Entry = tuple[str, tuple[int, int, int], Vectors]  # a row's id, the three hashes, its vectors
-
-
-class Stopped(Exception):
-    """A save stopped: the store closed, or its scope's files were discarded."""
 
 
 @dataclass(frozen=True)
@@ -84,22 +79,17 @@ def hashes_of(row: dict[str, Any]) -> tuple[int, int, int]:
     return row[HASHES[0]], row[HASHES[1]], row[HASHES[2]]
 
 
-class VectorFiles:
-    """The saved vectors of one store (beside its saved indexes). Saves and discards take turns (its lock)."""
+class VectorFiles(SavedFiles):
+    """The saved vectors of one store (beside its saved indexes)."""
+
+    DATA, META, NAME = ".vectors", ".vectors.json", SAVED_NAME
 
     def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self.lock = threading.Lock()
-        self.closed = False  # set by close: nothing is saved here again
-        self._handed: weakref.WeakSet[VectorFile] = weakref.WeakSet()
-        self._handing = threading.Lock()  # (not `lock`: a discard marks them before it waits for a save)
+        super().__init__(folder)
         self._savers: list[threading.Thread] = []
 
     def of(self, kind: str, owner: Owner) -> VectorFile:
-        file = VectorFile(self, kind, owner)
-        with self._handing:
-            self._handed.add(file)
-        return file
+        return self._hand(VectorFile(self, kind, owner))
 
     def save_later(self, file: VectorFile, entries: Sequence[Entry]) -> None:
         """Save on a thread of its own: the search that loaded the scope does not wait for it."""
@@ -126,43 +116,17 @@ class VectorFiles:
     def discard(self, owner: Owner | None) -> None:
         """Remove the saved vectors that may hold a row of `owner`'s scope (None: all), and stop the saves of
         such scopes under way or to come: what reset and delete_all delete leaves no vector on disk."""
-        with self._handing:
-            handed = list(self._handed)
-        for file in handed:
-            if owner is None or overlaps(file.owner, owner):
-                file.retired = True  # before the lock: a save under way stops at its next step
+        self._retire(owner)  # before the lock: a save under way stops at its next step
         with self.lock:
-            if not self.folder.is_dir():
-                return
-            for meta in _ours(self.folder, "*.vectors.json", SAVED_NAME):
-                held = _owner_of(meta)
-                if owner is None or held is None or overlaps(held, owner):
-                    _remove(meta.with_suffix(""), meta)
-            for data in _ours(self.folder, "*.vectors", SAVED_NAME):
-                if not data.with_suffix(".vectors.json").exists():  # whose it was is not known
-                    _remove(data)
+            self._remove_saved(owner)
 
 
-class VectorFile:
+class VectorFile(SavedFile):
     """One scope's saved vectors of one table: `load` them, `save` them."""
-
-    def __init__(self, files: VectorFiles, kind: str, owner: Owner) -> None:
-        self.kind, self.owner = kind, owner
-        self.retired = False  # set by VectorFiles.discard: never saved again
-        self._files = files
-        name = scope_digest(kind, owner)
-        self._data = files.folder / f"{name}.{kind}.vectors"
-        self._meta = files.folder / f"{name}.{kind}.vectors.json"
 
     def load(self, dims: int) -> Saved | None:
         """The saved vectors, checked, or None (no file, or one that cannot be used)."""
-        if not self._meta.exists():
-            return None
-        try:
-            return self._load(dims)
-        except Exception as exc:  # whatever is wrong with the files, the scope only loads as before
-            logger.debug("the saved vectors %s are not used, the scope loads from the store: %r", self._meta.name, exc)
-            return None
+        return self._loaded(lambda: self._load(dims), "the scope loads from the store")
 
     def _load(self, dims: int) -> Saved:
         with self._meta.open("rb") as meta:
@@ -189,29 +153,12 @@ class VectorFile:
                      floats)
 
     def save(self, entries: Sequence[Entry]) -> bool:
-        """Save the rows (on a saver's thread); whether they were saved. A failure is logged at debug: it costs
-        the next process the load from the store."""
-        with self._files.lock:
-            if self.retired or self._files.closed:
-                return False
-            temps = [_temp(self._files.folder), _temp(self._files.folder)]
-            try:
-                self._files.folder.mkdir(exist_ok=True)  # never the store's own folder: a store removed stays so
-                _sweep(self._files.folder)
-                self._write(entries, *temps)
-                return True
-            except Stopped:
-                return False
-            except Exception as exc:
-                logger.debug("the vectors of a scope were not saved to %s: %r", self._data, exc)
-                return False
-            finally:
-                for temp in temps:
-                    temp.unlink(missing_ok=True)
+        """Save the rows (on a saver's thread); whether they were saved."""
+        return self._saved(lambda data, meta: self._write(entries, data, meta))
 
     def _stop_if_asked(self) -> None:
         if self.retired or self._files.closed:
-            raise Stopped
+            raise SaveStopped
 
     def _write(self, entries: Sequence[Entry], data: Path, meta: Path) -> None:
         count = len(entries)
