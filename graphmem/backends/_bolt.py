@@ -211,8 +211,10 @@ class BoltBackend:
     # -- scoped vector search --------------------------------------------------------------
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
-                            context_vector_weight: float = 0.0) -> list[Row]:
-        if k <= 0:  # (no context vectors here: `context_vector_weight` has nothing to weigh)
+                            context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:
+        # No context vectors here (`context_vector_weight` has nothing to weigh); the server's vector index is
+        # walked as it is configured either way (`approximate`).
+        if k <= 0:
             return []
         params: dict[str, Any] = {"vector": vector, "k": k, **scope.params()}
         if self.vector_index:

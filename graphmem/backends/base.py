@@ -112,10 +112,11 @@ class GraphBackend(Protocol):
         ...
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
-                            context_vector_weight: float = 0.0) -> list[Row]:
+                            context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:
         """Rows `{id, similarity}` (entity rows add `name`), best first, only inside the scope. Memories with a
         context vector (ingest/context.py; Kuzu's only) are ranked by their similarity plus
-        `context_vector_weight` times their context's; `similarity` stays their own."""
+        `context_vector_weight` times their context's; `similarity` stays their own. `approximate`: the rows
+        feed a secondary ranking, and a backend that walks an approximate index may walk it shorter."""
         ...
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:

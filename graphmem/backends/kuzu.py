@@ -355,12 +355,13 @@ class KuzuBackend:
         return await self._run_read(locked)
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
-                            context_vector_weight: float = 0.0) -> list[Row]:
+                            context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:
         if table == "memory" and context_vector_weight > 0:
             weight = context_vector_weight
-            return await self._in_scope(lambda: self._memories(scope).top_in_context(vector, k, weight), (table, scope),
-                                        inline_rows=INLINE_ROWS)
-        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k), (table, scope),
+            return await self._in_scope(
+                lambda: self._memories(scope).top_in_context(vector, k, weight, approximate), (table, scope),
+                inline_rows=INLINE_ROWS)
+        return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k, approximate), (table, scope),
                                     inline_rows=INLINE_ROWS)
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:

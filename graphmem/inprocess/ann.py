@@ -41,6 +41,9 @@ MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring make
 # .996-.999 of the exact top 10, 50 and 100 at 100k rows (counting ties) in ~2 ms; the cost grows with ef (~3.2 ms
 # p50 at 1,600).
 MAX_EF = 800
+# A secondary ranking's walk (`approximate`: a list question's head phrase). At 100k rows it keeps ~.96 of the
+# top 50 that a walk at MAX_EF returns, at ~60% of its cost (session 22).
+SHORT_EF = 400
 CHUNK = 2048  # rows indexed per step of the builder: short holds of the lock, so searches go on
 RowSource = Callable[[int, int], NDArray[np.float32]]  # rows [start, end) of the matrix, unit length
 DeadRows = Callable[[int, int], Iterable[int]]  # positions in [start, end) that are not live rows
@@ -170,9 +173,9 @@ class HnswIndex:
                 self._deleted.add(position)
                 self._index.mark_deleted(position)
 
-    def candidates(self, vector: NDArray[np.float32], k: int) -> NDArray[np.int64] | None:
+    def candidates(self, vector: NDArray[np.float32], k: int, approximate: bool = False) -> NDArray[np.int64] | None:
         """Positions of about the k best indexed live rows (approximate; the caller re-scores); None when the
-        index cannot answer (the caller scans exactly)."""
+        index cannot answer (the caller scans exactly). `approximate`: a shorter walk (SHORT_EF) serves."""
         with self._lock:
             live = self._indexed - len(self._deleted)
             if live <= 0:
@@ -181,7 +184,7 @@ class HnswIndex:
             # MAX_EF for any k up to 100 (a list question's head asks 2 x 50): at 100k hash-embedded scale-bench
             # rows, ef 800 on a graph built at BUILD_EF held .999 / .997 / .996 of the exact top 10 / 50 / 100
             # counting ties, ~2 ms a query (the exact scan: ~9-12 ms; session 19, bench/RESULTS.md).
-            self._index.set_ef(max(asked, MAX_EF))
+            self._index.set_ef(max(asked, SHORT_EF if approximate else MAX_EF))
             try:
                 labels, _ = self._index.knn_query(vector, k=asked)
             except RuntimeError as exc:

@@ -44,7 +44,7 @@ class LoadedScope(Protocol):
 
     def remove(self, ids: Iterable[str]) -> None: ...
 
-    def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]: ...
+    def top(self, vector: Sequence[float], k: int, approximate: bool = False) -> list[dict[str, Any]]: ...
 
     def close(self) -> None:
         """The store closes: approximate indexes stop building, and are saved where the store saves them."""
@@ -179,29 +179,31 @@ class ScopeMemories:
         if not self._loading:  # as for sentences
             self._context_owners.positions()
 
-    def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
+    def top(self, vector: Sequence[float], k: int, approximate: bool = False) -> list[dict[str, Any]]:
         """The k memories most similar to the vector, each by the best of its own and its sentences'
-        similarity (a sentence may match a question that the whole message dilutes)."""
-        best = {row["id"]: row for row in self._vectors.top(vector, k)}
-        for part in self._parts.top(vector, 2 * k) if self._parts is not None else ():
+        similarity (a sentence may match a question that the whole message dilutes); `approximate`: a big
+        scope's indexes are walked shorter."""
+        best = {row["id"]: row for row in self._vectors.top(vector, k, approximate)}
+        for part in self._parts.top(vector, 2 * k, approximate) if self._parts is not None else ():
             memory_id = row_of_part(part["id"])
             held = best.get(memory_id)
             if held is None or part["similarity"] > held["similarity"]:
                 best[memory_id] = {"id": memory_id, "similarity": part["similarity"]}
         return sorted(best.values(), key=lambda row: -row["similarity"])[:k]
 
-    def top_in_context(self, vector: Sequence[float], k: int, weight: float) -> list[dict[str, Any]]:
+    def top_in_context(self, vector: Sequence[float], k: int, weight: float,
+                       approximate: bool = False) -> list[dict[str, Any]]:
         """`top`, ranked by each memory's similarity plus `weight` times its context's (its message read with
         the ones before it; a memory without one stands for its own context), that sum over 1 + weight as
         `rank`. `similarity` stays the memory's own: what a score is calibrated on. Candidates are the best
         2k by either vector; past ANN_MIN_ROWS memories the best k by their own, and past ANN_MIN_ROWS contexts
         none by the contexts (an exact scan of them would cost ~7 ms at 100k rows)."""
         if weight <= 0 or self._context_owners is None:
-            return self.top(vector, k)
+            return self.top(vector, k, approximate)
         if len(self) < ANN_MIN_ROWS:  # exact, on whole matrices (in_context.py)
             return top_by_context(self._vectors, self._part_owners, self._context_owners, vector, k, weight)
         # An approximate index answers for a big scope: asking it for 2k would double its work (ef grows with k).
-        own = {row["id"]: row["similarity"] for row in self.top(vector, k)}
+        own = {row["id"]: row["similarity"] for row in self.top(vector, k, approximate)}
         contexts = self._context_owners.child
         if len(contexts) < ANN_MIN_ROWS:
             missing = [row["id"] for row in contexts.top(vector, 2 * k) if row["id"] not in own]

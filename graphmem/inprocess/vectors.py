@@ -321,15 +321,15 @@ class ScopeVectors:
         if self._ann is not None:
             self._ann.remove(gone)
 
-    def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
+    def top(self, vector: Sequence[float], k: int, approximate: bool = False) -> list[dict[str, Any]]:
         """The k most cosine-similar live rows, best first: through the approximate index when the scope
-        has one, else by the exact scan."""
+        has one (`approximate`: walked shorter), else by the exact scan."""
         if k <= 0 or not self._position:
             return []
         query = unit_rows(np.asarray([vector], dtype=np.float32))[0]
         ann = self._ann
         indexed = 0 if ann is None else ann.indexed  # read first: rows the builder indexes meanwhile are in the tail
-        found = None if ann is None or indexed == 0 else ann.candidates(query, k)
+        found = None if ann is None or indexed == 0 else ann.candidates(query, k, approximate)
         if found is None:  # no index yet, or one that could not answer
             return self._scan(query, k)
         proposed = np.concatenate([found, np.arange(indexed, len(self._ids))])

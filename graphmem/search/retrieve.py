@@ -208,7 +208,9 @@ class Retriever:
     async def _listed(self, query: str, head: list[float], scope: Scope, pool: int, briefs: _Briefs) -> list[Row]:
         """The memories closest to a list question's head phrase (`head`, its vector: "European countries"),
         only those of the speakers the query names when some of them are theirs (search/lists)."""
-        rows = await self._backend.vector_search("memory", head, 2 * pool, scope, self._config.context_vector_weight)
+        # One ranking of several: a big scope's index may be walked shorter for it (~2 ms less at 100k memories).
+        rows = await self._backend.vector_search("memory", head, 2 * pool, scope, self._config.context_vector_weight,
+                                                 approximate=True)
         texts = {row["id"]: row["text"] for row in await briefs.of([r["id"] for r in rows])}
         kept = set(of_named_speakers([r["id"] for r in rows], texts, set(name_candidates(query))))
         return [r for r in rows if r["id"] in kept][:pool]

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from graphmem.inprocess import ann
 from graphmem.inprocess.vectors import ScopeVectors, VectorRow
 
 DIMS = 32
@@ -47,6 +48,19 @@ def test_index_agrees_with_the_exact_scan(indexed: tuple[ScopeVectors, np.ndarra
         assert all(row["similarity"] == pytest.approx(scores[row["id"]]) for row in approximate if row["id"] in scores)
         assert [row["similarity"] for row in approximate] == sorted((r["similarity"] for r in approximate),
                                                                     reverse=True)
+
+
+def test_a_secondary_ranking_walks_the_index_shorter(indexed: tuple[ScopeVectors, np.ndarray]) -> None:
+    """`approximate` (a list question's head phrase): a shorter walk of the same index, still close to exact."""
+    vectors, queries = indexed
+    index = vectors._ann._index  # type: ignore[union-attr]  # the walk's length has no other surface
+    found = []
+    for q in queries:
+        found.append((vectors.top(q.tolist(), 20, approximate=True), vectors.exact_top(q.tolist(), 20)))
+        assert index.ef == ann.SHORT_EF
+        vectors.top(q.tolist(), 20)
+        assert index.ef == ann.MAX_EF
+    assert np.mean([len(set(ids(a)) & set(ids(e))) / 20 for a, e in found]) >= 0.95
 
 
 def test_rows_added_after_the_index_are_found_at_once() -> None:
