@@ -41,7 +41,10 @@ MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "a
 # A loaded scope of up to this many rows answers vector lookups on the event loop (see _in_scope): below the
 # size at which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
 INLINE_ROWS = ANN_MIN_ROWS
-INLINE_KEYWORD_ROWS, INLINE_KEYWORD_CHARS = 5_000, 1_000  # see KuzuBackend._keywords
+# A keyword lookup's rows x query characters that it may run on the event loop: its walk costs about that
+# (~1.5 ms at 10,000 rows x 500 characters, ~1.3 ms at 100,000 x 100; session 22), and a hop to a read thread
+# and back ~0.4-0.7 ms, two or three times a search. See KuzuBackend._keywords.
+INLINE_KEYWORD_WORK = 5_000_000
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
 _VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
                           "context_embedding", ONE_MEMORY + "context_embedding"})
@@ -371,11 +374,13 @@ class KuzuBackend:
         return await self._keywords(lambda memories: memories.keyword_coverage(query), query, scope)
 
     async def _keywords(self, fn: Callable[[ScopeMemories], T], query: str, scope: Scope) -> T:
-        """A keyword lookup walks postings in Python (~0.1 ms at 700 memories, linear in them): on the event loop
-        only in a loaded scope of at most INLINE_KEYWORD_ROWS, for a short ASCII query: other text may be CJK
-        once folded (NFKC: "⼈⽣" is 人生), and its first CJK words load jieba's dictionary (~0.7 s)."""
-        held = (("memory", scope),) if query.isascii() and len(query) <= INLINE_KEYWORD_CHARS else ()
-        return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=INLINE_KEYWORD_ROWS)
+        """A keyword lookup walks the postings of each of the query's terms (its cost grows with the scope's rows
+        times the query's length): on the event loop only while that product is at most INLINE_KEYWORD_WORK, for an
+        ASCII query: other text may be CJK once folded (NFKC: "⼈⽣" is 人生), and its first CJK words load jieba's
+        dictionary (~0.7 s)."""
+        held = (("memory", scope),) if query.isascii() else ()
+        inline_rows = INLINE_KEYWORD_WORK // max(len(query), 1)
+        return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=inline_rows)
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope))

@@ -181,6 +181,29 @@ def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, mon
     assert asyncio.run(scenario()) == ["hop"]
 
 
+
+def test_a_keyword_lookup_hops_by_its_rows_times_its_length(tmp_path: Path, monkeypatch: Any) -> None:
+    """A keyword walk costs about the scope's rows times the query's length: on the event loop while that is at
+    most INLINE_KEYWORD_WORK, else on a read thread; text that is not ASCII always hops (jieba may load)."""
+    import graphmem.backends.kuzu as kuzu_module
+    from graphmem.scope import Scope
+
+    async def scenario() -> list[str]:
+        memory, backend, _ = await kuzu_with_one_memory(tmp_path)
+        try:
+            scope = Scope.of("other")
+            monkeypatch.setattr(kuzu_module, "INLINE_KEYWORD_WORK", len("green tea"))  # one row x this query
+            hops = counting_hops(backend)
+            assert await backend.keyword_search("green tea", 5, scope)
+            assert hops == []
+            assert await backend.keyword_search("green tea please", 5, scope)  # longer than the work allows
+            assert await backend.keyword_search("绿茶", 5, scope) == []
+            return hops
+        finally:
+            await memory.close()
+
+    assert asyncio.run(scenario()) == ["hop", "hop"]
+
 def test_whole_rows_of_loaded_scopes_are_read_on_the_event_loop(tmp_path: Path) -> None:
     """`memory_rows` (a search's results) answers from the loaded scopes without a hop; an id held by none of
     them (a scope not loaded) takes a read thread to the store, and the rows are the same either way."""
