@@ -26,6 +26,7 @@ T = TypeVar("T")
 SLICE = 0.002  # seconds of running between pauses: well under CPython's 5 ms switch interval
 PAUSE = 0.0002  # seconds: long enough for a waiting thread to wake and take the GIL
 _pausing = True
+PROMOTED_LOAD = 100_000  # objects made under collections_paused past which they go to the oldest generation
 _collecting = threading.Lock()
 _bulk_loads = 0  # blocks under collections_paused running now
 _was_enabled = False  # whether collections ran before the first of them
@@ -98,9 +99,11 @@ def collections_paused() -> Iterator[None]:
         with _collecting:
             _bulk_loads -= 1
             if _bulk_loads == 0 and _was_enabled:
-                if not gc.get_freeze_count():  # (unfreeze would let go of what the application froze)
-                    # What the load made goes to the oldest generation, as if it had survived the younger ones:
-                    # walked by each of them first, ~1M objects took ~0.8 s of the next search.
+                # What a big load made goes to the oldest generation, as if it had survived the younger ones: walked
+                # by each of them first, ~1M objects took ~0.8 s of the next search. (Not what a small one made:
+                # promoted uncounted, it would put off the full collections. Nor when the application froze
+                # objects: unfreeze would let go of them.)
+                if gc.get_count()[0] >= PROMOTED_LOAD and not gc.get_freeze_count():
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from graphmem import Memory
+from graphmem import Memory, pacing
 from graphmem.inprocess import keywords, scopes
 from graphmem.inprocess.keywords import KeywordIndex, analyse
 from graphmem.inprocess.scopes import ScopeMemories, without_vectors
@@ -167,6 +167,13 @@ def test_collections_pause_for_a_load_and_come_back_as_they_were() -> None:
         assert not gc.isenabled()  # left off by the caller: stays off
     finally:
         gc.enable()
+    with collections_paused():
+        small = [[] for _ in range(10)]
+    assert not any(o is small for o in gc.get_objects(generation=2))  # young: collected as usual
+    with collections_paused():
+        big = [[] for _ in range(pacing.PROMOTED_LOAD)]
+    assert any(o is big for o in gc.get_objects(generation=2))  # not walked by the young collections first
+    del small, big
     gc.freeze()  # an application's frozen objects stay frozen
     try:
         frozen = gc.get_freeze_count()
