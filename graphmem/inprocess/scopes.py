@@ -131,6 +131,11 @@ class ScopeMemories:
         if contexts:
             self._context_matrix().reserve(contexts)
 
+    def _context_matrix(self) -> ScopeVectors:
+        if self._context_owners is None:  # made on the first context: scopes written with infer=True have none
+            self._context_owners = Owners(ScopeVectors(self._dims, ann_min_rows=2**62), self._vectors, str)
+        return self._context_owners.child
+
     def _extend_step(self, batch: Sequence[VectorRow]) -> None:
         self._vectors.extend(batch)
         self._extend_parts(batch)
@@ -200,11 +205,6 @@ class ScopeMemories:
         matrix.extend_columns([r.id for r in fresh], [r.context for r in fresh], [None] * len(fresh))
         if self._context_owners is not None and not self._loading:  # as for sentences
             self._context_owners.positions()
-
-    def _context_matrix(self) -> ScopeVectors:
-        if self._context_owners is None:  # made on the first context: scopes written with infer=True have none
-            self._context_owners = Owners(ScopeVectors(self._dims, ann_min_rows=2**62), self._vectors, str)
-        return self._context_owners.child
 
     def top(self, vector: Sequence[float], k: int) -> list[dict[str, Any]]:
         """The k memories most similar to the vector, each by the best of its own and its sentences'
