@@ -12,6 +12,10 @@ file first), "file+new" (the rows added since read by id). The approximate index
 loading a saved index costs the same either way.
 
     python bench/scope_load.py --db /tmp/vcache/scaledb100 --user scale-100000
+
+Each run reports the first search's seconds, the load's statements' and `put_s` (the loaded scope's own extend: its
+matrices, keyword index and lookup lists). `--code` runs the same phases with other checkouts' graphmem too (the
+probe is this script's), alternating, `--repeat` times, and prints the medians: a before/after in one run.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +47,7 @@ def probe(db: str, user: str, phase: str, more: int) -> dict[str, Any]:
     from graphmem import Memory
     from graphmem.backends import kuzu_vectors
     from graphmem.backends.kuzu import KuzuBackend
-    from graphmem.inprocess import vectors
+    from graphmem.inprocess import cache, vectors
 
     vectors.hnswlib_module = lambda: None  # type: ignore[assignment]  # no approximate index (see the docstring)
     if phase == "plain":
@@ -58,12 +64,23 @@ def probe(db: str, user: str, phase: str, more: int) -> dict[str, Any]:
                 ran.append((name.split("/")[1], round(time.perf_counter() - t0, 2)))
 
     KuzuBackend._fetch = timed  # type: ignore[method-assign]
+    put, puts = cache.ScopeCache.put, []
+
+    def timed_put(self: Any, table: str, *args: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return put(self, table, *args)
+        finally:
+            if table == "memory":
+                puts.append(round(time.perf_counter() - t0, 2))
+
+    cache.ScopeCache.put = timed_put  # type: ignore[method-assign]
     out: dict[str, Any] = {}
     with Memory(config(db)) as memory:
         t0 = time.perf_counter()
         memory.search("who went hiking in Lisbon", user_id=user)
         out["first_search_s"] = round(time.perf_counter() - t0, 2)
-        out["statements_s"] = ran[:]
+        out["statements_s"], out["put_s"] = ran[:], sum(puts)
         files = memory._async.backend._scopes.vector_files  # a benchmark-only reach
         assert files is not None
         t1 = time.perf_counter()
@@ -101,11 +118,11 @@ def median(values: list[float]) -> float:
     return round(sorted(values)[len(values) // 2], 1)
 
 
-def run(phase: str, args: argparse.Namespace) -> Any:
+def run(phase: str, args: argparse.Namespace, code: str) -> Any:
     command = [sys.executable, __file__, "--phase", phase, "--db", args.db, "--user", args.user,
                "--more", str(args.more)]
     done = subprocess.run(command, capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+                          env={**os.environ, "PYTHONPATH": code})
     return json.loads(done.stdout.splitlines()[-1])
 
 
@@ -115,6 +132,8 @@ def main() -> None:
     ap.add_argument("--user", default="scale-100000")
     ap.add_argument("--more", type=int, default=1000, help="memories added before the file+new run")
     ap.add_argument("--only", help="comma-separated runs (plain, first, file, ...); default: all")
+    ap.add_argument("--code", default=str(HERE.parent), help="comma-separated checkouts whose graphmem the runs use")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every run with every checkout")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -122,12 +141,19 @@ def main() -> None:
         return
     for path in Path(args.db + ".ann").glob("*.vectors*"):
         path.unlink()
-    results = {}
+    results: dict[tuple[str, str], list[Any]] = defaultdict(list)
     runs = (("plain", "plain"), ("first", "first"), ("file", "file"), ("file again", "file"), ("change", "change"),
             ("file+new", "file"))
-    for name, phase in [r for r in runs if not args.only or r[0] in args.only.split(",")]:
-        results[name] = run(phase, args)
-        print(f"{name:10} {results[name]}", flush=True)
+    codes = args.code.split(",")
+    for _ in range(args.repeat):
+        for code in codes:
+            for name, phase in [r for r in runs if not args.only or r[0] in args.only.split(",")]:
+                results[code, name].append(run(phase, args, code))
+                print(f"{name:10} {results[code, name][-1]}" + (f"  ({code})" if len(codes) > 1 else ""), flush=True)
+    if len(codes) > 1 or args.repeat > 1:
+        for (code, name), found in results.items():
+            medians = {key: round(statistics.median(r[key] for r in found), 2) for key in ("first_search_s", "put_s")}
+            print(f"median of {len(found)}: {name:10} {medians}  ({code})")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from graphmem.errors import BackendError
 from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.scopes import ENTITY_COLUMNS, ROWS_PER_STEP, LoadedScope, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vectors import ANN_MIN_ROWS, VectorRow, split_parts
-from graphmem.pacing import Pacer, slices
+from graphmem.pacing import Pacer, collections_paused, slices
 from graphmem.scope import Scope
 
 T = TypeVar("T")
@@ -322,8 +322,9 @@ class KuzuBackend:
         loaded = self._scopes.get(table, scope)
         if loaded is None:
             # A large scope's vectors from their copy beside the store when it fits (inprocess/vector_files.py).
-            rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, _vector_row)
-            loaded = self._scopes.put(table, scope, rows)
+            with collections_paused():
+                rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, _vector_row)
+                loaded = self._scopes.put(table, scope, rows)
             saving()
         return loaded
 

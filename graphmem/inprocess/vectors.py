@@ -43,7 +43,7 @@ CLOSE_WAIT = 30.0  # seconds a closing store waits for a builder to end its chun
 def unit_rows(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
     """The rows scaled to length 1 (a zero row stays zero), for cosines as dot products."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    unit: NDArray[np.float32] = (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+    unit: NDArray[np.float32] = (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32, copy=False)
     return unit
 
 
@@ -191,20 +191,32 @@ class ScopeVectors:
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._position]
-        if not batch:
+        if batch:
+            self.extend_columns([r.id for r in batch], [r.embedding for r in batch], [r.name for r in batch])
+
+    def extend_columns(self, ids: Sequence[str], embeddings: Sequence[Sequence[float] | None],
+                       names: Sequence[str | None]) -> None:
+        """Rows not held yet, by column (a load's 100k context vectors were as many row objects made for this)."""
+        if not ids:
             return
-        start, end = len(self._ids), len(self._ids) + len(batch)
+        start, end = len(self._ids), len(self._ids) + len(ids)
         if end > len(self._matrix):
             self._grow(end)
         dims = self._matrix.shape[1]
-        self._matrix[start:end] = unit_rows(as_matrix([r.embedding if r.embedding is not None else [0.0] * dims
-                                                       for r in batch]))
-        self._alive[start:end] = [r.embedding is not None for r in batch]  # no vector: never a vector hit
-        for offset, row in enumerate(batch):
-            self._position[row.id] = start + offset
-            self._ids.append(row.id)
-            self._names.append(row.name)
+        self._matrix[start:end] = unit_rows(as_matrix([e if e is not None else [0.0] * dims for e in embeddings]))
+        self._alive[start:end] = [e is not None for e in embeddings]  # no vector: never a vector hit
+        self._position.update(zip(ids, range(start, end), strict=True))
+        self._ids += ids
+        self._names += names
         self._index_new_rows()
+
+    def reserve(self, rows: int) -> None:
+        """Room for `rows` more, doubling as adding them step by step would: a 100k load copied the matrix 11 times."""
+        capacity = len(self._matrix)
+        while capacity < len(self._ids) + rows:
+            capacity *= 2
+        if capacity > len(self._matrix):
+            self._grow(capacity)
 
     def settle(self) -> None:
         """The scope is loaded: take its saved index if it fits the rows, else index them as usual."""
