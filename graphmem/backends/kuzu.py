@@ -10,34 +10,35 @@ the graph hops over RELATES and the writes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from graphmem.backends.base import (
-    ONE_MEMORY,
     Row,
     Statement,
     VectorTable,
-    added_episodes,
     dims_marker,
     reset_statements,
 )
 from graphmem.backends.cypher import CypherLibrary
 from graphmem.backends.kuzu_store import SharedDatabase, acquire, real_path, release, write_locks
-from graphmem.backends.kuzu_vectors import scope_rows, some_vector
+from graphmem.backends.kuzu_vectors import scope_rows
+from graphmem.backends.kuzu_writes import (
+    apply_updates,
+    bind_vectors,
+    runs_of,
+    scope_updates,
+    vector_row,
+)
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
 from graphmem.inprocess.cache import ScopeCache
-from graphmem.inprocess.scopes import ENTITY_COLUMNS, ROWS_PER_STEP, LoadedScope, ScopeEntities, ScopeMemories
-from graphmem.inprocess.vectors import ANN_MIN_ROWS, VectorRow, split_parts
-from graphmem.pacing import Pacer, collections_paused, slices
+from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
+from graphmem.inprocess.vectors import ANN_MIN_ROWS
+from graphmem.pacing import Pacer, collections_paused
 from graphmem.scope import Scope
 
 T = TypeVar("T")
-# What memory/get_many returns; loaded scopes hold it so that a search's results are read from RAM.
-MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
-                  "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
 # A loaded scope of up to this many rows answers vector lookups on the event loop (see _in_scope): below the
 # size at which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
 INLINE_ROWS = ANN_MIN_ROWS
@@ -45,153 +46,6 @@ INLINE_ROWS = ANN_MIN_ROWS
 # (~1.5 ms at 10,000 rows x 500 characters, ~1.3 ms at 100,000 x 100; session 22), and a hop to a read thread
 # and back ~0.4-0.7 ms, two or three times a search. See KuzuBackend._keywords.
 INLINE_KEYWORD_WORK = 5_000_000
-MEMORIES_PER_RUN = 256  # new memories per episode/add run (see _runs_of): ~10 ms of binding each
-_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
-                          "context_embedding", ONE_MEMORY + "context_embedding"})
-# Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
-# after any other unknown one, loaded scopes are dropped and reloaded.
-_SCOPE_NEUTRAL = frozenset({
-    "episode/create", "episode/delete_in_scope", "event/create",
-    "event/link", "event/set_end",
-    "memory/link_episode", "memory/link_entities", "relation/create",
-    "relation/delete_of_memory", "relation/invalidate", "thread/start", "thread/advance", "admin/set_meta",
-})
-
-
-def _vector_row(row: dict[str, Any]) -> VectorRow:
-    """A memory or entity row (as loaded, or as the parameters that wrote it) for the loaded scopes."""
-    columns = MEMORY_COLUMNS if "hash" in row else ENTITY_COLUMNS if "name_norm" in row else ()
-    record = {column: row.get(column) for column in columns} if columns else None
-    return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
-                     embedding=row["embedding"], name=row.get("name"),
-                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record,
-                     parts=split_parts(row.get("parts"), row["embedding"]),
-                     context=some_vector(row.get("context_embedding")))
-
-
-@cache
-def _vector_format(dims: int) -> str:
-    return "[" + ",".join(["%.9g"] * dims) + "]"
-
-
-def _vector_text(vector: Any) -> Any:
-    """A vector as the text Kuzu's `cast(... AS FLOAT[])` reads back exactly ('%.9g' round-trips a float32).
-
-    Kuzu 0.11's Python binding converts a list parameter float by float: ~1 ms for 384 floats, which
-    was most of an add's write. Formatting here and the cast there take ~0.4 ms together.
-    """
-    if not isinstance(vector, list | tuple):
-        return vector  # NULL (an entity stored without an embedding), or text already
-    return _vector_format(len(vector)) % tuple(vector)
-
-
-def _bind_vectors(params: Any, pacer: Pacer) -> Any:
-    """The parameters with every `embedding` in them (of the statement, of its rows, of their memories) as text."""
-    if isinstance(params, list):
-        return [_bind_vectors(item, pacer) for item in params]
-    if not isinstance(params, dict):
-        return params
-    pacer.tick()  # thousands of rows: ~0.3 ms of formatting each, in the writer's thread
-    return {key: _vector_text(value) if key in _VECTOR_KEYS else _bind_vectors(value, pacer)
-            for key, value in params.items()}
-
-
-def _runs_of(statement: Statement) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The statement in runs of at most MEMORIES_PER_RUN new memories (episode/add; others run whole).
-
-    Kuzu's Python binding converts a statement's parameters holding the GIL: one message that became
-    3,779 memories was 100 ms of preparing and as much of binding, during which another scope's
-    get_all waited. The episode/add runs carry whole episodes; an episode with more memories than a
-    run holds goes first with its first ones, and episode/add_more adds the rest under it."""
-    if statement.name != "episode/add":
-        yield statement.name, statement.params
-        return
-    batch: list[dict[str, Any]] = []
-    held = 0
-    for episode in statement.params["rows"]:
-        memories: list[dict[str, Any]] = episode["memories"]
-        if batch and held + len(memories) > MEMORIES_PER_RUN:
-            yield "episode/add", {"rows": batch}
-            batch, held = [], 0
-        batch.append({**episode, "memories": memories[:MEMORIES_PER_RUN]})
-        held += min(len(memories), MEMORIES_PER_RUN)
-        if len(memories) > MEMORIES_PER_RUN:
-            yield "episode/add", {"rows": batch}
-            batch, held = [], 0
-            for rest in slices(memories[MEMORIES_PER_RUN:], MEMORIES_PER_RUN):
-                yield "episode/add_more", {"episode_id": episode["id"], "rows": rest}
-    if batch:
-        yield "episode/add", {"rows": batch}
-
-
-ScopeUpdate = tuple[str, tuple[Any, ...]]  # a ScopeCache method and its arguments
-
-
-def _scope_updates(statements: Sequence[Statement]) -> list[ScopeUpdate]:
-    """What the statements change in the loaded scopes, to apply once they are committed. The rows are
-    made here, before the commit: a message that became 3,779 memories took ~70 ms to make them, under
-    the loaded scopes' lock (every scope's search waits for it)."""
-    updates: list[ScopeUpdate] = []
-    for statement in statements:
-        name, params = statement.name, statement.params
-        if name in ("memory/add", "entity/create"):
-            updates.append(("add", (name.split("/")[0], [_vector_row(row) for row in params["rows"]])))
-        elif name in ("episode/add", "episode/add_one"):
-            rows = [_vector_row(m) for episode in added_episodes(statement) for m in episode["memories"]]
-            updates.append(("add", ("memory", rows)))
-        elif name == "memory/create" and params.get("invalid_at") is None:
-            updates.append(("add", ("memory", [_vector_row(params)])))
-        elif name == "entity/add_mentions":
-            updates.append(("mentioned", (params["rows"],)))
-        elif name == "entity/set_aliases":
-            updates.append(("rename", (params["rows"],)))
-        elif name == "memory/set_metadata":  # an update that keeps the text: the held row's metadata only
-            updates.append(("retouch", ([{k: params[k] for k in ("id", "metadata", "updated_at")}],)))
-        elif name in ("memory/delete", "memory/invalidate"):  # superseded memories are searched only as_of
-            updates.append(("remove", ("memory", [params["id"]])))
-        elif name in ("entity/delete_orphans", "entity/drop_mentions"):
-            updates.append(("forget", ("entity",)))
-        elif name == "entity/delete_in_scope":  # delete_all: the saved indexes that may hold its rows go too
-            updates += [("forget", ("entity",)), ("discard", (Scope(**params).ids,))]
-        elif name == "admin/reset_memories":  # reset: every saved index goes
-            updates += [("forget", ()), ("discard", (None,))]
-        elif name not in _SCOPE_NEUTRAL:
-            updates.append(("forget", ()))
-    return updates
-
-
-def _apply(updates: Sequence[ScopeUpdate], cache: ScopeCache) -> Callable[[], None] | None:
-    """Keep the loaded scopes in step with what was just committed (called under their lock, right after).
-
-    A few rows are added at once. Thousands (one long message's memories) go in steps, each under the
-    lock and only into the scopes loaded now: a search of any other scope waited for all of them
-    (~170 ms for 3,779 memories), and a scope loaded between two steps read the commit from the store
-    already (its entities' mention counts must not be counted again)."""
-    if sum(len(args[1]) for method, args in updates if method == "add") <= ROWS_PER_STEP:
-        for method, args in updates:
-            getattr(cache, method)(*args)
-        return None
-    held = cache.held()
-
-    def in_steps() -> None:
-        pacer = Pacer()
-        for method, args in updates:
-            target = cache if method in ("forget", "discard") else held
-            for step in _steps(method, args):
-                with cache.lock:
-                    getattr(target, method)(*step)
-                pacer.tick()  # a pause outside the lock: a search waiting for it goes first
-
-    return in_steps
-
-
-def _steps(method: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
-    if method != "add":
-        yield args
-        return
-    table, rows = args
-    for step in slices(rows, ROWS_PER_STEP):
-        yield table, step
 
 
 class KuzuBackend:
@@ -300,16 +154,16 @@ class KuzuBackend:
             pacer = Pacer()
             for statement in statements:
                 if not statement.is_empty_batch():
-                    for name, params in _runs_of(statement):
-                        self._fetch(name, _bind_vectors(params, pacer))
+                    for name, params in runs_of(statement):
+                        self._fetch(name, bind_vectors(params, pacer))
 
-        updates = _scope_updates(statements)  # made before the commit: applied under the loaded scopes' lock
+        updates = scope_updates(statements)  # made before the commit: applied under the loaded scopes' lock
         relating = any(s.name == "relation/create" and not s.is_empty_batch() for s in statements)
 
         def committed() -> Callable[[], None] | None:  # under the scopes' lock, right after the commit
             if relating:
                 self._db.relations_changed(True)
-            return _apply(updates, self._scopes)
+            return apply_updates(updates, self._scopes)
 
         self._db.transaction(work, committed)
 
@@ -323,7 +177,7 @@ class KuzuBackend:
         if loaded is None:
             # A large scope's vectors from their copy beside the store when it fits (inprocess/vector_files.py).
             with collections_paused():
-                rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, _vector_row)
+                rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, vector_row)
                 loaded = self._scopes.put(table, scope, rows)
             saving()
         return loaded

@@ -109,11 +109,6 @@ def _columns(row: Row) -> Vectors:
     return row[COLUMNS[0]], row[COLUMNS[1]], row[COLUMNS[2]]
 
 
-def some_vector(vector: Any) -> Any:
-    """The vector, or None for a NULL or empty one (a list from the store, or a float32 view from a saved copy)."""
-    return vector if vector is not None and len(vector) else None
-
-
 def _saved_row(make_row: MakeRow, row: dict[str, Any], columns: Vectors) -> VectorRow:
     """The row with its saved vectors (float32 views): make_row takes them as it takes the store's lists."""
     row[COLUMNS[0]], row[COLUMNS[1]], row[COLUMNS[2]] = columns

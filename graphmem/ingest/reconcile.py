@@ -28,7 +28,7 @@ from typing import Any, Literal
 from graphmem.ingest.extract import Verdict
 from graphmem.ingest.normalize import memory_hash
 from graphmem.ingest.timeline import supersedes
-from graphmem.inprocess.vectors import cosines
+from graphmem.inprocess.similarity import cosines
 from graphmem.models import ExtractedFact
 
 SHOWN = 10            # memories shown to the extraction model (mem0 shows 10 too)

@@ -15,15 +15,8 @@ from typing import Any, Protocol
 from graphmem.inprocess.ann_files import IndexFile
 from graphmem.inprocess.in_context import Owners, top_by_context
 from graphmem.inprocess.keywords import KeywordIndex
-from graphmem.inprocess.vectors import (
-    ANN_MIN_ROWS,
-    Owner,
-    ScopeVectors,
-    VectorRow,
-    part_id,
-    ranked_in_context,
-    row_of_part,
-)
+from graphmem.inprocess.similarity import part_id, present, ranked_in_context, row_of_part
+from graphmem.inprocess.vectors import ANN_MIN_ROWS, Owner, ScopeVectors, VectorRow
 from graphmem.pacing import paced, slices
 
 ROWS_PER_STEP = 256  # rows a loaded scope takes in at a time (see ScopeMemories.extend)
@@ -33,7 +26,7 @@ ENTITY_COLUMNS = ("id", "name", "name_norm", "type", "aliases", "mentions")
 
 
 def _has_context(row: VectorRow) -> bool:
-    return row.context is not None and len(row.context) > 0
+    return present(row.context) is not None
 
 
 def without_vectors(row: VectorRow) -> VectorRow:
@@ -143,8 +136,7 @@ class ScopeMemories:
         for row in batch:
             # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was
             # ~12 KB of RAM and one more object for every full garbage collection to walk).
-            self._rows[row.id] = (without_vectors(row)
-                                  if row.embedding is not None and len(row.embedding) else row)  # (or numpy's)
+            self._rows[row.id] = without_vectors(row) if present(row.embedding) is not None else row
             for episode in row.episode_ids:
                 self._by_episode.setdefault(episode, []).append(row.id)
             for entity in dict.fromkeys(row.entity_ids):

@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from graphmem.inprocess.ann_files import Owner, SavedFile, SavedFiles, SaveStopped
+from graphmem.inprocess.similarity import present
 from graphmem.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ class VectorFile(SavedFile):
                 arrays = []
                 for place, (_, _, vectors) in enumerate(entries[start:start + WRITE_ROWS], start):
                     for column, vector in enumerate(vectors):
-                        if vector is not None and len(vector):
+                        if present(vector) is not None:
                             arrays.append(np.asarray(vector, dtype=np.float32))
                             lengths[place, column] = len(vector)
                         pacer.tick()

@@ -18,7 +18,7 @@ from typing import Any
 from graphmem.backends.base import GraphBackend, Row
 from graphmem.config import SearchConfig
 from graphmem.errors import ValidationError
-from graphmem.inprocess.vectors import best_cosines, cosines, ranked_in_context
+from graphmem.inprocess.similarity import best_cosines, cosines, ranked_in_context
 from graphmem.scope import Scope
 from graphmem.search.fusion import best, fuse
 from graphmem.search.relations import rank_relations

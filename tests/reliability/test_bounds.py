@@ -81,15 +81,15 @@ def test_an_add_bigger_than_a_write_run_is_written_whole(tmp_path: Path, monkeyp
     import asyncio
 
     from graphmem import AsyncMemory
-    from graphmem.backends import kuzu
+    from graphmem.backends import kuzu_writes
     from graphmem.inprocess import scopes
 
     sys.path.insert(0, str(Path(__file__).parent))
     from invariants import broken
 
-    monkeypatch.setattr(kuzu, "MEMORIES_PER_RUN", 2)
+    monkeypatch.setattr(kuzu_writes, "MEMORIES_PER_RUN", 2)
     monkeypatch.setattr(scopes, "ROWS_PER_STEP", 2)
-    monkeypatch.setattr(kuzu, "ROWS_PER_STEP", 2)  # the loaded scopes' update after the commit, in steps
+    monkeypatch.setattr(kuzu_writes, "ROWS_PER_STEP", 2)  # the loaded scopes' update after the commit, in steps
     story = ("Alice works at Acme in Berlin. Bob lives in Paris with his sister Carol. Alice likes green tea. "
              "Carol plays the violin in an orchestra. Bob adopted a dog named Rex. Alice visited Rome in May. "
              "Dave teaches chemistry at a school in Lyon.")

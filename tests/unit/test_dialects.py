@@ -44,8 +44,10 @@ ALIAS = re.compile(r"\bAS\s+(\w+)", re.IGNORECASE)
 
 
 def backend_modules(dialect: str) -> list[Path]:
-    """The backend's module and those of its graphmem base classes (the shared Bolt code)."""
-    return [Path(inspect.getfile(cls)) for cls in CLASSES[dialect].__mro__ if cls.__module__.startswith("graphmem.")]
+    """The backend's module, its parts (backends/<dialect>_*.py: kuzu_writes, ...) and the modules of its graphmem
+    base classes (the shared Bolt code)."""
+    bases = [Path(inspect.getfile(cls)) for cls in CLASSES[dialect].__mro__ if cls.__module__.startswith("graphmem.")]
+    return [*bases, *sorted((PACKAGE / "backends").glob(f"{dialect}_*.py"))]
 
 
 def names_in(paths: list[Path]) -> set[str]:

@@ -7,7 +7,8 @@ import pytest
 from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.keywords import KeywordIndex, analyse
 from graphmem.inprocess.scopes import ScopeEntities, ScopeMemories
-from graphmem.inprocess.vectors import VectorRow, row_of_part
+from graphmem.inprocess.similarity import row_of_part
+from graphmem.inprocess.vectors import VectorRow
 from graphmem.scope import Scope
 
 
@@ -211,9 +212,9 @@ def test_a_big_commit_reaches_the_scopes_loaded_before_it_in_steps_and_no_scope_
         monkeypatch: pytest.MonkeyPatch) -> None:
     """After a commit of many rows the loaded scopes take them in steps, the lock let go between steps; a
     scope loaded meanwhile read the commit from the store: it gets neither the rows nor the counts again."""
-    from graphmem.backends import kuzu
+    from graphmem.backends import kuzu_writes
 
-    monkeypatch.setattr(kuzu, "ROWS_PER_STEP", 2)
+    monkeypatch.setattr(kuzu_writes, "ROWS_PER_STEP", 2)
     cache = ScopeCache(2)
     entity = VectorRow(id="e1", owner=("u", None, None), embedding=None, name="Bob", names=["bob"],
                        record={"id": "e1", "name": "Bob", "name_norm": "bob", "type": "person", "aliases": [],
@@ -223,7 +224,7 @@ def test_a_big_commit_reaches_the_scopes_loaded_before_it_in_steps_and_no_scope_
     new = [row(f"m{i}", [1.0, float(i)], text=f"Bob said {i}") for i in range(5)]
     updates = [("add", ("memory", new)), ("mentioned", ([{"id": "e1", "memory_ids": ["m0", "m1"]}],))]
     with cache.lock:
-        later = kuzu._apply(updates, cache)
+        later = kuzu_writes.apply_updates(updates, cache)
     assert later is not None and len(memories) == 0  # nothing yet: it all comes in steps
     after = cache.put("entity", Scope.of("u", run_id="r"), [entity])  # loaded once the commit was in the store
     later()

@@ -51,7 +51,7 @@ def test_owns_requires_every_named_id() -> None:
 
 
 def test_best_cosines_score_a_row_by_its_best_sentence_too() -> None:
-    from graphmem.inprocess.vectors import best_cosines, split_parts
+    from graphmem.inprocess.similarity import best_cosines, split_parts
 
     rows = [{"id": "a", "embedding": [1.0, 0.0], "parts": [0.0, 1.0, 0.6, 0.8]},  # two sentences, flat
             {"id": "b", "embedding": [0.6, 0.8], "parts": None},
