@@ -46,6 +46,7 @@ INLINE_ROWS = ANN_MIN_ROWS
 # (~1.5 ms at 10,000 rows x 500 characters, ~1.3 ms at 100,000 x 100; session 22), and a hop to a read thread
 # and back ~0.4-0.7 ms, two or three times a search. See KuzuBackend._keywords.
 INLINE_KEYWORD_WORK = 5_000_000
+INLINE_KEYWORD_CHARS = 1_000  # the query's own analysis costs by its length alone (~14 ms at 100,000 characters)
 
 
 class KuzuBackend:
@@ -231,9 +232,9 @@ class KuzuBackend:
     async def _keywords(self, fn: Callable[[ScopeMemories], T], query: str, scope: Scope) -> T:
         """A keyword lookup walks the postings of each of the query's terms (its cost grows with the scope's rows
         times the query's length): on the event loop only while that product is at most INLINE_KEYWORD_WORK, for an
-        ASCII query: other text may be CJK once folded (NFKC: "⼈⽣" is 人生), and its first CJK words load jieba's
-        dictionary (~0.7 s)."""
-        held = (("memory", scope),) if query.isascii() else ()
+        ASCII query of at most INLINE_KEYWORD_CHARS: other text may be CJK once folded (NFKC: "⼈⽣" is 人生), and its
+        first CJK words load jieba's dictionary (~0.7 s)."""
+        held = (("memory", scope),) if query.isascii() and len(query) <= INLINE_KEYWORD_CHARS else ()
         inline_rows = INLINE_KEYWORD_WORK // max(len(query), 1)
         return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=inline_rows)
 

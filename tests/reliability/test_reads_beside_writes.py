@@ -184,7 +184,8 @@ def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, mon
 
 def test_a_keyword_lookup_hops_by_its_rows_times_its_length(tmp_path: Path, monkeypatch: Any) -> None:
     """A keyword walk costs about the scope's rows times the query's length: on the event loop while that is at
-    most INLINE_KEYWORD_WORK, else on a read thread; text that is not ASCII always hops (jieba may load)."""
+    most INLINE_KEYWORD_WORK, else on a read thread; text that is not ASCII (jieba may load) or longer than
+    INLINE_KEYWORD_CHARS always hops."""
     import graphmem.backends.kuzu as kuzu_module
     from graphmem.scope import Scope
 
@@ -198,11 +199,13 @@ def test_a_keyword_lookup_hops_by_its_rows_times_its_length(tmp_path: Path, monk
             assert hops == []
             assert await backend.keyword_search("green tea please", 5, scope)  # longer than the work allows
             assert await backend.keyword_search("绿茶", 5, scope) == []
+            monkeypatch.setattr(kuzu_module, "INLINE_KEYWORD_WORK", 10**9)
+            assert await backend.keyword_search("tea " * 300, 5, scope)  # analysing it alone costs: it hops
             return hops
         finally:
             await memory.close()
 
-    assert asyncio.run(scenario()) == ["hop", "hop"]
+    assert asyncio.run(scenario()) == ["hop", "hop", "hop"]
 
 def test_whole_rows_of_loaded_scopes_are_read_on_the_event_loop(tmp_path: Path) -> None:
     """`memory_rows` (a search's results) answers from the loaded scopes without a hop; an id held by none of
