@@ -86,7 +86,8 @@ def collections_paused() -> Iterator[None]:
     """No cyclic garbage collection while the block runs, for a bulk load of many small objects, none of them
     garbage. CPython runs a full collection each time the objects it tracks grow by a quarter, each walking them
     all: a 100k scope's load ran twelve, ~1.9 s of its ~8 s. The pause is process-wide (collections are), lasts
-    the load, and ends with the last block running; collections left off by the caller stay off."""
+    the load, and ends with the last block running; collections off before it stay off (turned off by another
+    thread during it, they come back on: gc cannot tell who turned them off)."""
     global _bulk_loads, _was_enabled
     with _collecting:
         if _bulk_loads == 0:
