@@ -46,6 +46,7 @@ INLINE_ROWS = ANN_MIN_ROWS
 # (~1.5 ms at 10,000 rows x 500 characters, ~1.3 ms at 100,000 x 100; session 22), and a hop to a read thread
 # and back ~0.4-0.7 ms, two or three times a search. See KuzuBackend._keywords.
 INLINE_KEYWORD_WORK = 5_000_000
+LOAD_WAIT = 600.0  # seconds a lookup waits off the read threads for another's load of its scope, then goes on
 INLINE_KEYWORD_CHARS = 1_000  # the query's own analysis costs by its length alone (~14 ms at 100,000 characters)
 
 
@@ -170,10 +171,40 @@ class KuzuBackend:
 
     # -- search in loaded scopes (graphmem/inprocess/) ----------------------------------------
 
+    def _load_unlocked(self, table: VectorTable, scope: Scope) -> None:
+        """Load a scope not held yet without holding the loaded scopes' lock: a 100k scope's load takes seconds,
+        and every other scope's lookups wait for that lock (a search of a loaded 1k scope waited 6 s). The load is
+        kept only if no commit landed while it read the store (it may have read part of one); else the lookup
+        loads the scope under the lock (`_loaded`), as every load did before. On a read thread."""
+        cache = self._scopes
+        with cache.lock:
+            if cache.get(table, scope) is not None:
+                return
+            loading = cache.loading(table, scope)
+        with loading.lock:  # a second first lookup of the scope waits for this load, then finds it loaded
+            try:
+                with cache.lock:
+                    if cache.get(table, scope) is not None:
+                        return
+                    commits = cache.commits
+                with collections_paused():
+                    rows, saving = scope_rows(self._fetch, table, scope, cache.vector_files, self._dims, vector_row)
+                    loaded = cache.make(table, scope, rows)
+                with cache.lock:
+                    kept = cache.commits == commits and cache.get(table, scope) is None
+                    if kept:
+                        cache.adopt(table, scope, loaded)
+            finally:
+                loading.done.set()
+        if not kept:
+            loaded.drop()  # its index stops building and is never saved
+            return
+        saving()
+
     def _loaded(self, table: VectorTable, scope: Scope) -> LoadedScope:
-        """The scope's rows in RAM, loaded from the store on first use. Callers hold the cache's lock:
-        another Memory on this path may commit meanwhile; its rows are added after this load, not lost
-        between the load and the put."""
+        """The scope's rows in RAM, loaded from the store on first use (most lookups loaded it already, without
+        the lock: `_load_unlocked`). Callers hold the cache's lock: another Memory on this path may commit
+        meanwhile; its rows are added after this load, not lost between the load and the put."""
         loaded = self._scopes.get(table, scope)
         if loaded is None:
             # A large scope's vectors from their copy beside the store when it fits (inprocess/vector_files.py).
@@ -194,12 +225,13 @@ class KuzuBackend:
         return loaded
 
     async def _in_scope(self, fn: Callable[[], T], *held: tuple[VectorTable, Scope],
-                        inline_rows: int | None = None) -> T:
+                        inline_rows: int | None = None, loads: Sequence[tuple[VectorTable, Scope]] | None = None) -> T:
         """`fn` under the loaded scopes' lock, on a read thread; on the event loop itself when it only looks
         up `held` scopes that are loaded, and the lock is free: such a lookup takes microseconds, the hop to a
         read thread and back ~0.3-0.5 ms, and a search makes a dozen of them. A lookup whose cost grows with
         the scope (a vector scan, a keyword walk) names the most rows it runs inline in (`inline_rows`); one
-        by id, name or time costs the same in a scope of any size (None: a 100k scope's search hopped ~2 ms)."""
+        by id, name or time costs the same in a scope of any size (None: a 100k scope's search hopped ~2 ms).
+        The scopes `fn` reads (`loads`, else `held`) that are not loaded yet are loaded first, without the lock."""
         if held and self._scopes.lock.acquire(blocking=False):
             try:
                 if all((found := self._scopes.get(t, s)) is not None
@@ -208,7 +240,14 @@ class KuzuBackend:
             finally:
                 self._scopes.lock.release()
 
+        needs = held if loads is None else loads
+        for table, scope in needs:  # another lookup loads it: wait off the read threads (two), which others need
+            if (loading := self._scopes.being_loaded(table, scope)) is not None:
+                await asyncio.to_thread(loading.done.wait, LOAD_WAIT)
+
         def locked() -> T:
+            for table, scope in needs:
+                self._load_unlocked(table, scope)
             with self._scopes.lock:
                 return fn()
         return await self._run_read(locked)
@@ -236,7 +275,8 @@ class KuzuBackend:
         first CJK words load jieba's dictionary (~0.7 s)."""
         held = (("memory", scope),) if query.isascii() and len(query) <= INLINE_KEYWORD_CHARS else ()
         inline_rows = INLINE_KEYWORD_WORK // max(len(query), 1)
-        return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=inline_rows)
+        return await self._in_scope(lambda: fn(self._memories(scope)), *held, inline_rows=inline_rows,
+                                    loads=(("memory", scope),))
 
     async def memory_briefs(self, ids: list[str], scope: Scope) -> list[Row]:
         return await self._in_scope(lambda: self._memories(scope).briefs(ids), ("memory", scope))
@@ -257,12 +297,13 @@ class KuzuBackend:
         def lookup() -> list[Row]:
             found = self._entities(scope).by_names(names, scope.ids)
             return found if found is not None else self._fetch("entity/by_names", {"sk": scope.key, "names": names})
-        return await self._in_scope(lookup)
+        return await self._in_scope(lookup, loads=(("entity", scope),))
 
     async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
         # From RAM: memory/find_hashes scans the whole Memory table in Kuzu 0.11 (no index on hash), which
         # made every add slower as the store grew.
-        return await self._in_scope(lambda: self._memories(scope).with_hashes(hashes, scope.ids))
+        return await self._in_scope(lambda: self._memories(scope).with_hashes(hashes, scope.ids),
+                                    loads=(("memory", scope),))
 
     async def memory_rows(self, ids: list[str]) -> list[Row]:
         if self._scopes.lock.acquire(blocking=False):  # every row in a loaded scope: no hop to a read thread

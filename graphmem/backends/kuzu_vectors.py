@@ -73,7 +73,7 @@ def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], saved: Saved, 
     for row, place in zip(rows, places, strict=True):
         if place is None:
             got = fetched.get(row["id"])
-            if got is None or hashes_of(got) != hashes_of(row):  # (no commit lands during a load: its lock)
+            if got is None or hashes_of(got) != hashes_of(row):  # a commit landed between the two reads
                 raise ValueError("a row read by id is not the row loaded")
             columns = _columns(got)
             made.append(make_row({**row, **got}))

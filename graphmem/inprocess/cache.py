@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
@@ -57,6 +58,15 @@ class ScopeSet:
                 loaded.remove(ids)
 
 
+class Loading:
+    """A scope being loaded without the cache's lock: its own lock, held by the one thread loading it, and `done`,
+    set when that load ends (kept or not), for lookups that wait off the read threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+
+
 class ScopeCache(ScopeSet):
     """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
 
@@ -72,6 +82,10 @@ class ScopeCache(ScopeSet):
         # Beside the indexes, large scopes' vectors are saved for the next load (vector_files.py, kuzu_vectors.py).
         self.vector_files = None if files is None else VectorFiles(files.folder)
         self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
+        # Commits tracked so far (SharedDatabase.transaction counts them under `lock`): a scope loaded without the
+        # lock is put only if none came while it loaded (KuzuBackend._load_unlocked).
+        self.commits = 0
+        self._loading: weakref.WeakValueDictionary[tuple[str, Scope], Loading] = weakref.WeakValueDictionary()
         super().__init__(self._scopes)
 
     def held(self) -> ScopeSet:
@@ -86,13 +100,35 @@ class ScopeCache(ScopeSet):
         return found
 
     def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
+        return self.adopt(table, scope, self.make(table, scope, rows))
+
+    def make(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
+        """A loaded scope of the rows, not held yet (needs no lock: it touches nothing shared but saved files)."""
         saved = None if self._files is None else partial(self._files.of, owner=scope.ids)
-        loaded: LoadedScope = (ScopeMemories(self._dims, rows, saved) if table == "memory"
-                               else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
+        return (ScopeMemories(self._dims, rows, saved) if table == "memory"
+                else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
+
+    def adopt(self, table: str, scope: Scope, loaded: LoadedScope) -> LoadedScope:
+        """Hold a loaded scope; the least recently used go while too many rows are held."""
         self._scopes[(table, scope)] = loaded
         while len(self._scopes) > 1 and sum(v.held_vectors for v in self._scopes.values()) > self._max_rows:
             self._scopes.popitem(last=False)[1].drop()
         return loaded
+
+    def being_loaded(self, table: str, scope: Scope) -> Loading | None:
+        """The scope's load marker while a thread loads it, else None (a look without the lock: a load that starts
+        right after it is waited for on the read thread instead)."""
+        found = self._loading.get((table, scope))
+        return found if found is not None and found.lock.locked() else None
+
+    def loading(self, table: str, scope: Scope) -> Loading:
+        """The scope's load marker (under `lock`): one load of a scope at a time holds its `lock`; a second
+        waits for it, then finds the scope loaded."""
+        key = (table, scope)
+        found = self._loading.get(key)
+        if found is None:
+            found = self._loading[key] = Loading()
+        return found
 
     def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
