@@ -46,7 +46,6 @@ INLINE_ROWS = ANN_MIN_ROWS
 # (~1.5 ms at 10,000 rows x 500 characters, ~1.3 ms at 100,000 x 100; session 22), and a hop to a read thread
 # and back ~0.4-0.7 ms, two or three times a search. See KuzuBackend._keywords.
 INLINE_KEYWORD_WORK = 5_000_000
-LOAD_WAIT = 600.0  # seconds a lookup waits off the read threads for another's load of its scope, then goes on
 INLINE_KEYWORD_CHARS = 1_000  # the query's own analysis costs by its length alone (~14 ms at 100,000 characters)
 
 
@@ -165,6 +164,7 @@ class KuzuBackend:
         def committed() -> Callable[[], None] | None:  # under the scopes' lock, right after the commit
             if relating:
                 self._db.relations_changed(True)
+            self._scopes.overtake(updates)  # scopes being loaded that it changes are loaded again
             return apply_updates(updates, self._scopes)
 
         self._db.transaction(work, committed)
@@ -174,28 +174,30 @@ class KuzuBackend:
     def _load_unlocked(self, table: VectorTable, scope: Scope) -> None:
         """Load a scope not held yet without holding the loaded scopes' lock: a 100k scope's load takes seconds,
         and every other scope's lookups wait for that lock (a search of a loaded 1k scope waited 6 s). The load is
-        kept only if no commit landed while it read the store (it may have read part of one); else the lookup
-        loads the scope under the lock (`_loaded`), as every load did before. On a read thread."""
+        kept only if no commit that changes the scope landed while it read the store (it may have read part of
+        one: inprocess/loads.py); else the lookup loads the scope under the lock (`_loaded`), as every load did
+        before. On a read thread."""
         cache = self._scopes
         with cache.lock:
             if cache.get(table, scope) is not None:
                 return
             loading = cache.loading(table, scope)
         with loading.lock:  # a second first lookup of the scope waits for this load, then finds it loaded
+            if loading.ended:  # (or not kept: then it loads under the lock)
+                return
+            loaded: LoadedScope | None = None
             try:
                 with cache.lock:
-                    if cache.get(table, scope) is not None:
-                        return
-                    commits = cache.commits
+                    files = cache.begin_load(table, scope)
                 with collections_paused():
                     rows, saving = scope_rows(self._fetch, table, scope, cache.vector_files, self._dims, vector_row)
-                    loaded = cache.make(table, scope, rows)
-                with cache.lock:
-                    kept = cache.commits == commits and cache.get(table, scope) is None
-                    if kept:
-                        cache.adopt(table, scope, loaded)
+                    loaded = cache.make(table, scope, rows, files)
             finally:
-                loading.done.set()
+                with cache.lock:
+                    kept = cache.end_load(table, scope, loading) and cache.get(table, scope) is None
+                    if kept and loaded is not None:
+                        cache.adopt(table, scope, loaded)
+                loading.end()
         if not kept:
             loaded.drop()  # its index stops building and is never saved
             return
@@ -243,7 +245,7 @@ class KuzuBackend:
         needs = held if loads is None else loads
         for table, scope in needs:  # another lookup loads it: wait off the read threads (two), which others need
             if (loading := self._scopes.being_loaded(table, scope)) is not None:
-                await asyncio.to_thread(loading.done.wait, LOAD_WAIT)
+                await loading.wait()
 
         def locked() -> T:
             for table, scope in needs:

@@ -155,7 +155,6 @@ class SharedDatabase:
         # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
         # would hold the commit already, and counts would be added twice.
         with self.scopes.lock:
-            self.scopes.commits += 1  # landed or not: a scope loaded meanwhile without the lock is loaded again
             try:
                 self.execute("COMMIT")
             except BackendError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from graphmem.backends.base import ONE_MEMORY, Statement, added_episodes
 from graphmem.inprocess.cache import ScopeCache
+from graphmem.inprocess.loads import ScopeUpdate
 from graphmem.inprocess.scopes import ENTITY_COLUMNS, ROWS_PER_STEP
 from graphmem.inprocess.similarity import present, split_parts
 from graphmem.inprocess.vectors import VectorRow
@@ -95,9 +96,6 @@ def runs_of(statement: Statement) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield "episode/add_more", {"episode_id": episode["id"], "rows": rest}
     if batch:
         yield "episode/add", {"rows": batch}
-
-
-ScopeUpdate = tuple[str, tuple[Any, ...]]  # a ScopeCache method and its arguments
 
 
 def scope_updates(statements: Sequence[Statement]) -> list[ScopeUpdate]:

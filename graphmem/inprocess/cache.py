@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from graphmem.inprocess.ann_files import IndexFiles
+from graphmem.inprocess.ann_files import IndexFile, IndexFiles
+from graphmem.inprocess.loads import Loading, ScopeUpdate, touches
 from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vector_files import VectorFiles
 from graphmem.inprocess.vectors import Owner, VectorRow, owns
@@ -58,15 +58,6 @@ class ScopeSet:
                 loaded.remove(ids)
 
 
-class Loading:
-    """A scope being loaded without the cache's lock: its own lock, held by the one thread loading it, and `done`,
-    set when that load ends (kept or not), for lookups that wait off the read threads."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.done = threading.Event()
-
-
 class ScopeCache(ScopeSet):
     """Loaded scopes per table ("memory", "entity"), least recently used first out once too many rows are held.
 
@@ -82,10 +73,8 @@ class ScopeCache(ScopeSet):
         # Beside the indexes, large scopes' vectors are saved for the next load (vector_files.py, kuzu_vectors.py).
         self.vector_files = None if files is None else VectorFiles(files.folder)
         self._scopes: OrderedDict[tuple[str, Scope], LoadedScope] = OrderedDict()
-        # Commits tracked so far (SharedDatabase.transaction counts them under `lock`): a scope loaded without the
-        # lock is put only if none came while it loaded (KuzuBackend._load_unlocked).
-        self.commits = 0
-        self._loading: weakref.WeakValueDictionary[tuple[str, Scope], Loading] = weakref.WeakValueDictionary()
+        # Scopes being loaded without the lock (inprocess/loads.py, KuzuBackend._load_unlocked), and their files.
+        self._in_flight: dict[tuple[str, Scope], Loading] = {}
         super().__init__(self._scopes)
 
     def held(self) -> ScopeSet:
@@ -102,9 +91,12 @@ class ScopeCache(ScopeSet):
     def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
         return self.adopt(table, scope, self.make(table, scope, rows))
 
-    def make(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
-        """A loaded scope of the rows, not held yet (needs no lock: it touches nothing shared but saved files)."""
-        saved = None if self._files is None else partial(self._files.of, owner=scope.ids)
+    def make(self, table: str, scope: Scope, rows: Iterable[VectorRow],
+             files: Mapping[str, IndexFile] | None = None) -> LoadedScope:
+        """A loaded scope of the rows, not held yet (needs no lock: it touches nothing shared but saved files);
+        `files`: its saved indexes by kind, handed out before its rows were read (`begin_load`)."""
+        saved = (None if self._files is None else partial(self._files.of, owner=scope.ids)) if files is None \
+            else files.__getitem__
         return (ScopeMemories(self._dims, rows, saved) if table == "memory"
                 else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
 
@@ -116,19 +108,35 @@ class ScopeCache(ScopeSet):
         return loaded
 
     def being_loaded(self, table: str, scope: Scope) -> Loading | None:
-        """The scope's load marker while a thread loads it, else None (a look without the lock: a load that starts
-        right after it is waited for on the read thread instead)."""
-        found = self._loading.get((table, scope))
-        return found if found is not None and found.lock.locked() else None
+        """The scope's load under way, else None (a look without the lock: a load that starts right after it is
+        waited for on the read thread instead)."""
+        return self._in_flight.get((table, scope))
 
     def loading(self, table: str, scope: Scope) -> Loading:
-        """The scope's load marker (under `lock`): one load of a scope at a time holds its `lock`; a second
-        waits for it, then finds the scope loaded."""
-        key = (table, scope)
-        found = self._loading.get(key)
-        if found is None:
-            found = self._loading[key] = Loading()
-        return found
+        """The scope's load under way, or a new one (under `lock`): one load of a scope at a time holds its `lock`;
+        a second waits for it, then finds the scope loaded."""
+        return self._in_flight.setdefault((table, scope), Loading())
+
+    def begin_load(self, table: str, scope: Scope) -> dict[str, IndexFile] | None:
+        """Its saved index files, handed out now (under `lock`): a reset or delete_all from now on keeps them
+        from saving what this load reads."""
+        if self._files is None:
+            return None
+        kinds = ("memory", "parts") if table == "memory" else ("entity",)
+        return {kind: self._files.of(kind, scope.ids) for kind in kinds}
+
+    def end_load(self, table: str, scope: Scope, loading: Loading) -> bool:
+        """The load ends (under `lock`): whether it may be kept (no commit touched the scope meanwhile)."""
+        if self._in_flight.get((table, scope)) is loading:
+            del self._in_flight[(table, scope)]
+        return not loading.overtaken
+
+    def overtake(self, updates: Sequence[ScopeUpdate] | None) -> None:
+        """A commit landed (under `lock`; None: one whose changes are not known): the loads under way that it may
+        have changed are not kept."""
+        for (table, scope), loading in self._in_flight.items():
+            if touches(table, scope, updates):
+                loading.overtaken = True
 
     def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""
@@ -141,7 +149,9 @@ class ScopeCache(ScopeSet):
         return found
 
     def forget(self, table: str | None = None) -> None:
-        """Drop loaded scopes (of one table, or all): they reload from the store when next searched."""
+        """Drop loaded scopes (of one table, or all): they reload from the store when next searched; so do the
+        scopes being loaded."""
+        self.overtake([("forget", () if table is None else (table,))])
         for key in [k for k in self._scopes if table is None or k[0] == table]:
             self._scopes.pop(key).drop()
 
