@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from graphmem.backends.base import (
     Row,
@@ -33,6 +33,7 @@ from graphmem.backends.kuzu_writes import (
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
 from graphmem.inprocess.cache import ScopeCache
+from graphmem.inprocess.loads import Loading
 from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vectors import ANN_MIN_ROWS
 from graphmem.pacing import Pacer, collections_paused
@@ -171,37 +172,45 @@ class KuzuBackend:
 
     # -- search in loaded scopes (graphmem/inprocess/) ----------------------------------------
 
-    def _load_unlocked(self, table: VectorTable, scope: Scope) -> None:
+    def _load_unlocked(self, table: VectorTable, scope: Scope) -> Loading | None:
         """Load a scope not held yet without holding the loaded scopes' lock: a 100k scope's load takes seconds,
         and every other scope's lookups wait for that lock (a search of a loaded 1k scope waited 6 s). The load is
         kept only if no commit that changes the scope landed while it read the store (it may have read part of
         one: inprocess/loads.py); else the lookup loads the scope under the lock (`_loaded`), as every load did
-        before. On a read thread."""
+        before. On a read thread. Returns the load of another thread when one is under way: the caller waits for it
+        off the read threads (two: the store's other reads need them), then looks again."""
         cache = self._scopes
         with cache.lock:
             if cache.get(table, scope) is not None:
-                return
+                return None
             loading = cache.loading(table, scope)
-        with loading.lock:  # a second first lookup of the scope waits for this load, then finds it loaded
-            if loading.ended:  # (or not kept: then it loads under the lock)
-                return
+        if not loading.lock.acquire(blocking=False):
+            return loading
+        try:
+            if loading.ended:  # another thread's load ended meanwhile (kept, or not: then `_loaded` loads it)
+                return None
             loaded: LoadedScope | None = None
+            read: list[str] = []
             try:
                 with cache.lock:
                     files = cache.begin_load(table, scope)
                 with collections_paused():
                     rows, saving = scope_rows(self._fetch, table, scope, cache.vector_files, self._dims, vector_row)
+                    read = [row.id for row in rows]
                     loaded = cache.make(table, scope, rows, files)
             finally:
                 with cache.lock:
-                    kept = cache.end_load(table, scope, loading) and cache.get(table, scope) is None
+                    kept = cache.end_load(table, scope, loading, read) and cache.get(table, scope) is None
                     if kept and loaded is not None:
                         cache.adopt(table, scope, loaded)
                 loading.end()
+        finally:
+            loading.lock.release()
         if not kept:
             loaded.drop()  # its index stops building and is never saved
-            return
+            return None
         saving()
+        return None
 
     def _loaded(self, table: VectorTable, scope: Scope) -> LoadedScope:
         """The scope's rows in RAM, loaded from the store on first use (most lookups loaded it already, without
@@ -243,16 +252,21 @@ class KuzuBackend:
                 self._scopes.lock.release()
 
         needs = held if loads is None else loads
-        for table, scope in needs:  # another lookup loads it: wait off the read threads (two), which others need
-            if (loading := self._scopes.being_loaded(table, scope)) is not None:
-                await loading.wait()
 
-        def locked() -> T:
+        def locked() -> tuple[Loading | None, T | None]:
             for table, scope in needs:
-                self._load_unlocked(table, scope)
+                if (busy := self._load_unlocked(table, scope)) is not None:
+                    return busy, None
             with self._scopes.lock:
-                return fn()
-        return await self._run_read(locked)
+                return None, fn()
+        while True:
+            for table, scope in needs:  # another lookup loads it: wait off the read threads (two), which others need
+                if (loading := self._scopes.being_loaded(table, scope)) is not None:
+                    await loading.wait()
+            busy, answer = await self._run_read(locked)
+            if busy is None:
+                return cast(T, answer)
+            await busy.wait()
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
                             context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:

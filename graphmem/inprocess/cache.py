@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from graphmem.inprocess.ann_files import IndexFile, IndexFiles
-from graphmem.inprocess.loads import Loading, ScopeUpdate, touches
+from graphmem.inprocess.loads import Loading, ScopeUpdate, kept, overtake
 from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
 from graphmem.inprocess.vector_files import VectorFiles
 from graphmem.inprocess.vectors import Owner, VectorRow, owns
@@ -125,18 +125,17 @@ class ScopeCache(ScopeSet):
         kinds = ("memory", "parts") if table == "memory" else ("entity",)
         return {kind: self._files.of(kind, scope.ids) for kind in kinds}
 
-    def end_load(self, table: str, scope: Scope, loading: Loading) -> bool:
-        """The load ends (under `lock`): whether it may be kept (no commit touched the scope meanwhile)."""
+    def end_load(self, table: str, scope: Scope, loading: Loading, read: Iterable[str]) -> bool:
+        """The load of the rows `read` (ids) ends (under `lock`): whether it may be kept (no commit changed what it
+        holds meanwhile: inprocess/loads.py)."""
         if self._in_flight.get((table, scope)) is loading:
             del self._in_flight[(table, scope)]
-        return not loading.overtaken
+        return kept(loading, read)
 
-    def overtake(self, updates: Sequence[ScopeUpdate] | None) -> None:
-        """A commit landed (under `lock`; None: one whose changes are not known): the loads under way that it may
-        have changed are not kept."""
+    def overtake(self, updates: Sequence[ScopeUpdate]) -> None:
+        """A commit landed (under `lock`): the loads under way note what it changed (inprocess/loads.py)."""
         for (table, scope), loading in self._in_flight.items():
-            if touches(table, scope, updates):
-                loading.overtaken = True
+            overtake(loading, table, scope, updates)
 
     def records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Whole memory rows held by any loaded scope, by id (ids held nowhere are left out)."""

@@ -1,10 +1,11 @@
 """A scope loaded without the loaded scopes' lock (a 100k scope's load takes seconds, and every other scope's
 lookups need that lock): its marker, and which commits overtake it.
 
-The load reads the store while commits may land. A commit that changes what the scope holds (rows it owns added,
-any row of its table removed or retouched, the entities' counts or names, everything after a failed commit) marks
-the load overtaken: it may have read part of that commit, so it is not kept, and the lookup loads the scope under
-the lock as every load did before. Commits to other scopes' rows leave it alone (KuzuBackend._load_unlocked).
+The load reads the store while commits may land. A commit that changes what the scope holds may have been half read
+by it: rows the scope owns added, or rows of its table that the load read removed, retouched, renamed or mentioned
+again (a row it did not read is outside the scope, or was added later: an add), or anything after a failed or
+unknown commit, or a reset / delete_all. Then the load is not kept, and the lookup loads the scope under the lock,
+as every load did before. Commits to other scopes' rows leave it alone (KuzuBackend._load_unlocked).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graphmem.inprocess.vectors import owns
@@ -29,6 +30,7 @@ class Loading:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.overtaken = False
+        self.changed: set[str] = set()  # ids of rows of its table that commits changed meanwhile
         self._ended = False
         self._guard = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
@@ -61,21 +63,29 @@ def _wake(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def touches(table: str, scope: Scope, updates: Sequence[ScopeUpdate] | None) -> bool:
-    """Whether a commit's updates (None: not known, a failed commit) may change what the scope's load reads."""
-    if updates is None:
-        return True
-    return any(_touches(table, scope, method, args) for method, args in updates)
+def overtake(loading: Loading, table: str, scope: Scope, updates: Sequence[ScopeUpdate]) -> None:
+    """Mark the load with what a commit's updates change of its table: `overtaken` when they add rows the scope
+    owns, forget or discard scopes, or are of a kind not known here; else the ids of the rows they change (which
+    count only if the load read them: `kept`)."""
+    for method, args in updates:
+        if method == "add":
+            added_to, rows = args
+            loading.overtaken |= added_to == table and any(owns(scope, row.owner) for row in rows)
+        elif method in ("mentioned", "rename"):  # `{id, ...}` rows of entities
+            if table == "entity":
+                loading.changed.update(row["id"] for row in args[0])
+        elif method == "retouch":  # `{id, ...}` rows of memories
+            if table == "memory":
+                loading.changed.update(row["id"] for row in args[0])
+        elif method == "remove":
+            if args[0] == table:
+                loading.changed.update(args[1])
+        elif method == "forget":
+            loading.overtaken |= not args or args[0] == table
+        else:  # discard (reset, delete_all), or anything else
+            loading.overtaken = True
 
 
-def _touches(table: str, scope: Scope, method: str, args: tuple[Any, ...]) -> bool:
-    if method == "add":
-        added_to, rows = args
-        return bool(added_to == table and any(owns(scope, row.owner) for row in rows))
-    if method in ("mentioned", "rename"):  # entity ids only: which scope they are in is not known here
-        return table == "entity"
-    if method == "retouch":
-        return table == "memory"
-    if method == "remove" or method == "forget":
-        return not args or args[0] == table
-    return True  # discard (reset, delete_all), or anything else
+def kept(loading: Loading, read: Iterable[str]) -> bool:
+    """Whether a load that read the rows `read` (ids) may be kept: no commit meanwhile changed what it holds."""
+    return not loading.overtaken and (not loading.changed or loading.changed.isdisjoint(read))

@@ -15,6 +15,7 @@ from graphmem import AsyncMemory
 from graphmem.backends import kuzu as kuzu_module
 from graphmem.backends.base import Statement
 from graphmem.backends.kuzu import KuzuBackend
+from graphmem.scope import Scope
 
 
 def store(tmp_path: Path) -> AsyncMemory:
@@ -152,3 +153,62 @@ def test_two_first_lookups_of_one_scope_load_it_once(tmp_path: Path, monkeypatch
             await memory.close()
 
     assert asyncio.run(scenario()) == ["big"]
+
+
+def test_lookups_racing_to_load_one_scope_leave_the_read_threads_free(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two lookups that start the same scope's load at once: one loads, the other waits on the event loop, not on
+    the other of the store's two read threads (the store's other reads need it)."""
+    release, began = threading.Event(), threading.Event()
+
+    def hold_big(user: str) -> None:
+        if user == "big":
+            began.set()
+            release.wait(30)
+
+    async def scenario() -> list[str]:
+        memory, backend = await with_two_scopes(tmp_path)
+        try:
+            vector = await memory.embedder.embed_query("climbing")
+            loads = loads_of(monkeypatch, hold_big)
+            both = [asyncio.ensure_future(backend.vector_search("memory", vector, 5, Scope.of("big")))
+                    for _ in range(2)]
+            await asyncio.to_thread(began.wait, 30)
+            try:
+                listed = await asyncio.wait_for(memory.get_all(user_id="small"), 30)  # a read thread is free
+                assert [r["memory"] for r in listed["results"]] == ["Bob likes green tea"]
+            finally:
+                release.set()
+            await asyncio.wait_for(asyncio.gather(*both), 30)
+            return loads
+        finally:
+            await memory.close()
+
+    assert asyncio.run(scenario()) == ["big"]
+
+
+def test_a_delete_in_another_scope_leaves_a_load_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removing, retouching or counting rows that the load did not read changes nothing it holds."""
+    async def scenario() -> tuple[list[str], list[str]]:
+        memory, backend = await with_two_scopes(tmp_path)
+        loop = asyncio.get_running_loop()
+        other = (await memory.add("Dave repairs bikes", user_id="small", infer=False))["results"][0]["id"]
+        with backend._scopes.lock:
+            backend._scopes.forget()
+        deleted: list[str] = []
+
+        def delete_meanwhile(user: str) -> None:
+            if user == "big" and not deleted:
+                deleted.append(other)
+                delete = backend.write([Statement("memory/delete", {"id": other})])
+                asyncio.run_coroutine_threadsafe(delete, loop).result(30)
+
+        try:
+            loads = loads_of(monkeypatch, delete_meanwhile)
+            found = await asyncio.wait_for(memory.search("climbing", user_id="big"), 30)
+            return loads, [r["memory"] for r in found["results"]]
+        finally:
+            await memory.close()
+
+    loads, found = asyncio.run(scenario())
+    assert found == ["Alice climbs in Leeds on Sundays"] and loads == ["big"]
