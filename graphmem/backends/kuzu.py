@@ -10,7 +10,7 @@ the graph hops over RELATES and the writes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from graphmem.backends.base import (
@@ -32,6 +32,7 @@ from graphmem.backends.kuzu_writes import (
 )
 from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
+from graphmem.inprocess.ann_files import IndexFile
 from graphmem.inprocess.cache import ScopeCache
 from graphmem.inprocess.loads import Loading
 from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
@@ -190,17 +191,13 @@ class KuzuBackend:
             if loading.ended:  # another thread's load ended meanwhile (kept, or not: then `_loaded` loads it)
                 return None
             loaded: LoadedScope | None = None
-            read: list[str] = []
             try:
                 with cache.lock:
                     files = cache.begin_load(table, scope)
-                with collections_paused():
-                    rows, saving = scope_rows(self._fetch, table, scope, cache.vector_files, self._dims, vector_row)
-                    read = [row.id for row in rows]
-                    loaded = cache.make(table, scope, rows, files)
+                loaded, saving = self._read_scope(table, scope, files)
             finally:
                 with cache.lock:
-                    kept = cache.end_load(table, scope, loading, read) and cache.get(table, scope) is None
+                    kept = cache.end_load(table, scope, loading, loaded) and cache.get(table, scope) is None
                     if kept and loaded is not None:
                         cache.adopt(table, scope, loaded)
                 loading.end()
@@ -212,16 +209,22 @@ class KuzuBackend:
         saving()
         return None
 
+    def _read_scope(self, table: VectorTable, scope: Scope,
+                    files: Mapping[str, IndexFile] | None = None) -> tuple[LoadedScope, Callable[[], None]]:
+        """The scope read from the store (a large one's vectors from their copy beside it when it fits:
+        inprocess/vector_files.py) as a loaded scope not held yet, and what to run once it is held (a save)."""
+        with collections_paused():
+            rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, vector_row)
+            return self._scopes.make(table, scope, rows, files), saving
+
     def _loaded(self, table: VectorTable, scope: Scope) -> LoadedScope:
         """The scope's rows in RAM, loaded from the store on first use (most lookups loaded it already, without
         the lock: `_load_unlocked`). Callers hold the cache's lock: another Memory on this path may commit
         meanwhile; its rows are added after this load, not lost between the load and the put."""
         loaded = self._scopes.get(table, scope)
         if loaded is None:
-            # A large scope's vectors from their copy beside the store when it fits (inprocess/vector_files.py).
-            with collections_paused():
-                rows, saving = scope_rows(self._fetch, table, scope, self._scopes.vector_files, self._dims, vector_row)
-                loaded = self._scopes.put(table, scope, rows)
+            loaded, saving = self._read_scope(table, scope)
+            self._scopes.adopt(table, scope, loaded)
             saving()
         return loaded
 

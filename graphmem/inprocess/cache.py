@@ -95,8 +95,8 @@ class ScopeCache(ScopeSet):
              files: Mapping[str, IndexFile] | None = None) -> LoadedScope:
         """A loaded scope of the rows, not held yet (needs no lock: it touches nothing shared but saved files);
         `files`: its saved indexes by kind, handed out before its rows were read (`begin_load`)."""
-        saved = (None if self._files is None else partial(self._files.of, owner=scope.ids)) if files is None \
-            else files.__getitem__
+        saved = files.__getitem__ if files is not None \
+            else None if self._files is None else partial(self._files.of, owner=scope.ids)
         return (ScopeMemories(self._dims, rows, saved) if table == "memory"
                 else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
 
@@ -109,7 +109,7 @@ class ScopeCache(ScopeSet):
 
     def being_loaded(self, table: str, scope: Scope) -> Loading | None:
         """The scope's load under way, else None (a look without the lock: a load that starts right after it is
-        waited for on the read thread instead)."""
+        found by the lookup's read thread, which hands it back to be waited for: KuzuBackend._in_scope)."""
         return self._in_flight.get((table, scope))
 
     def loading(self, table: str, scope: Scope) -> Loading:
@@ -125,12 +125,12 @@ class ScopeCache(ScopeSet):
         kinds = ("memory", "parts") if table == "memory" else ("entity",)
         return {kind: self._files.of(kind, scope.ids) for kind in kinds}
 
-    def end_load(self, table: str, scope: Scope, loading: Loading, read: Iterable[str]) -> bool:
-        """The load of the rows `read` (ids) ends (under `lock`): whether it may be kept (no commit changed what it
-        holds meanwhile: inprocess/loads.py)."""
+    def end_load(self, table: str, scope: Scope, loading: Loading, loaded: LoadedScope | None) -> bool:
+        """The load ends (under `lock`): whether what it `loaded` (None: it failed) may be kept (no commit changed
+        what it holds meanwhile: inprocess/loads.py)."""
         if self._in_flight.get((table, scope)) is loading:
             del self._in_flight[(table, scope)]
-        return kept(loading, read)
+        return loaded is not None and kept(loading, loaded)
 
     def overtake(self, updates: Sequence[ScopeUpdate]) -> None:
         """A commit landed (under `lock`): the loads under way note what it changed (inprocess/loads.py)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 from graphmem.inprocess.vectors import owns
@@ -86,6 +86,7 @@ def overtake(loading: Loading, table: str, scope: Scope, updates: Sequence[Scope
             loading.overtaken = True
 
 
-def kept(loading: Loading, read: Iterable[str]) -> bool:
-    """Whether a load that read the rows `read` (ids) may be kept: no commit meanwhile changed what it holds."""
-    return not loading.overtaken and (not loading.changed or loading.changed.isdisjoint(read))
+def kept(loading: Loading, read: Container[str]) -> bool:
+    """Whether a load that read the rows `read` (the loaded scope) may be kept: no commit meanwhile changed what
+    it holds."""
+    return not loading.overtaken and not any(row_id in read for row_id in loading.changed)

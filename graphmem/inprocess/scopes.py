@@ -38,6 +38,10 @@ def without_vectors(row: VectorRow) -> VectorRow:
 class LoadedScope(Protocol):
     def __len__(self) -> int: ...
 
+    def __contains__(self, row_id: object) -> bool:
+        """Whether the scope holds the row (with a vector or without)."""
+        ...
+
     @property
     def held_vectors(self) -> int:
         """The vectors held in RAM, what the cache's budget counts."""
@@ -105,6 +109,9 @@ class ScopeMemories:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def __contains__(self, row_id: object) -> bool:
+        return row_id in self._rows
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._rows]
