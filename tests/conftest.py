@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +29,26 @@ def kuzu_config(db: str | Path, *, embedder: dict[str, Any] | None = HASH_EMBEDD
     if embedder is not None:
         config["embedder"] = embedder
     return config
+
+
+# What a second process's snippet starts with (`in_another_process`); the snippet makes its scopes big itself
+# (`vectors.ANN_MIN_ROWS = ...`), after whatever it imports first.
+_PROCESS_PRELUDE = (
+    "import sys\n"
+    "from graphmem import Memory\n"
+    "from graphmem.inprocess import vectors\n"
+    "from graphmem.scope import Scope\n"
+    "from tests.conftest import kuzu_config\n"
+)
+
+
+def in_another_process(code: str, db: Path) -> str:
+    """What `code` prints, run in a new Python process on the store `db` (`sys.argv[1]`), past `_PROCESS_PRELUDE`:
+    what a process that did not write the store loads from it."""
+    done = subprocess.run([sys.executable, "-c", _PROCESS_PRELUDE + code, str(db)], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 @pytest.fixture(scope="session", autouse=True)

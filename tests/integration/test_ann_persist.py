@@ -6,8 +6,6 @@ public surface."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from graphmem.inprocess import vectors
 from graphmem.inprocess.scopes import ScopeMemories
 from graphmem.inprocess.vectors import ScopeVectors
 from graphmem.scope import Scope
-from tests.conftest import kuzu_config
+from tests.conftest import in_another_process, kuzu_config
 
 TOPICS = ("hiking", "sourdough", "the cello", "chess", "kayaking", "pottery", "Japanese", "surfing")
 QUERIES = ("Who likes baking sourdough?", "chess club", "learning an instrument", "water sports by the sea")
@@ -158,21 +156,13 @@ def test_delete_all_removes_the_saved_indexes_of_its_scope(db: Path) -> None:
 
 def test_another_process_loads_the_saved_index(db: Path) -> None:
     code = (
-        "import sys\n"
-        "from graphmem import Memory\n"
-        "from graphmem.inprocess import vectors\n"
-        "from graphmem.scope import Scope\n"
-        "from tests.conftest import kuzu_config\n"
         "vectors.ANN_MIN_ROWS = 100\n"
         "with Memory(kuzu_config(sys.argv[1])) as memory:\n"
         "    memory.search('sourdough', user_id='u')\n"
         "    loaded = memory._async.backend._scopes.get('memory', Scope(user_id='u'))\n"
         "    print(loaded._vectors.adopted, loaded._vectors._ann.indexed)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).parents[2])
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == [str(ROWS), str(ROWS)]
+    assert in_another_process(code, db).split() == [str(ROWS), str(ROWS)]
 
 
 def test_an_in_memory_store_saves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,6 +52,21 @@ def loads_of(monkeypatch: pytest.MonkeyPatch, before_return: Any = None) -> list
     return loads
 
 
+def deleting_once(backend: KuzuBackend, memory_id: str) -> Any:
+    """A `loads_of` hook that deletes the memory once, after the big scope's load read its rows: a commit landing
+    while it loads (the store's own write thread runs it; this thread waits for it)."""
+    loop = asyncio.get_running_loop()
+    deleted: list[str] = []
+
+    def delete_meanwhile(user: str) -> None:
+        if user == "big" and not deleted:
+            deleted.append(memory_id)
+            delete = backend.write([Statement("memory/delete", {"id": memory_id})])
+            asyncio.run_coroutine_threadsafe(delete, loop).result(30)
+
+    return delete_meanwhile
+
+
 def test_a_loaded_scope_answers_while_another_scope_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release, began = threading.Event(), threading.Event()
 
@@ -92,20 +107,11 @@ def test_a_load_that_a_commit_to_its_scope_overtook_is_loaded_again(tmp_path: Pa
     dropped, and the scope loads again under the lock (where no commit lands), as the store holds it."""
     async def scenario() -> tuple[list[str], list[str]]:
         memory, backend = await with_two_scopes(tmp_path)
-        loop = asyncio.get_running_loop()
         gone = (await memory.add("Alice hates early trains", user_id="big", infer=False))["results"][0]["id"]
         with backend._scopes.lock:
             backend._scopes.forget()
-        deleted: list[str] = []
-
-        def delete_meanwhile(user: str) -> None:
-            if user == "big" and not deleted:  # once, after the load read its rows: the rows it read are stale
-                deleted.append(gone)
-                delete = backend.write([Statement("memory/delete", {"id": gone})])
-                asyncio.run_coroutine_threadsafe(delete, loop).result(30)
-
         try:
-            loads = loads_of(monkeypatch, delete_meanwhile)
+            loads = loads_of(monkeypatch, deleting_once(backend, gone))  # the rows the load read are stale
             found = await asyncio.wait_for(memory.search("Alice", user_id="big", limit=5), 30)
             return loads, [r["memory"] for r in found["results"]]
         finally:
@@ -191,20 +197,11 @@ def test_a_delete_in_another_scope_leaves_a_load_alone(tmp_path: Path, monkeypat
     """Removing, retouching or counting rows that the load did not read changes nothing it holds."""
     async def scenario() -> tuple[list[str], list[str]]:
         memory, backend = await with_two_scopes(tmp_path)
-        loop = asyncio.get_running_loop()
         other = (await memory.add("Dave repairs bikes", user_id="small", infer=False))["results"][0]["id"]
         with backend._scopes.lock:
             backend._scopes.forget()
-        deleted: list[str] = []
-
-        def delete_meanwhile(user: str) -> None:
-            if user == "big" and not deleted:
-                deleted.append(other)
-                delete = backend.write([Statement("memory/delete", {"id": other})])
-                asyncio.run_coroutine_threadsafe(delete, loop).result(30)
-
         try:
-            loads = loads_of(monkeypatch, delete_meanwhile)
+            loads = loads_of(monkeypatch, deleting_once(backend, other))
             found = await asyncio.wait_for(memory.search("climbing", user_id="big"), 30)
             return loads, [r["memory"] for r in found["results"]]
         finally:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +23,7 @@ from graphmem.inprocess import vectors
 from graphmem.inprocess.scopes import ScopeMemories
 from graphmem.inprocess.vector_files import VectorFiles
 from graphmem.scope import Scope
-from tests.conftest import kuzu_config
+from tests.conftest import in_another_process, kuzu_config
 
 TOPICS = ("hiking", "sourdough", "the cello", "chess", "kayaking", "pottery", "Japanese", "surfing")
 QUERIES = ("Who likes baking sourdough?", "chess club", "learning an instrument", "water sports by the sea")
@@ -158,12 +156,8 @@ def test_a_second_memory_loads_the_saved_vectors(db: Path, statements: list[tupl
 
 def test_another_process_loads_the_saved_vectors(db: Path) -> None:
     code = (
-        "import hashlib, json, sys\n"
-        "from graphmem import Memory\n"
+        "import hashlib, json\n"
         "from graphmem.backends.kuzu import KuzuBackend\n"
-        "from graphmem.inprocess import vectors\n"
-        "from graphmem.scope import Scope\n"
-        "from tests.conftest import kuzu_config\n"
         "vectors.ANN_MIN_ROWS = 100\n"
         "ran, fetch = [], KuzuBackend._fetch\n"
         "KuzuBackend._fetch = lambda self, name, params: ran.append(name) or fetch(self, name, params)\n"
@@ -176,10 +170,7 @@ def test_another_process_loads_the_saved_vectors(db: Path) -> None:
         "    print(json.dumps({'ran': ran, 'found': [r['id'] for r in found],\n"
         "                      'bits': hashlib.sha256(json.dumps(bits, sort_keys=True).encode()).hexdigest()}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).parents[2])
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = json.loads(done.stdout.splitlines()[-1])
+    out = json.loads(in_another_process(code, db).splitlines()[-1])
     assert out["ran"] == ["memory/hashed_in_scope"]
     reference = plain(db)
     held = {i: bits.hex() for i, bits in reference["memory"].items()}
