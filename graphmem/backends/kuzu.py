@@ -197,6 +197,7 @@ class KuzuBackend:
                 loaded, saving = self._read_scope(table, scope, files)
             finally:
                 with cache.lock:
+                    cache.commits_tracked()  # a commit landing now is judged by what it changes (overtake)
                     kept = cache.end_load(table, scope, loading, loaded) and cache.get(table, scope) is None
                     if kept and loaded is not None:
                         cache.adopt(table, scope, loaded)
@@ -222,6 +223,9 @@ class KuzuBackend:
         the lock: `_load_unlocked`). Callers hold the cache's lock: another Memory on this path may commit
         meanwhile; its rows are added after this load, not lost between the load and the put."""
         loaded = self._scopes.get(table, scope)
+        if loaded is None:
+            self._scopes.commits_tracked()  # (lets go of the lock while it waits: another lookup may load it)
+            loaded = self._scopes.get(table, scope)
         if loaded is None:
             loaded, saving = self._read_scope(table, scope)
             self._scopes.adopt(table, scope, loaded)

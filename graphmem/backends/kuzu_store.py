@@ -150,23 +150,26 @@ class SharedDatabase:
 
     def transaction(self, work: Callable[[], T], commit: Callable[[], Callable[[], None] | None]) -> T:
         """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock, and may return
-        the rest of its work, run next without that lock: it takes the lock itself); ROLLBACK on error."""
+        the rest of its work, run next without that lock: it takes the lock itself); ROLLBACK on error.
+
+        The COMMIT itself runs without that lock: Kuzu may checkpoint in it, and a checkpoint waits for the reads in
+        flight (a big scope's load reads for seconds; Kuzu gives up after ~5 s), while every loaded scope's lookups
+        need the lock (they waited ~5.5 s). Until `commit` has tracked the commit's changes no scope is loaded from
+        the store (ScopeCache.commit_begins): one that read the commit would be given its changes again."""
         done = self._writer.within("BEGIN TRANSACTION", work)
-        # The commit and the tracking are one step for the shared loaded scopes: a scope loaded between them
-        # would hold the commit already, and counts would be added twice.
+        with self.scopes.lock:
+            self.scopes.commit_begins()
+        try:
+            self._commit()
+        except BaseException:
+            with self.scopes.lock:
+                self.scopes.commit_ends()
+            raise
         with self.scopes.lock:
             try:
-                self.execute("COMMIT")
-            except BackendError as exc:
-                if _CHECKPOINT_TIMEOUT not in str(exc):
-                    # Whether anything landed is not known: the scopes reload, and whether the database holds
-                    # RELATES edges is read again (a probe under way meanwhile keeps nothing: the count moved).
-                    self.scopes.forget()
-                    self.relations_changed(None)
-                    raise
-                # Kuzu wrote the commit, then its automatic checkpoint gave up waiting for a long read (on
-                # a read connection): the commit stands and the checkpoint comes at a later commit.
-            later = commit()
+                later = commit()
+            finally:
+                self.scopes.commit_ends()
         if later is not None:
             try:
                 later()
@@ -175,6 +178,20 @@ class SharedDatabase:
                 with self.scopes.lock:
                     self.scopes.forget()
         return done
+
+    def _commit(self) -> None:
+        try:
+            self.execute("COMMIT")
+        except BackendError as exc:
+            if _CHECKPOINT_TIMEOUT not in str(exc):
+                # Whether anything landed is not known: the scopes reload, and whether the database holds
+                # RELATES edges is read again (a probe under way meanwhile keeps nothing: the count moved).
+                with self.scopes.lock:
+                    self.scopes.forget()
+                    self.relations_changed(None)
+                raise
+            # Kuzu wrote the commit, then its automatic checkpoint gave up waiting for a long read (on
+            # a read connection): the commit stands and the checkpoint comes at a later commit.
 
     def relations_changed(self, holds: bool | None) -> None:
         """A commit created RELATES edges (True), or may have (None: read again). Under the scopes' lock."""

@@ -67,6 +67,10 @@ class ScopeCache(ScopeSet):
 
     def __init__(self, dims: int, max_rows: int = DEFAULT_MAX_ROWS, files: IndexFiles | None = None) -> None:
         self.lock = threading.RLock()
+        # Commits whose COMMIT may have landed and whose changes are not tracked yet (SharedDatabase.transaction): a
+        # scope read from the store now may or may not hold them, so none is loaded until they are tracked.
+        self._commits = 0
+        self._tracked = threading.Condition(self.lock)
         self._dims = dims
         self._max_rows = max_rows
         self._files = files
@@ -131,6 +135,21 @@ class ScopeCache(ScopeSet):
         if self._in_flight.get((table, scope)) is loading:
             del self._in_flight[(table, scope)]
         return loaded is not None and kept(loading, loaded)
+
+    def commit_begins(self) -> None:
+        """A commit is about to land (under `lock`); `commit_ends` once its changes are tracked."""
+        self._commits += 1
+
+    def commit_ends(self) -> None:
+        """Under `lock`: the loads waiting for it go on."""
+        self._commits -= 1
+        if self._commits == 0:
+            self._tracked.notify_all()
+
+    def commits_tracked(self) -> None:
+        """Wait (under `lock`, which the wait lets go of meanwhile) until no commit is landing untracked: what is
+        read from the store then holds every commit whose changes reached the loaded scopes, and no other."""
+        self._tracked.wait_for(lambda: self._commits == 0)
 
     def overtake(self, updates: Sequence[ScopeUpdate]) -> None:
         """A commit landed (under `lock`): the loads under way note what it changed (inprocess/loads.py)."""
