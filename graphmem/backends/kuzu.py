@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from graphmem.backends.base import (
@@ -86,6 +87,10 @@ class KuzuBackend:
         not wait for writes queued or running (another scope's big add)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db.read_executor, fn)
+
+    async def _run_lookup(self, fn: Callable[[], T]) -> T:
+        """Run `fn` (a lookup in loaded scopes, no statement) on a lookup thread: it never queues behind a read."""
+        return await asyncio.get_running_loop().run_in_executor(self._db.lookup_executor, fn)
 
     # -- connection and schema -------------------------------------------------------------
 
@@ -244,12 +249,14 @@ class KuzuBackend:
 
     async def _in_scope(self, fn: Callable[[], T], *held: tuple[VectorTable, Scope],
                         inline_rows: int | None = None, loads: Sequence[tuple[VectorTable, Scope]] | None = None) -> T:
-        """`fn` under the loaded scopes' lock, on a read thread; on the event loop itself when it only looks
-        up `held` scopes that are loaded, and the lock is free: such a lookup takes microseconds, the hop to a
-        read thread and back ~0.3-0.5 ms, and a search makes a dozen of them. A lookup whose cost grows with
-        the scope (a vector scan, a keyword walk) names the most rows it runs inline in (`inline_rows`); one
-        by id, name or time costs the same in a scope of any size (None: a 100k scope's search hopped ~2 ms).
-        The scopes `fn` reads (`loads`, else `held`) that are not loaded yet are loaded first, without the lock."""
+        """`fn` under the loaded scopes' lock. On the event loop itself when it only looks up `held` scopes that are
+        loaded, and the lock is free: such a lookup takes microseconds, the hop to a thread and back ~0.3-0.5 ms, and
+        a search makes a dozen of them. A lookup whose cost grows with the scope (a vector scan, a keyword walk)
+        names the most rows it runs inline in (`inline_rows`); one by id, name or time costs the same in a scope
+        of any size (None: a 100k scope's search hopped ~2 ms). Else a lookup of loaded `held` scopes runs on a
+        lookup thread (it never queues behind a statement: a big scope's load on both read threads held up the
+        other scopes' big lookups for seconds), and anything else on a read thread, where the scopes `fn` reads
+        (`loads`, else `held`) that are not loaded yet are loaded first, without the lock."""
         if held and self._scopes.lock.acquire(blocking=False):
             try:
                 if all((found := self._scopes.get(t, s)) is not None
@@ -257,6 +264,10 @@ class KuzuBackend:
                     return fn()
             finally:
                 self._scopes.lock.release()
+        if held:  # only looks up loaded scopes: on a lookup thread, unless one of them is not loaded any more
+            done, answer = await self._run_lookup(partial(self._looked_up, fn, held))
+            if done:
+                return cast(T, answer)
 
         needs = held if loads is None else loads
 
@@ -274,6 +285,14 @@ class KuzuBackend:
             if busy is None:
                 return cast(T, answer)
             await busy.wait()
+
+    def _looked_up(self, fn: Callable[[], T], held: Sequence[tuple[VectorTable, Scope]]) -> tuple[bool, T | None]:
+        """`fn` under the lock if the scopes it looks up are loaded (True, its answer); else (False, None): a lookup
+        thread runs no statement, so loading them is for a read thread."""
+        with self._scopes.lock:
+            if all(self._scopes.get(table, scope) is not None for table, scope in held):
+                return True, fn()
+        return False, None
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
                             context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:

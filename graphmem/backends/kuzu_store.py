@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 MEMORY_DB = ":memory:"
 _MAX_PREPARED = 256
 READ_THREADS = 2  # a big add's own reads (thousands of facts) must not hold up another scope's get_all
+# Threads for lookups in loaded scopes that do not run on the event loop (a big scope's vector walk, a lookup while
+# the scopes' lock is busy): they never run a statement, so they never queue behind one (a big scope's load reads
+# for seconds; a read waits for a checkpoint), as lookups did on the read threads.
+LOOKUP_THREADS = 2
 MAX_SCOPE_ROWS = DEFAULT_MAX_ROWS  # rows the loaded scopes of one database hold at most
 
 _REGISTRY: dict[str, SharedDatabase] = {}
@@ -123,6 +127,7 @@ class SharedDatabase:
         # The threads hold the database weakly: an AsyncMemory on ':memory:' that is never closed is freed.
         self.read_executor = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="graphmem-kuzu-read",
                                                 initializer=_start_reader, initargs=(weakref.ref(self),))
+        self.lookup_executor = ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="graphmem-lookup")
 
     def reader_session(self) -> _Session:
         """A new connection for one read thread (a Kuzu connection runs one statement at a time)."""
@@ -205,8 +210,9 @@ class SharedDatabase:
                 self.holds_relations = found
 
     def shutdown(self) -> None:
-        """Stop the read threads, then close every connection and the database on the writing thread; then the
-        loaded scopes' indexes stop building, and are saved beside the store (inprocess/ann_files.py)."""
+        """Stop the lookup and read threads, then close every connection and the database on the writing thread;
+        then the loaded scopes' indexes stop building, and are saved beside the store (inprocess/ann_files.py)."""
+        self.lookup_executor.shutdown(wait=True)
         self.read_executor.shutdown(wait=True)
         try:
             self.executor.submit(self._close).result()

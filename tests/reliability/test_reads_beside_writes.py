@@ -107,21 +107,27 @@ async def kuzu_with_one_memory(tmp_path: Path) -> tuple[AsyncMemory, KuzuBackend
 
 
 def counting_hops(backend: KuzuBackend) -> list[str]:
-    """A list that gets "hop" each time the backend sends a lookup to a read thread from now on."""
+    """A list that gets "hop" each time the backend sends work to a read thread from now on, "lookup" to a lookup
+    thread (a lookup in loaded scopes that does not run on the event loop: it never queues behind a read)."""
     hops: list[str] = []
-    run_read = backend._run_read
+    run_read, run_lookup = backend._run_read, backend._run_lookup
 
-    async def counted(fn: Callable[[], Any]) -> Any:
+    async def read(fn: Callable[[], Any]) -> Any:
         hops.append("hop")
         return await run_read(fn)
 
-    backend._run_read = counted  # type: ignore[method-assign]
+    async def lookup(fn: Callable[[], Any]) -> Any:
+        hops.append("lookup")
+        return await run_lookup(fn)
+
+    backend._run_read = read  # type: ignore[method-assign]
+    backend._run_lookup = lookup  # type: ignore[method-assign]
     return hops
 
 
 def test_small_loaded_scopes_answer_on_the_event_loop_and_others_on_a_read_thread(tmp_path: Path) -> None:
-    """A lookup in a loaded small scope skips the hop to a read thread; one that must load the scope, or that
-    finds the loaded scopes' lock held (a commit being tracked), takes it."""
+    """A lookup in a loaded small scope skips the hop to a read thread; one that must load the scope takes it, and
+    one that finds the loaded scopes' lock held (a commit being tracked) waits for it on a lookup thread."""
     from graphmem.scope import Scope
 
     async def scenario() -> list[str]:
@@ -152,11 +158,12 @@ def test_small_loaded_scopes_answer_on_the_event_loop_and_others_on_a_read_threa
         finally:
             await memory.close()
 
-    assert asyncio.run(scenario()) == ["hop", "hop"]  # the first (a load) and the one beside the held lock
+    # The first looks up a scope not loaded: on a lookup thread, which hands it to a read thread to load it.
+    assert asyncio.run(scenario()) == ["lookup", "hop", "lookup"]
 
 
 def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, monkeypatch: Any) -> None:
-    """Past INLINE_ROWS a loaded scope's vector search takes a read thread (an index query costs milliseconds);
+    """Past INLINE_ROWS a loaded scope's vector search takes a lookup thread (an index query costs milliseconds);
     its lookups by id, episode, entity or time do not: they cost the same in a scope of any size."""
     import graphmem.backends.kuzu as kuzu_module
     from graphmem.scope import Scope
@@ -178,14 +185,40 @@ def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, mon
         finally:
             await memory.close()
 
-    assert asyncio.run(scenario()) == ["hop"]
+    assert asyncio.run(scenario()) == ["lookup"]
 
+
+
+def test_a_big_scope_lookup_does_not_queue_behind_reads(tmp_path: Path, monkeypatch: Any) -> None:
+    """Both read threads busy (two big scopes loading, reads waiting for a checkpoint): a loaded big scope's
+    vector search, which does not run on the event loop, still answers (on a lookup thread)."""
+    import graphmem.backends.kuzu as kuzu_module
+    from graphmem.scope import Scope
+
+    async def scenario() -> list[str]:
+        memory, backend, _ = await kuzu_with_one_memory(tmp_path)
+        try:
+            monkeypatch.setattr(kuzu_module, "INLINE_ROWS", 0)  # every loaded scope is now a big one
+            release = threading.Event()
+            busy = [asyncio.ensure_future(backend._run_read(lambda: release.wait(30))) for _ in range(2)]
+            try:
+                vector = await memory.embedder.embed_query("green tea")
+                found = await asyncio.wait_for(backend.vector_search("memory", vector, 5, Scope.of("other")), 30)
+                assert not any(task.done() for task in busy)
+            finally:
+                release.set()
+            await asyncio.gather(*busy)
+            return [r["id"] for r in found]
+        finally:
+            await memory.close()
+
+    assert len(asyncio.run(scenario())) == 1
 
 
 def test_a_keyword_lookup_hops_by_its_rows_times_its_length(tmp_path: Path, monkeypatch: Any) -> None:
     """A keyword walk costs about the scope's rows times the query's length: on the event loop while that is at
-    most INLINE_KEYWORD_WORK, else on a read thread; text that is not ASCII (jieba may load) or longer than
-    INLINE_KEYWORD_CHARS always hops."""
+    most INLINE_KEYWORD_WORK, else on a lookup thread; text that is not ASCII (jieba may load) or longer than
+    INLINE_KEYWORD_CHARS always takes a read thread."""
     import graphmem.backends.kuzu as kuzu_module
     from graphmem.scope import Scope
 
@@ -205,7 +238,7 @@ def test_a_keyword_lookup_hops_by_its_rows_times_its_length(tmp_path: Path, monk
         finally:
             await memory.close()
 
-    assert asyncio.run(scenario()) == ["hop", "hop", "hop"]
+    assert asyncio.run(scenario()) == ["lookup", "hop", "hop"]
 
 def test_whole_rows_of_loaded_scopes_are_read_on_the_event_loop(tmp_path: Path) -> None:
     """`memory_rows` (a search's results) answers from the loaded scopes without a hop; an id held by none of
