@@ -138,7 +138,7 @@ class KuzuBackend:
     async def _holds_relations(self) -> bool:
         """Whether the database may hold a RELATES edge: read once per process (a search's graph hop costs
         ~1.5 ms, and a store added with infer=False has none to find), then kept true by every commit that
-        creates one. A commit landing while it is read wins: the count it started from has moved."""
+        creates one. A commit tracked while it is read wins: the count it started from has moved."""
         db = self._db
         if db.holds_relations is None:
             def probe() -> None:
@@ -182,18 +182,25 @@ class KuzuBackend:
         """Load a scope not held yet without holding the loaded scopes' lock: a 100k scope's load takes seconds,
         and every other scope's lookups wait for that lock (a search of a loaded 1k scope waited 6 s). The load is
         kept only if no commit that changes the scope landed while it read the store (it may have read part of
-        one: inprocess/loads.py); else the lookup loads the scope under the lock (`_loaded`), as every load did
-        before. On a read thread. Returns the load of another thread when one is under way: the caller waits for it
-        off the read threads (two: the store's other reads need them), then looks again."""
+        one: inprocess/loads.py); else it is read again under the lock (`_loaded`), as every load was before, and
+        then the lookups waiting for it go on. On a read thread. Returns the load of another thread when one is
+        under way: the caller waits for it off the read threads (two: the store's other reads need them), then
+        looks again."""
         cache = self._scopes
         with cache.lock:
+            if cache.get(table, scope) is not None:
+                return None
+            # A load that began while a commit lands untracked would read it, and its tracking would take the load
+            # as overtaken (read again, under the lock): it begins once the commit is tracked (Kuzu's checkpoint in
+            # the COMMIT keeps new reads waiting meanwhile in any case).
+            cache.commits_tracked()
             if cache.get(table, scope) is not None:
                 return None
             loading = cache.loading(table, scope)
         if not loading.lock.acquire(blocking=False):
             return loading
         try:
-            if loading.ended:  # another thread's load ended meanwhile (kept, or not: then `_loaded` loads it)
+            if loading.ended:  # another thread's load ended meanwhile (the scope is loaded, or its read failed)
                 return None
             loaded: LoadedScope | None = None
             try:
@@ -201,12 +208,18 @@ class KuzuBackend:
                     files = cache.begin_load(table, scope)
                 loaded, saving = self._read_scope(table, scope, files)
             finally:
-                with cache.lock:
-                    cache.commits_tracked()  # a commit landing now is judged by what it changes (overtake)
-                    kept = cache.end_load(table, scope, loading, loaded) and cache.get(table, scope) is None
-                    if kept and loaded is not None:
-                        cache.adopt(table, scope, loaded)
-                loading.end()
+                try:
+                    with cache.lock:
+                        cache.commits_tracked()  # a commit landing now is judged by what it changes (overtake)
+                        kept = cache.end_load(table, scope, loading, loaded) and cache.get(table, scope) is None
+                        if kept and loaded is not None:
+                            cache.adopt(table, scope, loaded)
+                        elif loaded is not None:
+                            # Read again under the lock before the lookups waiting for this load go on: woken
+                            # first, one began a load of its own beside it (the scope read three times).
+                            self._loaded(table, scope)
+                finally:
+                    loading.end()
         finally:
             loading.lock.release()
         if not kept:
@@ -336,10 +349,13 @@ class KuzuBackend:
 
     async def entities_by_names(self, names: list[str], scope: Scope) -> list[Row]:
         # From RAM: entity/by_names scans the whole Entity table in Kuzu 0.11 (~2-9 ms an add at 2k-20k memories).
-        def lookup() -> list[Row]:
-            found = self._entities(scope).by_names(names, scope.ids)
-            return found if found is not None else self._fetch("entity/by_names", {"sk": scope.key, "names": names})
-        return await self._in_scope(lookup, loads=(("entity", scope),))
+        found = await self._in_scope(lambda: self._entities(scope).by_names(names, scope.ids),
+                                     loads=(("entity", scope),))
+        if found is not None:
+            return found
+        # A match loaded without its columns: the store, read without the scopes' lock (a read may wait ~5 s for a
+        # checkpoint, and every loaded scope's lookups need that lock).
+        return await self.read("entity/by_names", {"sk": scope.key, "names": names})
 
     async def valid_hashes(self, hashes: list[str], scope: Scope) -> list[Row]:
         # From RAM: memory/find_hashes scans the whole Memory table in Kuzu 0.11 (no index on hash), which

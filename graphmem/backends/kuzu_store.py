@@ -157,10 +157,11 @@ class SharedDatabase:
         """BEGIN, `work`, COMMIT (`commit` runs right after it, under the loaded scopes' lock, and may return
         the rest of its work, run next without that lock: it takes the lock itself); ROLLBACK on error.
 
-        The COMMIT itself runs without that lock: Kuzu may checkpoint in it, and a checkpoint waits for the reads in
-        flight (a big scope's load reads for seconds; Kuzu gives up after ~5 s), while every loaded scope's lookups
-        need the lock (they waited ~5.5 s). Until `commit` has tracked the commit's changes no scope is loaded from
-        the store (ScopeCache.commit_begins): one that read the commit would be given its changes again."""
+        The COMMIT itself runs without that lock: Kuzu may checkpoint in it, and in Kuzu 0.11.3 a checkpoint begun
+        while any read is open (a big scope's load, a get_all) waits for it to end or for its ~5 s timeout, while
+        every loaded scope's lookups need the lock (they waited ~5.5 s). Until `commit` has tracked the commit's
+        changes no scope is loaded from the store (ScopeCache.commit_begins): one that read the commit would be
+        given its changes again."""
         done = self._writer.within("BEGIN TRANSACTION", work)
         with self.scopes.lock:
             self.scopes.commit_begins()

@@ -148,7 +148,8 @@ class ScopeCache(ScopeSet):
 
     def commits_tracked(self) -> None:
         """Wait (under `lock`, which the wait lets go of meanwhile) until no commit is landing untracked: what is
-        read from the store then holds every commit whose changes reached the loaded scopes, and no other."""
+        read from the store then holds exactly the commits whose changes the loaded scopes were given or are being
+        given (a big commit's rows go to the scopes held when it landed, in steps, after this)."""
         self._tracked.wait_for(lambda: self._commits == 0)
 
     def overtake(self, updates: Sequence[ScopeUpdate]) -> None:

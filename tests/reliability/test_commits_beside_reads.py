@@ -80,11 +80,10 @@ def test_a_checkpointing_commit_behind_a_long_read_leaves_loaded_scopes_alone(tm
 
 def test_a_scope_loaded_while_a_commit_lands_holds_its_changes_once(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """The entity scope is dropped just before an add's COMMIT, and loaded again by a search once the COMMIT has
-    landed but before its changes (one more mention of Alice) are tracked: that load may have read the commit, so
-    it waits for the tracking and is kept only if the commit changed nothing it holds; here it did, so the scope
-    loads again. Its mention counts are then the store's (given the commit's changes as well, Alice's would be one
-    too many)."""
+    """The entity scope is dropped just before an add's COMMIT, and looked up by a search once the COMMIT has
+    landed but before its changes (one more mention of Alice) are tracked: its load waits for the tracking before
+    it reads (a load that read the commit would be overtaken by it, and read again under the lock), and reads once.
+    Its mention counts are then the store's (given the commit's changes as well, Alice's would be one too many)."""
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
         memory = store(tmp_path)
         big = Scope.of("big")
@@ -113,7 +112,7 @@ def test_a_scope_loaded_while_a_commit_lands_holds_its_changes_once(tmp_path: Pa
             add = asyncio.ensure_future(memory.add("Alice cooks dal with Bob", user_id="big", infer=False))
             await asyncio.to_thread(landed.wait, 30)
             search = asyncio.ensure_future(backend.entities_named(["alice"], big))
-            await asyncio.to_thread(loaded.wait, 30)  # its load read the store after the COMMIT
+            assert not await asyncio.to_thread(loaded.wait, 0.5)  # its load waits for the tracking
             go.set()
             await asyncio.wait_for(asyncio.gather(add, search), 30)
             made = list(loads)
@@ -127,8 +126,59 @@ def test_a_scope_loaded_while_a_commit_lands_holds_its_changes_once(tmp_path: Pa
 
     held, fresh, loads = asyncio.run(scenario())
     assert held == fresh and max(held.values()) == 2  # Alice, said twice
-    assert loads == ["entity", "entity"]  # the load that read the commit, then the load under the lock
+    assert loads == ["entity"]  # once, after the tracking
 
 
 def mentions(entities: Any) -> dict[str, Any]:
     return {record["name"]: record.get("mentions") for _, record in entities._records.values()}
+
+
+def test_a_load_reading_when_a_commit_lands_is_judged_by_its_tracking(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock-free load that began before an add's COMMIT and reads the store once it has landed, before it is
+    tracked, waits for the tracking: the commit named Alice again, which the load holds, so it is not kept and the
+    scope is read again under the lock. The mention counts held are the store's (kept, Alice's would be one too
+    many)."""
+    async def scenario() -> tuple[list[bool], dict[str, Any], dict[str, Any]]:
+        memory = store(tmp_path)
+        big = Scope.of("big")
+        try:
+            # The adds are a run's: they resolve entities in the run's scope, not in the user's scope being loaded.
+            await memory.add("Alice climbs in Leeds", user_id="big", run_id="r1", infer=False)
+            backend = await memory._ready()
+            assert isinstance(backend, KuzuBackend)
+            with backend._scopes.lock:
+                backend._scopes.forget()
+            reading, landed, go = threading.Event(), threading.Event(), threading.Event()
+            loads: list[bool] = []  # whether each load of the entity scope read under the lock
+            read = kuzu_module.scope_rows
+
+            def paused(fetch: Any, table: str, scope: Any, *args: Any) -> Any:
+                if table == "entity" and scope == big:
+                    if not loads:
+                        reading.set()
+                        landed.wait(30)  # reads once the COMMIT has landed, untracked
+                    loads.append(backend._scopes.lock._is_owned())  # type: ignore[attr-defined]
+                return read(fetch, table, scope, *args)
+
+            monkeypatch.setattr(kuzu_module, "scope_rows", paused)
+            committed = threading.Event()
+            commits_held(monkeypatch, threading.Event(), committed, after=lambda: (landed.set(), go.wait(30)))
+            search = asyncio.ensure_future(backend.entities_named(["alice"], big))
+            await asyncio.to_thread(reading.wait, 30)
+            add = asyncio.ensure_future(memory.add("Alice cooks dal", user_id="big", run_id="r1", infer=False))
+            await asyncio.to_thread(landed.wait, 30)
+            go.set()
+            await asyncio.wait_for(asyncio.gather(add, search), 30)
+            made = list(loads)
+            with backend._scopes.lock:
+                held = backend._scopes.get("entity", big)
+                fresh, _ = backend._read_scope("entity", big)
+            assert held is not None
+            return made, mentions(held), mentions(fresh)
+        finally:
+            await memory.close()
+
+    loads, held, fresh = asyncio.run(scenario())
+    assert held == fresh and held["Alice"] == 2
+    assert loads == [False, True]  # lock-free, overtaken; then under the lock
