@@ -116,17 +116,22 @@ def test_a_scope_loaded_while_a_commit_lands_holds_its_changes_once(tmp_path: Pa
             go.set()
             await asyncio.wait_for(asyncio.gather(add, search), 30)
             made = list(loads)
-            with backend._scopes.lock:
-                held = backend._scopes.get("entity", big)
-                fresh, _ = backend._read_scope("entity", big)
-            assert held is not None
-            return mentions(held), mentions(fresh), made
+            return (*held_and_fresh(backend, big), made)
         finally:
             await memory.close()
 
     held, fresh, loads = asyncio.run(scenario())
     assert held == fresh and max(held.values()) == 2  # Alice, said twice
     assert loads == ["entity"]  # once, after the tracking
+
+
+def held_and_fresh(backend: KuzuBackend, scope: Scope) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The mention counts of the scope's entities as held loaded, and as a fresh read of the store has them."""
+    with backend._scopes.lock:
+        held = backend._scopes.get("entity", scope)
+        fresh, _ = backend._read_scope("entity", scope)
+    assert held is not None
+    return mentions(held), mentions(fresh)
 
 
 def mentions(entities: Any) -> dict[str, Any]:
@@ -171,11 +176,7 @@ def test_a_load_reading_when_a_commit_lands_is_judged_by_its_tracking(tmp_path: 
             go.set()
             await asyncio.wait_for(asyncio.gather(add, search), 30)
             made = list(loads)
-            with backend._scopes.lock:
-                held = backend._scopes.get("entity", big)
-                fresh, _ = backend._read_scope("entity", big)
-            assert held is not None
-            return made, mentions(held), mentions(fresh)
+            return (made, *held_and_fresh(backend, big))
         finally:
             await memory.close()
 
