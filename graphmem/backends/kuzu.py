@@ -188,13 +188,10 @@ class KuzuBackend:
         looks again."""
         cache = self._scopes
         with cache.lock:
-            if cache.get(table, scope) is not None:
-                return None
             # A load that began while a commit lands untracked would read it, and its tracking would take the load
             # as overtaken (read again, under the lock): it begins once the commit is tracked (Kuzu's checkpoint in
             # the COMMIT keeps new reads waiting meanwhile in any case).
-            cache.commits_tracked()
-            if cache.get(table, scope) is not None:
+            if cache.get_tracked(table, scope) is not None:
                 return None
             loading = cache.loading(table, scope)
         if not loading.lock.acquire(blocking=False):
@@ -240,10 +237,7 @@ class KuzuBackend:
         """The scope's rows in RAM, loaded from the store on first use (most lookups loaded it already, without
         the lock: `_load_unlocked`). Callers hold the cache's lock: another Memory on this path may commit
         meanwhile; its rows are added after this load, not lost between the load and the put."""
-        loaded = self._scopes.get(table, scope)
-        if loaded is None:
-            self._scopes.commits_tracked()  # (lets go of the lock while it waits: another lookup may load it)
-            loaded = self._scopes.get(table, scope)
+        loaded = self._scopes.get_tracked(table, scope)
         if loaded is None:
             loaded, saving = self._read_scope(table, scope)
             self._scopes.adopt(table, scope, loaded)
@@ -272,8 +266,7 @@ class KuzuBackend:
         (`loads`, else `held`) that are not loaded yet are loaded first, without the lock."""
         if held and self._scopes.lock.acquire(blocking=False):
             try:
-                if all((found := self._scopes.get(t, s)) is not None
-                       and (inline_rows is None or len(found) <= inline_rows) for t, s in held):
+                if self._all_held(held, inline_rows):
                     return fn()
             finally:
                 self._scopes.lock.release()
@@ -303,9 +296,14 @@ class KuzuBackend:
         """`fn` under the lock if the scopes it looks up are loaded (True, its answer); else (False, None): a lookup
         thread runs no statement, so loading them is for a read thread."""
         with self._scopes.lock:
-            if all(self._scopes.get(table, scope) is not None for table, scope in held):
+            if self._all_held(held):
                 return True, fn()
         return False, None
+
+    def _all_held(self, held: Sequence[tuple[VectorTable, Scope]], most_rows: int | None = None) -> bool:
+        """Whether these scopes are all loaded (under the lock), each of at most `most_rows` rows when given."""
+        return all((found := self._scopes.get(table, scope)) is not None
+                   and (most_rows is None or len(found) <= most_rows) for table, scope in held)
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
                             context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:

@@ -92,6 +92,16 @@ class ScopeCache(ScopeSet):
             self._scopes.move_to_end(key)
         return found
 
+    def get_tracked(self, table: str, scope: Scope) -> LoadedScope | None:
+        """The scope if held; else, once no commit lands untracked (`commits_tracked`: the wait lets go of `lock`,
+        so another lookup may load it meanwhile), the scope if held by then. None: it is for the caller to read
+        from the store, under `lock`. A held scope's lookup never waits for a commit."""
+        found = self.get(table, scope)
+        if found is None:
+            self.commits_tracked()
+            found = self.get(table, scope)
+        return found
+
     def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
         return self.adopt(table, scope, self.make(table, scope, rows))
 

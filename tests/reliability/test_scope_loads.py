@@ -35,6 +35,14 @@ async def with_two_scopes(tmp_path: Path) -> tuple[AsyncMemory, KuzuBackend]:
     return memory, backend
 
 
+async def added_unloaded(memory: AsyncMemory, backend: KuzuBackend, text: str, user_id: str) -> str:
+    """Add a memory, then drop the loaded scopes (the add loaded them); its id."""
+    added = (await memory.add(text, user_id=user_id, infer=False))["results"][0]["id"]
+    with backend._scopes.lock:
+        backend._scopes.forget()
+    return str(added)
+
+
 def loads_of(monkeypatch: pytest.MonkeyPatch, before_return: Any = None) -> list[str]:
     """The user ids of the scopes loaded from now on; `before_return(user)` runs after a load read its rows."""
     loads: list[str] = []
@@ -107,9 +115,7 @@ def test_a_load_that_a_commit_to_its_scope_overtook_is_loaded_again(tmp_path: Pa
     dropped, and the scope loads again under the lock (where no commit lands), as the store holds it."""
     async def scenario() -> tuple[list[str], list[str]]:
         memory, backend = await with_two_scopes(tmp_path)
-        gone = (await memory.add("Alice hates early trains", user_id="big", infer=False))["results"][0]["id"]
-        with backend._scopes.lock:
-            backend._scopes.forget()
+        gone = await added_unloaded(memory, backend, "Alice hates early trains", "big")
         try:
             loads = loads_of(monkeypatch, deleting_once(backend, gone))  # the rows the load read are stale
             found = await asyncio.wait_for(memory.search("Alice", user_id="big", limit=5), 30)
@@ -197,9 +203,7 @@ def test_a_delete_in_another_scope_leaves_a_load_alone(tmp_path: Path, monkeypat
     """Removing, retouching or counting rows that the load did not read changes nothing it holds."""
     async def scenario() -> tuple[list[str], list[str]]:
         memory, backend = await with_two_scopes(tmp_path)
-        other = (await memory.add("Dave repairs bikes", user_id="small", infer=False))["results"][0]["id"]
-        with backend._scopes.lock:
-            backend._scopes.forget()
+        other = await added_unloaded(memory, backend, "Dave repairs bikes", "small")
         try:
             loads = loads_of(monkeypatch, deleting_once(backend, other))
             found = await asyncio.wait_for(memory.search("climbing", user_id="big"), 30)
