@@ -42,6 +42,12 @@ as at by for from in into of on to with about after before during since until ov
 even only very too monday tuesday wednesday thursday friday saturday sunday january february march april may
 june july august september october november december today tomorrow yesterday tonight mr mrs ms dr
 """.split())
+# Interjections spelt as long as they are felt ("Ha", "Hahaha", "Awww", "Woohoo", "Ooh", "Hmm"): capitalised at a
+# message's start, each read as a name had become an entity that linked every message that laughed.
+_INTERJECTION = re.compile(
+    r"a?(?:h+a+)+h*|(?:h+e+)+h*|a+w+|a+h+|o+h+|o+o+f+|u+g+h+|y+a+y+|w+h?o+a+h?|(?:w+o+)+h+o+(?:h+o+)*|h+m+|m+m+"
+    r"|y+i+k+e+s+|p+h+e+w+|w+h+e+w+|m+e+h+|o+o*p+s+|e+e+k+|e+r+m*|y+u+m+|w+o+o+t+",
+    re.IGNORECASE)
 
 
 # Frequent sentence openers in chat that are not names (beyond _COMMON).
@@ -55,11 +61,17 @@ morning afternoon evening welcome ok sounds wonderful fantastic lovely perfect c
 """.split())
 
 
+def _filler(word: str) -> bool:
+    """A common word or an interjection: never a name by itself."""
+    bare = word.lower().strip(".'’")
+    return bare in _COMMON or _INTERJECTION.fullmatch(bare) is not None
+
+
 def _is_name(span: str, start: int, text: str) -> bool:
     """Not only common words; one word opening a sentence also not a verb or adverb form
     ("Went", "Thinking", "Really"), which capitalisation alone cannot tell from a name."""
     words = span.split()
-    if all(w.lower().strip(".'’") in _COMMON for w in words):
+    if all(_filler(w) for w in words):
         return False
     if len(words) > 1 or not _opens_sentence(text, start):
         return True
@@ -88,7 +100,7 @@ def _names(text: str) -> list[str]:
     for match in _NAME.finditer(text):
         span = match.group(0).rstrip(".'’-")
         words = span.split()
-        while words and words[0].lower().strip(".'’") in _COMMON:  # "The Louvre" -> "Louvre"
+        while words and _filler(words[0]):  # "The Louvre" -> "Louvre", "Haha Ben" -> "Ben"
             words.pop(0)
         name = " ".join(words)
         if name and _is_name(name, match.start(), text):

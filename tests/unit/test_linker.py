@@ -32,6 +32,18 @@ def test_common_words_and_sentence_openers_are_not_names(content: str) -> None:
     assert [n for n, kind in names(content) if kind != "person"] == []
 
 
+@pytest.mark.parametrize("content", ["Ha, that's so true!", "Hahaha yes", "Awww, so cute", "Woohoo! So happy.",
+                                     "Oof. Hmm.", "Woah, really?", "Aha! Yay!", "Ugh, so tired"])
+def test_interjections_are_not_names(content: str) -> None:
+    assert [n for n, kind in names(content) if kind != "person"] == []
+
+
+def test_names_beside_interjections_are_kept() -> None:
+    assert names("Hui and Hao met Mr. Woo in Ohio") == [("Hui", "thing"), ("Hao", "thing"), ("Woo", "thing"),
+                                                         ("Ohio", "thing")]
+    assert names("Ha, Ben did it. Aww Nora!") == [("Ben", "thing"), ("Nora", "thing")]
+
+
 def test_each_name_once_and_possessives_trimmed() -> None:
     assert names("We met Anna. Anna's dog loves Anna and The Louvre") == [("Anna", "thing"), ("Louvre", "thing")]
     assert names("John works at OpenAI") == [("John", "thing"), ("OpenAI", "thing")]
