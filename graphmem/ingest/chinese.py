@@ -46,6 +46,9 @@ _WORK_ENDS = frozenset({"工作", "上班", "任职", "实习", "打工", "就�
 _STUDY_ENDS = frozenset({"上学", "读书", "学习", "念书", "读", "读大学", "留学"})
 _TYPED_TARGETS = frozenset({"works_at", "studies_at", "lives_in"})
 _LIVE = frozenset({"住", "住在", "居住", "搬到", "搬去", "搬家", "定居", "生活"})
+# Going to a place, as the English reading names it ("I went to Kyoto": went_to; "visited", "have been to": visited).
+_TRAVEL = {"去": "went_to", "前往": "went_to", "去过": "visited", "到过": "visited", "参观": "visited",
+           "游览": "visited", "拜访": "visited", "访问": "visited"}
 _FEELINGS = {"喜欢": "likes", "爱": "loves", "热爱": "loves", "爱吃": "loves", "讨厌": "hates", "恨": "hates",
              "不喜欢": "dislikes", "喜爱": "likes", "爱好": "likes", "迷上": "likes", "养": "has", "有": "has"}
 _PARTICLES = frozenset("了 过 着 在 到 于 一只 一条 一个 个 只 条 很 非常 超级".split())
@@ -228,12 +231,22 @@ class _Reader:
             return self._named(before, after)
         if word.key == "是":
             return self._copula(before, after)
+        if word.key in _TRAVEL:
+            return self._went(before, _TRAVEL[word.key], after)
         feeling = _FEELINGS.get(word.key)
         if feeling is not None and after:
             if before and before[-1].key == "不" and feeling == "likes":
                 feeling = "dislikes"
             return self._object_relation(before, feeling, after, "thing")
         return False
+
+    def _went(self, before: list[Word], predicate: str, after: list[Word]) -> bool:
+        """"我上週去了京都", "我们去过日本": where the subject went, when it is a place or a thing's name ("去看电影",
+        "去上班": 去 before a verb says what one did, not where; "没去北京": not gone)."""
+        place = list(itertools.takewhile(lambda w: w.flag.startswith("n") or w.flag == "eng", _object(after)))
+        if not place or any(w.key[:1] in ("不", "没", "别") for w in before):  # 不想去, 没能去, 别去
+            return False
+        return self._object_relation(before, predicate, place, "location")
 
     def _kin_named(self, before: list[Word], word: Word, after: list[Word]) -> bool:
         """"我的妻子是王小美" / "我女朋友叫李娜": the named one is the owner's relative."""

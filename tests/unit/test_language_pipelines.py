@@ -56,9 +56,19 @@ def test_first_person_and_a_dropped_subject_are_the_speaker() -> None:
     ("我女朋友叫李娜", ("李娜", "girlfriend_of", "user123")),
     ("我是素食者", ("user123", "is", "素食者")),
     ("我不喜欢香菜", ("user123", "dislikes", "香菜")),
+    ("我上週去了京都。", ("user123", "went_to", "京都")),
+    ("我去了趟上海", ("user123", "went_to", "上海")),
+    ("我们去年去过日本", ("user123", "visited", "日本")),
+    ("我参观了故宫博物院", ("user123", "visited", "故宫博物院")),
+    ("我去医院看病", ("user123", "went_to", "医院")),
 ])
 def test_common_relation_patterns(text: str, expected: tuple[str, str, str]) -> None:
     assert expected in triples(text)
+
+
+@pytest.mark.parametrize("text", ["我没去北京", "我不想去北京", "我明天去上班", "他去看电影了"])
+def test_going_without_a_place_or_not_going_relates_nothing(text: str) -> None:
+    assert triples(text) == set()
 
 
 @pytest.mark.parametrize(("sentence", "role", "kind"), [
