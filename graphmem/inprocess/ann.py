@@ -41,9 +41,11 @@ MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring make
 # .996-.999 of the exact top 10, 50 and 100 at 100k rows (counting ties) in ~2 ms; the cost grows with ef (~3.2 ms
 # p50 at 1,600).
 MAX_EF = 800
-# A secondary ranking's walk (`approximate`: a list question's head phrase). At 100k rows it keeps ~.96 of the
-# top 50 that a walk at MAX_EF returns, at ~60% of its cost (session 22).
-SHORT_EF = 400
+# A secondary ranking's walk (`approximate`: a list question's head phrase), which asks the index for k candidates
+# only (the main walk asks 4k). At 100k hash-embedded scale-bench rows it holds .83 / .89 of the exact top 50 / 100
+# counting ties (at ef 400 and 4k candidates: .88 / .94) and takes ~2 ms less off a list question at 100k: the p95's
+# searches are list questions (session 24, bench/RESULTS.md).
+SHORT_EF = 200
 CHUNK = 2048  # rows indexed per step of the builder: short holds of the lock, so searches go on
 RowSource = Callable[[int, int], NDArray[np.float32]]  # rows [start, end) of the matrix, unit length
 DeadRows = Callable[[int, int], Iterable[int]]  # positions in [start, end) that are not live rows
@@ -180,8 +182,8 @@ class HnswIndex:
             live = self._indexed - len(self._deleted)
             if live <= 0:
                 return np.zeros(0, dtype=np.int64)
-            asked = min(max(4 * k, MIN_CANDIDATES), live)
-            # MAX_EF for any k up to 100 (a list question's head asks 2 x 50): at 100k hash-embedded scale-bench
+            asked = min(k if approximate else max(4 * k, MIN_CANDIDATES), live)
+            # MAX_EF for the main walk (4k asked, at least 200) up to k = 200: at 100k hash-embedded scale-bench
             # rows, ef 800 on a graph built at BUILD_EF held .999 / .997 / .996 of the exact top 10 / 50 / 100
             # counting ties, ~2 ms a query (the exact scan: ~9-12 ms; session 19, bench/RESULTS.md).
             self._index.set_ef(max(asked, SHORT_EF if approximate else MAX_EF))
