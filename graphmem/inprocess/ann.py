@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 # 42 s), in the background; until it catches up, the rows it has not reached are scanned exactly.
 LINKS = 32
 BUILD_EF = 400
-MIN_CANDIDATES = 200  # asked of the index at least, whatever k (re-scoring makes extra candidates harmless)
+MIN_CANDIDATES = 200  # asked of the index at least by the main walk, whatever k (re-scoring makes extra harmless)
 # The search list's size: MAX_EF, or the candidates asked when they are more (a k past 200). ef 800 holds recall
 # .996-.999 of the exact top 10, 50 and 100 at 100k rows (counting ties) in ~2 ms; the cost grows with ef (~3.2 ms
 # p50 at 1,600).
