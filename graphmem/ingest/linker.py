@@ -114,7 +114,7 @@ def foreign_names(text: str) -> list[str]:
     if has_han(text):
         return [w.text for w in chinese_words(text) if name_type(w) is not None]
     names = [m.group(0).rstrip(".'’-") for m in _NAME.finditer(text)]
-    return [n for n in names if len(n) > 2 and n.lower() not in _COMMON]  # not "Я", "Je", "El"
+    return [n for n in names if len(n) > 2 and not _filler(n)]  # not "Я", "Je", "El", nor "Haha" in any language
 
 
 def link_message(message: Message, context: ExtractionContext) -> list[ExtractedEntity]:

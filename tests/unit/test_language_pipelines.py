@@ -114,6 +114,7 @@ def test_a_long_chinese_text_is_tagged_from_the_dictionary() -> None:
 def test_names_in_other_scripts() -> None:
     assert foreign_names("Я живу в Москве с Анной.") == ["Москве", "Анной"]
     assert "OpenAI" in foreign_names("John 在 OpenAI 工作")
+    assert foreign_names("Hahaha! Ich wohne jetzt mit Anna in Berlin.") == ["Ich", "Anna", "Berlin"]
 
 
 def test_infer_false_links_chinese_names_and_the_speaker() -> None:
