@@ -42,13 +42,12 @@ from graphmem.pacing import Pacer, collections_paused
 from graphmem.scope import Scope
 
 T = TypeVar("T")
-# A loaded scope of up to this many rows answers vector lookups on the event loop (see _in_scope): below the
-# size at which a scope gets an approximate index, its exact vector scan is ~2 ms at most.
+# A vector lookup that scores at most this many rows one by one runs on the event loop (_in_scope): ~2 ms at most,
+# as an approximate index's walk at 100k rows (a scope with one scores only the rows it has not indexed yet).
 INLINE_ROWS = ANN_MIN_ROWS
-# A keyword lookup's rows x query characters that it may run on the event loop: its walk costs about that
-# (~1.5 ms at 10,000 rows x 500 characters, ~1.3 ms at 100,000 x 100; session 22), and a hop to a read thread
-# and back ~0.4-0.7 ms, two or three times a search. See KuzuBackend._keywords.
-INLINE_KEYWORD_WORK = 5_000_000
+# A keyword lookup's rows x query characters that it may run on the event loop: at most ~1-1.5 ms (100,000 rows x
+# 100-200 characters, 10,000 x 1,000: ~0.4 ms; session 25), where a hop to a thread and back costs ~0.4-0.7 ms.
+INLINE_KEYWORD_WORK = 20_000_000
 INLINE_KEYWORD_CHARS = 1_000  # the query's own analysis costs by its length alone (~14 ms at 100,000 characters)
 
 
@@ -255,18 +254,20 @@ class KuzuBackend:
         return loaded
 
     async def _in_scope(self, fn: Callable[[], T], *held: tuple[VectorTable, Scope],
-                        inline_rows: int | None = None, loads: Sequence[tuple[VectorTable, Scope]] | None = None) -> T:
+                        inline_rows: int | None = None, loads: Sequence[tuple[VectorTable, Scope]] | None = None,
+                        scanned: bool = False) -> T:
         """`fn` under the loaded scopes' lock. On the event loop itself when it only looks up `held` scopes that are
         loaded, and the lock is free: such a lookup takes microseconds, the hop to a thread and back ~0.3-0.5 ms, and
         a search makes a dozen of them. A lookup whose cost grows with the scope (a vector scan, a keyword walk)
-        names the most rows it runs inline in (`inline_rows`); one by id, name or time costs the same in a scope
+        names the most rows it runs inline in (`inline_rows`: of the scope, or with `scanned` those its vector search
+        scores one by one); one by id, name or time costs the same in a scope
         of any size (None: a 100k scope's search hopped ~2 ms). Else a lookup of loaded `held` scopes runs on a
         lookup thread (it never queues behind a statement: a big scope's load on both read threads held up the
         other scopes' big lookups for seconds), and anything else on a read thread, where the scopes `fn` reads
         (`loads`, else `held`) that are not loaded yet are loaded first, without the lock."""
         if held and self._scopes.lock.acquire(blocking=False):
             try:
-                if self._all_held(held, inline_rows):
+                if self._all_held(held, inline_rows, scanned):
                     return fn()
             finally:
                 self._scopes.lock.release()
@@ -300,10 +301,13 @@ class KuzuBackend:
                 return True, fn()
         return False, None
 
-    def _all_held(self, held: Sequence[tuple[VectorTable, Scope]], most_rows: int | None = None) -> bool:
-        """Whether these scopes are all loaded (under the lock), each of at most `most_rows` rows when given."""
+    def _all_held(self, held: Sequence[tuple[VectorTable, Scope]], most_rows: int | None = None,
+                  scanned: bool = False) -> bool:
+        """Whether these scopes are all loaded (under the lock), each of at most `most_rows` rows when given (rows
+        a vector search scores one by one, with `scanned`)."""
         return all((found := self._scopes.get(table, scope)) is not None
-                   and (most_rows is None or len(found) <= most_rows) for table, scope in held)
+                   and (most_rows is None or (found.scanned_rows if scanned else len(found)) <= most_rows)
+                   for table, scope in held)
 
     async def vector_search(self, table: VectorTable, vector: list[float], k: int, scope: Scope,
                             context_vector_weight: float = 0.0, approximate: bool = False) -> list[Row]:
@@ -311,9 +315,9 @@ class KuzuBackend:
             weight = context_vector_weight
             return await self._in_scope(
                 lambda: self._memories(scope).top_in_context(vector, k, weight, approximate), (table, scope),
-                inline_rows=INLINE_ROWS)
+                inline_rows=INLINE_ROWS, scanned=True)
         return await self._in_scope(lambda: self._loaded(table, scope).top(vector, k, approximate), (table, scope),
-                                    inline_rows=INLINE_ROWS)
+                                    inline_rows=INLINE_ROWS, scanned=True)
 
     async def keyword_search(self, query: str, k: int, scope: Scope) -> list[Row]:
         return await self._keywords(lambda memories: memories.keyword_top(query, k), query, scope)

@@ -47,6 +47,11 @@ class LoadedScope(Protocol):
         """The vectors held in RAM, what the cache's budget counts."""
         ...
 
+    @property
+    def scanned_rows(self) -> int:
+        """The rows a vector search scores one by one (not through an approximate index): what it costs."""
+        ...
+
     def extend(self, rows: Iterable[VectorRow]) -> None: ...
 
     def remove(self, ids: Iterable[str]) -> None: ...
@@ -256,6 +261,14 @@ class ScopeMemories:
     @property
     def _contexts(self) -> ScopeVectors | None:
         return None if self._context_owners is None else self._context_owners.child
+
+    @property
+    def scanned_rows(self) -> int:
+        """Every memory under ANN_MIN_ROWS (whole matrices, top_by_context), else the rows of its own and its
+        sentences' vectors that their approximate indexes do not hold yet (contexts are only re-scored)."""
+        if len(self) < ANN_MIN_ROWS:
+            return len(self)
+        return max(vectors.scanned_rows for vectors in (self._vectors, self._parts) if vectors is not None)
 
     @property
     def held_vectors(self) -> int:

@@ -189,6 +189,42 @@ def test_lookups_by_id_stay_on_the_event_loop_in_a_big_scope(tmp_path: Path, mon
 
 
 
+def test_a_scope_whose_approximate_index_holds_it_searches_on_the_event_loop(tmp_path: Path, monkeypatch: Any) -> None:
+    """Past INLINE_ROWS rows a scope's vector search runs on the event loop when its approximate index holds every
+    row: the index's walk costs what a small scope's exact scan does, and the hop to a thread and back ~0.5 ms."""
+    import graphmem.backends.kuzu as kuzu_module
+    import graphmem.inprocess.scopes as scopes_module
+    import graphmem.inprocess.vectors as vectors_module
+    from graphmem.scope import Scope
+
+    monkeypatch.setattr(vectors_module, "ANN_MIN_ROWS", 2)  # scopes of two memories on get an index
+    monkeypatch.setattr(scopes_module, "ANN_MIN_ROWS", 2)
+
+    async def scenario() -> list[str]:
+        memory = AsyncMemory({"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
+                              "embedder": {"provider": "hash"}})
+        try:
+            for text in ("Bob likes green tea", "Ann runs on Sundays", "Cal paints boats", "Dee grows tomatoes"):
+                await memory.add(text, user_id="big", infer=False)
+            backend = await memory._ready()
+            assert isinstance(backend, KuzuBackend)
+            scope = Scope.of("big")
+            vector = await memory.embedder.embed_query("green tea")
+            assert await backend.vector_search("memory", vector, 2, scope, 1.0)  # loaded
+            assert backend._memories(scope)._vectors.wait_for_index(timeout=60)
+            monkeypatch.setattr(kuzu_module, "INLINE_ROWS", 2)  # four memories: a big scope by its rows
+            hops = counting_hops(backend)
+            assert len(await backend.vector_search("memory", vector, 2, scope, 1.0)) == 2
+            monkeypatch.setattr(kuzu_module, "INLINE_ROWS", 0)  # a row the index lacks would now be one too many
+            backend._memories(scope)._vectors._ann = None  # type: ignore[assignment]  # as before its index
+            await backend.vector_search("memory", vector, 2, scope, 1.0)
+            return hops
+        finally:
+            await memory.close()
+
+    assert asyncio.run(scenario()) == ["lookup"]
+
+
 def test_a_big_scope_lookup_does_not_queue_behind_reads(tmp_path: Path, monkeypatch: Any) -> None:
     """Both read threads busy (two big scopes loading, reads waiting for a checkpoint): a loaded big scope's
     vector search, which does not run on the event loop, still answers (on a lookup thread)."""

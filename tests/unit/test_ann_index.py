@@ -132,3 +132,25 @@ def test_a_query_the_index_cannot_answer_is_scanned_exactly() -> None:
     ann._index = Failing()
     for query in clustered(5, 13):
         assert vectors.top(query.tolist(), 10) == vectors.exact_top(query.tolist(), 10)
+
+
+def test_what_a_search_scores_one_by_one() -> None:
+    """`scanned_rows` (what decides whether a vector lookup runs on the event loop): every row without an index,
+    only the rows the index has not caught up on with one."""
+    vectors = ScopeVectors(DIMS, rows(clustered(1200, 3)), ann_min_rows=1000)
+    assert vectors.wait_for_index(timeout=120)
+    assert vectors.scanned_rows == 0
+    vectors.extend(rows(clustered(5, 4), prefix="new"))
+    assert vectors.scanned_rows <= 5  # the builder may have indexed some of them already
+    assert ScopeVectors(DIMS, rows(clustered(900, 5)), ann_min_rows=1000).scanned_rows == 900
+
+
+def test_a_busy_index_counts_as_no_index() -> None:
+    """While a save or a resize holds the index, a walk would wait for it: every row counts as scanned."""
+    vectors = ScopeVectors(DIMS, rows(clustered(1200, 6)), ann_min_rows=1000)
+    assert vectors.wait_for_index(timeout=120)
+    index = vectors._ann
+    assert index is not None
+    with index._lock:
+        assert index.busy and vectors.scanned_rows == 1200
+    assert vectors.scanned_rows == 0
