@@ -260,8 +260,8 @@ class KuzuBackend:
         loaded, and the lock is free: such a lookup takes microseconds, the hop to a thread and back ~0.3-0.5 ms, and
         a search makes a dozen of them. A lookup whose cost grows with the scope (a vector scan, a keyword walk)
         names the most rows it runs inline in (`inline_rows`: of the scope, or with `scanned` those its vector search
-        scores one by one); one by id, name or time costs the same in a scope
-        of any size (None: a 100k scope's search hopped ~2 ms). Else a lookup of loaded `held` scopes runs on a
+        scores one by one); one by id, name or time costs the same in a scope of any size (None: a 100k scope's
+        search hopped ~2 ms). Else a lookup of loaded `held` scopes runs on a
         lookup thread (it never queues behind a statement: a big scope's load on both read threads held up the
         other scopes' big lookups for seconds), and anything else on a read thread, where the scopes `fn` reads
         (`loads`, else `held`) that are not loaded yet are loaded first, without the lock."""

@@ -143,9 +143,8 @@ class ScopeVectors:
     @property
     def scanned_rows(self) -> int:
         """The rows `top` scores one by one: all of them without an approximate index, else the ones it has not
-        indexed yet (its walk costs about what an exact scan of ANN_MIN_ROWS rows does: ~2 ms at 100k rows). All
-        of them while a save or a resize holds the index: a walk would wait for it (what the caller weighs is
-        whether the lookup is short enough for the event loop)."""
+        indexed yet (its walk costs about what an exact scan of ANN_MIN_ROWS rows does: ~2 ms at 100k rows); all
+        of them while a save or a resize holds the index (the walk would wait for it, then scan)."""
         ann = self._ann
         indexed = 0 if ann is None or ann.busy else ann.indexed
         return len(self._ids) - indexed if indexed else len(self._position)
