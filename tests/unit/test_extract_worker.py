@@ -91,7 +91,9 @@ def test_a_worker_killed_during_a_call_raises_extraction_error_and_the_next_call
 
 def test_a_short_call_does_not_wait_behind_a_long_one() -> None:
     idle_worker()
-    long = [Message(content="Alice went to Paris with Bob and met Carol in Berlin. " * 1500)]
+    # ~7 s of parsing on one core: starting the second worker (a Python process loading spaCy) takes ~2.5 s, and
+    # half of this (one message) let a loaded CI machine's start outlast the parse.
+    long = [Message(content="Alice went to Paris with Bob and met Carol in Berlin. " * 1500) for _ in range(2)]
     parsing = threading.Thread(target=extract, args=(long, True))
     parsing.start()
     try:
