@@ -216,7 +216,7 @@ def test_a_scope_whose_approximate_index_holds_it_searches_on_the_event_loop(tmp
             hops = counting_hops(backend)
             assert len(await backend.vector_search("memory", vector, 2, scope, 1.0)) == 2
             monkeypatch.setattr(kuzu_module, "INLINE_ROWS", 0)  # a row the index lacks would now be one too many
-            backend._memories(scope)._vectors._ann = None  # type: ignore[assignment]  # as before its index
+            backend._memories(scope)._vectors._ann = None  # as before its index
             await backend.vector_search("memory", vector, 2, scope, 1.0)
             return hops
         finally:
