@@ -189,8 +189,14 @@ class Memory:
         if loop is None:
             return
         if loop.alive():  # at interpreter exit the daemon loop thread may already be gone
-            loop.run(self._async.close(), timeout=30)
-            loop.stop()
+            # Waited for to the end, as AsyncMemory.close is: its waits are bounded inside (an index builder's
+            # chunk and a save under way, CLOSE_WAIT each; Kuzu's checkpoint). A facade that gave up first raised
+            # TimeoutError from a close that was only slow (a 100k-memory store after its fill, ~30+ s on a busy
+            # machine) and left it to a daemon thread that the interpreter's exit kills, saves half-done.
+            try:
+                loop.run(self._async.close())
+            finally:
+                loop.stop()
 
     def __enter__(self) -> Memory:
         return self

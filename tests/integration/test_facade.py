@@ -81,6 +81,41 @@ def test_closed_memory_refuses_calls_and_close_is_idempotent(config_for: ConfigF
         memory.get_all(user_id="alice")
 
 
+def test_close_returns_once_the_store_is_closed(config_for: ConfigFor, monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = Memory.from_config(config_for(":memory:"))
+    memory.add("I like jazz", user_id="alice", infer=False)
+    steps: list[str] = []
+    close = AsyncMemory.close
+
+    async def slow_close(self: AsyncMemory) -> None:  # a big store's close saves its indexes first (seconds)
+        await asyncio.sleep(0.3)
+        await close(self)
+        steps.append("closed")
+
+    monkeypatch.setattr(AsyncMemory, "close", slow_close)
+    memory.close()
+    steps.append("returned")
+    assert steps == ["closed", "returned"]
+    assert memory._loop is None
+
+
+def test_a_failed_close_still_stops_the_loop_thread(config_for: ConfigFor, monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = Memory.from_config(config_for(":memory:"))
+    memory.add("I like jazz", user_id="alice", infer=False)
+    loop = memory._loop
+    assert loop is not None
+    close = AsyncMemory.close
+
+    async def failing_close(self: AsyncMemory) -> None:
+        await close(self)
+        raise OSError("disk full while saving an index")
+
+    monkeypatch.setattr(AsyncMemory, "close", failing_close)
+    with pytest.raises(OSError, match="disk full"):
+        memory.close()
+    assert not loop.alive()
+
+
 def test_unused_memory_closes_cleanly(config_for: ConfigFor) -> None:
     Memory(config_for(":memory:")).close()  # never connected: nothing to release, nothing to warn about
 
