@@ -54,8 +54,10 @@ class MemoryClient:
 
     def close(self) -> None:
         if self._loop.alive():
-            self._run(self._async.aclose())
-            self._loop.stop()
+            try:
+                self._run(self._async.aclose())
+            finally:  # as graphmem.Memory.close: a failed close leaves no loop thread behind
+                self._loop.stop()
 
     def __enter__(self) -> MemoryClient:
         return self

@@ -67,6 +67,22 @@ def test_key_from_the_environment(server: Any, key_for: Callable[..., str], monk
         assert client.project_id == "p1"
 
 
+def test_a_failed_close_still_stops_the_loop_thread(server: Any, key_for: Callable[..., str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    client = graphmem.MemoryClient(api_key=key_for("acme", "p1"), host=server.url)
+    aclose = graphmem.AsyncMemoryClient.aclose
+
+    async def failing_aclose(self: graphmem.AsyncMemoryClient) -> None:
+        await aclose(self)
+        raise OSError("connection reset while closing")
+
+    monkeypatch.setattr(graphmem.AsyncMemoryClient, "aclose", failing_aclose)
+    with pytest.raises(OSError, match="connection reset"):
+        client.close()
+    assert not client._loop.alive()
+    client.close()  # closed: nothing more to do
+
+
 def test_errors_are_graphmems(server: Any, key_for: Callable[..., str]) -> None:
     with pytest.raises(AuthenticationError):
         graphmem.MemoryClient(api_key="gm_nope", host=server.url)
