@@ -41,11 +41,32 @@ async def read_snapshot(backend: GraphBackend, scope: Scope, *, embeddings: bool
     snapshot: dict[str, Any] = {"format": FORMAT, "version": VERSION, "scope": scope.params(),
                                 "exported_at": datetime.now(timezone.utc).isoformat()}
     snapshot.update(zip(PARTS, (list(rows) for rows in parts), strict=True))
+    _with_memory_ids(snapshot)
+    _null_empty_vectors(snapshot)
     if not embeddings:
         for row in (*snapshot["memories"], *snapshot["entities"]):
             for key in VECTOR_PROPERTIES:
                 row.pop(key, None)
     return snapshot
+
+
+def _with_memory_ids(snapshot: dict[str, Any]) -> None:
+    """Each episode's `memory_ids`, from the DERIVED_FROM edges (the stores keep no list of them on the
+    episode: see "Lookup lists" in cypher/README.md); null on a scope's counter row."""
+    memory_ids: dict[str, list[str]] = {}
+    for link in snapshot["derived_from"]:
+        memory_ids.setdefault(link["episode_id"], []).append(link["memory_id"])
+    for episode in snapshot["episodes"]:
+        episode["memory_ids"] = memory_ids.get(episode["id"], []) if episode.get("role") != COUNTER_ROLE else None
+
+
+def _null_empty_vectors(snapshot: dict[str, Any]) -> None:
+    """A memory's `parts` or `context_embedding` stored empty (Kuzu keeps no null in a list column: see
+    cypher/README.md) exported as null, as the other stores give it."""
+    for memory in snapshot["memories"]:
+        for key in ("parts", "context_embedding"):
+            if key in memory and not memory[key]:
+                memory[key] = None
 
 
 def _named(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -186,8 +207,7 @@ def _entity_row(row: Row) -> Row:
 
 def _episode_row(row: Row) -> Row:
     return {"id": row["id"], "role": row.get("role"), "name": row.get("name"), "content": row.get("content"),
-            "occurred_at": row.get("occurred_at"), "memory_ids": _strings(row.get("memory_ids")),
-            **_scope_columns(row)}
+            "occurred_at": row.get("occurred_at"), **_scope_columns(row)}
 
 
 def _counter_params(row: Row) -> dict[str, Any]:

@@ -20,8 +20,10 @@ from graphmem.scope import Scope
 MEMORY_COLUMNS = ("id", "text", "hash", "metadata", "memory_type", "user_id", "agent_id", "run_id", "actor_id",
                   "role", "created_at", "updated_at", "valid_at", "invalid_at", "episode_ids", "entity_ids")
 MEMORIES_PER_RUN = 256  # new memories per episode/add run (see runs_of): ~10 ms of binding each
-_VECTOR_KEYS = frozenset({"embedding", ONE_MEMORY + "embedding", "parts", ONE_MEMORY + "parts",
-                          "context_embedding", ONE_MEMORY + "context_embedding"})
+# The vectors kept in a list column (FLOAT[], not FLOAT[dims]): none is written as an empty list, never as a
+# null (see "Kuzu keeps no null in a list column" in cypher/README.md); readers take both as none.
+_EMPTY_NOT_NULL = frozenset({"parts", ONE_MEMORY + "parts", "context_embedding", ONE_MEMORY + "context_embedding"})
+_VECTOR_KEYS = _EMPTY_NOT_NULL | {"embedding", ONE_MEMORY + "embedding"}
 # Statements that change nothing a loaded scope holds (embeddings, texts, names, a memory's lookup lists);
 # after any other unknown one, loaded scopes are dropped and reloaded.
 _SCOPE_NEUTRAL = frozenset({
@@ -48,14 +50,16 @@ def _vector_format(dims: int) -> str:
     return "[" + ",".join(["%.9g"] * dims) + "]"
 
 
-def _vector_text(vector: Any) -> Any:
+def _vector_text(vector: Any, empty: str | None) -> Any:
     """A vector as the text Kuzu's `cast(... AS FLOAT[])` reads back exactly ('%.9g' round-trips a float32).
 
     Kuzu 0.11's Python binding converts a list parameter float by float: ~1 ms for 384 floats, which
     was most of an add's write. Formatting here and the cast there take ~0.4 ms together.
     """
+    if vector is None:
+        return empty  # NULL: an entity stored without an embedding; a memory without sentence or context vectors
     if not isinstance(vector, list | tuple):
-        return vector  # NULL (an entity stored without an embedding), or text already
+        return vector  # text already
     return _vector_format(len(vector)) % tuple(vector)
 
 
@@ -66,8 +70,8 @@ def bind_vectors(params: Any, pacer: Pacer) -> Any:
     if not isinstance(params, dict):
         return params
     pacer.tick()  # thousands of rows: ~0.3 ms of formatting each, in the writer's thread
-    return {key: _vector_text(value) if key in _VECTOR_KEYS else bind_vectors(value, pacer)
-            for key, value in params.items()}
+    return {key: _vector_text(value, empty="[]" if key in _EMPTY_NOT_NULL else None) if key in _VECTOR_KEYS
+            else bind_vectors(value, pacer) for key, value in params.items()}
 
 
 def runs_of(statement: Statement) -> Iterator[tuple[str, dict[str, Any]]]:

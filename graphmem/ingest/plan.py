@@ -268,20 +268,18 @@ def _sources(memory: NewMemory, episodes: list[dict[str, Any]]) -> list[dict[str
 
 
 def _replacements(replacements: Sequence[Replacement], entities: EntityTable, episodes: list[dict[str, Any]],
-                  now: str) -> tuple[list[Statement], list[dict[str, str]], list[dict[str, str]]]:
-    """The statements that replace updated memories, their entity mentions (to count) and their links
-    to this add's episodes (a replaced memory re-links its own edges, after its node is re-made)."""
+                  now: str) -> tuple[list[Statement], list[dict[str, str]]]:
+    """The statements that replace updated memories (a replaced memory re-links its own edges, to its
+    episodes and this add's, after its node is re-made) and their entity mentions (to count)."""
     statements: list[Statement] = []
     mentions: list[dict[str, str]] = []
-    derived: list[dict[str, str]] = []
     for item in replacements:
         entity_ids = entities.ids_of(item.memory)
         new_episodes = [ep["id"] for ep in _sources(item.memory, episodes)]
         statements += replace_statements(item, now, [*(item.row.get("episode_ids") or []), *new_episodes],
                                          entity_ids)
         mentions += [{"memory_id": item.memory.id, "entity_id": eid} for eid in entity_ids]
-        derived += [{"memory_id": item.memory.id, "episode_id": ep} for ep in new_episodes]
-    return statements, mentions, derived
+    return statements, mentions
 
 
 def episode_statements(episodes: list[dict[str, Any]]) -> list[Statement]:
@@ -308,7 +306,6 @@ class _NewRows:
     orphans: list[dict[str, Any]] = field(default_factory=list)
     orphan_mentions: list[dict[str, str]] = field(default_factory=list)
     mentions: list[dict[str, str]] = field(default_factory=list)   # every MENTIONS edge, to count
-    derived: list[dict[str, str]] = field(default_factory=list)    # every DERIVED_FROM edge
     other_sources: list[dict[str, str]] = field(default_factory=list)  # those not made by episode/add
 
 
@@ -330,7 +327,6 @@ def _new_rows(memories: Sequence[NewMemory], entities: EntityTable, episodes: li
             new.orphans.append(row)
             new.orphan_mentions += links
         new.mentions += links
-        new.derived += derived
     return new
 
 
@@ -352,12 +348,7 @@ def build_add_plan(scope: Scope, now: str, messages: Sequence[Message], memories
     episodes = episode_rows(messages, scope, now, first_seq)
     new = _new_rows(memories, entities, episodes, scope, now, metadata, memory_type)
     plan.results = [{"id": memory.id, "memory": memory.text, "event": "ADD"} for memory in memories]
-    replaced, replaced_mentions, replaced_derived = _replacements(replacements, entities, episodes, now)
-    memories_of: dict[str, list[str]] = {}
-    for link in new.derived + replaced_derived:
-        memories_of.setdefault(link["episode_id"], []).append(link["memory_id"])
-    for episode in episodes:
-        episode["memory_ids"] = memories_of.get(episode["id"], [])
+    replaced, replaced_mentions = _replacements(replacements, entities, episodes, now)
     plan.statements += [
         # An updated memory's old text counts no more for the entities it mentioned; the new one's are
         # counted next (as update() does: each entity both texts name had been counted twice).

@@ -1,11 +1,10 @@
 // An add's episodes (its messages), each with the new memories that came from it: the memory, its ADD
 // event, its DERIVED_FROM edge to the episode and its MENTIONS edges, in one statement. Only the
 // mentioned entities are looked up (created earlier in the add, or stored); the rest is created here.
-// memory_ids repeats the episode's DERIVED_FROM edges as a lookup list (see memory/create).
 UNWIND $rows AS row
 CREATE (ep:Episode {id: row.id, role: row.role, name: row.name, content: row.content,
                     occurred_at: row.occurred_at, user_id: row.user_id, agent_id: row.agent_id,
-                    run_id: row.run_id, sk: row.sk, memory_ids: row.memory_ids})
+                    run_id: row.run_id, sk: row.sk})
 WITH ep, row
 UNWIND row.memories AS mem
 CREATE (m:Memory {id: mem.id, text: mem.text, hash: mem.hash, embedding: mem.embedding, metadata: mem.metadata,

@@ -2,7 +2,6 @@
 // An add's episodes (its messages), each with the new memories that came from it: the memory, its ADD
 // event, its DERIVED_FROM edge to the episode and its MENTIONS edges, in one statement. Only the
 // mentioned entities are looked up (created earlier in the add, or stored); the rest is created here.
-// memory_ids repeats the episode's DERIVED_FROM edges as a lookup list (see memory/create).
 // Kuzu: creating the memories under their episode spares a lookup of each episode (an UNWIND joined to a
 // node table scans it in Kuzu 0.11); the entities are one join per add (~1 ms per 10k entities).
 // The rows come as columns, $rows_<key>[i] (see `@columns` in graphmem/backends/cypher.py): Kuzu binds
@@ -10,7 +9,7 @@
 UNWIND range(1, size($rows_id)) AS i
 CREATE (ep:Episode {id: $rows_id[i], role: $rows_role[i], name: $rows_name[i], content: $rows_content[i],
                     occurred_at: $rows_occurred_at[i], user_id: $rows_user_id[i], agent_id: $rows_agent_id[i],
-                    run_id: $rows_run_id[i], sk: $rows_sk[i], memory_ids: $rows_memory_ids[i]})
+                    run_id: $rows_run_id[i], sk: $rows_sk[i]})
 WITH ep, i
 UNWIND range($rows_memories_first[i], $rows_memories_last[i]) AS j
 CREATE (m:Memory {id: $rows_memories_id[j], text: $rows_memories_text[j], hash: $rows_memories_hash[j],

@@ -4,7 +4,7 @@
 // of episode/add slowly; flat parameters save ~2.5-3.5 ms of a one-message add there.
 CREATE (ep:Episode {id: $id, role: $role, name: $name, content: $content,
                     occurred_at: $occurred_at, user_id: $user_id, agent_id: $agent_id,
-                    run_id: $run_id, sk: $sk, memory_ids: $memory_ids})
+                    run_id: $run_id, sk: $sk})
 CREATE (m:Memory {id: $mem_id, text: $mem_text, hash: $mem_hash, embedding: cast($mem_embedding AS FLOAT[]), parts: cast($mem_parts AS FLOAT[]),
                   context_embedding: cast($mem_context_embedding AS FLOAT[]),
                   metadata: $mem_metadata, memory_type: $mem_memory_type, user_id: $mem_user_id,
