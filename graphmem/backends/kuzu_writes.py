@@ -57,7 +57,9 @@ def _vector_text(vector: Any, empty: str | None) -> Any:
     was most of an add's write. Formatting here and the cast there take ~0.4 ms together.
     """
     if vector is None:
-        return empty  # NULL: an entity stored without an embedding; a memory without sentence or context vectors
+        # An entity stored without an embedding stays NULL (a FLOAT[dims] array holds nulls well); a memory
+        # without sentence or context vectors gets '[]' (_EMPTY_NOT_NULL).
+        return empty
     if not isinstance(vector, list | tuple):
         return vector  # text already
     return _vector_format(len(vector)) % tuple(vector)
