@@ -42,8 +42,9 @@ async def read_snapshot(backend: GraphBackend, scope: Scope, *, embeddings: bool
                                 "exported_at": datetime.now(timezone.utc).isoformat()}
     snapshot.update(zip(PARTS, (list(rows) for rows in parts), strict=True))
     _with_memory_ids(snapshot)
-    _null_empty_vectors(snapshot)
-    if not embeddings:
+    if embeddings:
+        _null_empty_vectors(snapshot)
+    else:
         for row in (*snapshot["memories"], *snapshot["entities"]):
             for key in VECTOR_PROPERTIES:
                 row.pop(key, None)
