@@ -39,10 +39,20 @@ def vector_row(row: dict[str, Any]) -> VectorRow:
     columns = MEMORY_COLUMNS if "hash" in row else ENTITY_COLUMNS if "name_norm" in row else ()
     record = {column: row.get(column) for column in columns} if columns else None
     return VectorRow(id=row["id"], owner=(row["user_id"], row["agent_id"], row["run_id"]),
-                     embedding=row["embedding"], name=row.get("name"),
-                     names=[n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n], record=record,
+                     embedding=row["embedding"], name=row.get("name"), names=_names(row), record=record,
                      parts=split_parts(row.get("parts"), row["embedding"]),
                      context=present(row.get("context_embedding")))
+
+
+def held_memory(row: dict[str, Any]) -> VectorRow:
+    """A memory row (with its vectors or not) as a loaded scope holds it once its matrices have the vectors:
+    `without_vectors(vector_row(row))` (scopes.py) made at once, for a load by column (inprocess/loaded_rows.py)."""
+    return VectorRow(row["id"], (row["user_id"], row["agent_id"], row["run_id"]), None, row.get("name"),
+                     _names(row), {column: row.get(column) for column in MEMORY_COLUMNS})
+
+
+def _names(row: dict[str, Any]) -> list[str]:
+    return [n for n in (row.get("name_norm"), *(row.get("aliases") or ())) if n]
 
 
 @cache
