@@ -22,7 +22,7 @@ from graphmem.backends.base import Row, VectorTable
 from graphmem.backends.kuzu_writes import held_memory
 from graphmem.inprocess import vectors
 from graphmem.inprocess.loaded_rows import LoadedRows, from_saved, from_store
-from graphmem.inprocess.vector_files import COLUMNS, Entry, Saved, VectorFiles, Vectors, hashes_of
+from graphmem.inprocess.vector_files import COLUMNS, HASHES, Entry, Saved, VectorFiles, Vectors, hashes_of
 from graphmem.inprocess.vectors import VectorRow
 from graphmem.pacing import paced
 from graphmem.scope import Scope
@@ -76,7 +76,7 @@ def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], saved: Saved, 
                 save: Callable[[Sequence[Entry]], None]) -> tuple[LoadedRows, Callable[[], None]]:
     rows = fetch(f"{table}/hashed_in_scope", params)
     ids = [r["id"] for r in rows]
-    hashes = [hashes_of(r) for r in rows]
+    hashes = [_taken_hashes(r) for r in rows]  # out of the rows: each is then its memory's record (held_memory)
     places = saved.places(ids, hashes)
     missing = np.flatnonzero(places < 0).tolist()
     if len(missing) > STALE * len(rows):
@@ -116,6 +116,11 @@ def _float32(rows: list[Row]) -> list[Row]:
             if row[column]:
                 row[column] = np.asarray(row[column], dtype=np.float32)
     return rows
+
+
+def _taken_hashes(row: Row) -> tuple[int, int, int]:
+    """The three hashes a statement returned for a row, taken out of it."""
+    return row.pop(HASHES[0]), row.pop(HASHES[1]), row.pop(HASHES[2])
 
 
 def _columns(row: Row) -> Vectors:

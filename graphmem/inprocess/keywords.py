@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,13 +144,15 @@ class _Said:
 def _said(texts: Sequence[str]) -> _Said:
     """The terms of the texts as `analyse` makes them, with word by word work (stop words, stems) done once per
     distinct word: the 100,000 texts of a large scope's load took ~1.4 s one by one, mostly per word."""
-    words = {_END: 0}  # each distinct word's number, in order of first use
+    # Each distinct word's number, in order of first use: a word not numbered yet gets the next (its lookup does it,
+    # in one pass over the words that never leaves C).
+    words: defaultdict[str, int] = defaultdict()
+    words.default_factory = words.__len__
+    words[_END] = 0
     numbers, owners = [], []
     for start in paced(range(0, len(texts), TEXTS_PER_STEP)):
         step = texts[start:start + TEXTS_PER_STEP]
         found, alone = _words(step)
-        for word in dict.fromkeys(found):
-            words.setdefault(word, len(words))
         number = np.fromiter(map(words.__getitem__, found), dtype=np.int64, count=len(found))
         ends = number == 0
         if int(ends.sum()) != len(step) - 1:
