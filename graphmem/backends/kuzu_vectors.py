@@ -22,7 +22,7 @@ from graphmem.backends.base import Row, VectorTable
 from graphmem.backends.kuzu_writes import held_memory
 from graphmem.inprocess import vectors
 from graphmem.inprocess.loaded_rows import LoadedRows, from_saved, from_store
-from graphmem.inprocess.vector_files import COLUMNS, HASHES, Entry, Saved, VectorFiles, Vectors, hashes_of
+from graphmem.inprocess.vector_files import COLUMNS, HASHES, Entry, Reading, VectorFiles, Vectors, hashes_of
 from graphmem.inprocess.vectors import VectorRow
 from graphmem.pacing import paced
 from graphmem.scope import Scope
@@ -50,10 +50,10 @@ def scope_rows(fetch: Fetch, table: VectorTable, scope: Scope, files: VectorFile
     if files is None or table not in SAVED_TABLES:
         return _loaded(fetch(f"{table}/vectors_in_scope", params), table, dims, make_row), _nothing
     file = files.of(table, scope.ids)
-    saved = file.load(dims)
-    if saved is not None:
+    reading = file.read(dims)
+    if reading is not None:
         try:
-            return _from_saved(fetch, table, params, saved, dims, partial(files.save_later, file))
+            return _from_saved(fetch, table, params, reading, dims, partial(files.save_later, file))
         except Exception as exc:  # whatever does not fit, the scope loads from the store as before
             logger.debug("the saved vectors of a scope are not used, it loads from the store: %r", exc)
     if fetch(f"{table}/count_in_scope", params)[0]["rows"] < vectors.ANN_MIN_ROWS:
@@ -72,9 +72,12 @@ def _loaded(rows: list[Row], table: VectorTable, dims: int, make_row: MakeRow) -
     return [make_row(r) for r in rows]
 
 
-def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], saved: Saved, dims: int,
+def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], reading: Reading, dims: int,
                 save: Callable[[Sequence[Entry]], None]) -> tuple[LoadedRows, Callable[[], None]]:
-    rows = fetch(f"{table}/hashed_in_scope", params)
+    rows = fetch(f"{table}/hashed_in_scope", params)  # while the copy is read and checked
+    saved = reading.result()
+    if saved is None:
+        raise ValueError("the copy cannot be used")
     ids = [r["id"] for r in rows]
     hashes = [_taken_hashes(r) for r in rows]  # out of the rows: each is then its memory's record (held_memory)
     places = saved.places(ids, hashes)

@@ -169,11 +169,14 @@ def _words(texts: Sequence[str]) -> tuple[list[str], list[tuple[int, str]]]:
     """The words of the texts in order, the texts joined by _SEPARATOR (each text with CJK left empty), and the
     terms of those with CJK, marked _WHOLE, with their places among the texts."""
     normal = [_normal(text) for text in texts]
+    joined = _SEPARATOR.join(normal)
+    if joined.isascii():  # no text has CJK (the usual): none is looked at alone (~1 ms a step of 1,024 texts)
+        return joined.translate(_ASCII_SPACES).split(), []  # (~3x faster than _TOKEN.findall)
     alone = [i for i, text in enumerate(normal) if has_cjk(text)]
     for i in alone:
         normal[i] = ""
     joined = _SEPARATOR.join(normal)
-    words = joined.translate(_ASCII_SPACES).split() if joined.isascii() else _TOKEN.findall(joined)  # (~3x faster)
+    words = joined.translate(_ASCII_SPACES).split() if joined.isascii() else _TOKEN.findall(joined)
     return words, [(i, _WHOLE + term) for i in alone for term in _analysed(texts[i])]
 
 
