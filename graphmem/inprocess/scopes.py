@@ -168,13 +168,15 @@ class ScopeMemories:
     def _look_up(self, batch: Sequence[VectorRow]) -> None:
         """The rows in the lists that find them by episode, entity and text hash."""
         by_episode, by_entity, by_hash = self._by_episode, self._by_entity, self._by_hash
-        for row in batch:
-            for episode in row.episode_ids:
-                by_episode.setdefault(episode, []).append(row.id)
-            for entity in dict.fromkeys(row.entity_ids):
-                by_entity.setdefault(entity, []).append(row.id)
-            if text_hash := row.hash:
-                by_hash.setdefault(text_hash, []).append(row.id)
+        for row in batch:  # from the record, as VectorRow's properties read it (~1 µs a row less: a 100k load)
+            row_id, record = row.id, row.record or {}
+            for episode in record.get("episode_ids") or ():
+                by_episode.setdefault(episode, []).append(row_id)
+            if entities := record.get("entity_ids"):
+                for entity in dict.fromkeys(entities):
+                    by_entity.setdefault(entity, []).append(row_id)
+            if text_hash := str(record.get("hash") or ""):
+                by_hash.setdefault(text_hash, []).append(row_id)
 
     def _take(self, loaded: LoadedRows) -> None:
         """A load's rows by column (loaded_rows.py) into this scope, still empty: what `extend` makes of the same
