@@ -7,6 +7,11 @@ the saved ones take the saved vectors, the others are read by id. A scope withou
 at 100k rows): a small one loads as it always did, a large one with the hashes of its vectors
 (vectors_hashed_in_scope), which are saved after the load. The rows come out in the store's order either way, with
 bit-identical float32 vectors, so every matrix, index and search result is the one of the plain load.
+
+A copy whose json names the scope is read and checked on a thread while hashed_in_scope runs (its sha256 lets go of
+the GIL; a torn copy costs that statement, then the scope loads as without one). Memories go to the loaded scope by
+column (inprocess/loaded_rows.py): each row made once, without its vectors, which are gathered from the copy's
+floats (or the store's vectors) a step of rows at a time.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ foreign), for this format and dimension; anything else is logged at debug and th
 
 Writes go to temporary files (ann_files' names: a reset removes them with the indexes') and `os.replace`, the
 data first, then the json naming its digest. A reader reads the data through one open file and checks that very
-copy. Saves run on a thread of their own after the load; a closed store's folder is never written again, and
-reset, delete_all (discard) retire the files they remove.
+copy; a load does it on a thread (`VectorFile.read`) while it reads the scope's rows from the store. Saves run on
+a thread of their own after the load; a closed store's folder is never written again, and reset, delete_all
+(discard) retire the files they remove.
 """
 
 from __future__ import annotations
