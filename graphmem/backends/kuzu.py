@@ -35,8 +35,9 @@ from graphmem.config import KuzuConfig
 from graphmem.errors import BackendError
 from graphmem.inprocess.ann_files import IndexFile
 from graphmem.inprocess.cache import ScopeCache
+from graphmem.inprocess.entities import ScopeEntities
 from graphmem.inprocess.loads import Loading
-from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
+from graphmem.inprocess.scopes import LoadedScope, ScopeMemories
 from graphmem.inprocess.vectors import ANN_MIN_ROWS
 from graphmem.pacing import Pacer, collections_paused
 from graphmem.scope import Scope

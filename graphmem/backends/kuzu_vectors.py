@@ -7,6 +7,11 @@ the saved ones take the saved vectors, the others are read by id. A scope withou
 at 100k rows): a small one loads as it always did, a large one with the hashes of its vectors
 (vectors_hashed_in_scope), which are saved after the load. The rows come out in the store's order either way, with
 bit-identical float32 vectors, so every matrix, index and search result is the one of the plain load.
+
+A copy whose json names the scope is read and checked on a thread while hashed_in_scope runs (its sha256 lets go of
+the GIL; a torn copy costs that statement, then the scope loads as without one). Memories go to the loaded scope by
+column (inprocess/loaded_rows.py): each row made once, without its vectors, which are gathered from the copy's
+floats (or the store's vectors) a step of rows at a time.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from graphmem.backends.base import Row, VectorTable
+from graphmem.backends.kuzu_writes import held_memory
 from graphmem.inprocess import vectors
-from graphmem.inprocess.vector_files import COLUMNS, Entry, Saved, VectorFiles, Vectors, hashes_of
+from graphmem.inprocess.loaded_rows import LoadedRows, from_saved, from_store
+from graphmem.inprocess.vector_files import COLUMNS, HASHES, Entry, Reading, VectorFiles, Vectors, hashes_of
 from graphmem.inprocess.vectors import VectorRow
 from graphmem.pacing import paced
 from graphmem.scope import Scope
@@ -28,6 +35,7 @@ from graphmem.scope import Scope
 logger = logging.getLogger(__name__)
 Fetch = Callable[[str, dict[str, Any]], list[Row]]
 MakeRow = Callable[[dict[str, Any]], VectorRow]
+Loaded = LoadedRows | list[VectorRow]  # a scope's rows as ScopeCache.make takes them
 SAVED_TABLES = ("memory",)  # entities: a scope's are a fraction of its memories, and their load is not the slow one
 RESAVE = 0.1  # the copy is saved again once the rows read from the store, and those it holds in vain, pass this share
 STALE = 0.5  # past this share of rows not in the copy, the scope loads whole from the store (and saves a new one)
@@ -41,50 +49,63 @@ def _nothing() -> None:
 
 
 def scope_rows(fetch: Fetch, table: VectorTable, scope: Scope, files: VectorFiles | None, dims: int,
-               make_row: MakeRow) -> tuple[list[VectorRow], Callable[[], None]]:
+               make_row: MakeRow) -> tuple[Loaded, Callable[[], None]]:
     """The scope's rows for the loaded scopes, and what to run once they are put there (a save, on a thread)."""
     params = scope.params()
     if files is None or table not in SAVED_TABLES:
-        return [make_row(r) for r in fetch(f"{table}/vectors_in_scope", params)], _nothing
+        return _loaded(fetch(f"{table}/vectors_in_scope", params), table, dims, make_row), _nothing
     file = files.of(table, scope.ids)
-    saved = file.load(dims)
-    if saved is not None:
+    reading = file.read(dims)
+    if reading is not None:
         try:
-            return _from_saved(fetch, table, params, saved, make_row, partial(files.save_later, file))
+            return _from_saved(fetch, table, params, reading, dims, partial(files.save_later, file))
         except Exception as exc:  # whatever does not fit, the scope loads from the store as before
             logger.debug("the saved vectors of a scope are not used, it loads from the store: %r", exc)
     if fetch(f"{table}/count_in_scope", params)[0]["rows"] < vectors.ANN_MIN_ROWS:
-        return [make_row(r) for r in fetch(f"{table}/vectors_in_scope", params)], _nothing
+        return _loaded(fetch(f"{table}/vectors_in_scope", params), table, dims, make_row), _nothing
     rows = _float32(fetch(f"{table}/vectors_hashed_in_scope", params))
     entries: list[Entry] = [(r["id"], hashes_of(r), _columns(r)) for r in rows]
-    return [make_row(r) for r in rows], partial(files.save_later, file, entries)
+    return _loaded(rows, table, dims, make_row), partial(files.save_later, file, entries)
 
 
-def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], saved: Saved, make_row: MakeRow,
-                save: Callable[[Sequence[Entry]], None]) -> tuple[list[VectorRow], Callable[[], None]]:
-    rows = fetch(f"{table}/hashed_in_scope", params)
-    places = [saved.holds(r["id"], hashes_of(r)) for r in rows]
-    missing = [r["id"] for r, place in zip(rows, places, strict=True) if place is None]
+def _loaded(rows: list[Row], table: VectorTable, dims: int, make_row: MakeRow) -> Loaded:
+    """Memories by column (inprocess/loaded_rows.py) when their vectors fit, else (entities) rows made one by one."""
+    if table == "memory":
+        found = from_store([held_memory(r) for r in rows], [_columns(r) for r in rows], dims)
+        if found is not None:
+            return found
+    return [make_row(r) for r in rows]
+
+
+def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], reading: Reading, dims: int,
+                save: Callable[[Sequence[Entry]], None]) -> tuple[LoadedRows, Callable[[], None]]:
+    rows = fetch(f"{table}/hashed_in_scope", params)  # while the copy is read and checked
+    saved = reading.result()
+    if saved is None:
+        raise ValueError("the copy cannot be used")
+    ids = [r["id"] for r in rows]
+    hashes = [_taken_hashes(r) for r in rows]  # out of the rows: each is then its memory's record (held_memory)
+    places = saved.places(ids, hashes)
+    missing = np.flatnonzero(places < 0).tolist()
     if len(missing) > STALE * len(rows):
         raise ValueError(f"{len(missing)} of the scope's {len(rows)} rows are not in it")
-    fetched = {r["id"]: r for r in _float32(_by_ids(fetch, table, missing, len(rows)))}
-    made: list[VectorRow] = []
-    entries: list[Entry] = []
-    for row, place in zip(rows, places, strict=True):
-        if place is None:
-            got = fetched.get(row["id"])
-            if got is None or hashes_of(got) != hashes_of(row):  # a commit landed between the two reads
-                raise ValueError("a row read by id is not the row loaded")
-            columns = _columns(got)
-            made.append(make_row({**row, **got}))
-        else:
-            columns = saved.vectors(place)
-            made.append(_saved_row(make_row, row, columns))
-        entries.append((row["id"], hashes_of(row), columns))
+    fetched = {r["id"]: r for r in _float32(_by_ids(fetch, table, [ids[i] for i in missing], len(rows)))}
+    own: list[Vectors | None] = [None] * len(rows)
+    for i in missing:
+        got = fetched.get(ids[i])
+        if got is None or hashes_of(got) != hashes[i]:  # a commit landed between the two reads
+            raise ValueError("a row read by id is not the row loaded")
+        own[i] = _columns(got)
+    loaded = from_saved([held_memory(r) for r in rows], places, own, saved, dims)
     in_vain = len(saved.at) - (len(rows) - len(missing))  # saved rows deleted or changed since
     if len(missing) + in_vain <= RESAVE * len(saved.at):
-        return made, _nothing
-    return made, partial(save, entries)
+        return loaded, _nothing
+
+    def resave() -> None:  # the entries made only now: most loads save nothing
+        save([(i, h, saved.vectors(p) if p >= 0 else own[k] or (None, None, None))
+              for k, (i, h, p) in enumerate(zip(ids, hashes, places.tolist(), strict=True))])
+
+    return loaded, resave
 
 
 def _by_ids(fetch: Fetch, table: str, ids: list[str], scope_rows: int) -> list[Row]:
@@ -105,11 +126,10 @@ def _float32(rows: list[Row]) -> list[Row]:
     return rows
 
 
+def _taken_hashes(row: Row) -> tuple[int, int, int]:
+    """The three hashes a statement returned for a row, taken out of it."""
+    return row.pop(HASHES[0]), row.pop(HASHES[1]), row.pop(HASHES[2])
+
+
 def _columns(row: Row) -> Vectors:
     return row[COLUMNS[0]], row[COLUMNS[1]], row[COLUMNS[2]]
-
-
-def _saved_row(make_row: MakeRow, row: dict[str, Any], columns: Vectors) -> VectorRow:
-    """The row with its saved vectors (float32 views): make_row takes them as it takes the store's lists."""
-    row[COLUMNS[0]], row[COLUMNS[1]], row[COLUMNS[2]] = columns
-    return make_row(row)

@@ -9,8 +9,10 @@ from functools import partial
 from typing import Any
 
 from graphmem.inprocess.ann_files import IndexFile, IndexFiles
+from graphmem.inprocess.entities import ScopeEntities
+from graphmem.inprocess.loaded_rows import LoadedRows
 from graphmem.inprocess.loads import Loading, ScopeUpdate, kept, overtake
-from graphmem.inprocess.scopes import LoadedScope, ScopeEntities, ScopeMemories
+from graphmem.inprocess.scopes import LoadedScope, ScopeMemories
 from graphmem.inprocess.vector_files import VectorFiles
 from graphmem.inprocess.vectors import Owner, VectorRow, owns
 from graphmem.scope import Scope
@@ -105,14 +107,18 @@ class ScopeCache(ScopeSet):
     def put(self, table: str, scope: Scope, rows: Iterable[VectorRow]) -> LoadedScope:
         return self.adopt(table, scope, self.make(table, scope, rows))
 
-    def make(self, table: str, scope: Scope, rows: Iterable[VectorRow],
+    def make(self, table: str, scope: Scope, rows: Iterable[VectorRow] | LoadedRows,
              files: Mapping[str, IndexFile] | None = None) -> LoadedScope:
-        """A loaded scope of the rows, not held yet (needs no lock: it touches nothing shared but saved files);
-        `files`: its saved indexes by kind, handed out before its rows were read (`begin_load`)."""
+        """A loaded scope of the rows (memories may come by column: loaded_rows.py), not held yet (needs no lock: it
+        touches nothing shared but saved files); `files`: its saved indexes by kind, handed out before its rows were
+        read (`begin_load`)."""
         saved = files.__getitem__ if files is not None \
             else None if self._files is None else partial(self._files.of, owner=scope.ids)
-        return (ScopeMemories(self._dims, rows, saved) if table == "memory"
-                else ScopeEntities(self._dims, rows, None if saved is None else saved("entity")))
+        if table == "memory":
+            return ScopeMemories(self._dims, rows, saved)
+        if isinstance(rows, LoadedRows):
+            raise TypeError("entities load as rows, not by column")
+        return ScopeEntities(self._dims, rows, None if saved is None else saved("entity"))
 
     def adopt(self, table: str, scope: Scope, loaded: LoadedScope) -> LoadedScope:
         """Hold a loaded scope; the least recently used go while too many rows are held."""

@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,13 +144,15 @@ class _Said:
 def _said(texts: Sequence[str]) -> _Said:
     """The terms of the texts as `analyse` makes them, with word by word work (stop words, stems) done once per
     distinct word: the 100,000 texts of a large scope's load took ~1.4 s one by one, mostly per word."""
-    words = {_END: 0}  # each distinct word's number, in order of first use
+    # Each distinct word's number, in order of first use: a word not numbered yet gets the next (its lookup does it,
+    # in one pass over the words that never leaves C).
+    words: defaultdict[str, int] = defaultdict()
+    words.default_factory = words.__len__
+    words[_END] = 0
     numbers, owners = [], []
     for start in paced(range(0, len(texts), TEXTS_PER_STEP)):
         step = texts[start:start + TEXTS_PER_STEP]
         found, alone = _words(step)
-        for word in dict.fromkeys(found):
-            words.setdefault(word, len(words))
         number = np.fromiter(map(words.__getitem__, found), dtype=np.int64, count=len(found))
         ends = number == 0
         if int(ends.sum()) != len(step) - 1:
@@ -166,11 +169,14 @@ def _words(texts: Sequence[str]) -> tuple[list[str], list[tuple[int, str]]]:
     """The words of the texts in order, the texts joined by _SEPARATOR (each text with CJK left empty), and the
     terms of those with CJK, marked _WHOLE, with their places among the texts."""
     normal = [_normal(text) for text in texts]
+    joined = _SEPARATOR.join(normal)
+    if joined.isascii():  # no text has CJK (the usual): none is looked at alone (~1 ms a step of 1,024 texts)
+        return joined.translate(_ASCII_SPACES).split(), []  # (~3x faster than _TOKEN.findall)
     alone = [i for i, text in enumerate(normal) if has_cjk(text)]
     for i in alone:
         normal[i] = ""
     joined = _SEPARATOR.join(normal)
-    words = joined.translate(_ASCII_SPACES).split() if joined.isascii() else _TOKEN.findall(joined)  # (~3x faster)
+    words = joined.translate(_ASCII_SPACES).split() if joined.isascii() else _TOKEN.findall(joined)
     return words, [(i, _WHOLE + term) for i in alone for term in _analysed(texts[i])]
 
 

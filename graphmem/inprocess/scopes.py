@@ -1,20 +1,23 @@
 """What a loaded scope holds in RAM (the cache of loaded scopes is in cache.py).
 
 Memories: vectors, BM25 postings, and the lookup lists a search walks (episodes a memory came
-from, entities it mentions, memories of an episode). Entities: vectors and names.
+from, entities it mentions, memories of an episode). Entities (vectors and names) are in entities.py.
 """
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
 
 from graphmem.inprocess.ann_files import IndexFile
 from graphmem.inprocess.in_context import Owners, top_by_context
 from graphmem.inprocess.keywords import KeywordIndex
+from graphmem.inprocess.loaded_rows import CONTEXT, EMBEDDING, PARTS, LoadedRows
 from graphmem.inprocess.similarity import part_id, present, ranked_in_context, row_of_part
 from graphmem.inprocess.vectors import ANN_MIN_ROWS, Owner, ScopeVectors, VectorRow
 from graphmem.pacing import paced, slices
@@ -68,7 +71,7 @@ class LoadedScope(Protocol):
 class ScopeMemories:
     """The valid memories of one scope: vector and keyword search, and their lookup lists."""
 
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), saved: SavedOf | None = None) -> None:
+    def __init__(self, dims: int, rows: Iterable[VectorRow] | LoadedRows = (), saved: SavedOf | None = None) -> None:
         self._saved = saved
         self._loading = True  # until the rows given are in: the matrices index nothing before (settle)
         self._vectors = ScopeVectors(dims, saved=self._saved_of("memory"))
@@ -86,7 +89,10 @@ class ScopeMemories:
         self._by_entity: dict[str, list[str]] = {}
         self._by_time: list[tuple[str, str]] = []  # (valid_at, id), sorted: a time window is two bisections
         self._by_hash: dict[str, list[str]] = {}  # an add's de-duplication of texts said again
-        self.extend(rows)
+        if isinstance(rows, LoadedRows):
+            self._take(rows)
+        else:
+            self.extend(rows)
         self._settle()
 
     def close(self) -> None:
@@ -149,12 +155,7 @@ class ScopeMemories:
             # The vectors now live in the matrices: the row keeps none (a list of 384 floats per memory was
             # ~12 KB of RAM and one more object for every full garbage collection to walk).
             self._rows[row.id] = without_vectors(row) if present(row.embedding) is not None else row
-            for episode in row.episode_ids:
-                self._by_episode.setdefault(episode, []).append(row.id)
-            for entity in dict.fromkeys(row.entity_ids):
-                self._by_entity.setdefault(entity, []).append(row.id)
-            if text_hash := row.hash:
-                self._by_hash.setdefault(text_hash, []).append(row.id)
+        self._look_up(batch)
         said = sorted((at, r.id) for r in batch if (at := r.valid_at))
         if said and self._by_time and said[0] < self._by_time[-1]:
             # Older than the newest held: an import, a replay; or said at the same time, with a smaller id (a load
@@ -163,6 +164,44 @@ class ScopeMemories:
             self._by_time[after:] = sorted(self._by_time[after:] + said)
         else:
             self._by_time += said  # the usual add: newer than everything held
+
+    def _look_up(self, batch: Sequence[VectorRow]) -> None:
+        """The rows in the lists that find them by episode, entity and text hash."""
+        by_episode, by_entity, by_hash = self._by_episode, self._by_entity, self._by_hash
+        for row in batch:  # from the record, as VectorRow's properties read it (~1 µs a row less: a 100k load)
+            row_id, record = row.id, row.record or {}
+            for episode in record.get("episode_ids") or ():
+                by_episode.setdefault(episode, []).append(row_id)
+            if entities := record.get("entity_ids"):
+                for entity in dict.fromkeys(entities):
+                    by_entity.setdefault(entity, []).append(row_id)
+            if text_hash := str(record.get("hash") or ""):
+                by_hash.setdefault(text_hash, []).append(row_id)
+
+    def _take(self, loaded: LoadedRows) -> None:
+        """A load's rows by column (loaded_rows.py) into this scope, still empty: what `extend` makes of the same
+        rows, with their vectors gathered into each step's matrices, not stacked from a list a row."""
+        held = loaded.held
+        self._vectors.reserve(len(held))
+        contexts = int(loaded.counts[:, CONTEXT].sum())
+        if contexts:
+            self._context_matrix().reserve(contexts)
+        self._keywords.add((r.id, r.text) for r in held)
+        for start in paced(range(0, len(held), ROWS_PER_STEP)):  # steps as `extend`'s: the same matrices' sizes
+            end = min(start + ROWS_PER_STEP, len(held))
+            ids = [r.id for r in held[start:end]]
+            self._vectors.extend_matrix(ids, loaded.vectors(EMBEDDING, start, end))
+            parts = loaded.counts[start:end, PARTS].tolist()
+            if any(parts):
+                self._add_parts([part_id(i, k) for i, n in zip(ids, parts, strict=True) for k in range(n)],
+                                loaded.vectors(PARTS, start, end))
+            if contexts:
+                with_context = loaded.counts[start:end, CONTEXT].tolist()
+                self._context_matrix().extend_matrix([i for i, n in zip(ids, with_context, strict=True) if n],
+                                                     loaded.vectors(CONTEXT, start, end))
+            self._rows.update(zip(ids, held[start:end], strict=True))
+            self._look_up(held[start:end])
+        self._by_time = sorted((at, r.id) for r in held if (at := r.valid_at))  # what the steps' merges make
 
     def remove(self, ids: Iterable[str]) -> None:
         gone = [self._rows.pop(i) for i in ids if i in self._rows]
@@ -189,16 +228,27 @@ class ScopeMemories:
                  for r in batch for i, p in enumerate(r.parts)]
         if not parts:
             return
+        self._part_matrix().extend(parts)
+        self._map_parts(p.id for p in parts)
+        if self._part_owners is not None and not self._loading:  # a load maps every position once, when settled
+            self._part_owners.positions()  # (the rows may move then); it grows here, on the writer's thread
+
+    def _add_parts(self, ids: list[str], matrix: NDArray[np.float32]) -> None:
+        """A load's step of sentence vectors (`_take`)."""
+        self._part_matrix().extend_matrix(ids, matrix)
+        self._map_parts(ids)
+
+    def _part_matrix(self) -> ScopeVectors:
         if self._part_owners is None:  # made on the first part: most scopes of a Bolt-free server may have none
             self._part_owners = Owners(ScopeVectors(self._dims, saved=self._saved_of("parts")), self._vectors,
                                        row_of_part)
             if not self._loading:
                 self._part_owners.child.settle()
-        self._part_owners.child.extend(parts)
-        for part in parts:
-            self._part_ids.setdefault(row_of_part(part.id), []).append(part.id)
-        if not self._loading:  # a load maps every position once, when settled (the rows may move then)
-            self._part_owners.positions()  # the map grows here, on the writer's thread, not in a search
+        return self._part_owners.child
+
+    def _map_parts(self, ids: Iterable[str]) -> None:
+        for part in ids:
+            self._part_ids.setdefault(row_of_part(part), []).append(part)
 
     def _extend_contexts(self, batch: Sequence[VectorRow]) -> None:
         contexts = [r for r in batch if _has_context(r)]
@@ -325,76 +375,3 @@ class ScopeMemories:
     def of_episodes(self, episode_ids: Iterable[str]) -> list[dict[str, Any]]:
         """`{episode_id, memory_id}` for the held memories that came from these episodes."""
         return [{"episode_id": e, "memory_id": m} for e in episode_ids for m in self._by_episode.get(e, ())]
-
-
-class ScopeEntities(ScopeVectors):
-    """One scope's entities: vectors, their normalised names and aliases for linking a query or an add's
-    entities, and the columns an add's entity resolution reads (`ENTITY_COLUMNS`)."""
-
-    def __init__(self, dims: int, rows: Iterable[VectorRow] = (), saved: IndexFile | None = None) -> None:
-        self._named: dict[str, set[str]] = {}  # normalised name or alias -> entity ids
-        self._names_of: dict[str, set[str]] = {}
-        self._records: dict[str, tuple[Owner, dict[str, Any]]] = {}
-        # Each entity's place in the order loaded and added (the store's scan order), which by_names keeps: the
-        # matrix's positions are not it once a saved index moved the rows (ScopeVectors.settle).
-        self._arrival: dict[str, int] = {}
-        self._arrivals = itertools.count()
-        super().__init__(dims, rows, saved=saved)
-        self.settle()
-
-    def extend(self, rows: Iterable[VectorRow]) -> None:
-        batch = [r for r in rows if r.id not in self]
-        super().extend(batch)
-        for row in batch:
-            self._arrival[row.id] = next(self._arrivals)
-            self.rename(row.id, row.names)
-            if row.record is not None:
-                self._records[row.id] = (row.owner, dict(row.record))
-
-    def rename(self, entity_id: str, names: Iterable[str]) -> None:
-        """Link the entity by these names (and those it had)."""
-        known = self._names_of.setdefault(entity_id, set())
-        for name in set(names) - known:
-            known.add(name)
-            self._named.setdefault(name, set()).add(entity_id)
-
-    def set_aliases(self, entity_id: str, aliases: Sequence[str]) -> None:
-        """The entity's aliases are now these (entity/set_aliases lists them all)."""
-        self.rename(entity_id, aliases)
-        if entity_id in self._records:
-            self._records[entity_id][1]["aliases"] = list(aliases)
-
-    def mentioned(self, entity_id: str, count: int) -> None:
-        """`count` more memories mention the entity (entity/add_mentions)."""
-        if entity_id in self._records:
-            record = self._records[entity_id][1]
-            record["mentions"] = (record.get("mentions") or 0) + count
-
-    def remove(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
-        super().remove(ids)
-        for entity_id in ids:
-            self._records.pop(entity_id, None)
-            self._arrival.pop(entity_id, None)
-            for name in self._names_of.pop(entity_id, ()):
-                self._named.get(name, set()).discard(entity_id)
-
-    def named(self, names: Iterable[str]) -> list[dict[str, Any]]:
-        """`{id}` of the entities called (or aliased) by one of these normalised names."""
-        found = {entity_id for name in names for entity_id in self._named.get(name, ())}
-        return [{"id": entity_id} for entity_id in sorted(found)]
-
-    def by_names(self, names: Iterable[str], owner: Owner) -> list[dict[str, Any]] | None:
-        """The `ENTITY_COLUMNS` of the entities of exactly `owner` called (or aliased) by one of these
-        normalised names; None when a match was loaded without them (the caller asks the store)."""
-        # Oldest first, as the store's scan returns them: resolution takes the first entity a name matches.
-        found = sorted({entity_id for name in names for entity_id in self._named.get(name, ())},
-                       key=self._arrival.__getitem__)
-        rows = []
-        for entity_id in found:
-            held = self._records.get(entity_id)
-            if held is None:
-                return None
-            if held[0] == owner:
-                rows.append(dict(held[1]))
-        return rows

@@ -162,12 +162,23 @@ class ScopeVectors:
         """Rows not held yet, by column (a load's 100k context vectors were as many row objects made for this)."""
         if not ids:
             return
+        dims = self._matrix.shape[1]
+        matrix = as_matrix([e if e is not None else [0.0] * dims for e in embeddings])
+        self._put(ids, matrix, [e is not None for e in embeddings], names)  # no vector: never a vector hit
+
+    def extend_matrix(self, ids: Sequence[str], matrix: NDArray[np.float32]) -> None:
+        """Rows not held yet, each with its vector (a row of `matrix`) and no name: a load's step
+        (inprocess/loaded_rows.py), made into one matrix without a list a row."""
+        if ids:
+            self._put(ids, matrix, True, [None] * len(ids))
+
+    def _put(self, ids: Sequence[str], matrix: NDArray[np.float32], alive: bool | Sequence[bool],
+             names: Sequence[str | None]) -> None:
         start, end = len(self._ids), len(self._ids) + len(ids)
         if end > len(self._matrix):
             self._grow(end)
-        dims = self._matrix.shape[1]
-        self._matrix[start:end] = unit_rows(as_matrix([e if e is not None else [0.0] * dims for e in embeddings]))
-        self._alive[start:end] = [e is not None for e in embeddings]  # no vector: never a vector hit
+        self._matrix[start:end] = unit_rows(matrix)
+        self._alive[start:end] = alive
         self._position.update(zip(ids, range(start, end), strict=True))
         self._ids += ids
         self._names += names

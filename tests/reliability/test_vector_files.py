@@ -243,7 +243,9 @@ def test_a_torn_corrupt_or_foreign_copy_is_not_used(db: Path, damage: str, state
         meta.write_text(json.dumps({**json.loads(header), **change}) + "\n" + body + "\n")
     with Memory(kuzu_config(db)) as memory:
         fallen_back = snapshot(memory)
-    assert loads(statements) == ["memory/count_in_scope", "memory/vectors_hashed_in_scope"]
+    # A copy whose json's first line names the scope is read and checked while the scope's rows are read.
+    read_first = ["memory/hashed_in_scope"] if damage in ("truncated data", "flipped byte", "truncated json") else []
+    assert loads(statements) == [*read_first, "memory/count_in_scope", "memory/vectors_hashed_in_scope"]
     assert fallen_back == plain(db)
     assert json.loads(_meta(db).read_text().splitlines()[0])["owner"] == ["u", None, None]  # saved in its place
 
@@ -313,6 +315,6 @@ def test_a_save_under_way_stops_at_a_reset(tmp_path: Path) -> None:
     assert not list((tmp_path / "db.ann").glob("*.vectors*"))
     assert files.of("memory", ("u", None, None)).save(entries) is True
     loaded = files.of("memory", ("u", None, None)).load(8)
-    assert loaded is not None and loaded.hashes[7] == (7, 1, 2) and loaded.vectors(7)[0].tolist() == [0.5] * 8
+    assert loaded is not None and loaded.hashes[7].tolist() == [7, 1, 2] and loaded.vectors(7)[0].tolist() == [0.5] * 8
     files.discard(("u", None, None))
     assert not list((tmp_path / "db.ann").iterdir())

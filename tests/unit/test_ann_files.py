@@ -14,7 +14,7 @@ import pytest
 from graphmem.inprocess import vectors as vectors_module
 from graphmem.inprocess.ann_files import IndexFiles
 from graphmem.inprocess.cache import ScopeCache
-from graphmem.inprocess.scopes import ScopeEntities
+from graphmem.inprocess.entities import ScopeEntities
 from graphmem.inprocess.vectors import ScopeVectors, VectorRow
 from graphmem.scope import Scope
 from tests.unit.test_ann_index import DIMS, OWNER, clustered, rows

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from graphmem.inprocess.cache import ScopeCache
+from graphmem.inprocess.entities import ScopeEntities
 from graphmem.inprocess.keywords import KeywordIndex, analyse
-from graphmem.inprocess.scopes import ScopeEntities, ScopeMemories
+from graphmem.inprocess.scopes import ScopeMemories
 from graphmem.inprocess.similarity import row_of_part
 from graphmem.inprocess.vectors import VectorRow
 from graphmem.scope import Scope
