@@ -58,7 +58,7 @@ def scope_rows(fetch: Fetch, table: VectorTable, scope: Scope, files: VectorFile
     reading = file.read(dims)
     if reading is not None:
         try:
-            return _from_saved(fetch, table, params, reading, dims, partial(files.save_later, file))
+            return _from_saved(fetch, table, params, reading, dims, make_row, partial(files.save_later, file))
         except Exception as exc:  # whatever does not fit, the scope loads from the store as before
             logger.debug("the saved vectors of a scope are not used, it loads from the store: %r", exc)
     if fetch(f"{table}/count_in_scope", params)[0]["rows"] < vectors.ANN_MIN_ROWS:
@@ -77,9 +77,13 @@ def _loaded(rows: list[Row], table: VectorTable, dims: int, make_row: MakeRow) -
     return [make_row(r) for r in rows]
 
 
-def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], reading: Reading, dims: int,
-                save: Callable[[Sequence[Entry]], None]) -> tuple[LoadedRows, Callable[[], None]]:
-    rows = fetch(f"{table}/hashed_in_scope", params)  # while the copy is read and checked
+def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], reading: Reading, dims: int, make_row: MakeRow,
+                save: Callable[[Sequence[Entry]], None]) -> tuple[Loaded, Callable[[], None]]:
+    try:
+        rows = fetch(f"{table}/hashed_in_scope", params)  # while the copy is read and checked
+    except BaseException:
+        reading.result()  # the reader ends before the load falls back: it holds the copy's size in RAM
+        raise
     saved = reading.result()
     if saved is None:
         raise ValueError("the copy cannot be used")
@@ -96,7 +100,12 @@ def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], reading: Readi
         if got is None or hashes_of(got) != hashes[i]:  # a commit landed between the two reads
             raise ValueError("a row read by id is not the row loaded")
         own[i] = _columns(got)
-    loaded = from_saved([held_memory(r) for r in rows], places, own, saved, dims)
+    try:
+        loaded: Loaded = from_saved([held_memory(r) for r in rows], places, own, saved, dims)
+    except ValueError:  # a memory without an embedding of the scope's size (an old store): one by one, as before
+        loaded = [make_row({**row, **dict(zip(COLUMNS, saved.vectors(p) if p >= 0 else own[k] or (None,) * 3,
+                                                strict=True))})
+                  for k, (row, p) in enumerate(zip(rows, places.tolist(), strict=True))]
     in_vain = len(saved.at) - (len(rows) - len(missing))  # saved rows deleted or changed since
     if len(missing) + in_vain <= RESAVE * len(saved.at):
         return loaded, _nothing

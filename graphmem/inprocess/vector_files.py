@@ -98,7 +98,7 @@ class Reading(threading.Thread):
 
     def __init__(self, read: Callable[[], Saved], name: str) -> None:
         super().__init__(daemon=True, name="graphmem-vectors-read")
-        self._read, self._name = read, name
+        self._read, self._file = read, name  # (not `_name`: Thread's own, the thread's name)
         self._saved: Saved | None = None
         self.start()
 
@@ -106,7 +106,7 @@ class Reading(threading.Thread):
         try:
             self._saved = self._read()
         except Exception as exc:  # whatever is wrong with the files, the load only does without them
-            logger.debug("the saved %s is not used, the scope loads from the store: %r", self._name, exc)
+            logger.debug("the saved %s is not used, the scope loads from the store: %r", self._file, exc)
 
     def result(self) -> Saved | None:
         """The copy, read and checked; None when it cannot be used."""

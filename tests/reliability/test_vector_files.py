@@ -21,7 +21,7 @@ from graphmem import Memory
 from graphmem.backends.kuzu import KuzuBackend
 from graphmem.inprocess import vectors
 from graphmem.inprocess.scopes import ScopeMemories
-from graphmem.inprocess.vector_files import VectorFiles
+from graphmem.inprocess.vector_files import Reading, VectorFiles
 from graphmem.scope import Scope
 from tests.conftest import in_another_process, kuzu_config
 
@@ -248,6 +248,47 @@ def test_a_torn_corrupt_or_foreign_copy_is_not_used(db: Path, damage: str, state
     assert loads(statements) == [*read_first, "memory/count_in_scope", "memory/vectors_hashed_in_scope"]
     assert fallen_back == plain(db)
     assert json.loads(_meta(db).read_text().splitlines()[0])["owner"] == ["u", None, None]  # saved in its place
+
+
+def test_a_memory_without_an_embedding_keeps_the_copy_in_use(db: Path, statements: list[tuple[str, Any]]) -> None:
+    """An old store (or one edited by hand) may hold a memory with no embedding. The copy saved after its load holds
+    it with none; the next loads take the copy as it is (that row made one by one), and neither read the vectors
+    from the store again nor save the copy again."""
+    import kuzu
+
+    store = kuzu.Database(str(db))
+    try:
+        found = kuzu.Connection(store).execute(
+            "MATCH (m:Memory) WHERE m.user_id = 'u' WITH m ORDER BY m.id LIMIT 1 SET m.embedding = NULL RETURN m.id")
+        [[victim]] = found.get_all() if isinstance(found, kuzu.QueryResult) else []
+    finally:
+        store.close()
+    for path in (db.parent / (db.name + ".ann")).glob("*.vectors*"):  # saved again from that store
+        path.unlink()
+    with Memory(kuzu_config(db)) as memory:
+        scope_of(memory)
+    data = _meta(db).with_suffix("")
+    before = (data.stat().st_mtime_ns, hashlib.sha256(data.read_bytes()).hexdigest())
+    statements.clear()
+    for _ in range(2):
+        with Memory(kuzu_config(db)) as memory:
+            from_copy = snapshot(memory)
+    assert loads(statements) == ["memory/hashed_in_scope"] * 2
+    assert (data.stat().st_mtime_ns, hashlib.sha256(data.read_bytes()).hexdigest()) == before
+    reference = plain(db)
+    assert victim not in from_copy["memory"] and victim in from_copy["rows"]
+    for key in ("memory", "parts", "context", "answers"):
+        assert from_copy[key] == reference[key], key
+    assert sorted(from_copy["rows"]) == sorted(reference["rows"])
+
+
+def test_the_copy_is_read_on_a_thread_named_as_graphmem_threads_are() -> None:
+    def torn() -> Any:
+        raise ValueError("a torn copy")
+
+    reading = Reading(torn, "abc.memory.vectors.json")
+    assert reading.name == "graphmem-vectors-read"
+    assert reading.result() is None and not reading.is_alive()
 
 
 def test_a_copy_of_other_rows_is_not_used(db: Path, statements: list[tuple[str, Any]]) -> None:
