@@ -28,8 +28,11 @@ SavedOf = Callable[[str], IndexFile]  # a scope's saved index of one kind of vec
 ENTITY_COLUMNS = ("id", "name", "name_norm", "type", "aliases", "mentions")
 
 
-def _has_context(row: VectorRow) -> bool:
-    return present(row.context) is not None
+def _has_context(row: VectorRow, dims: int) -> bool:
+    """Whether the row has a context vector the scope can hold. One of another length (a store edited by hand, or
+    written with another embedder) is left out as if absent: in the matrix it failed the whole scope's load."""
+    context = present(row.context)
+    return context is not None and len(context) == dims
 
 
 def without_vectors(row: VectorRow) -> VectorRow:
@@ -138,7 +141,7 @@ class ScopeMemories:
         """Room for the batch in the memories' and the contexts' matrices, made once (a 100k load grew each
         of them eleven times: ~0.2 s of copies a matrix)."""
         self._vectors.reserve(len(batch))
-        contexts = sum(1 for r in batch if _has_context(r))
+        contexts = sum(1 for r in batch if _has_context(r, self._dims))
         if contexts:
             self._context_matrix().reserve(contexts)
 
@@ -251,7 +254,7 @@ class ScopeMemories:
             self._part_ids.setdefault(row_of_part(part), []).append(part)
 
     def _extend_contexts(self, batch: Sequence[VectorRow]) -> None:
-        contexts = [r for r in batch if _has_context(r)]
+        contexts = [r for r in batch if _has_context(r, self._dims)]
         if not contexts:
             return
         matrix = self._context_matrix()

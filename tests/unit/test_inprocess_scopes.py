@@ -83,6 +83,14 @@ def test_scope_memories_answer_briefs_episodes_and_both_searches() -> None:
     assert memories.keyword_top("sunsets", 5) == [] and len(memories) == 1
 
 
+def test_a_context_vector_of_another_length_is_left_out_not_the_scope() -> None:
+    odd = VectorRow(id="m2", owner=("u", None, None), embedding=[0.0, 1.0], context=[1.0, 0.0, 0.0],
+                    record={"id": "m2", "text": "Melanie paints sunsets"})
+    memories = ScopeMemories(2, [row("m1", [1, 0], text="Caroline went to a pride parade"), odd])
+    assert [r["id"] for r in memories.top_in_context([0, 1], 2, 1.0)] == ["m2", "m1"]
+    assert "m2" not in (memories._contexts or ())
+
+
 def test_cache_adds_new_rows_only_to_the_loaded_scopes_that_own_them() -> None:
     cache = ScopeCache(2)
     user_u = cache.put("memory", Scope.of("u", None, None), [row("a", [1, 0])])
