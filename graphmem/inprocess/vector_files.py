@@ -162,15 +162,12 @@ class VectorFiles(SavedFiles):
 
 
 class VectorFile(SavedFile):
-    """One scope's saved vectors of one table: `load` them, `save` them."""
-
-    def load(self, dims: int) -> Saved | None:
-        """The saved vectors, checked, or None (no file, or one that cannot be used)."""
-        return self._loaded(lambda: self._load(dims), "the scope loads from the store")
+    """One scope's saved vectors of one table: `read` them, `save` them."""
 
     def read(self, dims: int) -> Reading | None:
-        """The saved vectors being read and checked (`load`) on a thread; None when there is no file, or one made
-        for another scope, table, dimension or format (what its json's first line says: read here)."""
+        """The saved vectors being read and checked on a thread (`Reading.result`: None when they cannot be used);
+        None when there is no file, or one made for another scope, table, dimension or format (what its json's first
+        line says: read here)."""
         def begin() -> Reading:
             with self._meta.open("rb") as meta:
                 self._check(json.loads(meta.readline()), dims)

@@ -334,7 +334,8 @@ def test_nothing_is_saved_after_the_store_closed(db: Path) -> None:
         scope_of(memory)
         files = vector_files(memory)
         file = files.of("memory", ("u", None, None))
-        saved_copy = file.load(DIMS)
+        reading = file.read(DIMS)
+        saved_copy = None if reading is None else reading.result()
         assert saved_copy is not None
         entries = [(row_id, saved_copy.hashes[p], saved_copy.vectors(p)) for row_id, p in saved_copy.at.items()]
     shutil.rmtree(folder)
@@ -355,7 +356,8 @@ def test_a_save_under_way_stops_at_a_reset(tmp_path: Path) -> None:
     saver.join(60)
     assert not list((tmp_path / "db.ann").glob("*.vectors*"))
     assert files.of("memory", ("u", None, None)).save(entries) is True
-    loaded = files.of("memory", ("u", None, None)).load(8)
+    reading = files.of("memory", ("u", None, None)).read(8)
+    loaded = None if reading is None else reading.result()
     assert loaded is not None and loaded.hashes[7].tolist() == [7, 1, 2] and loaded.vectors(7)[0].tolist() == [0.5] * 8
     files.discard(("u", None, None))
     assert not list((tmp_path / "db.ann").iterdir())
