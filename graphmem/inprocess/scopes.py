@@ -129,7 +129,7 @@ class ScopeMemories:
 
     def extend(self, rows: Iterable[VectorRow]) -> None:
         batch = [r for r in rows if r.id not in self._rows]
-        self._reserve(batch)
+        self._reserve(len(batch), sum(1 for r in batch if _has_context(r, self._dims)))
         # All at once: the index paces itself, and does its work per word once per distinct word.
         self._keywords.add((r.id, r.text) for r in batch)
         # In steps: a message that became thousands of memories made one 100 ms numpy conversion of all
@@ -137,11 +137,10 @@ class ScopeMemories:
         for step in paced(slices(batch, ROWS_PER_STEP)):
             self._extend_step(step)
 
-    def _reserve(self, batch: Sequence[VectorRow]) -> None:
-        """Room for the batch in the memories' and the contexts' matrices, made once (a 100k load grew each
-        of them eleven times: ~0.2 s of copies a matrix)."""
-        self._vectors.reserve(len(batch))
-        contexts = sum(1 for r in batch if _has_context(r, self._dims))
+    def _reserve(self, rows: int, contexts: int) -> None:
+        """Room for `rows` more memories and `contexts` more context vectors in their matrices, made once (a 100k
+        load grew each of them eleven times: ~0.2 s of copies a matrix)."""
+        self._vectors.reserve(rows)
         if contexts:
             self._context_matrix().reserve(contexts)
 
@@ -185,10 +184,8 @@ class ScopeMemories:
         """A load's rows by column (loaded_rows.py) into this scope, still empty: what `extend` makes of the same
         rows, with their vectors gathered into each step's matrices, not stacked from a list a row."""
         held = loaded.held
-        self._vectors.reserve(len(held))
         contexts = int(loaded.counts[:, CONTEXT].sum())
-        if contexts:
-            self._context_matrix().reserve(contexts)
+        self._reserve(len(held), contexts)
         self._keywords.add((r.id, r.text) for r in held)
         for start in paced(range(0, len(held), ROWS_PER_STEP)):  # steps as `extend`'s: the same matrices' sizes
             end = min(start + ROWS_PER_STEP, len(held))
