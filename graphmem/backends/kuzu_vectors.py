@@ -100,19 +100,20 @@ def _from_saved(fetch: Fetch, table: str, params: dict[str, Any], reading: Readi
         if got is None or hashes_of(got) != hashes[i]:  # a commit landed between the two reads
             raise ValueError("a row read by id is not the row loaded")
         own[i] = _columns(got)
+    def vectors_of(k: int, place: int) -> Vectors:  # row k's vectors: the copy's, or those read by id
+        return saved.vectors(place) if place >= 0 else own[k] or (None, None, None)
+
     try:
         loaded: Loaded = from_saved([held_memory(r) for r in rows], places, own, saved, dims)
     except ValueError:  # a memory without an embedding of the scope's size (an old store): one by one, as before
-        loaded = [make_row({**row, **dict(zip(COLUMNS, saved.vectors(p) if p >= 0 else own[k] or (None,) * 3,
-                                                strict=True))})
+        loaded = [make_row({**row, **dict(zip(COLUMNS, vectors_of(k, p), strict=True))})
                   for k, (row, p) in enumerate(zip(rows, places.tolist(), strict=True))]
     in_vain = len(saved.at) - (len(rows) - len(missing))  # saved rows deleted or changed since
     if len(missing) + in_vain <= RESAVE * len(saved.at):
         return loaded, _nothing
 
     def resave() -> None:  # the entries made only now: most loads save nothing
-        save([(i, h, saved.vectors(p) if p >= 0 else own[k] or (None, None, None))
-              for k, (i, h, p) in enumerate(zip(ids, hashes, places.tolist(), strict=True))])
+        save([(i, h, vectors_of(k, p)) for k, (i, h, p) in enumerate(zip(ids, hashes, places.tolist(), strict=True))])
 
     return loaded, resave
 
