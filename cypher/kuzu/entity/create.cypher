@@ -1,4 +1,4 @@
-// The embedding comes as text (see KuzuBackend._bind_vectors), read by the cast; NULL stays NULL.
+// The embedding comes as text (see kuzu_writes.bind_vectors), read by the cast; NULL stays NULL.
 // mentions counts the memories that mention the entity; mention_ids lists the first of them
 // (enough to tell a hub, which search leaves out, from a specific entity).
 UNWIND $rows AS row

@@ -5,7 +5,7 @@
 // Kuzu: creating the memories under their episode spares a lookup of each episode (an UNWIND joined to a
 // node table scans it in Kuzu 0.11); the entities are one join per add (~1 ms per 10k entities).
 // The rows come as columns, $rows_<key>[i] (see `@columns` in graphmem/backends/cypher.py): Kuzu binds
-// them ~10x faster than nested maps. The embeddings come as text (KuzuBackend._bind_vectors), read by the cast.
+// them ~10x faster than nested maps. The embeddings come as text (kuzu_writes.bind_vectors), read by the cast.
 UNWIND range(1, size($rows_id)) AS i
 CREATE (ep:Episode {id: $rows_id[i], role: $rows_role[i], name: $rows_name[i], content: $rows_content[i],
                     occurred_at: $rows_occurred_at[i], user_id: $rows_user_id[i], agent_id: $rows_agent_id[i],

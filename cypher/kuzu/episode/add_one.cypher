@@ -1,4 +1,4 @@
-// The embedding comes as text (see KuzuBackend._bind_vectors), read by the cast.
+// The embedding comes as text (see kuzu_writes.bind_vectors), read by the cast.
 // episode/add for one message with one new memory (an agent's usual add), flat: the episode's parameters,
 // then its memory's prefixed with mem_ (ingest/plan.episode_statements). Kuzu 0.11 binds the nested rows
 // of episode/add slowly; flat parameters save ~2.5-3.5 ms of a one-message add there.

@@ -1,5 +1,5 @@
 // New memories, each with its ADD event (see memory/create for the lookup lists). The embedding
-// comes as text (see KuzuBackend._bind_vectors), read by the cast.
+// comes as text (see kuzu_writes.bind_vectors), read by the cast.
 UNWIND $rows AS row
 CREATE (:Memory {id: row.id, text: row.text, hash: row.hash, embedding: cast(row.embedding AS FLOAT[]),
                  parts: cast(row.parts AS FLOAT[]), context_embedding: cast(row.context_embedding AS FLOAT[]),

@@ -1,4 +1,4 @@
-// The embedding comes as text (see KuzuBackend._bind_vectors), read by the cast.
+// The embedding comes as text (see kuzu_writes.bind_vectors), read by the cast.
 // One memory node with all its properties (update() replaces a node this way, under the same id).
 // episode_ids and entity_ids repeat its DERIVED_FROM and MENTIONS edges as lookup lists: engines
 // that join slowly (Kuzu) read a memory's neighbourhood from its own row.
