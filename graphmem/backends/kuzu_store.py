@@ -108,7 +108,8 @@ class SharedDatabase:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = kuzu.Database(path, buffer_pool_size=config.buffer_pool_size or 0,  # 0: Kuzu's default
-                                    checkpoint_threshold=config.checkpoint_threshold)
+                                    checkpoint_threshold=config.checkpoint_threshold,
+                                    compression=config.compression)
         except RuntimeError as exc:
             raise BackendError(f"cannot open Kuzu database at {path!r}: {exc}") from exc
         self.path = path
