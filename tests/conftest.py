@@ -14,11 +14,14 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from graphmem import Memory
+
+if TYPE_CHECKING:
+    from graphmem.inprocess.vector_files import Saved, VectorFile
 
 HASH_EMBEDDER = {"provider": "hash"}
 
@@ -29,6 +32,12 @@ def kuzu_config(db: str | Path, *, embedder: dict[str, Any] | None = HASH_EMBEDD
     if embedder is not None:
         config["embedder"] = embedder
     return config
+
+
+def saved_copy(file: VectorFile, dims: int) -> Saved | None:
+    """A scope's saved vectors as a load gets them: read and checked (None: no copy, or one it cannot use)."""
+    reading = file.read(dims)
+    return None if reading is None else reading.result()
 
 
 # What a second process's snippet starts with (`in_another_process`); the snippet makes its scopes big itself

@@ -23,7 +23,7 @@ from graphmem.inprocess import vectors
 from graphmem.inprocess.scopes import ScopeMemories
 from graphmem.inprocess.vector_files import Reading, VectorFiles
 from graphmem.scope import Scope
-from tests.conftest import in_another_process, kuzu_config
+from tests.conftest import in_another_process, kuzu_config, saved_copy
 
 TOPICS = ("hiking", "sourdough", "the cello", "chess", "kayaking", "pottery", "Japanese", "surfing")
 QUERIES = ("Who likes baking sourdough?", "chess club", "learning an instrument", "water sports by the sea")
@@ -334,10 +334,9 @@ def test_nothing_is_saved_after_the_store_closed(db: Path) -> None:
         scope_of(memory)
         files = vector_files(memory)
         file = files.of("memory", ("u", None, None))
-        reading = file.read(DIMS)
-        saved_copy = None if reading is None else reading.result()
-        assert saved_copy is not None
-        entries = [(row_id, saved_copy.hashes[p], saved_copy.vectors(p)) for row_id, p in saved_copy.at.items()]
+        copy = saved_copy(file, DIMS)
+        assert copy is not None
+        entries = [(row_id, copy.hashes[p], copy.vectors(p)) for row_id, p in copy.at.items()]
     shutil.rmtree(folder)
     assert file.save(entries) is False
     files.save_later(file, entries)
@@ -356,8 +355,7 @@ def test_a_save_under_way_stops_at_a_reset(tmp_path: Path) -> None:
     saver.join(60)
     assert not list((tmp_path / "db.ann").glob("*.vectors*"))
     assert files.of("memory", ("u", None, None)).save(entries) is True
-    reading = files.of("memory", ("u", None, None)).read(8)
-    loaded = None if reading is None else reading.result()
+    loaded = saved_copy(files.of("memory", ("u", None, None)), 8)
     assert loaded is not None and loaded.hashes[7].tolist() == [7, 1, 2] and loaded.vectors(7)[0].tolist() == [0.5] * 8
     files.discard(("u", None, None))
     assert not list((tmp_path / "db.ann").iterdir())

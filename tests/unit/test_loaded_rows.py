@@ -16,6 +16,7 @@ from graphmem.inprocess import scopes
 from graphmem.inprocess.loaded_rows import from_saved, from_store
 from graphmem.inprocess.scopes import ScopeMemories, without_vectors
 from graphmem.inprocess.vector_files import COLUMNS, HASHES, VectorFiles
+from tests.conftest import saved_copy
 
 DIMS = 4
 WORDS = ("hiking", "sourdough", "cello", "chess", "the", "and", "kayak", "Zürich", "東京", "trip")
@@ -96,8 +97,7 @@ def test_rows_from_a_saved_copy_and_the_store_make_the_scope_they_make_one_by_on
     files = VectorFiles(tmp_path / "db.ann")
     file = files.of("memory", ("u", None, None))
     assert file.save([(r["id"], tuple(r[h] for h in HASHES), tuple(r[c] for c in COLUMNS)) for r in rows[10:]])
-    reading = file.read(DIMS)
-    saved = None if reading is None else reading.result()
+    saved = saved_copy(file, DIMS)
     assert saved is not None
     for i in range(20, 150, 9):  # updated since the save: another vector, another hash
         rows[i]["embedding"] = [0.5, -0.5, 0.25, 1.0]
