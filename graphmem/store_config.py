@@ -55,7 +55,7 @@ class KuzuConfig(_Strict):
     # Kuzu 0.11.3 compresses a FLOAT[] list column's values (ALP) and, once a store is reopened, loses the values it
     # cannot encode that are appended into a chunk written before: a sparse embedder's vectors read back as zeros
     # (bench/kuzu_sparse_lists.py). Off, a store of e5 vectors is ~2% larger (30.1 -> 30.7 MB, one LOCOMO
-    # conversation); one of sparse vectors ~24% (bench/RESULTS.md, sessions 28-29).
+    # conversation); one of sparse vectors 24-27% (bench/RESULTS.md, sessions 28-29).
     compression: bool = Field(default=False, description=(
         "Kuzu's compression of the columns it writes. Off by default: with it on, Kuzu 0.11.3 can lose "
         "vector values appended after a store was reopened (mostly-zero vectors; bench/kuzu_sparse_lists.py). "
