@@ -40,7 +40,11 @@ _KIN = {"朋友": "friend", "好朋友": "friend", "同事": "colleague", "妻�
         "妹妹": "sister", "妈妈": "mother", "母亲": "mother", "爸爸": "father", "父亲": "father", "儿子": "son",
         "女儿": "daughter", "老板": "boss", "上司": "boss", "邻居": "neighbor", "同学": "classmate",
         "室友": "roommate", "未婚妻": "fiancee", "未婚夫": "fiance", "孩子": "child", "猫": "cat", "狗": "dog"}
-_NEGATIONS = frozenset({"不", "不再", "没", "没有", "别", "不会"})
+_NEGATIONS = frozenset({"不", "不再", "没", "没有", "别", "不会", "不是", "从来不", "从不", "从没", "从未", "毫不",
+                        "未"})
+# A feeling negated anywhere before its verb ("不太喜欢", "不是很喜欢", "没那么喜欢"), as the English reading
+# names it ("I don't like": dislikes, "I don't love": not_love).
+_NEGATED_FEELINGS = {"likes": "dislikes", "loves": "not_love", "hates": "not_hate", "has": "not_have"}
 _NAME_NOUNS = frozenset({"名字", "姓名", "全名"})
 _WORK_ENDS = frozenset({"工作", "上班", "任职", "实习", "打工", "就职", "当", "做", "教书"})
 _STUDY_ENDS = frozenset({"上学", "读书", "学习", "念书", "读", "读大学", "留学"})
@@ -235,8 +239,8 @@ class _Reader:
             return self._went(before, _TRAVEL[word.key], after)
         feeling = _FEELINGS.get(word.key)
         if feeling is not None and after:
-            if before and before[-1].key == "不" and feeling == "likes":
-                feeling = "dislikes"
+            if any(w.key in _NEGATIONS for w in before):
+                feeling = _NEGATED_FEELINGS.get(feeling, feeling)
             return self._object_relation(before, feeling, after, "thing")
         return False
 

@@ -66,6 +66,20 @@ def test_common_relation_patterns(text: str, expected: tuple[str, str, str]) -> 
     assert expected in triples(text)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我不太喜欢惊悚片，但我喜欢科幻电影。", {("user123", "dislikes", "惊悚片"), ("user123", "likes", "科幻电影")}),
+    ("我不是很喜欢咖啡", {("user123", "dislikes", "咖啡")}),
+    ("我没那么喜欢猫", {("user123", "dislikes", "猫")}),
+    ("我从来不喜欢香菜", {("user123", "dislikes", "香菜")}),
+    ("我不爱吃辣", {("user123", "not_love", "吃辣")}),
+    ("我不讨厌青菜", {("user123", "not_hate", "青菜")}),
+    ("我不养狗", {("user123", "not_have", "狗")}),
+])
+def test_a_feeling_negated_before_its_verb_is_read_negated(text: str, expected: set[tuple[str, str, str]]) -> None:
+    # mem0's docs' movie example: "不太喜欢" put an adverb between the negation and the verb, and was read as likes
+    assert triples(text) == expected
+
+
 @pytest.mark.parametrize("text", ["我没去北京", "我不想去北京", "我明天去上班", "他去看电影了"])
 def test_going_without_a_place_or_not_going_relates_nothing(text: str) -> None:
     assert triples(text) == set()
